@@ -1,0 +1,118 @@
+using LabelHub.Domain.Collection;
+using LabelHub.Domain.Identity;
+using LabelHub.Domain.Jobs;
+using LabelHub.Domain.Labeling;
+using LabelHub.Domain.Planning;
+using LabelHub.Domain.Quality;
+using Microsoft.Data.Sqlite;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace LabelHub.Domain.Data;
+
+/// <summary>Which database this process talks to, decided once from configuration.</summary>
+public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString)
+{
+    public const string ConnectionStringName = "LabelHub";
+
+    public static DatabaseSettings FromConfiguration(IConfiguration configuration)
+    {
+        var postgres = configuration.GetConnectionString(ConnectionStringName);
+        if (!string.IsNullOrWhiteSpace(postgres))
+        {
+            return new DatabaseSettings(DatabaseProvider.Postgres, postgres);
+        }
+        var options = configuration.GetSection(LabelHubOptions.Section).Get<LabelHubOptions>() ?? new LabelHubOptions();
+        return ForSqliteFile(Path.Combine(options.DataDirFullPath, "labelhub.db"));
+    }
+
+    public static DatabaseSettings ForSqliteFile(string path) =>
+        new(DatabaseProvider.Sqlite, new SqliteConnectionStringBuilder
+        {
+            DataSource = path,
+            // Writers queue on SQLITE_BUSY for up to this many seconds instead of failing with "database is locked".
+            DefaultTimeout = 30,
+            Pooling = true,
+        }.ToString());
+
+    public bool IsEmbedded => Provider == DatabaseProvider.Sqlite;
+}
+
+public static class DatabaseSetup
+{
+    /// <summary>Registers the database, the domain services and the options every host shares.</summary>
+    public static IHostApplicationBuilder AddLabelHubDomain(this IHostApplicationBuilder builder)
+    {
+        var settings = DatabaseSettings.FromConfiguration(builder.Configuration);
+        builder.Services.Configure<LabelHubOptions>(builder.Configuration.GetSection(LabelHubOptions.Section));
+        builder.Services.AddLabelHubDatabase(settings);
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.AddSingleton<ProjectService>();
+        builder.Services.AddSingleton<GuidelineService>();
+        builder.Services.AddSingleton<TaskDistributor>();
+        builder.Services.AddSingleton<ProgressService>();
+        builder.Services.AddSingleton<AccessTokenService>();
+        builder.Services.AddSingleton<StoredFileService>();
+        builder.Services.AddSingleton<JobRunService>();
+        builder.Services.AddSingleton<ImportService>();
+        builder.Services.AddSingleton<LabelHub.Domain.Releases.ExportService>();
+        builder.Services.AddScoped<UserAdminService>();
+        return builder;
+    }
+
+    public static IServiceCollection AddLabelHubDatabase(this IServiceCollection services, DatabaseSettings settings)
+    {
+        services.AddSingleton(settings);
+        if (settings.Provider == DatabaseProvider.Postgres)
+        {
+            services.AddDbContextFactory<PostgresLabelHubDbContext>(o => ConfigurePostgres(o, settings.ConnectionString));
+            services.AddSingleton<IDbContextFactory<LabelHubDbContext>, DerivedContextFactory<PostgresLabelHubDbContext>>();
+        }
+        else
+        {
+            services.AddDbContextFactory<SqliteLabelHubDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
+            services.AddSingleton<IDbContextFactory<LabelHubDbContext>, DerivedContextFactory<SqliteLabelHubDbContext>>();
+        }
+        // Identity's stores and jobs want a scoped context.
+        services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<LabelHubDbContext>>().CreateDbContext());
+        return services;
+    }
+
+    public static DbContextOptionsBuilder ConfigurePostgres(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseNpgsql(connectionString, npgsql => npgsql.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention();
+
+    public static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
+        options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__ef_migrations_history"))
+            .UseSnakeCaseNamingConvention();
+
+    /// <summary>
+    /// Brings the schema up to date. SQLite also switches to WAL, so readers never wait for the writer.
+    /// </summary>
+    public static async Task MigrateAsync(IServiceProvider services, CancellationToken ct = default)
+    {
+        var settings = services.GetRequiredService<DatabaseSettings>();
+        if (settings.IsEmbedded)
+        {
+            var path = new SqliteConnectionStringBuilder(settings.ConnectionString).DataSource;
+            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+        }
+        await using var db = await services.GetRequiredService<IDbContextFactory<LabelHubDbContext>>().CreateDbContextAsync(ct);
+        await db.Database.MigrateAsync(ct);
+        if (settings.IsEmbedded)
+        {
+            await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+        }
+    }
+
+    private sealed class DerivedContextFactory<TDerived>(IDbContextFactory<TDerived> inner) : IDbContextFactory<LabelHubDbContext>
+        where TDerived : LabelHubDbContext
+    {
+        public LabelHubDbContext CreateDbContext() => inner.CreateDbContext();
+
+        public async Task<LabelHubDbContext> CreateDbContextAsync(CancellationToken cancellationToken = default) =>
+            await inner.CreateDbContextAsync(cancellationToken);
+    }
+}

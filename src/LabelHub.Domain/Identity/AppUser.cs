@@ -1,0 +1,37 @@
+using Microsoft.AspNetCore.Identity;
+
+namespace LabelHub.Domain.Identity;
+
+public class AppUser : IdentityUser<Guid>
+{
+    public string DisplayName { get; set; } = "";
+
+    /// <summary>UI culture the user picked ("en", "ko"); null means the browser's language.</summary>
+    public string? PreferredCulture { get; set; }
+
+    public DateTimeOffset CreatedAt { get; set; }
+}
+
+public class AppRole : IdentityRole<Guid>
+{
+    public AppRole()
+    {
+    }
+
+    public AppRole(string name) : base(name)
+    {
+    }
+}
+
+public static class Roles
+{
+    public const string Admin = "Admin";
+    public const string Manager = "Manager";
+    public const string Reviewer = "Reviewer";
+    public const string Annotator = "Annotator";
+
+    public static readonly IReadOnlyList<string> All = [Admin, Manager, Reviewer, Annotator];
+
+    /// <summary>Roles that may create and manage projects.</summary>
+    public const string ManagersAndAdmins = Admin + "," + Manager;
+}

@@ -1,0 +1,194 @@
+using System.Security.Cryptography;
+using LabelHub.Domain.Data;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace LabelHub.Domain.Identity;
+
+public sealed record UserInfo(Guid Id, string UserName, string DisplayName, string? Email, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedAt);
+
+public sealed record NewUser(string UserName, string? DisplayName, string? Email, IReadOnlyList<string> Roles, string? Password = null);
+
+/// <summary>A created user and, when the system chose it, the password to hand over (shown once).</summary>
+public sealed record CreatedUser(UserInfo User, string? GeneratedPassword);
+
+public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<AppRole> roles, LabelHubDbContext db, TimeProvider clock)
+{
+    public const string FirstAdminUserName = "admin";
+
+    public async Task<IReadOnlyList<UserInfo>> ListAsync(CancellationToken ct = default)
+    {
+        var all = await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(ct);
+        var roleNames = await db.Roles.AsNoTracking().ToDictionaryAsync(r => r.Id, r => r.Name!, ct);
+        var links = await db.UserRoles.AsNoTracking().ToListAsync(ct);
+        return [.. all.Select(u => ToInfo(u, links.Where(l => l.UserId == u.Id).Select(l => roleNames[l.RoleId]).Order().ToList()))];
+    }
+
+    /// <summary>
+    /// Enabled users, for choosing project members. Managers need this without being admins,
+    /// so it is the one listing that does not require the Admin role.
+    /// </summary>
+    public async Task<IReadOnlyList<UserInfo>> ListForPickerAsync(Actor actor, CancellationToken ct = default)
+    {
+        if (!actor.IsManager)
+        {
+            throw new ForbiddenException("Only managers and admins can list users.");
+        }
+        return [.. (await ListAsync(ct)).Where(u => !u.Disabled)];
+    }
+
+    public async Task<UserInfo> GetAsync(Guid userId)
+    {
+        var user = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
+        return ToInfo(user, [.. (await users.GetRolesAsync(user)).Order()]);
+    }
+
+    public async Task<CreatedUser> CreateAsync(Actor actor, NewUser input, CancellationToken ct = default)
+    {
+        EnsureAdmin(actor);
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(input.UserName) || input.UserName.Trim().Length is < 2 or > 64)
+        {
+            errors.Add("userName", "A user name has 2 to 64 characters.");
+        }
+        CheckRoles(input.Roles, errors);
+        errors.ThrowIfAny();
+
+        var password = string.IsNullOrEmpty(input.Password) ? GeneratePassword() : input.Password;
+        var user = new AppUser
+        {
+            Id = Guid.CreateVersion7(),
+            UserName = input.UserName.Trim(),
+            DisplayName = string.IsNullOrWhiteSpace(input.DisplayName) ? input.UserName.Trim() : input.DisplayName.Trim(),
+            Email = string.IsNullOrWhiteSpace(input.Email) ? null : input.Email.Trim(),
+            CreatedAt = clock.GetUtcNow(),
+        };
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        Check(await users.CreateAsync(user, password));
+        await EnsureRolesExistAsync();
+        if (input.Roles.Count > 0)
+        {
+            Check(await users.AddToRolesAsync(user, input.Roles.Distinct()));
+        }
+        await transaction.CommitAsync(ct);
+        return new CreatedUser(await GetAsync(user.Id), string.IsNullOrEmpty(input.Password) ? password : null);
+    }
+
+    public async Task<UserInfo> SetRolesAsync(Actor actor, Guid userId, IReadOnlyList<string> newRoles, CancellationToken ct = default)
+    {
+        EnsureAdmin(actor);
+        var errors = new ValidationErrors();
+        CheckRoles(newRoles, errors);
+        if (userId == actor.UserId && !newRoles.Contains(Roles.Admin))
+        {
+            errors.Add("roles", "You cannot remove your own Admin role.");
+        }
+        errors.ThrowIfAny();
+        var user = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
+        await EnsureRolesExistAsync();
+        var current = await users.GetRolesAsync(user);
+        await using var transaction = await db.Database.BeginTransactionAsync(ct);
+        Check(await users.RemoveFromRolesAsync(user, current.Except(newRoles)));
+        Check(await users.AddToRolesAsync(user, newRoles.Distinct().Except(current)));
+        await transaction.CommitAsync(ct);
+        return await GetAsync(userId);
+    }
+
+    public async Task<string> ResetPasswordAsync(Actor actor, Guid userId)
+    {
+        EnsureAdmin(actor);
+        var user = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
+        var password = GeneratePassword();
+        Check(await users.RemovePasswordAsync(user));
+        Check(await users.AddPasswordAsync(user, password));
+        return password;
+    }
+
+    public async Task SetDisabledAsync(Actor actor, Guid userId, bool disabled)
+    {
+        EnsureAdmin(actor);
+        if (userId == actor.UserId && disabled)
+        {
+            throw new ValidationException("disabled", "You cannot disable your own account.");
+        }
+        var user = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
+        Check(await users.SetLockoutEnabledAsync(user, true));
+        Check(await users.SetLockoutEndDateAsync(user, disabled ? DateTimeOffset.MaxValue : null));
+    }
+
+    /// <summary>Creates the first admin when there are no users at all. Returns its one-time password, or null.</summary>
+    public async Task<string?> EnsureFirstAdminAsync(CancellationToken ct = default)
+    {
+        await EnsureRolesExistAsync();
+        if (await db.Users.AnyAsync(ct))
+        {
+            return null;
+        }
+        var password = GeneratePassword();
+        var admin = new AppUser
+        {
+            Id = Guid.CreateVersion7(),
+            UserName = FirstAdminUserName,
+            DisplayName = "Administrator",
+            CreatedAt = clock.GetUtcNow(),
+        };
+        var created = await users.CreateAsync(admin, password);
+        if (!created.Succeeded)
+        {
+            // Another instance created it first.
+            return null;
+        }
+        Check(await users.AddToRoleAsync(admin, Roles.Admin));
+        return password;
+    }
+
+    public async Task EnsureRolesExistAsync()
+    {
+        foreach (var role in Roles.All)
+        {
+            if (!await roles.RoleExistsAsync(role))
+            {
+                await roles.CreateAsync(new AppRole(role) { Id = Guid.CreateVersion7() });
+            }
+        }
+    }
+
+    /// <summary>20 characters from an alphabet without look-alikes; satisfies the password policy.</summary>
+    public static string GeneratePassword()
+    {
+        const string alphabet = "abcdefghijkmnpqrstuvwxyzABCDEFGHJKLMNPQRSTUVWXYZ23456789";
+        return "Lh-" + RandomNumberGenerator.GetString(alphabet, 17) + "7";
+    }
+
+    private static void EnsureAdmin(Actor actor)
+    {
+        if (!actor.IsAdmin)
+        {
+            throw new ForbiddenException("Only admins manage users.");
+        }
+    }
+
+    private static void CheckRoles(IReadOnlyList<string> requested, ValidationErrors errors)
+    {
+        foreach (var role in requested.Where(r => !Roles.All.Contains(r)))
+        {
+            errors.Add("roles", $"'{role}' is not a role. Roles: {string.Join(", ", Roles.All)}.");
+        }
+    }
+
+    private static void Check(IdentityResult result)
+    {
+        if (!result.Succeeded)
+        {
+            var errors = new ValidationErrors();
+            foreach (var error in result.Errors)
+            {
+                errors.Add(error.Code.Contains("Password", StringComparison.Ordinal) ? "password" : error.Code.Contains("UserName", StringComparison.Ordinal) ? "userName" : "", error.Description);
+            }
+            errors.ThrowIfAny();
+        }
+    }
+
+    private static UserInfo ToInfo(AppUser u, IReadOnlyList<string> roleNames) =>
+        new(u.Id, u.UserName!, u.DisplayName, u.Email, roleNames, u.LockoutEnd is { } end && end > DateTimeOffset.UtcNow, u.CreatedAt);
+}

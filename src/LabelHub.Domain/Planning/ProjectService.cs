@@ -1,0 +1,149 @@
+using LabelHub.Domain.Data;
+using LabelHub.Domain.Identity;
+using Microsoft.EntityFrameworkCore;
+
+namespace LabelHub.Domain.Planning;
+
+public sealed record ProjectInput(string Name, string? Description, LabelSchema Schema, int Overlap, int LeaseMinutes = 30);
+
+public sealed record ProjectSummary(Guid Id, string Name, string Description, int Overlap, int ItemCount, int CompletedItemCount, DateTimeOffset CreatedAt);
+
+public sealed record MemberInfo(Guid UserId, string UserName, string DisplayName, DateTimeOffset AddedAt);
+
+public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock)
+{
+    public const int MaxOverlap = 50;
+
+    public async Task<IReadOnlyList<ProjectSummary>> ListAsync(Actor actor, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Projects.AsNoTracking().VisibleTo(actor)
+            .OrderBy(p => p.Name)
+            .Select(p => new ProjectSummary(
+                p.Id, p.Name, p.Description, p.Overlap,
+                db.Items.Count(i => i.ProjectId == p.Id),
+                db.Items.Count(i => i.ProjectId == p.Id && i.SubmittedCount >= p.Overlap),
+                p.CreatedAt))
+            .ToListAsync(ct);
+    }
+
+    public async Task<Project> GetAsync(Actor actor, Guid projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.GetVisibleAsync(actor, projectId, ct);
+    }
+
+    public async Task<Project> CreateAsync(Actor actor, ProjectInput input, CancellationToken ct = default)
+    {
+        ProjectAccess.EnsureManager(actor);
+        Validate(input);
+        var now = clock.GetUtcNow();
+        var project = new Project
+        {
+            Id = Guid.CreateVersion7(),
+            CreatedById = actor.UserId,
+            CreatedAt = now,
+        };
+        Apply(project, input, now);
+        // The creator is a member, so a manager always sees the projects they make.
+        project.Members.Add(new ProjectMember { ProjectId = project.Id, UserId = actor.UserId, AddedAt = now });
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Projects.Add(project);
+        await db.SaveChangesAsync(ct);
+        return project;
+    }
+
+    public async Task<Project> UpdateAsync(Actor actor, Guid projectId, ProjectInput input, CancellationToken ct = default)
+    {
+        Validate(input);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.GetManageableAsync(actor, projectId, ct);
+        var project = await db.Projects.SingleAsync(p => p.Id == projectId, ct);
+        Apply(project, input, clock.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        return project;
+    }
+
+    public async Task<IReadOnlyList<MemberInfo>> MembersAsync(Actor actor, Guid projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.GetVisibleAsync(actor, projectId, ct);
+        return await db.ProjectMembers.AsNoTracking()
+            .Where(m => m.ProjectId == projectId)
+            .Join(db.Users, m => m.UserId, u => u.Id, (m, u) => new { Member = m, User = u })
+            // Ordered before the projection: EF cannot translate ordering by a property of a constructed record.
+            .OrderBy(x => x.User.UserName)
+            .Select(x => new MemberInfo(x.User.Id, x.User.UserName!, x.User.DisplayName, x.Member.AddedAt))
+            .ToListAsync(ct);
+    }
+
+    public async Task AddMemberAsync(Actor actor, Guid projectId, Guid userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.GetManageableAsync(actor, projectId, ct);
+        if (!await db.Users.AnyAsync(u => u.Id == userId, ct))
+        {
+            throw new ValidationException("userId", "No user has this id.");
+        }
+        if (await db.ProjectMembers.AnyAsync(m => m.ProjectId == projectId && m.UserId == userId, ct))
+        {
+            return;
+        }
+        db.ProjectMembers.Add(new ProjectMember { ProjectId = projectId, UserId = userId, AddedAt = clock.GetUtcNow() });
+        await db.SaveChangesAsync(ct);
+    }
+
+    public async Task RemoveMemberAsync(Actor actor, Guid projectId, Guid userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.GetManageableAsync(actor, projectId, ct);
+        await db.ProjectMembers.Where(m => m.ProjectId == projectId && m.UserId == userId).ExecuteDeleteAsync(ct);
+    }
+
+    public static void Validate(ProjectInput input)
+    {
+        var errors = new ValidationErrors();
+        if (string.IsNullOrWhiteSpace(input.Name))
+        {
+            errors.Add("name", "A project needs a name.");
+        }
+        else if (input.Name.Trim().Length > 200)
+        {
+            errors.Add("name", "A project name has at most 200 characters.");
+        }
+        if (input.Description?.Length > 4000)
+        {
+            errors.Add("description", "A description has at most 4,000 characters.");
+        }
+        if (input.Overlap is < 1 or > MaxOverlap)
+        {
+            errors.Add("overlap", $"Overlap must be between 1 and {MaxOverlap}.");
+        }
+        if (input.LeaseMinutes is < 1 or > 24 * 60)
+        {
+            errors.Add("leaseMinutes", "A lease lasts between 1 minute and 24 hours.");
+        }
+        if (input.Schema is null)
+        {
+            errors.Add("schema", "A project needs a label schema.");
+        }
+        else
+        {
+            SchemaValidator.Validate(input.Schema, errors);
+        }
+        errors.ThrowIfAny();
+    }
+
+    private static void Apply(Project project, ProjectInput input, DateTimeOffset now)
+    {
+        project.Name = input.Name.Trim();
+        project.Description = input.Description?.Trim() ?? "";
+        project.Schema = input.Schema with
+        {
+            Fields = [.. input.Schema.Fields.Select(f => f with { Labels = [.. f.Labels.Select(l => l.Trim())] })],
+        };
+        project.Overlap = input.Overlap;
+        project.LeaseMinutes = input.LeaseMinutes;
+        project.UpdatedAt = now;
+    }
+}

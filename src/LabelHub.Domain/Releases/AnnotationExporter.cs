@@ -1,0 +1,155 @@
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using LabelHub.Domain.Collection;
+using LabelHub.Domain.Data;
+using LabelHub.Domain.Planning;
+using Microsoft.EntityFrameworkCore;
+
+namespace LabelHub.Domain.Releases;
+
+public enum ExportFormat
+{
+    Jsonl,
+    Csv,
+}
+
+public sealed record ExportParameters(ExportFormat Format);
+
+/// <summary>
+/// Writes a project's items with each annotator's current answer. Reads in keyset pages so memory stays flat
+/// however large the project is.
+/// </summary>
+public static class AnnotationExporter
+{
+    private const int PageSize = 2000;
+
+    public static string FileName(Project project, ExportFormat format, DateTimeOffset now)
+    {
+        var safe = new string([.. project.Name.Select(c => char.IsLetterOrDigit(c) ? c : '-')]).Trim('-');
+        return $"{(safe.Length == 0 ? "project" : safe)}-{now:yyyyMMdd-HHmmss}.{format.ToString().ToLowerInvariant()}";
+    }
+
+    public static async Task<int> WriteAsync(
+        LabelHubDbContext db, Project project, ExportFormat format, Stream output, Func<double, Task> progress, CancellationToken ct)
+    {
+        var total = await db.Items.CountAsync(i => i.ProjectId == project.Id, ct);
+        var userNames = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.UserName ?? u.Id.ToString(), ct);
+        await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        var dataKeys = format == ExportFormat.Csv ? await DataKeysAsync(db, project.Id, ct) : [];
+        if (format == ExportFormat.Csv)
+        {
+            await writer.WriteLineAsync(CsvLine(["item_id", .. dataKeys.Select(k => "data." + k), "annotator", "version", "created_at", "duration_ms", .. project.Schema.Fields.Select(f => f.Name)]));
+        }
+
+        var written = 0;
+        long lastId = 0;
+        while (true)
+        {
+            var page = await db.Items.AsNoTracking()
+                .Where(i => i.ProjectId == project.Id && i.Id > lastId)
+                .OrderBy(i => i.Id)
+                .Take(PageSize)
+                .Select(i => new { i.Id, i.Data })
+                .ToListAsync(ct);
+            if (page.Count == 0)
+            {
+                break;
+            }
+            lastId = page[^1].Id;
+            var ids = page.Select(i => i.Id).ToList();
+            var annotations = (await db.Annotations.AsNoTracking()
+                    .Where(a => a.IsCurrent && ids.Contains(a.ItemId))
+                    .Select(a => new { a.ItemId, a.AnnotatorId, a.Version, a.Values, a.CreatedAt, a.DurationMs })
+                    .ToListAsync(ct))
+                .OrderBy(a => a.CreatedAt)
+                .ToLookup(a => a.ItemId);
+            foreach (var item in page)
+            {
+                var answers = annotations[item.Id].ToList();
+                if (format == ExportFormat.Jsonl)
+                {
+                    var row = new
+                    {
+                        item_id = item.Id,
+                        data = item.Data,
+                        annotations = answers.Select(a => new
+                        {
+                            annotator = userNames.GetValueOrDefault(a.AnnotatorId, a.AnnotatorId.ToString()),
+                            version = a.Version,
+                            created_at = a.CreatedAt,
+                            duration_ms = a.DurationMs,
+                            values = a.Values,
+                        }),
+                    };
+                    await writer.WriteLineAsync(JsonSerializer.Serialize(row));
+                }
+                else
+                {
+                    var dataCells = dataKeys.Select(k => item.Data.TryGetValue(k, out var v) ? Cell(v) : "").ToList();
+                    if (answers.Count == 0)
+                    {
+                        await writer.WriteLineAsync(CsvLine([item.Id.ToString(CultureInfo.InvariantCulture), .. dataCells, "", "", "", "", .. project.Schema.Fields.Select(_ => "")]));
+                    }
+                    foreach (var a in answers)
+                    {
+                        await writer.WriteLineAsync(CsvLine([
+                            item.Id.ToString(CultureInfo.InvariantCulture), .. dataCells,
+                            userNames.GetValueOrDefault(a.AnnotatorId, a.AnnotatorId.ToString()),
+                            a.Version.ToString(CultureInfo.InvariantCulture),
+                            a.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
+                            a.DurationMs?.ToString(CultureInfo.InvariantCulture) ?? "",
+                            .. project.Schema.Fields.Select(f => a.Values.TryGetValue(f.Name, out var v) ? Cell(v) : "")]));
+                    }
+                }
+                written++;
+            }
+            await progress(total == 0 ? 1 : (double)written / total);
+        }
+        await writer.FlushAsync(ct);
+        return written;
+    }
+
+    /// <summary>The union of item data keys, in first-seen order, for the CSV header.</summary>
+    private static async Task<List<string>> DataKeysAsync(LabelHubDbContext db, Guid projectId, CancellationToken ct)
+    {
+        var keys = new List<string>();
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        long lastId = 0;
+        while (true)
+        {
+            var page = await db.Items.AsNoTracking()
+                .Where(i => i.ProjectId == projectId && i.Id > lastId)
+                .OrderBy(i => i.Id).Take(PageSize)
+                .Select(i => new { i.Id, i.Data }).ToListAsync(ct);
+            if (page.Count == 0)
+            {
+                return keys;
+            }
+            lastId = page[^1].Id;
+            keys.AddRange(page.SelectMany(i => i.Data.Keys).Where(seen.Add));
+        }
+    }
+
+    /// <summary>Strings as they are, lists of strings joined by '|', anything else as JSON.</summary>
+    public static string Cell(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.String => value.GetString()!,
+        JsonValueKind.Null or JsonValueKind.Undefined => "",
+        JsonValueKind.Array when value.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) =>
+            string.Join('|', value.EnumerateArray().Select(e => e.GetString())),
+        _ => value.GetRawText(),
+    };
+
+    public static string CsvLine(IEnumerable<string> cells) => string.Join(',', cells.Select(Quote));
+
+    private static string Quote(string cell)
+    {
+        // A leading =, +, - or @ would run as a formula in a spreadsheet; a quote mark keeps it text.
+        if (cell.Length > 0 && "=+-@".Contains(cell[0]) && !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        {
+            cell = "'" + cell;
+        }
+        return cell.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + cell.Replace("\"", "\"\"") + "\"" : cell;
+    }
+}

@@ -1,0 +1,54 @@
+using System.Security.Claims;
+using LabelHub.Domain.Identity;
+using LabelHub.Web.Identity;
+
+namespace LabelHub.Web.Api;
+
+public sealed record RolesRequest(IReadOnlyList<string> Roles);
+
+public sealed record TokenRequest(string Name, int? ExpiresInDays);
+
+public sealed record PasswordResponse(string Password);
+
+public static class IdentityEndpoints
+{
+    public static void MapIdentityEndpoints(this RouteGroupBuilder api)
+    {
+        var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(Policies.Admin);
+        users.MapGet("/", (UserAdminService service, CancellationToken ct) => service.ListAsync(ct));
+        users.MapPost("/", async (NewUser input, UserAdminService service, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var created = await service.CreateAsync(user.ToActor(), input, ct);
+            return Results.Created($"/api/v1/users/{created.User.Id}", created);
+        });
+        users.MapGet("/{userId:guid}", (Guid userId, UserAdminService service) => service.GetAsync(userId));
+        users.MapPut("/{userId:guid}/roles", (Guid userId, RolesRequest input, UserAdminService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.SetRolesAsync(user.ToActor(), userId, input.Roles ?? [], ct));
+        users.MapPost("/{userId:guid}/password-reset", async (Guid userId, UserAdminService service, ClaimsPrincipal user) =>
+            new PasswordResponse(await service.ResetPasswordAsync(user.ToActor(), userId)));
+        users.MapPost("/{userId:guid}/disable", async (Guid userId, UserAdminService service, ClaimsPrincipal user) =>
+        {
+            await service.SetDisabledAsync(user.ToActor(), userId, disabled: true);
+            return Results.NoContent();
+        });
+        users.MapPost("/{userId:guid}/enable", async (Guid userId, UserAdminService service, ClaimsPrincipal user) =>
+        {
+            await service.SetDisabledAsync(user.ToActor(), userId, disabled: false);
+            return Results.NoContent();
+        });
+
+        var me = api.MapGroup("/me").WithTags("Me");
+        me.MapGet("/", (UserAdminService service, ClaimsPrincipal user) => service.GetAsync(user.ToActor().UserId));
+        me.MapGet("/tokens", (AccessTokenService tokens, ClaimsPrincipal user, CancellationToken ct) => tokens.ListAsync(user.ToActor().UserId, ct));
+        me.MapPost("/tokens", async (TokenRequest input, AccessTokenService tokens, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var created = await tokens.CreateAsync(user.ToActor().UserId, input.Name, input.ExpiresInDays, ct);
+            return Results.Created($"/api/v1/me/tokens/{created.Info.Id}", created);
+        });
+        me.MapDelete("/tokens/{tokenId:guid}", async (Guid tokenId, AccessTokenService tokens, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            await tokens.RevokeAsync(user.ToActor().UserId, tokenId, ct);
+            return Results.NoContent();
+        });
+    }
+}

@@ -1,0 +1,17 @@
+using System.Security.Claims;
+using LabelHub.Domain.Jobs;
+using LabelHub.Web.Identity;
+
+namespace LabelHub.Web.Api;
+
+public static class JobsEndpoints
+{
+    public static void MapJobsEndpoints(this RouteGroupBuilder api)
+    {
+        var jobs = api.MapGroup("").WithTags("Jobs");
+        jobs.MapGet("/jobs/{jobId:guid}", (Guid jobId, JobRunService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.GetAsync(user.ToActor(), jobId, ct));
+        jobs.MapGet("/projects/{projectId:guid}/jobs", (Guid projectId, int? limit, JobRunService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.ListForProjectAsync(user.ToActor(), projectId, limit ?? 50, ct));
+    }
+}

@@ -1,0 +1,42 @@
+using System.Security.Claims;
+using LabelHub.Domain.Planning;
+using LabelHub.Web.Identity;
+
+namespace LabelHub.Web.Api;
+
+public sealed record MemberRequest(Guid UserId);
+
+public static class PlanningEndpoints
+{
+    public static void MapPlanningEndpoints(this RouteGroupBuilder api)
+    {
+        var projects = api.MapGroup("/projects").WithTags("Projects");
+        projects.MapGet("/", (ProjectService service, ClaimsPrincipal user, CancellationToken ct) => service.ListAsync(user.ToActor(), ct));
+        projects.MapPost("/", async (ProjectInput input, ProjectService service, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var project = await service.CreateAsync(user.ToActor(), input, ct);
+            return Results.Created($"/api/v1/projects/{project.Id}", ToDto(project));
+        }).RequireAuthorization(Policies.Manager);
+        projects.MapGet("/{projectId:guid}", async (Guid projectId, ProjectService service, ClaimsPrincipal user, CancellationToken ct) =>
+            ToDto(await service.GetAsync(user.ToActor(), projectId, ct)));
+        projects.MapPut("/{projectId:guid}", async (Guid projectId, ProjectInput input, ProjectService service, ClaimsPrincipal user, CancellationToken ct) =>
+            ToDto(await service.UpdateAsync(user.ToActor(), projectId, input, ct))).RequireAuthorization(Policies.Manager);
+
+        projects.MapGet("/{projectId:guid}/members", (Guid projectId, ProjectService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.MembersAsync(user.ToActor(), projectId, ct));
+        projects.MapPost("/{projectId:guid}/members", async (Guid projectId, MemberRequest input, ProjectService service, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            await service.AddMemberAsync(user.ToActor(), projectId, input.UserId, ct);
+            return Results.NoContent();
+        }).RequireAuthorization(Policies.Manager);
+        projects.MapDelete("/{projectId:guid}/members/{userId:guid}", async (Guid projectId, Guid userId, ProjectService service, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            await service.RemoveMemberAsync(user.ToActor(), projectId, userId, ct);
+            return Results.NoContent();
+        }).RequireAuthorization(Policies.Manager);
+    }
+
+    public sealed record ProjectDto(Guid Id, string Name, string Description, LabelSchema Schema, int Overlap, int LeaseMinutes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+
+    public static ProjectDto ToDto(Project p) => new(p.Id, p.Name, p.Description, p.Schema, p.Overlap, p.LeaseMinutes, p.CreatedAt, p.UpdatedAt);
+}

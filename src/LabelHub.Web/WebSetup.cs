@@ -1,0 +1,168 @@
+using System.Globalization;
+using Hangfire;
+using LabelHub.Domain;
+using LabelHub.Domain.Data;
+using LabelHub.Domain.Identity;
+using LabelHub.Web.Api;
+using LabelHub.Web.Components;
+using LabelHub.Web.Identity;
+using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Localization;
+using Microsoft.Extensions.Options;
+using MudBlazor.Services;
+using Serilog;
+
+namespace LabelHub.Web;
+
+public static class WebSetup
+{
+    public static readonly string[] Cultures = ["en", "ko"];
+    private const string AuthScheme = "CookieOrToken";
+
+    public static IHostApplicationBuilder AddLabelHubWeb(this IHostApplicationBuilder builder)
+    {
+        var services = builder.Services;
+        services.AddIdentityCore<AppUser>(options =>
+            {
+                options.Password.RequiredLength = 10;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireDigit = false;
+                options.Lockout.MaxFailedAccessAttempts = 10;
+                options.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._@+";
+            })
+            .AddRoles<AppRole>()
+            .AddEntityFrameworkStores<LabelHubDbContext>()
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+
+        services.AddAuthentication(options =>
+            {
+                options.DefaultScheme = AuthScheme;
+                options.DefaultChallengeScheme = AuthScheme;
+            })
+            .AddPolicyScheme(AuthScheme, "Cookie or access token", options =>
+                options.ForwardDefaultSelector = context =>
+                    context.Request.Headers.Authorization.ToString().StartsWith(TokenAuthenticationHandler.HeaderPrefix, StringComparison.OrdinalIgnoreCase)
+                        ? TokenAuthenticationHandler.SchemeName
+                        : IdentityConstants.ApplicationScheme)
+            .AddScheme<Microsoft.AspNetCore.Authentication.AuthenticationSchemeOptions, TokenAuthenticationHandler>(TokenAuthenticationHandler.SchemeName, null)
+            .AddIdentityCookies();
+        services.ConfigureApplicationCookie(options =>
+        {
+            options.LoginPath = "/account/login";
+            options.AccessDeniedPath = "/account/denied";
+            options.Cookie.Name = "labelhub.auth";
+            options.Cookie.SameSite = SameSiteMode.Lax;
+            options.Cookie.HttpOnly = true;
+            options.SlidingExpiration = true;
+            options.ExpireTimeSpan = TimeSpan.FromDays(7);
+            // The API answers 401/403 instead of redirecting to the login page.
+            options.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
+            options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
+        });
+        // Role changes and disabling reach signed-in users within a minute.
+        services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
+        Policies.Configure(services.AddAuthorizationBuilder());
+        services.AddCascadingAuthenticationState();
+        services.AddDataProtection().SetApplicationName("LabelHub").PersistKeysToDbContext<LabelHubDbContext>();
+
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddMudServices(options => options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
+        services.AddLocalization(options => options.ResourcesPath = "Resources");
+        services.Configure<RequestLocalizationOptions>(options =>
+        {
+            options.SetDefaultCulture(Cultures[0]).AddSupportedCultures(Cultures).AddSupportedUICultures(Cultures);
+            options.ApplyCurrentCultureToResponseHeaders = true;
+        });
+        services.AddHttpContextAccessor();
+        // Korean text goes out as text, not as numeric character references: smaller pages, readable source.
+        services.AddWebEncoders(options => options.TextEncoderSettings = new System.Text.Encodings.Web.TextEncoderSettings(System.Text.Unicode.UnicodeRanges.All));
+
+        services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
+        services.AddProblemDetails();
+        services.AddExceptionHandler<ProblemDetailsHandler>();
+        services.AddOpenApi("v1");
+        services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(options => options.MultipartBodyLengthLimit = Domain.Collection.ImportService.MaxFileBytes + 1024 * 1024);
+        builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = Domain.Collection.ImportService.MaxFileBytes + 1024 * 1024);
+        services.AddHealthChecks()
+            .AddDbContextCheck<LabelHubDbContext>("database")
+            .AddCheck<JobServerHealthCheck>("jobs");
+        return builder;
+    }
+
+    public static WebApplication UseLabelHubWeb(this WebApplication app)
+    {
+        PrepareAsync(app).GetAwaiter().GetResult();
+
+        app.UseExceptionHandler();
+        app.UseStatusCodePages();
+        if (!app.Environment.IsDevelopment())
+        {
+            app.UseHsts();
+        }
+        app.UseSerilogRequestLogging();
+        app.UseRequestLocalization();
+        app.UseAuthentication();
+        app.UseAuthorization();
+        app.UseAntiforgery();
+
+        app.MapStaticAssets().AllowAnonymous();
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapAccountEndpoints();
+        app.MapLabelHubApi();
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
+        app.MapHangfireDashboard("/jobs", new DashboardOptions { Authorization = [], AppPath = "/", DashboardTitle = "LabelHub jobs" })
+            .RequireAuthorization(Policies.Admin);
+        return app;
+    }
+
+    /// <summary>Embedded mode migrates on start; every mode makes sure an admin exists and says how to sign in.</summary>
+    private static async Task PrepareAsync(WebApplication app)
+    {
+        var settings = app.Services.GetRequiredService<DatabaseSettings>();
+        if (settings.IsEmbedded || app.Configuration.GetValue<bool>("LabelHub:MigrateOnStart"))
+        {
+            await DatabaseSetup.MigrateAsync(app.Services);
+        }
+        using var scope = app.Services.CreateScope();
+        var password = await scope.ServiceProvider.GetRequiredService<UserAdminService>().EnsureFirstAdminAsync();
+        if (password is not null)
+        {
+            var options = app.Services.GetRequiredService<IOptions<LabelHubOptions>>().Value;
+            var file = Path.Combine(options.DataDirFullPath, "initial-admin-password.txt");
+            Directory.CreateDirectory(options.DataDirFullPath);
+            await File.WriteAllTextAsync(file, $"user: {UserAdminService.FirstAdminUserName}\npassword: {password}\n");
+            if (!OperatingSystem.IsWindows())
+            {
+                File.SetUnixFileMode(file, UnixFileMode.UserRead | UnixFileMode.UserWrite);
+            }
+            // Printed, not logged: the password must not end up in log files.
+            Console.WriteLine();
+            Console.WriteLine("==================================================================");
+            Console.WriteLine(" LabelHub created the first admin account.");
+            Console.WriteLine($"   user:     {UserAdminService.FirstAdminUserName}");
+            Console.WriteLine($"   password: {password}   (one-time: change it after signing in)");
+            Console.WriteLine($"   also written to {file}");
+            Console.WriteLine("==================================================================");
+            Console.WriteLine();
+        }
+    }
+
+    private static Task ApiAwareRedirect(Microsoft.AspNetCore.Authentication.RedirectContext<Microsoft.AspNetCore.Authentication.Cookies.CookieAuthenticationOptions> context, int status)
+    {
+        if (context.Request.Path.StartsWithSegments("/api") || context.Request.Path.StartsWithSegments("/jobs"))
+        {
+            context.Response.StatusCode = status;
+            return Task.CompletedTask;
+        }
+        context.Response.Redirect(context.RedirectUri);
+        return Task.CompletedTask;
+    }
+
+    public static string CultureCookieValue(string culture) =>
+        CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(CultureInfo.GetCultureInfo(culture)));
+}

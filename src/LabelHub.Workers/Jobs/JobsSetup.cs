@@ -1,0 +1,86 @@
+using Hangfire;
+using Hangfire.InMemory;
+using Hangfire.PostgreSql;
+using LabelHub.Domain.Data;
+using LabelHub.Domain.Jobs;
+using LabelHub.Domain.Labeling;
+using LabelHub.Workers.Collection;
+using LabelHub.Workers.Releases;
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+
+namespace LabelHub.Workers.Jobs;
+
+public static class JobsSetup
+{
+    public const string HangfireSchema = "hangfire";
+
+    /// <summary>
+    /// Hangfire storage for this process: PostgreSQL in server mode (shared by web and all workers),
+    /// in memory in embedded mode. The job server runs here when <paramref name="runJobServer"/> is true.
+    /// </summary>
+    public static IHostApplicationBuilder AddLabelHubJobs(this IHostApplicationBuilder builder, bool runJobServer)
+    {
+        var settings = DatabaseSettings.FromConfiguration(builder.Configuration);
+        builder.Services.AddHangfire(config =>
+        {
+            config.SetDataCompatibilityLevel(CompatibilityLevel.Version_180)
+                .UseSimpleAssemblyNameTypeSerializer()
+                .UseRecommendedSerializerSettings();
+            if (settings.Provider == DatabaseProvider.Postgres)
+            {
+                config.UsePostgreSqlStorage(
+                    options => options.UseNpgsqlConnection(settings.ConnectionString),
+                    new PostgreSqlStorageOptions { SchemaName = HangfireSchema, PrepareSchemaIfNecessary = true });
+            }
+            else
+            {
+                config.UseInMemoryStorage(new InMemoryStorageOptions { IdType = InMemoryStorageIdType.Long });
+            }
+        });
+        builder.Services.AddSingleton<IJobScheduler, HangfireJobScheduler>();
+        builder.Services.AddTransient<JobExecutor>();
+        builder.Services.AddSingleton<IJobHandler, ImportJob>();
+        builder.Services.AddSingleton<IJobHandler, ExportJob>();
+        builder.Services.AddSingleton<JobRecovery>();
+        builder.Services.AddTransient<MaintenanceJobs>();
+        if (runJobServer)
+        {
+            builder.Services.AddHostedService<JobServerStartup>();
+            builder.Services.AddHangfireServer(options =>
+            {
+                options.WorkerCount = builder.Configuration.GetValue("LabelHub:JobWorkers", Math.Max(2, Environment.ProcessorCount));
+                options.ServerName = $"{Environment.MachineName}:{Environment.ProcessId}";
+            });
+        }
+        return builder;
+    }
+
+    /// <summary>Whether this web process also executes jobs: yes in embedded mode unless configured otherwise.</summary>
+    public static bool WebRunsJobServer(IConfiguration configuration) =>
+        configuration.GetValue<bool?>("LabelHub:RunJobServer") ?? DatabaseSettings.FromConfiguration(configuration).IsEmbedded;
+}
+
+/// <summary>Recurring upkeep that both modes need.</summary>
+public sealed class MaintenanceJobs(TaskDistributor distributor, JobRecovery recovery)
+{
+    [AutomaticRetry(Attempts = 0)]
+    public Task ReclaimExpiredLeasesAsync(CancellationToken ct) => distributor.ReclaimAllExpiredAsync(ct);
+
+    [AutomaticRetry(Attempts = 0)]
+    public Task RecoverJobsAsync(CancellationToken ct) => recovery.RecoverAsync(atStartup: false, ct);
+}
+
+/// <summary>At start-up: re-enqueue interrupted runs, then schedule the recurring upkeep.</summary>
+internal sealed class JobServerStartup(JobRecovery recovery, IRecurringJobManager recurring) : IHostedService
+{
+    public async Task StartAsync(CancellationToken cancellationToken)
+    {
+        await recovery.RecoverAsync(atStartup: true, cancellationToken);
+        recurring.AddOrUpdate<MaintenanceJobs>("reclaim-expired-leases", jobs => jobs.ReclaimExpiredLeasesAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<MaintenanceJobs>("recover-jobs", jobs => jobs.RecoverJobsAsync(CancellationToken.None), "*/5 * * * *");
+    }
+
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+}
