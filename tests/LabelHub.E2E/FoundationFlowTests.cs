@@ -241,6 +241,11 @@ public sealed class FoundationFlowTests
                 await Expect(annotator.GetByTestId("project-import")).ToHaveCountAsync(0);
                 await Expect(annotator.GetByTestId("project-settings")).ToHaveCountAsync(0);
                 await annotator.GetByTestId("project-label").ClickAsync();
+                // The guideline in force must be read and acknowledged before the first task.
+                await Expect(annotator.GetByTestId("guideline-ack")).ToContainTextAsync("version 1");
+                await Expect(annotator.GetByTestId("guideline-ack-content")).ToContainTextAsync("Pick the overall tone.");
+                await ShotAsync(annotator, "09-annotator-acknowledge");
+                await annotator.GetByTestId("guideline-ack-confirm").ClickAsync();
                 await Expect(annotator.GetByTestId("item-text")).ToBeVisibleAsync();
                 await Expect(annotator.GetByTestId("done-count")).ToHaveTextAsync("Done in this project: 0");
                 // The page registers its key handler right after its first interactive render.
@@ -255,7 +260,7 @@ public sealed class FoundationFlowTests
                 // Slid in completely: its close button, at the far edge, is on screen.
                 var closeGuideline = drawer.GetByRole(AriaRole.Button, new() { Name = "Close" });
                 await Expect(closeGuideline).ToBeInViewportAsync(new() { Ratio = 1 });
-                await ShotAsync(annotator, "09-annotator-guideline");
+                await ShotAsync(annotator, "09-annotator-guideline-drawer");
                 await annotator.Keyboard.PressAsync("Escape");
                 await Expect(drawer).ToHaveClassAsync(new Regex(@"\bmud-drawer--closed\b"));
                 await Expect(closeGuideline).Not.ToBeInViewportAsync();
@@ -265,6 +270,7 @@ public sealed class FoundationFlowTests
                 await Expect(drawer).ToHaveClassAsync(new Regex(@"\bmud-drawer--closed\b"));
 
                 var labeled = new List<string>();
+                var submitToNextMs = new List<double>();
                 for (var done = 0; done < Reviews.Length; done++)
                 {
                     var itemText = (await annotator.GetByTestId("item-text").InnerTextAsync()).Trim();
@@ -277,7 +283,16 @@ public sealed class FoundationFlowTests
                     {
                         await ShotAsync(annotator, "10-annotator-task");
                     }
-                    await annotator.Keyboard.PressAsync("Enter");
+                    if (done < Reviews.Length - 1)
+                    {
+                        // The next item was reserved in the background: time from Enter to the new item on screen.
+                        await annotator.WaitForTimeoutAsync(300);
+                        submitToNextMs.Add(await MeasureSubmitToNextItemAsync(annotator, itemText));
+                    }
+                    else
+                    {
+                        await annotator.Keyboard.PressAsync("Enter");
+                    }
                     await Expect(annotator.GetByTestId("done-count")).ToHaveTextAsync($"Done in this project: {done + 1}");
                     if (done < Reviews.Length - 1)
                     {
@@ -290,6 +305,7 @@ public sealed class FoundationFlowTests
                 await Expect(annotator.GetByTestId("item-text")).ToHaveCountAsync(0);
                 Assert.Equal(Reviews.Order(), labeled.Order());
                 await ShotAsync(annotator, "11-annotator-no-more-tasks");
+                ReportLatency("Workbench submit → next item on screen (ms)", submitToNextMs);
 
                 // ---------------------------------------------------------------- 7. Manager sees progress and exports
                 await GoToAsync(manager, $"/projects/{projectId}");
@@ -583,5 +599,38 @@ public sealed class FoundationFlowTests
         {
             // Cleaning up after a failure must not hide the failure.
         }
+    }
+
+    /// <summary>
+    /// Presses Enter the way a person does (a keydown the page's shortcut handler sees) and resolves with the
+    /// milliseconds until the item text on screen is a different one.
+    /// </summary>
+    private static Task<double> MeasureSubmitToNextItemAsync(IPage page, string currentText) =>
+        page.EvaluateAsync<double>(
+            """
+            (before) => new Promise(resolve => {
+              const start = performance.now();
+              const changed = () => {
+                const el = document.querySelector('[data-testid=item-text]');
+                return el && el.textContent.trim() !== before;
+              };
+              const observer = new MutationObserver(() => {
+                if (changed()) { observer.disconnect(); resolve(performance.now() - start); }
+              });
+              observer.observe(document.body, { subtree: true, childList: true, characterData: true });
+              document.dispatchEvent(new KeyboardEvent('keydown', { key: 'Enter', bubbles: true }));
+            })
+            """,
+            currentText);
+
+    /// <summary>Prints the figures and keeps them with the screenshots (a measurement, not a pass/fail threshold).</summary>
+    private static void ReportLatency(string what, IReadOnlyList<double> samples)
+    {
+        var line = $"{what}: {string.Join(", ", samples.Select(ms => ms.ToString("0.0", System.Globalization.CultureInfo.InvariantCulture)))}";
+        Console.WriteLine(line);
+        var root = Environment.GetEnvironmentVariable("LABELHUB_ARTIFACTS_DIR");
+        var dir = string.IsNullOrEmpty(root) ? Path.Combine(AppContext.BaseDirectory, "artifacts") : root;
+        Directory.CreateDirectory(dir);
+        File.AppendAllText(Path.Combine(dir, "workbench-latency.txt"), $"{DateTimeOffset.UtcNow:O} {line}{Environment.NewLine}");
     }
 }

@@ -26,17 +26,62 @@ public sealed class ImportService(IDbContextFactory<LabelHubDbContext> dbFactory
         {
             await db.GetManageableAsync(actor, projectId, ct);
         }
-        if (!ItemFileParser.TryDetectFormat(fileName, out var format))
+        if (!TryDetectFormat(fileName, out var format))
         {
-            throw new ValidationException("file", $"'{Path.GetFileName(fileName)}' is not a CSV, TSV, JSON or JSONL file (by its extension).");
+            throw new ValidationException("file", $"'{Path.GetFileName(fileName)}' is not a CSV, TSV, JSON, JSONL, image ({ImageInfo.Formats}) or ZIP file (by its extension).");
         }
         var bytes = await ReadLimitedAsync(content, ct);
         if (bytes.Length == 0)
         {
             throw new ValidationException("file", "The file is empty.");
         }
-        var file = await files.SaveAsync(projectId, actor.UserId, fileName, "application/octet-stream", bytes, ct);
+        var file = await files.SaveAsync(projectId, actor.UserId, fileName, UploadContentType(fileName, format, bytes), bytes, ct);
         return await jobs.StartAsync(JobKinds.Import, projectId, actor.UserId, new ImportParameters(file.Id, file.FileName, format), ct);
+    }
+
+    /// <summary>Item files by their extension, plus single images and ZIP archives of images.</summary>
+    public static bool TryDetectFormat(string fileName, out ItemFileFormat format)
+    {
+        if (ItemFileParser.TryDetectFormat(fileName, out format))
+        {
+            return true;
+        }
+        if (ImageInfo.HasImageExtension(fileName))
+        {
+            format = ItemFileFormat.Image;
+            return true;
+        }
+        if (Path.GetExtension(fileName).Equals(".zip", StringComparison.OrdinalIgnoreCase))
+        {
+            format = ItemFileFormat.Zip;
+            return true;
+        }
+        return false;
+    }
+
+    /// <summary>
+    /// A single image is checked now, so a wrong file fails at once, and kept under its real type: the
+    /// upload itself is the image the item shows.
+    /// </summary>
+    private static string UploadContentType(string fileName, ItemFileFormat format, byte[] bytes)
+    {
+        switch (format)
+        {
+            case ItemFileFormat.Image:
+                if (bytes.LongLength > ImageArchiveLimits.Default.MaxEntryBytes)
+                {
+                    throw new ValidationException("file", $"An image may be at most {ImageArchiveLimits.Default.MaxEntryBytes / (1024 * 1024)} MB.");
+                }
+                if (!ImageInfo.TryRead(bytes, out var imageFormat, out _, out _))
+                {
+                    throw new ValidationException("file", $"'{Path.GetFileName(fileName)}' is not a {ImageInfo.Formats} image.");
+                }
+                return ImageInfo.ContentType(imageFormat);
+            case ItemFileFormat.Zip:
+                return "application/zip";
+            default:
+                return "application/octet-stream";
+        }
     }
 
     /// <summary>Items sent as JSON through the API take the same path as an uploaded JSONL file.</summary>

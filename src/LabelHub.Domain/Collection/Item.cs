@@ -22,5 +22,14 @@ public class Item
     /// <summary>Slots taken: live leases plus submitted annotations. Never exceeds the project's overlap.</summary>
     public int TakenSlots { get; set; }
     public int SubmittedCount { get; set; }
+
+    /// <summary>Higher comes first among equally full items; the active-learning job writes its uncertainty here.</summary>
+    public double Priority { get; set; }
+
+    /// <summary>A gold (honeypot) item: mixed into queues at the project's gold rate, its answer hidden from annotators.</summary>
+    public bool IsGold { get; set; }
+
+    /// <summary>The correct answer of a gold item, keyed by field name; empty otherwise.</summary>
+    public Dictionary<string, JsonElement> GoldAnswer { get; set; } = [];
     public DateTimeOffset CreatedAt { get; set; }
 }

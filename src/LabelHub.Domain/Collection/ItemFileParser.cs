@@ -13,6 +13,12 @@ public enum ItemFileFormat
     Tsv,
     Json,
     Jsonl,
+
+    /// <summary>One PNG, JPEG, GIF, WebP or BMP image; not parsed here but by the import job.</summary>
+    Image,
+
+    /// <summary>A ZIP archive of images (<see cref="ImageArchive"/>); not parsed here but by the import job.</summary>
+    Zip,
 }
 
 /// <summary>One importable item. <paramref name="Line"/> is the 1-based line where it starts in the file.</summary>

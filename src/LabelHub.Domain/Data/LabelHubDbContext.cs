@@ -26,6 +26,9 @@ public abstract class LabelHubDbContext(DbContextOptions options)
     public DbSet<Assignment> Assignments => Set<Assignment>();
     public DbSet<Annotation> Annotations => Set<Annotation>();
     public DbSet<GuidelineVersion> GuidelineVersions => Set<GuidelineVersion>();
+    public DbSet<GuidelineAcknowledgement> GuidelineAcknowledgements => Set<GuidelineAcknowledgement>();
+    public DbSet<Review> Reviews => Set<Review>();
+    public DbSet<Prediction> Predictions => Set<Prediction>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<StoredFile> StoredFiles => Set<StoredFile>();
     public DbSet<StoredFileContent> StoredFileContents => Set<StoredFileContent>();
@@ -55,6 +58,7 @@ public abstract class LabelHubDbContext(DbContextOptions options)
             project.Property(p => p.Name).HasMaxLength(200);
             project.Property(p => p.Description).HasMaxLength(4000);
             project.Property(p => p.Schema).HasJsonConversion(postgres);
+            project.Property(p => p.Labeling).HasJsonConversion(postgres);
             project.HasMany(p => p.Members).WithOne().HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Cascade);
         });
 
@@ -69,10 +73,13 @@ public abstract class LabelHubDbContext(DbContextOptions options)
         {
             item.HasKey(i => i.Id);
             item.Property(i => i.Data).HasJsonConversion(postgres);
+            item.Property(i => i.GoldAnswer).HasJsonConversion(postgres);
             item.Property(i => i.ContentHash).HasMaxLength(64);
             item.HasOne<Project>().WithMany().HasForeignKey(i => i.ProjectId).OnDelete(DeleteBehavior.Cascade);
-            // The next-task query walks this index: open items of a project, fullest first.
-            item.HasIndex(i => new { i.ProjectId, i.TakenSlots, i.Id });
+            // The next-task query walks this index in its own order: open items of a project, fullest first,
+            // then by priority, then oldest; the directions match the ORDER BY so no sort is needed.
+            item.HasIndex(i => new { i.ProjectId, i.IsGold, i.TakenSlots, i.Priority, i.Id })
+                .IsDescending(false, false, true, true, false);
             item.HasIndex(i => new { i.ProjectId, i.ContentHash });
             item.HasIndex(i => i.ImportJobRunId);
         });
@@ -81,6 +88,7 @@ public abstract class LabelHubDbContext(DbContextOptions options)
         {
             assignment.HasKey(a => a.Id);
             assignment.Property(a => a.State).HasConversion<string>().HasMaxLength(16);
+            assignment.Property(a => a.Draft).HasJsonConversion(postgres);
             assignment.HasIndex(a => new { a.ItemId, a.UserId }).IsUnique();
             assignment.HasIndex(a => new { a.ProjectId, a.UserId, a.State });
             assignment.HasIndex(a => new { a.State, a.LeaseExpiresAt });
@@ -91,6 +99,9 @@ public abstract class LabelHubDbContext(DbContextOptions options)
         {
             annotation.HasKey(a => a.Id);
             annotation.Property(a => a.Reason).HasConversion<string>().HasMaxLength(16);
+            annotation.Property(a => a.ReviewStatus).HasConversion<string>().HasMaxLength(16);
+            // The review queue: current, unreviewed answers of a project, oldest first.
+            annotation.HasIndex(a => new { a.ProjectId, a.IsCurrent, a.ReviewStatus, a.Id });
             annotation.Property(a => a.Values).HasJsonConversion(postgres);
             annotation.Property(a => a.Comment).HasMaxLength(2000);
             annotation.HasIndex(a => new { a.ItemId, a.AnnotatorId, a.Version }).IsUnique();
@@ -105,6 +116,31 @@ public abstract class LabelHubDbContext(DbContextOptions options)
             guideline.Property(g => g.ChangeNote).HasMaxLength(500);
             guideline.HasIndex(g => new { g.ProjectId, g.Version }).IsUnique();
             guideline.HasOne<Project>().WithMany().HasForeignKey(g => g.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<GuidelineAcknowledgement>(ack =>
+        {
+            ack.HasKey(a => new { a.ProjectId, a.UserId, a.Version });
+            ack.HasOne<Project>().WithMany().HasForeignKey(a => a.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Review>(review =>
+        {
+            review.HasKey(r => r.Id);
+            review.Property(r => r.Decision).HasConversion<string>().HasMaxLength(24);
+            review.Property(r => r.Comment).HasMaxLength(2000);
+            review.HasIndex(r => new { r.ItemId, r.AnnotatorId });
+            review.HasIndex(r => new { r.ProjectId, r.CreatedAt });
+            review.HasOne<Item>().WithMany().HasForeignKey(r => r.ItemId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Prediction>(prediction =>
+        {
+            prediction.HasKey(p => p.Id);
+            prediction.Property(p => p.ModelVersion).HasMaxLength(100);
+            prediction.Property(p => p.Values).HasJsonConversion(postgres);
+            prediction.HasIndex(p => new { p.ItemId, p.CreatedAt });
+            prediction.HasOne<Item>().WithMany().HasForeignKey(p => p.ItemId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<JobRun>(job =>

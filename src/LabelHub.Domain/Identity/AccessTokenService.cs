@@ -10,7 +10,7 @@ public sealed record AccessTokenInfo(Guid Id, string Name, string Prefix, DateTi
 /// <summary>The one time the secret is visible.</summary>
 public sealed record CreatedAccessToken(AccessTokenInfo Info, string Token);
 
-public sealed class AccessTokenService(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock)
+public sealed class AccessTokenService(IDbContextFactory<LabelHubDbContext> dbFactory, AccessTokenCache cache, TimeProvider clock)
 {
     public const string TokenPrefix = "lh_";
 
@@ -59,6 +59,7 @@ public sealed class AccessTokenService(IDbContextFactory<LabelHubDbContext> dbFa
             ?? throw new NotFoundException("Token");
         token.RevokedAt ??= clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
+        cache.InvalidateToken(token.TokenHash);
     }
 
     /// <summary>The user a token belongs to, if it is valid now.</summary>
@@ -85,7 +86,7 @@ public sealed class AccessTokenService(IDbContextFactory<LabelHubDbContext> dbFa
         return entity.UserId;
     }
 
-    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
+    public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 

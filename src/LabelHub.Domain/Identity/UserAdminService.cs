@@ -12,7 +12,7 @@ public sealed record NewUser(string UserName, string? DisplayName, string? Email
 /// <summary>A created user and, when the system chose it, the password to hand over (shown once).</summary>
 public sealed record CreatedUser(UserInfo User, string? GeneratedPassword);
 
-public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<AppRole> roles, LabelHubDbContext db, TimeProvider clock)
+public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<AppRole> roles, LabelHubDbContext db, AccessTokenCache tokenCache, TimeProvider clock)
 {
     public const string FirstAdminUserName = "admin";
 
@@ -91,6 +91,7 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
         Check(await users.RemoveFromRolesAsync(user, current.Except(newRoles)));
         Check(await users.AddToRolesAsync(user, newRoles.Distinct().Except(current)));
         await transaction.CommitAsync(ct);
+        tokenCache.InvalidateUser(userId);
         return await GetAsync(userId);
     }
 
@@ -101,6 +102,7 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
         var password = GeneratePassword();
         Check(await users.RemovePasswordAsync(user));
         Check(await users.AddPasswordAsync(user, password));
+        tokenCache.InvalidateUser(userId);
         return password;
     }
 
@@ -114,6 +116,7 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
         var user = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
         Check(await users.SetLockoutEnabledAsync(user, true));
         Check(await users.SetLockoutEndDateAsync(user, disabled ? DateTimeOffset.MaxValue : null));
+        tokenCache.InvalidateUser(userId);
     }
 
     /// <summary>Creates the first admin when there are no users at all. Returns its one-time password, or null.</summary>

@@ -2,6 +2,13 @@ using System.Text.Json;
 
 namespace LabelHub.Domain.Labeling;
 
+public enum ReviewStatus
+{
+    Unreviewed,
+    Accepted,
+    Rejected,
+}
+
 public enum AnnotationReason
 {
     Submit,
@@ -33,5 +40,9 @@ public class Annotation
     public int? GuidelineVersion { get; set; }
     public int? DurationMs { get; set; }
     public long? AssignmentId { get; set; }
+
+    /// <summary>The model prediction the annotator accepted as their answer, if any.</summary>
+    public long? PredictionId { get; set; }
+    public ReviewStatus ReviewStatus { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

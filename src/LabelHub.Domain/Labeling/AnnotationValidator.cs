@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using LabelHub.Domain.Collection;
 using LabelHub.Domain.Planning;
 
 namespace LabelHub.Domain.Labeling;
@@ -10,6 +11,11 @@ public static class AnnotationValidator
 {
     public const int DefaultRatingMax = 5;
     public const int DefaultTextMaxLength = 10_000;
+
+    /// <summary>How far a box's pixel values may be from its fractions times the image size (rounding).</summary>
+    public const double BoxPixelTolerance = 1.0;
+
+    private static readonly string[] BoxPixelKeys = ["x_px", "y_px", "width_px", "height_px"];
 
     public static void Validate(LabelSchema schema, IReadOnlyDictionary<string, JsonElement> values, IReadOnlyDictionary<string, JsonElement>? itemData = null)
     {
@@ -38,7 +44,7 @@ public static class AnnotationValidator
                 FieldKind.Date => CheckDate(field, value),
                 FieldKind.Rating => CheckRating(field, value),
                 FieldKind.Spans => CheckSpans(field, value, itemData),
-                FieldKind.Boxes => CheckBoxes(field, value),
+                FieldKind.Boxes => CheckBoxes(field, value, itemData),
                 _ => "Unknown field kind.",
             };
             if (problem is not null)
@@ -205,11 +211,17 @@ public static class AnnotationValidator
         return null;
     }
 
-    private static string? CheckBoxes(LabelField field, JsonElement value)
+    private static string? CheckBoxes(LabelField field, JsonElement value, IReadOnlyDictionary<string, JsonElement>? itemData)
     {
         if (value.ValueKind != JsonValueKind.Array)
         {
             return "Expected a list of boxes {x, y, width, height, label}.";
+        }
+        // Uploaded images record their size; the optional pixel values must then agree with the fractions.
+        int? imageWidth = null, imageHeight = null;
+        if (itemData is not null && MediaUrls.TryGetSize(itemData, out var knownWidth, out var knownHeight))
+        {
+            (imageWidth, imageHeight) = (knownWidth, knownHeight);
         }
         var index = 0;
         foreach (var box in value.EnumerateArray())
@@ -229,6 +241,45 @@ public static class AnnotationValidator
             if (!field.Labels.Contains(label.GetString()!))
             {
                 return $"Box {index}: '{label.GetString()}' is not one of the labels.";
+            }
+            if (CheckBoxPixels(box, index, x, y, width, height, imageWidth, imageHeight) is { } pixelProblem)
+            {
+                return pixelProblem;
+            }
+        }
+        return null;
+    }
+
+    /// <summary>The pixel values are optional, but all four or none, non-negative, and consistent with the fractions.</summary>
+    private static string? CheckBoxPixels(JsonElement box, int index, double x, double y, double width, double height, int? imageWidth, int? imageHeight)
+    {
+        var present = BoxPixelKeys.Count(key => box.TryGetProperty(key, out _));
+        if (present == 0)
+        {
+            return null;
+        }
+        if (present != BoxPixelKeys.Length
+            || !TryGetDouble(box, "x_px", out var xPx) || !TryGetDouble(box, "y_px", out var yPx)
+            || !TryGetDouble(box, "width_px", out var widthPx) || !TryGetDouble(box, "height_px", out var heightPx))
+        {
+            return $"Box {index}: x_px, y_px, width_px and height_px go together, as numbers.";
+        }
+        if (xPx < 0 || yPx < 0 || widthPx <= 0 || heightPx <= 0)
+        {
+            return $"Box {index}: pixel values must be non-negative with a positive size.";
+        }
+        if (imageWidth is { } w && imageHeight is { } h)
+        {
+            var off = Math.Max(
+                Math.Max(Math.Abs(xPx - (x * w)), Math.Abs(widthPx - (width * w))),
+                Math.Max(Math.Abs(yPx - (y * h)), Math.Abs(heightPx - (height * h))));
+            if (off > BoxPixelTolerance + 1e-6)
+            {
+                return $"Box {index}: the pixel values do not match the fractions for a {w}×{h} image.";
+            }
+            if (xPx + widthPx > w + BoxPixelTolerance || yPx + heightPx > h + BoxPixelTolerance)
+            {
+                return $"Box {index}: must lie inside the {w}×{h} image.";
             }
         }
         return null;

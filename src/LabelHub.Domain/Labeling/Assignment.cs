@@ -8,6 +8,9 @@ public enum AssignmentState
 
     /// <summary>The lease ran out before a submit; the slot went back to the pool and the row remains as a record.</summary>
     Expired,
+
+    /// <summary>A reviewer rejected the answer and the project requeues rejected work: the slot went back to the pool.</summary>
+    Rejected,
 }
 
 /// <summary>
@@ -24,4 +27,8 @@ public class Assignment
     public DateTimeOffset LeasedAt { get; set; }
     public DateTimeOffset LeaseExpiresAt { get; set; }
     public DateTimeOffset? CompletedAt { get; set; }
+
+    /// <summary>The unsubmitted answer as last autosaved, so leaving and coming back restores it.</summary>
+    public Dictionary<string, System.Text.Json.JsonElement> Draft { get; set; } = [];
+    public DateTimeOffset? DraftSavedAt { get; set; }
 }

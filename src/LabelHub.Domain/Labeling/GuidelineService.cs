@@ -107,6 +107,48 @@ public sealed class GuidelineService(IDbContextFactory<LabelHubDbContext> dbFact
         }
     }
 
+    /// <summary>Records that the user read this version; labeling continues once the latest version is acknowledged.</summary>
+    public async Task AcknowledgeAsync(Actor actor, Guid projectId, int version, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.GetVisibleAsync(actor, projectId, ct);
+        if (!await db.GuidelineVersions.AnyAsync(g => g.ProjectId == projectId && g.Version == version, ct))
+        {
+            throw new NotFoundException($"Guideline version {version}");
+        }
+        if (await db.GuidelineAcknowledgements.AnyAsync(a => a.ProjectId == projectId && a.UserId == actor.UserId && a.Version == version, ct))
+        {
+            return;
+        }
+        db.GuidelineAcknowledgements.Add(new GuidelineAcknowledgement { ProjectId = projectId, UserId = actor.UserId, Version = version, AcknowledgedAt = clock.GetUtcNow() });
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateException)
+        {
+            // Acknowledged twice at once (two tabs): once is enough; anything else is a real failure.
+            db.ChangeTracker.Clear();
+            if (!await db.GuidelineAcknowledgements.AnyAsync(a => a.ProjectId == projectId && a.UserId == actor.UserId && a.Version == version, ct))
+            {
+                throw;
+            }
+        }
+    }
+
+    /// <summary>The latest version if this user has not acknowledged it yet; otherwise null.</summary>
+    public async Task<GuidelineView?> PendingAcknowledgementAsync(Actor actor, Guid projectId, CancellationToken ct = default)
+    {
+        var current = await CurrentAsync(actor, projectId, ct);
+        if (current is null)
+        {
+            return null;
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var acknowledged = await db.GuidelineAcknowledgements.AnyAsync(a => a.ProjectId == projectId && a.UserId == actor.UserId && a.Version == current.Version, ct);
+        return acknowledged ? null : current;
+    }
+
     private static GuidelineView ToView(GuidelineVersion g) =>
         new(g.Version, g.Markdown, Render(g.Markdown), g.ChangeNote, g.AuthorId, g.CreatedAt);
 }

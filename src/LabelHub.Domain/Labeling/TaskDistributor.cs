@@ -1,6 +1,5 @@
 using System.Data;
 using System.Text.Json;
-using LabelHub.Domain.Collection;
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Planning;
@@ -8,34 +7,85 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LabelHub.Domain.Labeling;
 
+/// <summary>A model's proposal shown with the task; accepting it counts as the annotator's own answer.</summary>
+public sealed record Suggestion(long PredictionId, string ModelVersion, double? Score, Dictionary<string, JsonElement> Values);
+
+/// <summary>
+/// What an annotator gets: the item, their autosaved draft, the model's suggestions and the guideline version in
+/// force. Never another annotator's answer, never a gold answer.
+/// </summary>
 public sealed record LabelingTask(
     long AssignmentId,
     long ItemId,
     Dictionary<string, JsonElement> Data,
-    DateTimeOffset LeaseExpiresAt);
+    DateTimeOffset LeaseExpiresAt,
+    Dictionary<string, JsonElement>? Draft = null,
+    IReadOnlyList<Suggestion>? Suggestions = null,
+    int? GuidelineVersion = null);
 
-public sealed record SubmitRequest(Dictionary<string, JsonElement> Values, int? DurationMs = null, int? GuidelineVersion = null);
+/// <param name="Values">The answer, keyed by schema field name.</param>
+/// <param name="DurationMs">Time the annotator spent on the task.</param>
+/// <param name="GuidelineVersion">Informational only: the server records the guideline version the annotator acknowledged.</param>
+/// <param name="PredictionId">The suggestion the annotator accepted, if the answer came from one.</param>
+public sealed record SubmitRequest(Dictionary<string, JsonElement> Values, int? DurationMs = null, int? GuidelineVersion = null, long? PredictionId = null);
 
-public sealed record SubmitResult(long AnnotationId, int Version, bool AlreadySubmitted);
+/// <param name="GoldAnswer">For a gold item in a project that shows gold feedback: the correct answer.</param>
+public sealed record SubmitResult(long AnnotationId, int Version, bool AlreadySubmitted, Dictionary<string, JsonElement>? GoldAnswer = null);
+
+/// <summary>The annotator must read and acknowledge this guideline version before the next task.</summary>
+public sealed class GuidelineAcknowledgementRequiredException(int version)
+    : DomainException($"Guideline version {version} is new: read it and acknowledge it before the next task.")
+{
+    public int Version { get; } = version;
+}
+
+public sealed class TaskLimitReachedException(int limit)
+    : DomainException($"You reached this project's limit of {limit} tasks per annotator.")
+{
+    public int Limit { get; } = limit;
+}
 
 /// <summary>
 /// Hands out tasks and takes answers back. Every hand-out is one short transaction that locks the item row
 /// (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the single IMMEDIATE writer transaction), so an item never
 /// has more than its overlap of distinct annotators, and the unique (item, user) index means nobody gets
-/// the same item twice.
+/// the same item twice. See docs/decisions/0002-task-distribution.md.
 /// </summary>
 public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock)
 {
     private const int MaxAttempts = 5;
     private const int ReclaimBatch = 200;
+    private const int MaxSuggestions = 3;
 
-    public async Task<LabelingTask?> NextAsync(Actor actor, Guid projectId, CancellationToken ct = default)
+    /// <summary>The golden ratio's fractional part spreads gold items evenly but irregularly through a queue.</summary>
+    private const double GoldenRatio = 0.6180339887498949;
+
+    public Task<LabelingTask?> NextAsync(Actor actor, Guid projectId, CancellationToken ct = default) =>
+        NextBesidesAsync(actor, projectId, besides: null, ct);
+
+    /// <summary>
+    /// Reserves the task after the one on screen, so the workbench can show it the moment the current one is
+    /// submitted. Returns null when there is none (or the annotator's task limit leaves no room for it).
+    /// </summary>
+    public async Task<LabelingTask?> PrefetchAsync(Actor actor, Guid projectId, long currentAssignmentId, CancellationToken ct = default)
+    {
+        try
+        {
+            return await NextBesidesAsync(actor, projectId, currentAssignmentId, ct);
+        }
+        catch (TaskLimitReachedException)
+        {
+            return null;
+        }
+    }
+
+    private async Task<LabelingTask?> NextBesidesAsync(Actor actor, Guid projectId, long? besides, CancellationToken ct)
     {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                return await TryNextAsync(actor, projectId, ct);
+                return await TryNextAsync(actor, projectId, besides, ct);
             }
             catch (DbUpdateException) when (attempt < MaxAttempts)
             {
@@ -44,78 +94,143 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
         }
     }
 
-    private async Task<LabelingTask?> TryNextAsync(Actor actor, Guid projectId, CancellationToken ct)
+    private async Task<LabelingTask?> TryNextAsync(Actor actor, Guid projectId, long? besides, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var project = await db.GetVisibleAsync(actor, projectId, ct);
         var now = clock.GetUtcNow();
+        var guidelineVersion = await RequireAcknowledgedGuidelineAsync(db, projectId, actor.UserId, ct);
 
         // A task already reserved for this user comes back first, so reloading the page costs no slot.
         var held = await db.Assignments.AsNoTracking()
-            .Where(a => a.ProjectId == projectId && a.UserId == actor.UserId && a.State == AssignmentState.Leased && a.LeaseExpiresAt > now)
+            .Where(a => a.ProjectId == projectId && a.UserId == actor.UserId && a.State == AssignmentState.Leased && a.LeaseExpiresAt > now
+                && a.Id != besides)
             .OrderBy(a => a.Id)
             .FirstOrDefaultAsync(ct);
         if (held is not null)
         {
-            return await ToTaskAsync(db, held, ct);
+            return await ToTaskAsync(db, held, guidelineVersion, ct);
+        }
+
+        var settings = project.Labeling;
+        var handedOut = await db.Assignments.CountAsync(a => a.ProjectId == projectId && a.UserId == actor.UserId
+            && (a.State == AssignmentState.Submitted || a.State == AssignmentState.Leased), ct);
+        if (settings.MaxTasksPerAnnotator is { } limit && handedOut >= limit)
+        {
+            throw new TaskLimitReachedException(limit);
         }
 
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         await ReclaimExpiredAsync(db, projectId, now, ct);
-        var itemId = await PickItemAsync(db, project, actor.UserId, ct);
+        var itemId = GoldTurn(actor.UserId, handedOut, settings.GoldRate)
+            ? await PickItemAsync(db, project, actor.UserId, gold: true, ct) ?? await PickItemAsync(db, project, actor.UserId, gold: false, ct)
+            : await PickItemAsync(db, project, actor.UserId, gold: false, ct);
+        itemId ??= settings.SkipPolicy == SkipPolicy.RequeueToMe ? await PickSkippedAsync(db, project, actor.UserId, ct) : null;
         if (itemId is null)
         {
             await transaction.CommitAsync(ct);
             return null;
         }
+        var assignment = await LeaseAsync(db, project, itemId.Value, actor.UserId, now, ct);
+        await db.Items.Where(i => i.Id == itemId).ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, i => i.TakenSlots + 1), ct);
+        await transaction.CommitAsync(ct);
+        return await ToTaskAsync(db, assignment, guidelineVersion, ct);
+    }
+
+    /// <summary>The latest guideline version, which the user must have acknowledged; null when the project has none.</summary>
+    private static async Task<int?> RequireAcknowledgedGuidelineAsync(LabelHubDbContext db, Guid projectId, Guid userId, CancellationToken ct)
+    {
+        var latest = await db.GuidelineVersions.Where(g => g.ProjectId == projectId).MaxAsync(g => (int?)g.Version, ct);
+        if (latest is { } version && !await db.GuidelineAcknowledgements.AnyAsync(a => a.ProjectId == projectId && a.UserId == userId && a.Version == version, ct))
+        {
+            throw new GuidelineAcknowledgementRequiredException(version);
+        }
+        return latest;
+    }
+
+    /// <summary>
+    /// Whether the user's next hand-out should be a gold item. The golden-ratio sequence (shifted per user) lands
+    /// below the rate at exactly that share of positions, spread evenly but without a pattern an annotator could learn.
+    /// </summary>
+    public static bool GoldTurn(Guid userId, int handedOut, double goldRate)
+    {
+        if (goldRate <= 0)
+        {
+            return false;
+        }
+        var x = (handedOut * GoldenRatio) + ((userId.GetHashCode() & 0xFFFF) / 65536.0);
+        return x - Math.Floor(x) < goldRate;
+    }
+
+    private const string PickItemSql = """
+        SELECT i.id AS "Value" FROM items i
+        WHERE i.project_id = {0} AND NOT i.is_gold AND i.taken_slots < {1}
+          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = i.id AND a.user_id = {2} AND a.state <> 'Expired')
+        ORDER BY i.taken_slots DESC, i.priority DESC, i.id
+        LIMIT 1
+        """;
+
+    // Gold items are shown to every annotator once, whatever the overlap.
+    private const string PickGoldSql = """
+        SELECT i.id AS "Value" FROM items i
+        WHERE i.project_id = {0} AND i.is_gold AND {1} >= 0
+          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = i.id AND a.user_id = {2} AND a.state <> 'Expired')
+        ORDER BY i.taken_slots, i.id
+        LIMIT 1
+        """;
+
+    /// <summary>The fullest open item this user has not had (finishing items beats starting new ones), then by priority.</summary>
+    private static async Task<long?> PickItemAsync(LabelHubDbContext db, Project project, Guid userId, bool gold, CancellationToken ct)
+    {
+        var sql = gold ? PickGoldSql : PickItemSql;
+        // PostgreSQL: lock the row and let concurrent callers skip past it. NO KEY UPDATE guards taken_slots but,
+        // unlike FOR UPDATE, does not block concurrent inserts whose foreign keys point at the item.
+        // SQLite: the IMMEDIATE transaction already serialises writers.
+        if (db.Provider == DatabaseProvider.Postgres)
+        {
+            sql += " FOR NO KEY UPDATE OF i SKIP LOCKED";
+        }
+        var ids = await db.Database.SqlQueryRaw<long>(sql, project.Id, project.Overlap, userId).ToListAsync(ct);
+        return ids.Count == 0 ? null : ids[0];
+    }
+
+    /// <summary>Under "requeue to me": the user's own skipped items come back once nothing else is left.</summary>
+    private static async Task<long?> PickSkippedAsync(LabelHubDbContext db, Project project, Guid userId, CancellationToken ct) =>
+        await db.Assignments
+            .Where(a => a.ProjectId == project.Id && a.UserId == userId && a.State == AssignmentState.Skipped)
+            .Join(db.Items, a => a.ItemId, i => i.Id, (a, i) => new { a.ItemId, a.CompletedAt, i.TakenSlots, i.IsGold })
+            .Where(x => x.IsGold || x.TakenSlots < project.Overlap)
+            .OrderBy(x => x.CompletedAt)
+            .Select(x => (long?)x.ItemId)
+            .FirstOrDefaultAsync(ct);
+
+    /// <summary>Leases the item to the user, taking up their expired or skipped row for it if there is one.</summary>
+    private static async Task<Assignment> LeaseAsync(LabelHubDbContext db, Project project, long itemId, Guid userId, DateTimeOffset now, CancellationToken ct)
+    {
         var expiresAt = now.AddMinutes(project.LeaseMinutes);
-        // A lease this user let expire on this item is taken up again rather than duplicated.
         var renewed = await db.Assignments
-            .Where(a => a.ItemId == itemId && a.UserId == actor.UserId && a.State == AssignmentState.Expired)
+            .Where(a => a.ItemId == itemId && a.UserId == userId && (a.State == AssignmentState.Expired || a.State == AssignmentState.Skipped))
             .ExecuteUpdateAsync(s => s
                 .SetProperty(a => a.State, AssignmentState.Leased)
                 .SetProperty(a => a.LeasedAt, now)
                 .SetProperty(a => a.LeaseExpiresAt, expiresAt)
                 .SetProperty(a => a.CompletedAt, (DateTimeOffset?)null), ct);
-        Assignment assignment;
         if (renewed == 1)
         {
-            assignment = await db.Assignments.AsNoTracking().SingleAsync(a => a.ItemId == itemId && a.UserId == actor.UserId, ct);
+            return await db.Assignments.AsNoTracking().SingleAsync(a => a.ItemId == itemId && a.UserId == userId, ct);
         }
-        else
+        var assignment = new Assignment
         {
-            assignment = new Assignment
-            {
-                ProjectId = projectId,
-                ItemId = itemId.Value,
-                UserId = actor.UserId,
-                State = AssignmentState.Leased,
-                LeasedAt = now,
-                LeaseExpiresAt = expiresAt,
-            };
-            db.Assignments.Add(assignment);
-            await db.SaveChangesAsync(ct);
-        }
-        await db.Items.Where(i => i.Id == itemId).ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, i => i.TakenSlots + 1), ct);
-        await transaction.CommitAsync(ct);
-        return await ToTaskAsync(db, assignment, ct);
-    }
-
-    private const string PickItemSql = """
-        SELECT i.id AS "Value" FROM items i
-        WHERE i.project_id = {0} AND i.taken_slots < {1}
-          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = i.id AND a.user_id = {2} AND a.state <> 'Expired')
-        ORDER BY i.taken_slots DESC, i.id
-        LIMIT 1
-        """;
-
-    /// <summary>The fullest open item this user has not had: finishing items beats starting new ones.</summary>
-    private static async Task<long?> PickItemAsync(LabelHubDbContext db, Project project, Guid userId, CancellationToken ct)
-    {
-        // PostgreSQL: lock the row and let concurrent callers skip past it. SQLite: the IMMEDIATE transaction already serialises writers.
-        var sql = db.Provider == DatabaseProvider.Postgres ? PickItemSql + " FOR UPDATE OF i SKIP LOCKED" : PickItemSql;
-        var ids = await db.Database.SqlQueryRaw<long>(sql, project.Id, project.Overlap, userId).ToListAsync(ct);
-        return ids.Count == 0 ? null : ids[0];
+            ProjectId = project.Id,
+            ItemId = itemId,
+            UserId = userId,
+            State = AssignmentState.Leased,
+            LeasedAt = now,
+            LeaseExpiresAt = expiresAt,
+        };
+        db.Assignments.Add(assignment);
+        await db.SaveChangesAsync(ct);
+        return assignment;
     }
 
     /// <summary>Marks expired leases one by one, giving each slot back only if this call made the change.</summary>
@@ -148,55 +263,71 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var assignment = await LoadOwnAsync(db, actor, assignmentId, ct);
         var project = await db.GetVisibleAsync(actor, assignment.ProjectId, ct);
-        var itemData = await db.Items.AsNoTracking().Where(i => i.Id == assignment.ItemId).Select(i => i.Data).SingleAsync(ct);
-        AnnotationValidator.Validate(project.Schema, request.Values, itemData);
+        var item = await db.Items.AsNoTracking().Where(i => i.Id == assignment.ItemId)
+            .Select(i => new { i.Data, i.IsGold, i.GoldAnswer }).SingleAsync(ct);
+        AnnotationValidator.Validate(project.Schema, request.Values, item.Data);
         if (request.DurationMs is < 0)
         {
             throw new ValidationException("durationMs", "Time spent cannot be negative.");
         }
+        if (request.PredictionId is { } predictionId && !await db.Predictions.AnyAsync(p => p.Id == predictionId && p.ItemId == assignment.ItemId, ct))
+        {
+            throw new ValidationException("predictionId", "No suggestion with this id belongs to this item.");
+        }
+        var goldFeedback = item.IsGold && project.Labeling.ShowGoldFeedback ? item.GoldAnswer : null;
 
         if (assignment.State == AssignmentState.Submitted)
         {
-            return await ResubmitAsync(db, actor, assignment, request, ct);
+            return await ResubmitAsync(db, actor, assignment, request, goldFeedback, ct);
         }
         ThrowIfClosed(assignment);
 
         var now = clock.GetUtcNow();
+        var guidelineVersion = await AcknowledgedVersionAsync(db, assignment.ProjectId, actor.UserId, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         // Only a still-leased assignment turns into a submission; a concurrent duplicate submit finds it already taken.
         var claimed = await db.Assignments
             .Where(a => a.Id == assignmentId && a.State == AssignmentState.Leased)
-            .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, AssignmentState.Submitted).SetProperty(a => a.CompletedAt, now), ct);
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(a => a.State, AssignmentState.Submitted)
+                .SetProperty(a => a.CompletedAt, now)
+                .SetProperty(a => a.Draft, new Dictionary<string, JsonElement>()), ct);
         if (claimed == 0)
         {
             await transaction.RollbackAsync(ct);
             db.ChangeTracker.Clear();
             var current = await db.Assignments.AsNoTracking().SingleAsync(a => a.Id == assignmentId, ct);
             ThrowIfClosed(current);
-            return await ResubmitAsync(db, actor, current, request, ct);
+            return await ResubmitAsync(db, actor, current, request, goldFeedback, ct);
         }
-        var annotation = OwnVersion(actor, assignment, request, version: 1, AnnotationReason.Submit, now);
+        var annotation = OwnVersion(actor, assignment, request, version: 1, AnnotationReason.Submit, guidelineVersion, now);
         db.Annotations.Add(annotation);
         await db.SaveChangesAsync(ct);
         await db.Items.Where(i => i.Id == assignment.ItemId)
             .ExecuteUpdateAsync(s => s.SetProperty(i => i.SubmittedCount, i => i.SubmittedCount + 1), ct);
         await transaction.CommitAsync(ct);
-        return new SubmitResult(annotation.Id, annotation.Version, AlreadySubmitted: false);
+        return new SubmitResult(annotation.Id, annotation.Version, AlreadySubmitted: false, goldFeedback);
     }
 
     /// <summary>The same answer again is a no-op; a different answer is a new version of the annotator's own answer.</summary>
-    private async Task<SubmitResult> ResubmitAsync(LabelHubDbContext db, Actor actor, Assignment assignment, SubmitRequest request, CancellationToken ct)
+    private async Task<SubmitResult> ResubmitAsync(
+        LabelHubDbContext db, Actor actor, Assignment assignment, SubmitRequest request, Dictionary<string, JsonElement>? goldFeedback, CancellationToken ct)
     {
         var current = await db.Annotations
             .Where(a => a.ItemId == assignment.ItemId && a.AnnotatorId == actor.UserId && a.IsCurrent)
             .SingleAsync(ct);
         if (SameValues(current.Values, request.Values))
         {
-            return new SubmitResult(current.Id, current.Version, AlreadySubmitted: true);
+            return new SubmitResult(current.Id, current.Version, AlreadySubmitted: true, goldFeedback);
         }
+        if (current.ReviewStatus != ReviewStatus.Unreviewed)
+        {
+            throw new ConflictException("This answer has been reviewed; it can no longer be changed here.");
+        }
+        var guidelineVersion = await AcknowledgedVersionAsync(db, assignment.ProjectId, actor.UserId, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         current.IsCurrent = false;
-        var edit = OwnVersion(actor, assignment, request, current.Version + 1, AnnotationReason.Edit, clock.GetUtcNow());
+        var edit = OwnVersion(actor, assignment, request, current.Version + 1, AnnotationReason.Edit, guidelineVersion, clock.GetUtcNow());
         db.Annotations.Add(edit);
         try
         {
@@ -207,14 +338,17 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
             throw new ConflictException("This answer was changed at the same time elsewhere. Reload and try again.");
         }
         await transaction.CommitAsync(ct);
-        return new SubmitResult(edit.Id, edit.Version, AlreadySubmitted: false);
+        return new SubmitResult(edit.Id, edit.Version, AlreadySubmitted: false, goldFeedback);
     }
+
+    private static async Task<int?> AcknowledgedVersionAsync(LabelHubDbContext db, Guid projectId, Guid userId, CancellationToken ct) =>
+        await db.GuidelineAcknowledgements.Where(a => a.ProjectId == projectId && a.UserId == userId).MaxAsync(a => (int?)a.Version, ct);
 
     public async Task SkipAsync(Actor actor, long assignmentId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var assignment = await LoadOwnAsync(db, actor, assignmentId, ct);
-        if (assignment.State is AssignmentState.Skipped or AssignmentState.Expired)
+        if (assignment.State is AssignmentState.Skipped or AssignmentState.Expired or AssignmentState.Rejected)
         {
             return;
         }
@@ -222,17 +356,37 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
         {
             throw new ConflictException("This task is already submitted.");
         }
+        var project = await db.GetVisibleAsync(actor, assignment.ProjectId, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        // The row stays, marked skipped, so the same item is not offered to this user again; its slot goes back.
+        // The row stays, marked skipped, so the item is not offered to this user again (under "requeue to me", only last).
         var skipped = await db.Assignments
             .Where(a => a.Id == assignmentId && a.State == AssignmentState.Leased)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, AssignmentState.Skipped).SetProperty(a => a.CompletedAt, clock.GetUtcNow()), ct);
-        if (skipped == 1)
+        // Under "ignore", the skip uses up its slot; otherwise the slot goes back to the pool.
+        if (skipped == 1 && project.Labeling.SkipPolicy != SkipPolicy.Ignore)
         {
             await db.Items.Where(i => i.Id == assignment.ItemId)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, i => i.TakenSlots - 1), ct);
         }
         await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>Autosaves the unsubmitted answer of a task the user holds. Drafts are not validated.</summary>
+    public async Task SaveDraftAsync(Actor actor, long assignmentId, Dictionary<string, JsonElement> draft, CancellationToken ct = default)
+    {
+        if (JsonSerializer.Serialize(draft, JsonColumn.Options).Length > 1_000_000)
+        {
+            throw new ValidationException("draft", "A draft is at most 1 MB.");
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var assignment = await LoadOwnAsync(db, actor, assignmentId, ct);
+        var saved = await db.Assignments
+            .Where(a => a.Id == assignment.Id && a.State == AssignmentState.Leased)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.Draft, draft).SetProperty(a => a.DraftSavedAt, clock.GetUtcNow()), ct);
+        if (saved == 0)
+        {
+            throw new ConflictException("This task is no longer yours to edit (submitted, skipped or expired).");
+        }
     }
 
     /// <summary>Frees every expired lease in every project; the recurring job calls this.</summary>
@@ -254,21 +408,23 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
     }
 
     /// <summary>A new current version of the annotator's own answer, written by the annotator.</summary>
-    private static Annotation OwnVersion(Actor actor, Assignment assignment, SubmitRequest request, int version, AnnotationReason reason, DateTimeOffset now) => new()
-    {
-        ProjectId = assignment.ProjectId,
-        ItemId = assignment.ItemId,
-        AnnotatorId = actor.UserId,
-        AuthorId = actor.UserId,
-        Version = version,
-        IsCurrent = true,
-        Reason = reason,
-        Values = request.Values,
-        GuidelineVersion = request.GuidelineVersion,
-        DurationMs = request.DurationMs,
-        AssignmentId = assignment.Id,
-        CreatedAt = now,
-    };
+    private static Annotation OwnVersion(
+        Actor actor, Assignment assignment, SubmitRequest request, int version, AnnotationReason reason, int? guidelineVersion, DateTimeOffset now) => new()
+        {
+            ProjectId = assignment.ProjectId,
+            ItemId = assignment.ItemId,
+            AnnotatorId = actor.UserId,
+            AuthorId = actor.UserId,
+            Version = version,
+            IsCurrent = true,
+            Reason = reason,
+            Values = request.Values,
+            GuidelineVersion = guidelineVersion,
+            DurationMs = request.DurationMs,
+            AssignmentId = assignment.Id,
+            PredictionId = request.PredictionId,
+            CreatedAt = now,
+        };
 
     private static void ThrowIfClosed(Assignment assignment)
     {
@@ -278,6 +434,8 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
                 throw new ConflictException("This task was skipped; it can no longer be submitted.");
             case AssignmentState.Expired:
                 throw new ConflictException("Your reservation of this task expired and it went back to the pool. Take the next task.");
+            case AssignmentState.Rejected:
+                throw new ConflictException("This answer was rejected in review and the task went back to the pool.");
         }
     }
 
@@ -292,10 +450,23 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
         return assignment;
     }
 
-    private static async Task<LabelingTask> ToTaskAsync(LabelHubDbContext db, Assignment assignment, CancellationToken ct)
+    private static async Task<LabelingTask> ToTaskAsync(LabelHubDbContext db, Assignment assignment, int? guidelineVersion, CancellationToken ct)
     {
         var data = await db.Items.AsNoTracking().Where(i => i.Id == assignment.ItemId).Select(i => i.Data).SingleAsync(ct);
-        return new LabelingTask(assignment.Id, assignment.ItemId, data, assignment.LeaseExpiresAt);
+        var predictions = await db.Predictions.AsNoTracking()
+            .Where(p => p.ItemId == assignment.ItemId)
+            .OrderByDescending(p => p.Id)
+            .Take(MaxSuggestions * 4)
+            .ToListAsync(ct);
+        // The newest prediction of each model version, best first.
+        var suggestions = predictions
+            .GroupBy(p => p.ModelVersion)
+            .Select(g => g.First())
+            .OrderByDescending(p => p.Score ?? 0)
+            .Take(MaxSuggestions)
+            .Select(p => new Suggestion(p.Id, p.ModelVersion, p.Score, p.Values))
+            .ToList();
+        return new LabelingTask(assignment.Id, assignment.ItemId, data, assignment.LeaseExpiresAt, assignment.Draft, suggestions, guidelineVersion);
     }
 
     private static bool SameValues(Dictionary<string, JsonElement> a, Dictionary<string, JsonElement> b) =>

@@ -12,6 +12,9 @@ public class Project
 
     /// <summary>How long a handed-out task stays reserved for its annotator.</summary>
     public int LeaseMinutes { get; set; } = 30;
+
+    /// <summary>Skip policy, task limits, gold mix and review rules.</summary>
+    public LabelingSettings Labeling { get; set; } = new();
     public Guid CreatedById { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -23,4 +26,37 @@ public class ProjectMember
     public Guid ProjectId { get; set; }
     public Guid UserId { get; set; }
     public DateTimeOffset AddedAt { get; set; }
+}
+
+public enum SkipPolicy
+{
+    /// <summary>The slot goes back to the pool; the item is never offered to the same annotator again.</summary>
+    RequeueToOthers,
+
+    /// <summary>The item comes back to the same annotator after the rest of their queue.</summary>
+    RequeueToMe,
+
+    /// <summary>A skip uses up its slot: the item gets no further answer for it.</summary>
+    Ignore,
+}
+
+/// <summary>How tasks are handed out and reviewed in a project.</summary>
+public sealed record LabelingSettings
+{
+    public const double MaxGoldRate = 0.5;
+
+    [System.Text.Json.Serialization.JsonConverter(typeof(System.Text.Json.Serialization.JsonStringEnumConverter<SkipPolicy>))]
+    public SkipPolicy SkipPolicy { get; init; } = SkipPolicy.RequeueToOthers;
+
+    /// <summary>At most this many tasks (submitted or reserved) per annotator; null for no limit.</summary>
+    public int? MaxTasksPerAnnotator { get; init; }
+
+    /// <summary>Share of hand-outs that are gold (honeypot) items, 0 to 0.5.</summary>
+    public double GoldRate { get; init; }
+
+    /// <summary>Whether annotators see the gold answer after submitting a gold item.</summary>
+    public bool ShowGoldFeedback { get; init; }
+
+    /// <summary>Whether a rejected answer frees its slot so the item is labeled again.</summary>
+    public bool RequeueRejected { get; init; } = true;
 }

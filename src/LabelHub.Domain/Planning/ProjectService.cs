@@ -1,10 +1,12 @@
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Identity;
+using LabelHub.Domain.Labeling;
 using Microsoft.EntityFrameworkCore;
 
 namespace LabelHub.Domain.Planning;
 
-public sealed record ProjectInput(string Name, string? Description, LabelSchema Schema, int Overlap, int LeaseMinutes = 30);
+/// <param name="Labeling">Skip policy, limits, gold and review settings; null keeps the project's current ones.</param>
+public sealed record ProjectInput(string Name, string? Description, LabelSchema Schema, int Overlap, int LeaseMinutes = 30, LabelingSettings? Labeling = null);
 
 public sealed record ProjectSummary(Guid Id, string Name, string Description, int Overlap, int ItemCount, int CompletedItemCount, DateTimeOffset CreatedAt);
 
@@ -22,7 +24,9 @@ public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactor
             .Select(p => new ProjectSummary(
                 p.Id, p.Name, p.Description, p.Overlap,
                 db.Items.Count(i => i.ProjectId == p.Id),
-                db.Items.Count(i => i.ProjectId == p.Id && i.SubmittedCount >= p.Overlap),
+                // Inline form of ItemQueries.WhereCompleted: a method call cannot be translated inside a projection.
+                db.Items.Count(i => i.ProjectId == p.Id && i.TakenSlots >= p.Overlap
+                    && !db.Assignments.Any(a => a.ItemId == i.Id && a.State == AssignmentState.Leased)),
                 p.CreatedAt))
             .ToListAsync(ct);
     }
@@ -123,6 +127,21 @@ public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactor
         {
             errors.Add("leaseMinutes", "A lease lasts between 1 minute and 24 hours.");
         }
+        if (input.Labeling is { } labeling)
+        {
+            if (!Enum.IsDefined(labeling.SkipPolicy))
+            {
+                errors.Add("labeling.skipPolicy", "Skip policies: RequeueToOthers, RequeueToMe, Ignore.");
+            }
+            if (labeling.MaxTasksPerAnnotator is < 1)
+            {
+                errors.Add("labeling.maxTasksPerAnnotator", "A task limit is at least 1, or empty for no limit.");
+            }
+            if (labeling.GoldRate is < 0 or > LabelingSettings.MaxGoldRate || double.IsNaN(labeling.GoldRate))
+            {
+                errors.Add("labeling.goldRate", $"The gold rate is between 0 and {LabelingSettings.MaxGoldRate}.");
+            }
+        }
         if (input.Schema is null)
         {
             errors.Add("schema", "A project needs a label schema.");
@@ -144,6 +163,7 @@ public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactor
         };
         project.Overlap = input.Overlap;
         project.LeaseMinutes = input.LeaseMinutes;
+        project.Labeling = input.Labeling ?? project.Labeling;
         project.UpdatedAt = now;
     }
 }

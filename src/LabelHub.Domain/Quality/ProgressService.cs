@@ -1,3 +1,4 @@
+using LabelHub.Domain.Collection;
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Labeling;
@@ -29,8 +30,8 @@ public sealed class ProgressService(IDbContextFactory<LabelHubDbContext> dbFacto
         var project = await db.GetVisibleAsync(actor, projectId, ct);
         var items = db.Items.Where(i => i.ProjectId == projectId);
         var total = await items.CountAsync(ct);
-        var completed = await items.CountAsync(i => i.SubmittedCount >= project.Overlap, ct);
-        var inProgress = await items.CountAsync(i => i.TakenSlots > 0 && i.SubmittedCount < project.Overlap, ct);
+        var completed = await items.WhereCompleted(db, project.Overlap).CountAsync(ct);
+        var inProgress = await items.CountAsync(i => i.TakenSlots > 0, ct) - completed;
         var now = clock.GetUtcNow();
         var leased = await db.Assignments.CountAsync(a => a.ProjectId == projectId && a.State == AssignmentState.Leased && a.LeaseExpiresAt > now, ct);
 

@@ -59,8 +59,9 @@ public static class AnnotationExporter
             lastId = page[^1].Id;
             var ids = page.Select(i => i.Id).ToList();
             var annotations = (await db.Annotations.AsNoTracking()
-                    .Where(a => a.IsCurrent && ids.Contains(a.ItemId))
-                    .Select(a => new { a.ItemId, a.AnnotatorId, a.Version, a.Values, a.CreatedAt, a.DurationMs })
+                    // Rejected answers are not part of the dataset.
+                    .Where(a => a.IsCurrent && a.ReviewStatus != Labeling.ReviewStatus.Rejected && ids.Contains(a.ItemId))
+                    .Select(a => new { a.ItemId, a.AnnotatorId, a.Version, a.Values, a.CreatedAt, a.DurationMs, a.ReviewStatus })
                     .ToListAsync(ct))
                 .OrderBy(a => a.CreatedAt)
                 .ToLookup(a => a.ItemId);
@@ -79,6 +80,7 @@ public static class AnnotationExporter
                             version = a.Version,
                             created_at = a.CreatedAt,
                             duration_ms = a.DurationMs,
+                            review_status = a.ReviewStatus.ToString(),
                             values = a.Values,
                         }),
                     };

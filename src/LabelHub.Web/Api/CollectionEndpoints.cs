@@ -3,9 +3,11 @@ using System.Text.Json;
 using LabelHub.Domain;
 using LabelHub.Domain.Collection;
 using LabelHub.Domain.Data;
+using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Planning;
 using LabelHub.Web.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Net.Http.Headers;
 
 namespace LabelHub.Web.Api;
 
@@ -15,6 +17,10 @@ public sealed record ItemPage(IReadOnlyList<ItemDto> Items, long? NextAfter);
 
 public static class CollectionEndpoints
 {
+    /// <summary>The hash a conditional request already holds ("*" counts as any), so unchanged bytes are not loaded.</summary>
+    private static string? CachedSha256(IList<EntityTagHeaderValue> tags) =>
+        tags.Select(t => t.Tag.Value?.Trim('"')).FirstOrDefault(t => t is { Length: 64 } && t.All(char.IsAsciiHexDigit));
+
     public static void MapCollectionEndpoints(this RouteGroupBuilder api)
     {
         var projects = api.MapGroup("/projects/{projectId:guid}").WithTags("Collection");
@@ -37,6 +43,23 @@ public static class CollectionEndpoints
             var job = await imports.StartFromJsonAsync(user.ToActor(), projectId, items, ct);
             return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
         }).RequireAuthorization(Policies.Manager);
+
+        // An image of the project, for any member (annotators included): what image items and the box field show.
+        projects.MapGet("/media/{fileId:guid}", async (Guid projectId, Guid fileId, HttpContext http, StoredFileService files, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var cached = http.Request.GetTypedHeaders().IfNoneMatch;
+            var media = await files.MediaAsync(user.ToActor(), projectId, fileId, CachedSha256(cached), ct);
+            var etag = new EntityTagHeaderValue($"\"{media.Sha256}\"");
+            var headers = http.Response.GetTypedHeaders();
+            headers.ETag = etag;
+            headers.CacheControl = new CacheControlHeaderValue { Private = true, MaxAge = TimeSpan.FromHours(1) };
+            // Only raster images get here (never SVG or HTML); still, the browser must not guess another type or run anything.
+            http.Response.Headers.XContentTypeOptions = "nosniff";
+            http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+            return media.Bytes is null || cached.Any(tag => tag.Compare(etag, useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any))
+                ? Results.StatusCode(StatusCodes.Status304NotModified)
+                : Results.Bytes(media.Bytes, media.ContentType);
+        }).Produces(StatusCodes.Status200OK, contentType: "image/png").Produces(StatusCodes.Status304NotModified);
 
         // Keyset-paged item listing for managers.
         projects.MapGet("/items", async (Guid projectId, long? after, int? limit, IDbContextFactory<LabelHubDbContext> dbFactory, ClaimsPrincipal user, CancellationToken ct) =>

@@ -1,10 +1,16 @@
 using System.Security.Claims;
+using System.Text.Json;
 using LabelHub.Domain.Labeling;
+using LabelHub.Domain.Learning;
 using LabelHub.Web.Identity;
 
 namespace LabelHub.Web.Api;
 
 public sealed record GuidelineRequest(string Markdown, string? ChangeNote);
+
+public sealed record AcknowledgeRequest(int Version);
+
+public sealed record GoldRequest(Dictionary<string, JsonElement> Answer);
 
 public static class LabelingEndpoints
 {
@@ -23,6 +29,12 @@ public static class LabelingEndpoints
             return Results.Created($"/api/v1/projects/{projectId}/guideline/versions/{saved.Version}", saved);
         }).RequireAuthorization(Policies.Admin);
 
+        project.MapPost("/guideline/acknowledge", async (Guid projectId, AcknowledgeRequest input, GuidelineService guidelines, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            await guidelines.AcknowledgeAsync(user.ToActor(), projectId, input.Version, ct);
+            return Results.NoContent();
+        });
+
         // Hands out the next task (or the one already reserved for the caller); 204 when nothing is left.
         project.MapPost("/tasks/next", async (Guid projectId, TaskDistributor distributor, ClaimsPrincipal user, CancellationToken ct) =>
             await distributor.NextAsync(user.ToActor(), projectId, ct) is { } task ? Results.Ok(task) : Results.NoContent());
@@ -30,10 +42,38 @@ public static class LabelingEndpoints
         var tasks = api.MapGroup("/tasks").WithTags("Labeling");
         tasks.MapPost("/{assignmentId:long}/submit", (long assignmentId, SubmitRequest input, TaskDistributor distributor, ClaimsPrincipal user, CancellationToken ct) =>
             distributor.SubmitAsync(user.ToActor(), assignmentId, input with { Values = input.Values ?? [] }, ct));
+        tasks.MapPut("/{assignmentId:long}/draft", async (long assignmentId, Dictionary<string, JsonElement> draft, TaskDistributor distributor, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            await distributor.SaveDraftAsync(user.ToActor(), assignmentId, draft ?? [], ct);
+            return Results.NoContent();
+        });
         tasks.MapPost("/{assignmentId:long}/skip", async (long assignmentId, TaskDistributor distributor, ClaimsPrincipal user, CancellationToken ct) =>
         {
             await distributor.SkipAsync(user.ToActor(), assignmentId, ct);
             return Results.NoContent();
         });
+
+        var reviews = api.MapGroup("").WithTags("Review");
+        reviews.MapGet("/projects/{projectId:guid}/reviews/queue", (Guid projectId, long? after, int? limit, ReviewService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.QueueAsync(user.ToActor(), projectId, after, limit ?? 20, ct));
+        reviews.MapPost("/annotations/{annotationId:long}/review", (long annotationId, ReviewRequest input, ReviewService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.DecideAsync(user.ToActor(), annotationId, input, ct));
+        reviews.MapGet("/items/{itemId:long}/annotations/{annotatorId:guid}/history", (long itemId, Guid annotatorId, ReviewService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.HistoryAsync(user.ToActor(), itemId, annotatorId, ct));
+
+        project.MapPut("/items/{itemId:long}/gold", async (Guid projectId, long itemId, GoldRequest input, GoldService gold, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            await gold.SetGoldAsync(user.ToActor(), projectId, itemId, input.Answer ?? [], ct);
+            return Results.NoContent();
+        }).RequireAuthorization(Policies.Manager);
+        project.MapDelete("/items/{itemId:long}/gold", async (Guid projectId, long itemId, GoldService gold, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            await gold.UnsetGoldAsync(user.ToActor(), projectId, itemId, ct);
+            return Results.NoContent();
+        }).RequireAuthorization(Policies.Manager);
+        project.MapPost("/predictions", async (Guid projectId, List<PredictionInput> input, PredictionService predictions, ClaimsPrincipal user, CancellationToken ct) =>
+            Results.Ok(new { added = await predictions.AddAsync(user.ToActor(), projectId, input ?? [], ct) }))
+            .WithTags("Learning")
+            .RequireAuthorization(Policies.Manager);
     }
 }

@@ -36,7 +36,8 @@ public static class PlanningEndpoints
         }).RequireAuthorization(Policies.Manager);
     }
 
-    public sealed record ProjectDto(Guid Id, string Name, string Description, LabelSchema Schema, int Overlap, int LeaseMinutes, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+    public sealed record ProjectDto(
+        Guid Id, string Name, string Description, LabelSchema Schema, int Overlap, int LeaseMinutes, LabelingSettings Labeling, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
 
-    public static ProjectDto ToDto(Project p) => new(p.Id, p.Name, p.Description, p.Schema, p.Overlap, p.LeaseMinutes, p.CreatedAt, p.UpdatedAt);
+    public static ProjectDto ToDto(Project p) => new(p.Id, p.Name, p.Description, p.Schema, p.Overlap, p.LeaseMinutes, p.Labeling, p.CreatedAt, p.UpdatedAt);
 }

@@ -1,4 +1,5 @@
 using LabelHub.Domain;
+using LabelHub.Domain.Labeling;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Mvc;
 
@@ -17,6 +18,10 @@ public sealed class ProblemDetailsHandler(IProblemDetailsService problems, ILogg
                 Title = "The request has invalid values.",
                 Detail = v.Message,
             },
+            GuidelineAcknowledgementRequiredException ack => WithCode(new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Read the new guideline first.", Detail = ack.Message },
+                "guideline_acknowledgement_required", ("guidelineVersion", ack.Version)),
+            TaskLimitReachedException limit => WithCode(new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Task limit reached.", Detail = limit.Message },
+                "task_limit_reached", ("limit", limit.Limit)),
             NotFoundException => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = exception.Message },
             ForbiddenException => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Forbidden.", Detail = exception.Message },
             ConflictException => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict.", Detail = exception.Message },
@@ -34,5 +39,13 @@ public sealed class ProblemDetailsHandler(IProblemDetailsService problems, ILogg
         }
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
+    }
+
+    /// <summary>A machine-readable code (and data) so clients can react, e.g. show the guideline to acknowledge.</summary>
+    private static ProblemDetails WithCode(ProblemDetails problem, string code, (string Key, object Value) data)
+    {
+        problem.Extensions["code"] = code;
+        problem.Extensions[data.Key] = data.Value;
+        return problem;
     }
 }

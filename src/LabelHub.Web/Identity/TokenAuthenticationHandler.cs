@@ -13,6 +13,7 @@ public sealed class TokenAuthenticationHandler(
     ILoggerFactory logger,
     UrlEncoder encoder,
     AccessTokenService tokens,
+    AccessTokenCache cache,
     UserManager<AppUser> users,
     IUserClaimsPrincipalFactory<AppUser> principals)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
@@ -27,7 +28,13 @@ public sealed class TokenAuthenticationHandler(
         {
             return AuthenticateResult.NoResult();
         }
-        var userId = await tokens.ValidateAsync(header[HeaderPrefix.Length..].Trim(), Context.RequestAborted);
+        var token = header[HeaderPrefix.Length..].Trim();
+        var tokenHash = AccessTokenService.Hash(token);
+        if (cache.TryGet(tokenHash) is { } cached)
+        {
+            return AuthenticateResult.Success(new AuthenticationTicket(cached, SchemeName));
+        }
+        var userId = await tokens.ValidateAsync(token, Context.RequestAborted);
         if (userId is null)
         {
             return AuthenticateResult.Fail("The access token is not valid, expired or revoked.");
@@ -38,6 +45,7 @@ public sealed class TokenAuthenticationHandler(
             return AuthenticateResult.Fail("The token's user is disabled.");
         }
         var principal = await principals.CreateAsync(user);
+        cache.Set(tokenHash, user.Id, principal);
         return AuthenticateResult.Success(new AuthenticationTicket(principal, SchemeName));
     }
 

@@ -9,7 +9,15 @@ window.labelHub = {
       if (typing && !(e.key === 'Enter' && (e.ctrlKey || e.metaKey)) && e.key !== 'Escape') return;
       if (e.altKey) return;
       const key = e.key;
-      if (/^[0-9]$/.test(key) || key === 'Enter' || key === 's' || key === 'S' || key === 'g' || key === 'G' || key === 'Escape' || key === '?') {
+      if ((e.ctrlKey || e.metaKey) && !e.shiftKey && (key === 'z' || key === 'Z')) {
+        e.preventDefault();
+        dotnetRef.invokeMethodAsync('OnShortcut', 'Undo');
+        return;
+      }
+      // Other browser shortcuts (Ctrl+A, Ctrl+S, …) keep their usual meaning.
+      if ((e.ctrlKey || e.metaKey) && key !== 'Enter') return;
+      if (/^[0-9]$/.test(key) || key === 'Enter' || key === 's' || key === 'S' || key === 'a' || key === 'A' || key === 'g' || key === 'G' || key === 'Escape' || key === '?'
+        || key === 'Delete' || key === 'Backspace') {
         e.preventDefault();
         dotnetRef.invokeMethodAsync('OnShortcut', key);
       }
@@ -21,6 +29,137 @@ window.labelHub = {
     if (window.labelHub._handler) {
       document.removeEventListener('keydown', window.labelHub._handler);
       window.labelHub._handler = null;
+    }
+  },
+
+  // Keyboard shortcuts for the review page (a, r, f, h, Escape). Keys typed into inputs are left alone, except
+  // Escape and Ctrl/Cmd+Enter, which submits the open comment box or fix.
+  registerReviewShortcuts: function (dotnetRef) {
+    window.labelHub.unregisterReviewShortcuts();
+    const handler = function (e) {
+      if (e.altKey || e.isComposing) return;
+      const t = e.target;
+      const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable);
+      const key = e.key;
+      if (key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        dotnetRef.invokeMethodAsync('OnReviewShortcut', 'Submit');
+        return;
+      }
+      if (key === 'Escape') {
+        dotnetRef.invokeMethodAsync('OnReviewShortcut', key);
+        return;
+      }
+      if (typing || e.ctrlKey || e.metaKey) return;
+      // Keys typed in a span field's text belong to that field.
+      if (t && t.closest && t.closest('.span-text')) return;
+      const lower = key.length === 1 ? key.toLowerCase() : key;
+      if (lower === 'a' || lower === 'r' || lower === 'f' || lower === 'h') {
+        e.preventDefault();
+        dotnetRef.invokeMethodAsync('OnReviewShortcut', lower);
+      }
+    };
+    window.labelHub._reviewHandler = handler;
+    document.addEventListener('keydown', handler);
+  },
+  unregisterReviewShortcuts: function () {
+    if (window.labelHub._reviewHandler) {
+      document.removeEventListener('keydown', window.labelHub._reviewHandler);
+      window.labelHub._reviewHandler = null;
+    }
+  },
+
+  // Text spans (NER) fields (SpanField.razor). The text is rendered as segments, each carrying data-start (its offset
+  // in the source text) and holding one text node, so a DOM position maps to a string offset as data-start plus the
+  // offset in that text node. The keys of the caret mode go to the field's .NET component, in order, and do not reach
+  // the page's shortcuts; the field decides (e.g. Enter marks the selection, or asks the page to submit).
+  spans: {
+    attach: function (el, dotnetRef) {
+      if (!el) return;
+      window.labelHub.spans.detach(el);
+      const onKeyDown = function (e) {
+        if (e.altKey || e.isComposing) return;
+        const key = e.key;
+        const ctrl = e.ctrlKey || e.metaKey;
+        if (key === 'Escape') {
+          // Clears the field's selection; the page still closes its overlays.
+          dotnetRef.invokeMethodAsync('OnKey', key, ctrl, e.shiftKey);
+          return;
+        }
+        const handled = key === 'ArrowLeft' || key === 'ArrowRight' || key === 'Home' || key === 'End'
+          || key === 'Enter' || key === 'Delete' || key === 'Backspace'
+          || (!ctrl && /^[1-9]$/.test(key))
+          || (ctrl && !e.shiftKey && (key === 'z' || key === 'Z'));
+        if (!handled) return;
+        e.preventDefault();
+        e.stopPropagation();
+        dotnetRef.invokeMethodAsync('OnKey', key, ctrl, e.shiftKey);
+      };
+      const onMouseDown = function (e) {
+        if (e.button !== 0) return;
+        // The drag may end outside the text.
+        const onMouseUp = function (up) {
+          document.removeEventListener('mouseup', onMouseUp, true);
+          window.labelHub.spans._mouseUp(el, dotnetRef, up);
+        };
+        document.addEventListener('mouseup', onMouseUp, true);
+      };
+      el.addEventListener('keydown', onKeyDown);
+      el.addEventListener('mousedown', onMouseDown);
+      el._labelHubSpans = { onKeyDown: onKeyDown, onMouseDown: onMouseDown };
+    },
+    detach: function (el) {
+      const handlers = el && el._labelHubSpans;
+      if (!handlers) return;
+      el.removeEventListener('keydown', handlers.onKeyDown);
+      el.removeEventListener('mousedown', handlers.onMouseDown);
+      el._labelHubSpans = null;
+    },
+    _mouseUp: function (el, dotnetRef, e) {
+      const selection = window.getSelection();
+      if (!selection || selection.rangeCount === 0) return;
+      const range = selection.getRangeAt(0);
+      const spans = window.labelHub.spans;
+      const start = spans.offsetOf(el, range.startContainer, range.startOffset);
+      const end = spans.offsetOf(el, range.endContainer, range.endOffset);
+      if (start !== end) {
+        // The field draws the span itself; the browser's selection would only hide it.
+        selection.removeAllRanges();
+        dotnetRef.invokeMethodAsync('OnTextSelected', start, end);
+        return;
+      }
+      const target = e.target instanceof Element ? e.target : (e.target && e.target.parentElement);
+      const segment = target && target.closest('[data-start]');
+      const tag = target && target.closest('[data-span-index]');
+      dotnetRef.invokeMethodAsync('OnTextClicked', start,
+        segment && el.contains(segment) ? Number(segment.dataset.start) : -1,
+        tag && el.contains(tag) ? Number(tag.dataset.spanIndex) : -1);
+    },
+    // The string offset of a DOM position (node, offset), clamped to the text.
+    offsetOf: function (el, node, offset) {
+      const length = Number(el.dataset.length) || 0;
+      const all = document.createRange();
+      all.selectNodeContents(el);
+      let where;
+      try {
+        where = all.comparePoint(node, offset);
+      } catch (error) {
+        return 0;
+      }
+      if (where < 0) return 0;
+      if (where > 0) return length;
+      if (node.nodeType === Node.TEXT_NODE) {
+        const segment = node.parentElement && node.parentElement.closest('[data-start]');
+        if (segment && el.contains(segment)) return Math.min(length, Number(segment.dataset.start) + offset);
+      }
+      // Between elements (next to the caret or a label tag): where the next segment starts.
+      const point = document.createRange();
+      point.setStart(node, offset);
+      point.collapse(true);
+      for (const segment of el.querySelectorAll('[data-start]')) {
+        if (point.comparePoint(segment, 0) >= 0) return Number(segment.dataset.start);
+      }
+      return length;
     }
   }
 };

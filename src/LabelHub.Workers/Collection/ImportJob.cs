@@ -11,7 +11,7 @@ namespace LabelHub.Workers.Collection;
 /// <summary>
 /// Parses an uploaded file and stores its items in one transaction: either every item arrives or none does.
 /// A bad file fails with every bad row's line number. Exact duplicates (of each other or of items already in
-/// the project) are skipped and reported.
+/// the project) are skipped and reported. Images and ZIP archives of images go through <see cref="ImageImport"/>.
 /// </summary>
 public sealed class ImportJob(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock) : IJobHandler
 {
@@ -37,17 +37,16 @@ public sealed class ImportJob(IDbContextFactory<LabelHubDbContext> dbFactory, Ti
         var bytes = await db.StoredFileContents.AsNoTracking().Where(c => c.FileId == parameters.FileId).Select(c => c.Bytes).SingleOrDefaultAsync(ct)
             ?? throw new InvalidOperationException("The uploaded file is gone.");
         await progress.ReportAsync(0, $"Reading {parameters.FileName}", ct);
-        var parsingProgress = new SyncProgress(fraction => progress.ReportAsync(fraction * 0.6, $"Reading {parameters.FileName}", ct));
-        var parsed = ItemFileParser.Parse(new MemoryStream(bytes, writable: false), parameters.Format, parsingProgress, ct);
-        if (!parsed.Succeeded)
+        var readingProgress = new SyncProgress(fraction => progress.ReportAsync(fraction * 0.6, $"Reading {parameters.FileName}", ct));
+        if (parameters.Format is ItemFileFormat.Image or ItemFileFormat.Zip)
         {
-            // Past the limit the parser stops and adds one closing "too many errors" line.
-            var tooMany = parsed.Errors.Count > ItemFileParser.MaxErrorsReported;
-            var count = tooMany ? $"more than {ItemFileParser.MaxErrorsReported:N0} bad rows" : Plural(parsed.Errors.Count, "bad row");
-            var first = parsed.Errors[0];
-            return new JobOutcome(false,
-                $"{parameters.FileName} has {count}; nothing was imported. First: line {first.Line}: {first.Message}",
-                JsonSerializer.Serialize(new ImportRowErrors(parsed.Errors, parsed.Errors.Count), JsonColumn.Options));
+            return await ImageImport.RunAsync(db, run, parameters, projectId, bytes, progress, readingProgress, clock.GetUtcNow(), ct);
+        }
+        var parsed = ItemFileParser.Parse(new MemoryStream(bytes, writable: false), parameters.Format, readingProgress, ct);
+        var errors = parsed.Succeeded ? ImageUrlErrors(parsed.Items, projectId) : parsed.Errors;
+        if (errors.Count > 0)
+        {
+            return Failure(parameters.FileName, errors, "bad row");
         }
 
         await progress.ReportAsync(0.6, "Checking for duplicates", ct);
@@ -89,10 +88,46 @@ public sealed class ImportJob(IDbContextFactory<LabelHubDbContext> dbFactory, Ti
             await transaction.CommitAsync(ct);
         }
 
-        var summary = new ImportSummary(items.Count, duplicateLines.Count, [.. duplicateLines.Take(1000)]);
-        var text = $"Imported {Plural(items.Count, "item")} from {parameters.FileName}."
-            + (duplicateLines.Count > 0 ? $" Skipped {Plural(duplicateLines.Count, "exact duplicate")} ({(duplicateLines.Count == 1 ? "line" : "lines")} {string.Join(", ", duplicateLines.Take(10))}{(duplicateLines.Count > 10 ? ", …" : "")})." : "");
+        return Success(parameters.FileName, items.Count, duplicateLines, "line");
+    }
+
+    /// <summary>A failed import: nothing stored, every problem listed with its line (or archive entry).</summary>
+    internal static JobOutcome Failure(string fileName, IReadOnlyList<ImportRowError> errors, string problemNoun)
+    {
+        // Past the limit the readers stop and add one closing "too many errors" line.
+        var tooMany = errors.Count > ItemFileParser.MaxErrorsReported;
+        var count = tooMany ? $"more than {ItemFileParser.MaxErrorsReported:N0} {problemNoun}s" : Plural(errors.Count, problemNoun);
+        var first = errors[0];
+        return new JobOutcome(false,
+            $"{fileName} has {count}; nothing was imported. First: {(first.Line > 0 ? $"line {first.Line}: " : "")}{first.Message}",
+            JsonSerializer.Serialize(new ImportRowErrors(errors, errors.Count), JsonColumn.Options));
+    }
+
+    internal static JobOutcome Success(string fileName, int imported, List<int> duplicateLines, string lineNoun)
+    {
+        var summary = new ImportSummary(imported, duplicateLines.Count, [.. duplicateLines.Take(1000)]);
+        var text = $"Imported {Plural(imported, "item")} from {fileName}."
+            + (duplicateLines.Count > 0 ? $" Skipped {Plural(duplicateLines.Count, "exact duplicate")} ({(duplicateLines.Count == 1 ? lineNoun : lineNoun + "s")} {string.Join(", ", duplicateLines.Take(10))}{(duplicateLines.Count > 10 ? ", …" : "")})." : "");
         return new JobOutcome(true, text, JsonSerializer.Serialize(summary, JsonColumn.Options));
+    }
+
+    /// <summary>An "image" in a JSON or CSV item is shown in the browser, so it must be an http(s) URL (or this project's media).</summary>
+    private static List<ImportRowError> ImageUrlErrors(IReadOnlyList<ParsedItem> items, Guid projectId)
+    {
+        var errors = new List<ImportRowError>();
+        foreach (var item in items)
+        {
+            if (item.Data.TryGetValue(MediaUrls.ImageKey, out var image)
+                && !(image.ValueKind == JsonValueKind.String && MediaUrls.IsAllowed(image.GetString(), projectId)))
+            {
+                errors.Add(new ImportRowError(item.Line, $"\"{MediaUrls.ImageKey}\" must be an http(s) URL of an image"));
+                if (errors.Count > ItemFileParser.MaxErrorsReported)
+                {
+                    break;
+                }
+            }
+        }
+        return errors;
     }
 
     /// <summary>SHA-256 over the item's JSON with keys sorted, so key order does not make a different item.</summary>
@@ -102,7 +137,7 @@ public sealed class ImportJob(IDbContextFactory<LabelHubDbContext> dbFactory, Ti
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
-    private static async Task<HashSet<string>> ExistingHashesAsync(LabelHubDbContext db, Guid projectId, List<string> hashes, CancellationToken ct)
+    internal static async Task<HashSet<string>> ExistingHashesAsync(LabelHubDbContext db, Guid projectId, List<string> hashes, CancellationToken ct)
     {
         var found = new HashSet<string>();
         foreach (var chunk in hashes.Distinct().Chunk(1000))
@@ -113,10 +148,10 @@ public sealed class ImportJob(IDbContextFactory<LabelHubDbContext> dbFactory, Ti
         return found;
     }
 
-    private static string Plural(int count, string noun) => $"{count:N0} {noun}{(count == 1 ? "" : "s")}";
+    internal static string Plural(int count, string noun) => $"{count:N0} {noun}{(count == 1 ? "" : "s")}";
 
     /// <summary>The parser reports synchronously; this forwards without blocking the parse on each write.</summary>
-    private sealed class SyncProgress(Func<double, Task> report) : IProgress<double>
+    internal sealed class SyncProgress(Func<double, Task> report) : IProgress<double>
     {
         public void Report(double value) => report(value).GetAwaiter().GetResult();
     }

@@ -58,6 +58,8 @@ public sealed class AuthorizationTests
 
         // A disabled user's tokens stop working too.
         var disabled = await app.CreateUserClientAsync("leaver", Roles.Annotator);
+        // Used once, so its identity is cached: disabling must still take effect on the next call.
+        Assert.Equal(HttpStatusCode.OK, (await disabled.Http.GetAsync("/api/v1/projects")).StatusCode);
         Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.PostAsync($"/api/v1/users/{disabled.UserId}/disable", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await disabled.Http.GetAsync("/api/v1/projects")).StatusCode);
     }

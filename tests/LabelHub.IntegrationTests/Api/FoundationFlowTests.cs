@@ -55,6 +55,8 @@ public sealed class FoundationFlowTests
         // Both annotators label every item; nobody gets an item twice.
         foreach (var annotator in new[] { ann1, ann2 })
         {
+            // The guideline in force is acknowledged before the first task.
+            await ApiClient.EnsureAsync(await annotator.PostRawAsync($"/api/v1/projects/{project.Id}/guideline/acknowledge", new AcknowledgeRequest(2)));
             var seen = new HashSet<long>();
             while (true)
             {

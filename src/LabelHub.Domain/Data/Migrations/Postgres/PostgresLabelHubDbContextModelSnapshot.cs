@@ -46,9 +46,22 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasColumnType("jsonb")
                         .HasColumnName("data");
 
+                    b.Property<string>("GoldAnswer")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("gold_answer");
+
                     b.Property<Guid?>("ImportJobRunId")
                         .HasColumnType("uuid")
                         .HasColumnName("import_job_run_id");
+
+                    b.Property<bool>("IsGold")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_gold");
+
+                    b.Property<double>("Priority")
+                        .HasColumnType("double precision")
+                        .HasColumnName("priority");
 
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("uuid")
@@ -75,8 +88,9 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.HasIndex("ProjectId", "ContentHash")
                         .HasDatabaseName("ix_items_project_id_content_hash");
 
-                    b.HasIndex("ProjectId", "TakenSlots", "Id")
-                        .HasDatabaseName("ix_items_project_id_taken_slots_id");
+                    b.HasIndex("ProjectId", "IsGold", "TakenSlots", "Priority", "Id")
+                        .IsDescending(false, false, true, true, false)
+                        .HasDatabaseName("ix_items_project_id_is_gold_taken_slots_priority_id");
 
                     b.ToTable("items", (string)null);
                 });
@@ -463,6 +477,10 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasColumnType("bigint")
                         .HasColumnName("item_id");
 
+                    b.Property<long?>("PredictionId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("prediction_id");
+
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("uuid")
                         .HasColumnName("project_id");
@@ -472,6 +490,12 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasMaxLength(16)
                         .HasColumnType("character varying(16)")
                         .HasColumnName("reason");
+
+                    b.Property<string>("ReviewStatus")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("review_status");
 
                     b.Property<string>("Values")
                         .IsRequired()
@@ -495,6 +519,9 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.HasIndex("ProjectId", "IsCurrent", "ItemId")
                         .HasDatabaseName("ix_annotations_project_id_is_current_item_id");
 
+                    b.HasIndex("ProjectId", "IsCurrent", "ReviewStatus", "Id")
+                        .HasDatabaseName("ix_annotations_project_id_is_current_review_status_id");
+
                     b.ToTable("annotations", (string)null);
                 });
 
@@ -510,6 +537,15 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.Property<DateTimeOffset?>("CompletedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("completed_at");
+
+                    b.Property<string>("Draft")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("draft");
+
+                    b.Property<DateTimeOffset?>("DraftSavedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("draft_saved_at");
 
                     b.Property<long>("ItemId")
                         .HasColumnType("bigint")
@@ -551,6 +587,30 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasDatabaseName("ix_assignments_project_id_user_id_state");
 
                     b.ToTable("assignments", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Labeling.GuidelineAcknowledgement", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<DateTimeOffset>("AcknowledgedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("acknowledged_at");
+
+                    b.HasKey("ProjectId", "UserId", "Version")
+                        .HasName("pk_guideline_acknowledgements");
+
+                    b.ToTable("guideline_acknowledgements", (string)null);
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Labeling.GuidelineVersion", b =>
@@ -599,6 +659,111 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.ToTable("guideline_versions", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Labeling.Prediction", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("ModelVersion")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("model_version");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
+                    b.Property<string>("Values")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("values");
+
+                    b.HasKey("Id")
+                        .HasName("pk_predictions");
+
+                    b.HasIndex("ItemId", "CreatedAt")
+                        .HasDatabaseName("ix_predictions_item_id_created_at");
+
+                    b.ToTable("predictions", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Labeling.Review", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("AnnotationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("annotation_id");
+
+                    b.Property<Guid>("AnnotatorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("annotator_id");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("comment");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("decision");
+
+                    b.Property<long?>("FixedAnnotationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("fixed_annotation_id");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<Guid>("ReviewerId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("reviewer_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reviews");
+
+                    b.HasIndex("ItemId", "AnnotatorId")
+                        .HasDatabaseName("ix_reviews_item_id_annotator_id");
+
+                    b.HasIndex("ProjectId", "CreatedAt")
+                        .HasDatabaseName("ix_reviews_project_id_created_at");
+
+                    b.ToTable("reviews", (string)null);
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Planning.Project", b =>
                 {
                     b.Property<Guid>("Id")
@@ -619,6 +784,11 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasMaxLength(4000)
                         .HasColumnType("character varying(4000)")
                         .HasColumnName("description");
+
+                    b.Property<string>("Labeling")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("labeling");
 
                     b.Property<int>("LeaseMinutes")
                         .HasColumnType("integer")
@@ -877,6 +1047,16 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasConstraintName("fk_assignments_items_item_id");
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Labeling.GuidelineAcknowledgement", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_guideline_acknowledgements_projects_project_id");
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Labeling.GuidelineVersion", b =>
                 {
                     b.HasOne("LabelHub.Domain.Planning.Project", null)
@@ -885,6 +1065,26 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_guideline_versions_projects_project_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Labeling.Prediction", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_predictions_items_item_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Labeling.Review", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_reviews_items_item_id");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Planning.ProjectMember", b =>

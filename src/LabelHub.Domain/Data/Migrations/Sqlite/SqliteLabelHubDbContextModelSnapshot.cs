@@ -39,9 +39,22 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("data");
 
+                    b.Property<string>("GoldAnswer")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("gold_answer");
+
                     b.Property<Guid?>("ImportJobRunId")
                         .HasColumnType("TEXT")
                         .HasColumnName("import_job_run_id");
+
+                    b.Property<bool>("IsGold")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_gold");
+
+                    b.Property<double>("Priority")
+                        .HasColumnType("REAL")
+                        .HasColumnName("priority");
 
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("TEXT")
@@ -68,8 +81,9 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.HasIndex("ProjectId", "ContentHash")
                         .HasDatabaseName("ix_items_project_id_content_hash");
 
-                    b.HasIndex("ProjectId", "TakenSlots", "Id")
-                        .HasDatabaseName("ix_items_project_id_taken_slots_id");
+                    b.HasIndex("ProjectId", "IsGold", "TakenSlots", "Priority", "Id")
+                        .IsDescending(false, false, true, true, false)
+                        .HasDatabaseName("ix_items_project_id_is_gold_taken_slots_priority_id");
 
                     b.ToTable("items", (string)null);
                 });
@@ -454,6 +468,10 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("item_id");
 
+                    b.Property<long?>("PredictionId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("prediction_id");
+
                     b.Property<Guid>("ProjectId")
                         .HasColumnType("TEXT")
                         .HasColumnName("project_id");
@@ -463,6 +481,12 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasMaxLength(16)
                         .HasColumnType("TEXT")
                         .HasColumnName("reason");
+
+                    b.Property<string>("ReviewStatus")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("review_status");
 
                     b.Property<string>("Values")
                         .IsRequired()
@@ -486,6 +510,9 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.HasIndex("ProjectId", "IsCurrent", "ItemId")
                         .HasDatabaseName("ix_annotations_project_id_is_current_item_id");
 
+                    b.HasIndex("ProjectId", "IsCurrent", "ReviewStatus", "Id")
+                        .HasDatabaseName("ix_annotations_project_id_is_current_review_status_id");
+
                     b.ToTable("annotations", (string)null);
                 });
 
@@ -499,6 +526,15 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.Property<long?>("CompletedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("completed_at");
+
+                    b.Property<string>("Draft")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("draft");
+
+                    b.Property<long?>("DraftSavedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("draft_saved_at");
 
                     b.Property<long>("ItemId")
                         .HasColumnType("INTEGER")
@@ -540,6 +576,30 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_assignments_project_id_user_id_state");
 
                     b.ToTable("assignments", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Labeling.GuidelineAcknowledgement", b =>
+                {
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<long>("AcknowledgedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("acknowledged_at");
+
+                    b.HasKey("ProjectId", "UserId", "Version")
+                        .HasName("pk_guideline_acknowledgements");
+
+                    b.ToTable("guideline_acknowledgements", (string)null);
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Labeling.GuidelineVersion", b =>
@@ -586,6 +646,107 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.ToTable("guideline_versions", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Labeling.Prediction", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("ModelVersion")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model_version");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<double?>("Score")
+                        .HasColumnType("REAL")
+                        .HasColumnName("score");
+
+                    b.Property<string>("Values")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("values");
+
+                    b.HasKey("Id")
+                        .HasName("pk_predictions");
+
+                    b.HasIndex("ItemId", "CreatedAt")
+                        .HasDatabaseName("ix_predictions_item_id_created_at");
+
+                    b.ToTable("predictions", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Labeling.Review", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("AnnotationId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("annotation_id");
+
+                    b.Property<Guid>("AnnotatorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("annotator_id");
+
+                    b.Property<string>("Comment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("comment");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Decision")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decision");
+
+                    b.Property<long?>("FixedAnnotationId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("fixed_annotation_id");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_id");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<Guid>("ReviewerId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reviewer_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_reviews");
+
+                    b.HasIndex("ItemId", "AnnotatorId")
+                        .HasDatabaseName("ix_reviews_item_id_annotator_id");
+
+                    b.HasIndex("ProjectId", "CreatedAt")
+                        .HasDatabaseName("ix_reviews_project_id_created_at");
+
+                    b.ToTable("reviews", (string)null);
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Planning.Project", b =>
                 {
                     b.Property<Guid>("Id")
@@ -606,6 +767,11 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasMaxLength(4000)
                         .HasColumnType("TEXT")
                         .HasColumnName("description");
+
+                    b.Property<string>("Labeling")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("labeling");
 
                     b.Property<int>("LeaseMinutes")
                         .HasColumnType("INTEGER")
@@ -858,6 +1024,16 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasConstraintName("fk_assignments_items_item_id");
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Labeling.GuidelineAcknowledgement", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_guideline_acknowledgements_projects_project_id");
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Labeling.GuidelineVersion", b =>
                 {
                     b.HasOne("LabelHub.Domain.Planning.Project", null)
@@ -866,6 +1042,26 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_guideline_versions_projects_project_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Labeling.Prediction", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_predictions_items_item_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Labeling.Review", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_reviews_items_item_id");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Planning.ProjectMember", b =>

@@ -1,0 +1,111 @@
+using System.Globalization;
+
+namespace LabelHub.Bench.Distribution;
+
+public sealed record BenchOptions
+{
+    public int Items { get; init; } = 1_000_000;
+    public int Annotators { get; init; } = 200;
+    public int Overlap { get; init; } = 3;
+    public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(10);
+
+    /// <summary>An existing server (base connection string); a fresh database is created on it.</summary>
+    public string? Connection { get; init; }
+
+    /// <summary>Keep the database (and the throwaway server's directory is still removed unless --connection).</summary>
+    public bool Keep { get; init; }
+
+    /// <summary>Npgsql "Max Pool Size" of the web app's connection string; null keeps Npgsql's default (100).</summary>
+    public int? MaxPoolSize { get; init; }
+
+    /// <summary>Extra Npgsql settings for the web app's connection string, e.g. "No Reset On Close=true;Max Auto Prepare=64".</summary>
+    public string? AppConnectionOptions { get; init; }
+
+    /// <summary>Offered load in task operations per second over all annotators (paced, think time between tasks); null: as fast as possible.</summary>
+    public int? Rate { get; init; }
+
+    /// <summary>Opt-in wiring changes of the benchmark host, see <see cref="Distribution.Experiments"/>.</summary>
+    public IReadOnlyList<string> Experiments { get; init; } = [];
+
+    /// <summary>Throwaway server with fsync and synchronous commit on.</summary>
+    public bool Durable { get; init; }
+
+    /// <summary>Where the markdown report goes.</summary>
+    public string ResultsDirectory { get; init; } = DefaultResultsDirectory();
+
+    public const string Usage = """
+        LabelHub task-distribution benchmark: N items (overlap 3) on PostgreSQL, U simulated annotators on the REST API.
+
+          --items N          items to seed (default 1000000)
+          --annotators U     concurrent simulated annotators (default 200)
+          --duration S       measured seconds (default 60)
+          --warmup S         unmeasured seconds before that (default 10)
+          --rate R           pace the annotators to offer R task operations/s in total (think time between tasks);
+                             default: no think time, each annotator takes the next task as soon as it has submitted
+          --connection CS    use an existing PostgreSQL server (base connection string) instead of a throwaway one;
+                             a fresh database is created on it and dropped at the end
+          --keep             keep the database (a throwaway server is then left running; the command to stop it is printed)
+          --max-pool-size N  Npgsql Max Pool Size of the web app (default: Npgsql's 100)
+          --app-connection-options "K=V;..."
+                             more Npgsql settings for the web app, e.g. "No Reset On Close=true;Max Auto Prepare=64"
+          --experiment LIST  measure a suggested change of the app's wiring, comma-separated: cached-auth
+                             (token principals cached 30 s), pooled-db (pooled DbContext factory)
+          --durable          throwaway server with fsync/synchronous_commit on (default off, as in the tests)
+          --results DIR      where to write distribution-<date>.md (default bench/results)
+        """;
+
+    public static BenchOptions Parse(string[] args)
+    {
+        var options = new BenchOptions();
+        for (var i = 0; i < args.Length; i++)
+        {
+            string Value() => i + 1 < args.Length ? args[++i] : throw new ArgumentException($"{args[i]} needs a value.");
+            int Int() => int.Parse(Value(), NumberStyles.Integer, CultureInfo.InvariantCulture);
+            options = args[i] switch
+            {
+                "--items" => options with { Items = Int() },
+                "--annotators" => options with { Annotators = Int() },
+                "--duration" => options with { Duration = TimeSpan.FromSeconds(Int()) },
+                "--warmup" => options with { Warmup = TimeSpan.FromSeconds(Int()) },
+                "--rate" => options with { Rate = Int() },
+                "--connection" => options with { Connection = Value() },
+                "--keep" => options with { Keep = true },
+                "--max-pool-size" => options with { MaxPoolSize = Int() },
+                "--app-connection-options" => options with { AppConnectionOptions = Value() },
+                "--durable" => options with { Durable = true },
+                "--experiment" => options with { Experiments = ParseExperiments(Value()) },
+                "--results" => options with { ResultsDirectory = Value() },
+                "-h" or "--help" => throw new HelpRequested(),
+                _ => throw new ArgumentException($"Unknown option {args[i]}."),
+            };
+        }
+        if (options.Items < 1 || options.Annotators < 1 || options.Duration <= TimeSpan.Zero || options.Warmup < TimeSpan.Zero || options.Rate is < 1)
+        {
+            throw new ArgumentException("--items, --annotators, --duration and --rate must be positive, --warmup not negative.");
+        }
+        return options;
+    }
+
+    private static string[] ParseExperiments(string value)
+    {
+        var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+        var unknown = names.Except(Distribution.Experiments.All).ToList();
+        return unknown.Count == 0 ? names : throw new ArgumentException($"Unknown experiment {string.Join(", ", unknown)}; known: {string.Join(", ", Distribution.Experiments.All)}.");
+    }
+
+    /// <summary>bench/results of the repository this binary was built from, else ./results.</summary>
+    private static string DefaultResultsDirectory()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LabelHub.sln")))
+            {
+                return Path.Combine(dir.FullName, "bench", "results");
+            }
+        }
+        return Path.GetFullPath("results");
+    }
+}
+
+public sealed class HelpRequested : Exception;

@@ -1,0 +1,273 @@
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Globalization;
+using System.Reflection;
+using System.Text;
+using LabelHub.Domain.Labeling;
+using Npgsql;
+
+namespace LabelHub.Bench.Distribution;
+
+public sealed record StatementStat(long Calls, double TotalMs, double MeanMs, double MaxMs, long Rows, string Query);
+
+public sealed record PlanSample(string When, double ElapsedMs, string Plan);
+
+public sealed record CpuUsage(double WallSeconds, double MachineBusyCores, double BenchProcessCores, double PostgresCores, double Load1Start, double Load1End)
+{
+    /// <summary>Busy cores not explained by this process or its PostgreSQL: other builds, the kernel, other services.</summary>
+    public double OtherCores => Math.Max(0, MachineBusyCores - BenchProcessCores - PostgresCores);
+}
+
+/// <summary>What the machine, the thread pool and PostgreSQL were doing during the measured window.</summary>
+public sealed class Diagnostics(string connectionString, int? postmasterPid)
+{
+    private readonly ConcurrentDictionary<string, long> activity = new();
+    private int activitySamples;
+    private int threadPoolSamples;
+    private long threadPoolQueueSum;
+    private long threadPoolQueueMax;
+    private int threadCountMax;
+    private (long Busy, long Total) machineStart;
+    private TimeSpan processStart;
+    private double postgresStart;
+    private double load1Start;
+    private long wallStart;
+
+    public List<PlanSample> Plans { get; } = [];
+
+    public double ThreadPoolQueueMean => threadPoolSamples == 0 ? 0 : (double)threadPoolQueueSum / threadPoolSamples;
+
+    public long ThreadPoolQueueMax => threadPoolQueueMax;
+
+    public int ThreadCountMax => threadCountMax;
+
+    /// <summary>Mean number of this database's backends per (state, wait event) over the window.</summary>
+    public IReadOnlyList<(string Key, double Mean)> Activity =>
+        [.. activity.OrderByDescending(p => p.Value).Select(p => (p.Key, activitySamples == 0 ? 0 : (double)p.Value / activitySamples))];
+
+    public static async Task<bool> TryEnableStatementsAsync(string connectionString, CancellationToken ct)
+    {
+        try
+        {
+            await ExecuteAsync(connectionString, "CREATE EXTENSION IF NOT EXISTS pg_stat_statements", ct);
+            await ExecuteAsync(connectionString, "SELECT pg_stat_statements_reset()", ct);
+            return true;
+        }
+        catch (PostgresException e)
+        {
+            Console.WriteLine($"  pg_stat_statements not available ({e.MessageText}); the report will not list statements.");
+            return false;
+        }
+    }
+
+    public static Task ResetStatementsAsync(string connectionString, CancellationToken ct) =>
+        ExecuteAsync(connectionString, "SELECT pg_stat_statements_reset()", ct);
+
+    public static async Task<IReadOnlyList<StatementStat>> TopStatementsAsync(string connectionString, int limit, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("""
+            SELECT calls, total_exec_time, mean_exec_time, max_exec_time, rows, regexp_replace(query, '\s+', ' ', 'g')
+            FROM pg_stat_statements
+            WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())
+            ORDER BY total_exec_time DESC LIMIT @limit
+            """, connection);
+        command.Parameters.AddWithValue("limit", limit);
+        var stats = new List<StatementStat>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            stats.Add(new StatementStat(reader.GetInt64(0), reader.GetDouble(1), reader.GetDouble(2), reader.GetDouble(3), reader.GetInt64(4), reader.GetString(5)));
+        }
+        return stats;
+    }
+
+    public static async Task<long> TotalStatementCallsAsync(string connectionString, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(
+            "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())", connection);
+        return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    public void StartWindow()
+    {
+        wallStart = Stopwatch.GetTimestamp();
+        machineStart = MachineJiffies();
+        processStart = Process.GetCurrentProcess().TotalProcessorTime;
+        postgresStart = PostgresCpuSeconds();
+        load1Start = Load1();
+    }
+
+    public CpuUsage EndWindow()
+    {
+        var wall = Stopwatch.GetElapsedTime(wallStart).TotalSeconds;
+        var machine = MachineJiffies();
+        var busyFraction = (double)(machine.Busy - machineStart.Busy) / Math.Max(1, machine.Total - machineStart.Total);
+        var process = (Process.GetCurrentProcess().TotalProcessorTime - processStart).TotalSeconds;
+        var postgres = PostgresCpuSeconds() - postgresStart;
+        return new CpuUsage(wall, busyFraction * Environment.ProcessorCount, process / wall, postgres / wall, load1Start, Load1());
+    }
+
+    /// <summary>Once a second: the thread pool's queue and PostgreSQL's backends of this database.</summary>
+    public async Task SampleAsync(CancellationToken stop)
+    {
+        try
+        {
+            await TrySampleAsync(stop);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException or OperationCanceledException)
+        {
+            Console.WriteLine($"  sampling stopped: {e.GetBaseException().Message}");
+        }
+    }
+
+    private async Task TrySampleAsync(CancellationToken stop)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(stop);
+        while (!stop.IsCancellationRequested)
+        {
+            var pending = ThreadPool.PendingWorkItemCount;
+            threadPoolQueueSum += pending;
+            threadPoolQueueMax = Math.Max(threadPoolQueueMax, pending);
+            threadCountMax = Math.Max(threadCountMax, ThreadPool.ThreadCount);
+            threadPoolSamples++;
+            await using (var command = new NpgsqlCommand("""
+                SELECT coalesce(state, '?') || ' / ' || coalesce(wait_event_type || ':' || wait_event, 'on CPU'), count(*)
+                FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() GROUP BY 1
+                """, connection))
+            await using (var reader = await command.ExecuteReaderAsync(CancellationToken.None))
+            {
+                while (await reader.ReadAsync(CancellationToken.None))
+                {
+                    activity.AddOrUpdate(reader.GetString(0), reader.GetInt64(1), (_, c) => c + reader.GetInt64(1));
+                }
+            }
+            activitySamples++;
+            try
+            {
+                await Task.Delay(1000, stop);
+            }
+            catch (OperationCanceledException)
+            {
+                return;
+            }
+        }
+    }
+
+    /// <summary>EXPLAIN ANALYZE of TaskDistributor's own pick query for one annotator, in a transaction that is rolled back.</summary>
+    public async Task ExplainPickAsync(string when, Guid projectId, int overlap, Guid userId, CancellationToken ct)
+    {
+        try
+        {
+            await TryExplainPickAsync(when, projectId, overlap, userId, ct);
+        }
+        catch (Exception e) when (e is NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            Plans.Add(new PlanSample(when, double.NaN, $"(EXPLAIN failed: {e.GetBaseException().Message})"));
+        }
+    }
+
+    private async Task TryExplainPickAsync(string when, Guid projectId, int overlap, Guid userId, CancellationToken ct)
+    {
+        var sql = PickSql();
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var transaction = await connection.BeginTransactionAsync(ct);
+        await using var command = new NpgsqlCommand("EXPLAIN (ANALYZE, BUFFERS, COSTS OFF) " + sql, connection, transaction) { CommandTimeout = 300 };
+        command.Parameters.Add(new NpgsqlParameter { Value = projectId });
+        command.Parameters.Add(new NpgsqlParameter { Value = overlap });
+        command.Parameters.Add(new NpgsqlParameter { Value = userId });
+        var started = Stopwatch.GetTimestamp();
+        var plan = new StringBuilder();
+        await using (var reader = await command.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                plan.AppendLine(reader.GetString(0));
+            }
+        }
+        var elapsed = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+        await transaction.RollbackAsync(ct);
+        Plans.Add(new PlanSample(when, elapsed, plan.ToString().TrimEnd()));
+    }
+
+    /// <summary>The PostgreSQL pick query exactly as TaskDistributor sends it, with $1..$3 for project, overlap and user.</summary>
+    public static string PickSql()
+    {
+        var field = typeof(TaskDistributor).GetField("PickItemSql", BindingFlags.NonPublic | BindingFlags.Static)
+            ?? throw new InvalidOperationException("TaskDistributor.PickItemSql not found.");
+        var sql = (string)field.GetRawConstantValue()!;
+        // EF-style {0}..{2} (project, overlap, user) or named @project, @overlap, @user.
+        sql = sql.Replace("{0}", "$1", StringComparison.Ordinal).Replace("{1}", "$2", StringComparison.Ordinal).Replace("{2}", "$3", StringComparison.Ordinal)
+            .Replace("@project", "$1", StringComparison.Ordinal).Replace("@overlap", "$2", StringComparison.Ordinal).Replace("@user", "$3", StringComparison.Ordinal);
+        return sql.Contains("SKIP LOCKED", StringComparison.OrdinalIgnoreCase) ? sql : sql + " FOR UPDATE OF i SKIP LOCKED";
+    }
+
+    private static async Task ExecuteAsync(string connectionString, string sql, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand(sql, connection);
+        await command.ExecuteNonQueryAsync(ct);
+    }
+
+    private static (long Busy, long Total) MachineJiffies()
+    {
+        var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
+            .Select(f => long.Parse(f, CultureInfo.InvariantCulture)).ToArray();
+        // user nice system idle iowait irq softirq steal (guest time is already in user)
+        var total = fields.Take(8).Sum();
+        var idle = fields[3] + fields[4];
+        return (total - idle, total);
+    }
+
+    private static double Load1() =>
+        double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+
+    /// <summary>CPU seconds of the postmaster (with its reaped children) and its live children.</summary>
+    private double PostgresCpuSeconds()
+    {
+        if (postmasterPid is not { } postmaster)
+        {
+            return 0;
+        }
+        long ticks = 0;
+        foreach (var dir in Directory.EnumerateDirectories("/proc"))
+        {
+            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            {
+                continue;
+            }
+            string stat;
+            try
+            {
+                stat = File.ReadAllText(Path.Combine(dir, "stat"));
+            }
+            catch (IOException)
+            {
+                continue;
+            }
+            catch (UnauthorizedAccessException)
+            {
+                continue;
+            }
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            // fields[0] is state (field 3); ppid is field 4, utime 14, stime 15, cutime 16, cstime 17
+            var ppid = int.Parse(fields[1], CultureInfo.InvariantCulture);
+            long Field(int n) => long.Parse(fields[n - 3], CultureInfo.InvariantCulture);
+            if (pid == postmaster)
+            {
+                ticks += Field(14) + Field(15) + Field(16) + Field(17);
+            }
+            else if (ppid == postmaster)
+            {
+                ticks += Field(14) + Field(15);
+            }
+        }
+        return ticks / 100.0; // USER_HZ
+    }
+}
