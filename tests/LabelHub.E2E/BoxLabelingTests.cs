@@ -6,6 +6,7 @@ using System.Text.Json;
 using System.Text.RegularExpressions;
 using LabelHub.IntegrationTests.Infrastructure;
 using Microsoft.Playwright;
+using static LabelHub.E2E.Steps;
 using static Microsoft.Playwright.Assertions;
 
 namespace LabelHub.E2E;
@@ -16,7 +17,6 @@ namespace LabelHub.E2E;
 /// </summary>
 public sealed class BoxLabelingTests
 {
-    private const float FirstLoadTimeout = 30_000;
     private const int ImageWidth = 1000;
     private const int ImageHeight = 750;
 
@@ -73,7 +73,7 @@ public sealed class BoxLabelingTests
             using var api = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
             api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token);
 
-            var project = await PostJsonAsync(api, "/api/v1/projects", new
+            var project = await PostAsync(api, "/api/v1/projects", new
             {
                 name = "Street scenes",
                 description = "Cars and people",
@@ -214,7 +214,7 @@ public sealed class BoxLabelingTests
             await ShotAsync(page, "30-boxes-submitted");
 
             // ---------------------------------------------------------------- The export holds both boxes, in fractions and pixels
-            var export = await PostJsonAsync(api, $"/api/v1/projects/{projectId}/exports", new { format = "jsonl" });
+            var export = await PostAsync(api, $"/api/v1/projects/{projectId}/exports", new { format = "jsonl" });
             var exported = await WaitForJobAsync(api, export.GetProperty("id").GetString()!);
             Assert.Equal("Succeeded", exported.GetProperty("state").GetString());
             var fileId = JsonDocument.Parse(exported.GetProperty("result").GetString()!).RootElement.GetProperty("fileId").GetString();
@@ -227,7 +227,7 @@ public sealed class BoxLabelingTests
             AssertBox(answer[1], "person", c.From, c.To);
 
             // ---------------------------------------------------------------- Without a boxes field the image is simply shown
-            var photos = await PostJsonAsync(api, "/api/v1/projects", new
+            var photos = await PostAsync(api, "/api/v1/projects", new
             {
                 name = "Photo kinds",
                 description = "",
@@ -311,53 +311,4 @@ public sealed class BoxLabelingTests
         Assert.True(Math.Abs(expected - actual) <= PixelTolerance,
             string.Create(CultureInfo.InvariantCulture, $"{what}: expected about {expected:F1}, got {actual}"));
 
-    private static async Task<JsonElement> PostJsonAsync(HttpClient api, string url, object body)
-    {
-        using var response = await api.PostAsJsonAsync(url, body);
-        var text = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"POST {url}: {(int)response.StatusCode} {text}");
-        return JsonDocument.Parse(text).RootElement.Clone();
-    }
-
-    private static async Task<JsonElement> WaitForJobAsync(HttpClient api, string jobId)
-    {
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var job = await api.GetFromJsonAsync<JsonElement>($"/api/v1/jobs/{jobId}");
-            if (job.GetProperty("state").GetString() is "Succeeded" or "Failed")
-            {
-                return job;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"job {jobId} did not finish: {job}");
-            await Task.Delay(200);
-        }
-    }
-
-    private static Task ShotAsync(IPage page, string name) => Browser.ScreenshotAsync(page, name);
-
-    private static Task WaitForAppAsync(IPage page) =>
-        page.GetByTestId("app-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = FirstLoadTimeout });
-
-    private static async Task SignInAsync(IPage page, string userName, string password)
-    {
-        await page.GotoAsync("/account/login");
-        await page.Locator("#userName").FillAsync(userName);
-        await page.Locator("#password").FillAsync(password);
-        await page.GetByTestId("login-submit").ClickAsync();
-        await Expect(page).Not.ToHaveURLAsync(new Regex("/account/login"), new() { Timeout = FirstLoadTimeout });
-        await WaitForAppAsync(page);
-    }
-
-    private static async Task IgnoreErrorsAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (Exception)
-        {
-            // Cleaning up after a failure must not hide the failure.
-        }
-    }
 }

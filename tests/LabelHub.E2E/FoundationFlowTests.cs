@@ -3,6 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using static LabelHub.E2E.Steps;
 using static Microsoft.Playwright.Assertions;
 
 namespace LabelHub.E2E;
@@ -15,7 +16,6 @@ namespace LabelHub.E2E;
 public sealed class FoundationFlowTests
 {
     /// <summary>The first load of a page starts Blazor and its circuit, which is slow on a busy machine.</summary>
-    private const float FirstLoadTimeout = 30_000;
 
     /// <summary>Imports and exports run as background jobs.</summary>
     private const float JobTimeout = 60_000;
@@ -437,37 +437,6 @@ public sealed class FoundationFlowTests
         }
     }
 
-    /// <summary>A full-page screenshot from the top, so the fixed app bar is drawn where it belongs.</summary>
-    private static async Task ShotAsync(IPage page, string name)
-    {
-        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
-        await Browser.ScreenshotAsync(page, name);
-    }
-
-    /// <summary>A full page load; then waits until Blazor's circuit is live, or typing would be lost to the re-render.</summary>
-    private static async Task GoToAsync(IPage page, string path, bool waitForApp = true)
-    {
-        await page.GotoAsync(path);
-        if (waitForApp)
-        {
-            await WaitForAppAsync(page);
-        }
-    }
-
-    private static Task WaitForAppAsync(IPage page) =>
-        page.GetByTestId("app-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = FirstLoadTimeout });
-
-    /// <summary>Signs in through the plain login form and waits for the interactive projects page.</summary>
-    private static async Task SignInAsync(IPage page, string userName, string password)
-    {
-        await page.GotoAsync("/account/login");
-        await page.Locator("#userName").FillAsync(userName);
-        await page.Locator("#password").FillAsync(password);
-        await page.GetByTestId("login-submit").ClickAsync();
-        await Expect(page).Not.ToHaveURLAsync(new Regex("/account/login"), new() { Timeout = FirstLoadTimeout });
-        await WaitForAppAsync(page);
-    }
-
     /// <summary>Creates a user with one role and an empty password field; returns the generated one-time password.</summary>
     private static async Task<string> CreateUserAsync(IPage page, string userName, string role)
     {
@@ -587,18 +556,6 @@ public sealed class FoundationFlowTests
             rows.Add([.. row]);
         }
         return rows;
-    }
-
-    private static async Task IgnoreErrorsAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (Exception)
-        {
-            // Cleaning up after a failure must not hide the failure.
-        }
     }
 
     /// <summary>

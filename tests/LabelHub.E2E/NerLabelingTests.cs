@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using static LabelHub.E2E.Steps;
 using static Microsoft.Playwright.Assertions;
 
 namespace LabelHub.E2E;
@@ -15,12 +16,10 @@ namespace LabelHub.E2E;
 /// </summary>
 public sealed class NerLabelingTests
 {
-    private const float FirstLoadTimeout = 30_000;
 
     private const string First = "Kim Minsu joined Naver in Seoul last May.";
     private const string Second = "Lee Jiwon moved from Busan to Samsung Electronics.";
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     [Fact]
     public Task Entities_are_marked_with_the_keyboard_and_the_mouse_and_exported_with_exact_offsets() => RunAsync("ner", async (page, api) =>
@@ -166,7 +165,7 @@ public sealed class NerLabelingTests
             {
                 await SignInAsync(page, "admin", app.AdminPassword());
                 using var api = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
-                api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", await CreateTokenAsync(page));
+                api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", await CreateTokenAsync(page, "ner-e2e"));
 
                 await scenario(page, api);
 
@@ -403,70 +402,4 @@ public sealed class NerLabelingTests
         return [.. jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
     }
 
-    private static async Task<string> CreateTokenAsync(IPage page)
-    {
-        await GoToAsync(page, "/account/tokens");
-        await page.GetByTestId("token-name").FillAsync("ner-e2e");
-        await page.GetByTestId("create-token").ClickAsync();
-        await Expect(page.GetByTestId("new-token")).ToHaveTextAsync(new Regex(@"^\s*\S{20,}\s*$"));
-        return (await page.GetByTestId("new-token").InnerTextAsync()).Trim();
-    }
-
-    private static async Task<JsonElement> PostAsync(HttpClient api, string path, object body)
-    {
-        using var response = await api.PostAsJsonAsync(path, body, Json);
-        var content = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {content}");
-        return JsonDocument.Parse(content).RootElement.Clone();
-    }
-
-    private static async Task<JsonElement> WaitForJobAsync(HttpClient api, JsonElement job)
-    {
-        var id = job.GetProperty("id").GetGuid();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var current = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/jobs/{id}")).RootElement.Clone();
-            if (current.GetProperty("state").GetString() is "Succeeded" or "Failed")
-            {
-                return current;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"Job {id} did not finish: {current}");
-            await Task.Delay(200);
-        }
-    }
-
-    private static async Task ShotAsync(IPage page, string name)
-    {
-        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
-        await Browser.ScreenshotAsync(page, name);
-    }
-
-    private static async Task GoToAsync(IPage page, string path)
-    {
-        await page.GotoAsync(path);
-        await page.GetByTestId("app-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = FirstLoadTimeout });
-    }
-
-    private static async Task SignInAsync(IPage page, string userName, string password)
-    {
-        await page.GotoAsync("/account/login");
-        await page.Locator("#userName").FillAsync(userName);
-        await page.Locator("#password").FillAsync(password);
-        await page.GetByTestId("login-submit").ClickAsync();
-        await Expect(page).Not.ToHaveURLAsync(new Regex("/account/login"), new() { Timeout = FirstLoadTimeout });
-        await page.GetByTestId("app-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = FirstLoadTimeout });
-    }
-
-    private static async Task IgnoreErrorsAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (Exception)
-        {
-            // Cleaning up after a failure must not hide the failure.
-        }
-    }
 }

@@ -5,6 +5,7 @@ using System.Text;
 using System.Text.Json;
 using System.Text.RegularExpressions;
 using Microsoft.Playwright;
+using static LabelHub.E2E.Steps;
 using static Microsoft.Playwright.Assertions;
 
 namespace LabelHub.E2E;
@@ -16,9 +17,7 @@ namespace LabelHub.E2E;
 /// </summary>
 public sealed class ReviewTests
 {
-    private const float FirstLoadTimeout = 30_000;
 
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     [Fact]
     public async Task A_reviewer_accepts_fixes_and_rejects_answers_with_history_and_requeue()
@@ -71,7 +70,7 @@ public sealed class ReviewTests
                 // ------------------------------------------------ Set-up through the API with the admin's token
                 var admin = await NewPersonAsync("admin");
                 await SignInAsync(admin, "admin", app.AdminPassword());
-                using var api = ApiClient(app.BaseUrl, await CreateTokenAsync(admin));
+                using var api = ApiClient(app.BaseUrl, await CreateTokenAsync(admin, "review-e2e"));
 
                 var (reviewerId, reviewerPassword) = await CreateUserAsync(api, "rita", "Reviewer");
                 var (annotatorId, annotatorPassword) = await CreateUserAsync(api, "anna", "Annotator");
@@ -102,7 +101,7 @@ public sealed class ReviewTests
                 // ------------------------------------------------ The annotator answers all three through the API
                 var annotatorPage = await NewPersonAsync("annotator");
                 await SignInAsync(annotatorPage, "anna", annotatorPassword);
-                using var annotatorApi = ApiClient(app.BaseUrl, await CreateTokenAsync(annotatorPage));
+                using var annotatorApi = ApiClient(app.BaseUrl, await CreateTokenAsync(annotatorPage, "review-e2e"));
                 await annotatorPage.Context.CloseAsync();
                 pages.Remove("annotator");
                 for (var i = 0; i < 3; i++)
@@ -241,70 +240,4 @@ public sealed class ReviewTests
     private static async Task<long> ItemIdAsync(IPage page) =>
         long.Parse((await page.GetByTestId("review-item").GetAttributeAsync("data-item-id"))!);
 
-    private static async Task<string> CreateTokenAsync(IPage page)
-    {
-        await GoToAsync(page, "/account/tokens");
-        await page.GetByTestId("token-name").FillAsync("review-e2e");
-        await page.GetByTestId("create-token").ClickAsync();
-        await Expect(page.GetByTestId("new-token")).ToHaveTextAsync(new Regex(@"^\s*\S{20,}\s*$"));
-        return (await page.GetByTestId("new-token").InnerTextAsync()).Trim();
-    }
-
-    private static async Task<JsonElement> PostAsync(HttpClient api, string path, object body)
-    {
-        using var response = await api.PostAsJsonAsync(path, body, Json);
-        var content = await response.Content.ReadAsStringAsync();
-        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {content}");
-        return string.IsNullOrWhiteSpace(content) ? default : JsonDocument.Parse(content).RootElement.Clone();
-    }
-
-    private static async Task<JsonElement> WaitForJobAsync(HttpClient api, JsonElement job)
-    {
-        var id = job.GetProperty("id").GetGuid();
-        var deadline = DateTime.UtcNow.AddSeconds(60);
-        while (true)
-        {
-            var current = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/jobs/{id}")).RootElement.Clone();
-            if (current.GetProperty("state").GetString() is "Succeeded" or "Failed")
-            {
-                return current;
-            }
-            Assert.True(DateTime.UtcNow < deadline, $"Job {id} did not finish: {current}");
-            await Task.Delay(200);
-        }
-    }
-
-    private static async Task ShotAsync(IPage page, string name)
-    {
-        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
-        await Browser.ScreenshotAsync(page, name);
-    }
-
-    private static async Task GoToAsync(IPage page, string path)
-    {
-        await page.GotoAsync(path);
-        await page.GetByTestId("app-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = FirstLoadTimeout });
-    }
-
-    private static async Task SignInAsync(IPage page, string userName, string password)
-    {
-        await page.GotoAsync("/account/login");
-        await page.Locator("#userName").FillAsync(userName);
-        await page.Locator("#password").FillAsync(password);
-        await page.GetByTestId("login-submit").ClickAsync();
-        await Expect(page).Not.ToHaveURLAsync(new Regex("/account/login"), new() { Timeout = FirstLoadTimeout });
-        await page.GetByTestId("app-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = FirstLoadTimeout });
-    }
-
-    private static async Task IgnoreErrorsAsync(Func<Task> action)
-    {
-        try
-        {
-            await action();
-        }
-        catch (Exception)
-        {
-            // Cleaning up after a failure must not hide the failure.
-        }
-    }
 }

@@ -1,0 +1,98 @@
+using System.Net.Http.Json;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using static Microsoft.Playwright.Assertions;
+
+namespace LabelHub.E2E;
+
+/// <summary>What every browser test does: sign in, open pages once they are live, make tokens, call the API, take screenshots.</summary>
+public static class Steps
+{
+    /// <summary>The first page load includes Blazor's start and JIT; later steps are much faster.</summary>
+    public const float FirstLoadTimeout = 30_000;
+
+    public static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public static async Task ShotAsync(IPage page, string name)
+    {
+        // A full-page shot of a scrolled page draws the fixed app bar in the middle.
+        await page.EvaluateAsync("() => window.scrollTo(0, 0)");
+        await Browser.ScreenshotAsync(page, name);
+    }
+
+    /// <summary>A full page load; then waits until Blazor's circuit is live, or typing would be lost to the re-render.</summary>
+    public static async Task GoToAsync(IPage page, string path, bool waitForApp = true)
+    {
+        await page.GotoAsync(path);
+        if (waitForApp)
+        {
+            await WaitForAppAsync(page);
+        }
+    }
+
+    public static Task WaitForAppAsync(IPage page) =>
+        page.GetByTestId("app-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = FirstLoadTimeout });
+
+    /// <summary>Signs in through the plain login form and waits for the interactive page behind it.</summary>
+    public static async Task SignInAsync(IPage page, string userName, string password)
+    {
+        await page.GotoAsync("/account/login");
+        await page.Locator("#userName").FillAsync(userName);
+        await page.Locator("#password").FillAsync(password);
+        await page.GetByTestId("login-submit").ClickAsync();
+        await Expect(page).Not.ToHaveURLAsync(new Regex("/account/login"), new() { Timeout = FirstLoadTimeout });
+        await WaitForAppAsync(page);
+    }
+
+    /// <summary>Creates a personal access token on the tokens page, as a user would, and returns it.</summary>
+    public static async Task<string> CreateTokenAsync(IPage page, string name)
+    {
+        await GoToAsync(page, "/account/tokens");
+        await page.GetByTestId("token-name").FillAsync(name);
+        await page.GetByTestId("create-token").ClickAsync();
+        await Expect(page.GetByTestId("new-token")).ToHaveTextAsync(new Regex(@"^\s*\S{20,}\s*$"));
+        return (await page.GetByTestId("new-token").InnerTextAsync()).Trim();
+    }
+
+    /// <summary>POSTs JSON and returns the response body (default when empty); fails the test on an error status.</summary>
+    public static async Task<JsonElement> PostAsync(HttpClient api, string path, object body)
+    {
+        using var response = await api.PostAsJsonAsync(path, body, Json);
+        var content = await response.Content.ReadAsStringAsync();
+        Assert.True(response.IsSuccessStatusCode, $"POST {path}: {(int)response.StatusCode} {content}");
+        return string.IsNullOrWhiteSpace(content) ? default : JsonDocument.Parse(content).RootElement.Clone();
+    }
+
+    public static Task<JsonElement> WaitForJobAsync(HttpClient api, JsonElement job) =>
+        WaitForJobAsync(api, job.GetProperty("id").GetString()!);
+
+    /// <summary>Polls a background job until it has succeeded or failed (at most a minute).</summary>
+    public static async Task<JsonElement> WaitForJobAsync(HttpClient api, string jobId)
+    {
+        var deadline = DateTime.UtcNow.AddSeconds(60);
+        while (true)
+        {
+            var current = JsonDocument.Parse(await api.GetStringAsync($"/api/v1/jobs/{jobId}")).RootElement.Clone();
+            if (current.GetProperty("state").GetString() is "Succeeded" or "Failed")
+            {
+                return current;
+            }
+            Assert.True(DateTime.UtcNow < deadline, $"Job {jobId} did not finish: {current}");
+            await Task.Delay(200);
+        }
+    }
+
+    /// <summary>Cleaning up after a failure must not hide the failure.</summary>
+    public static async Task IgnoreErrorsAsync(Func<Task> action)
+    {
+        try
+        {
+            await action();
+        }
+        catch (Exception)
+        {
+            // The original failure is the one to report.
+        }
+    }
+}
