@@ -208,6 +208,14 @@ public sealed class BoxLabelingTests
             await ShotAsync(page, "30-boxes-before-submit");
             var c = (From: Image(cFrom), To: Image(cTo));
 
+            // ---------------------------------------------------------------- Leaving and coming back restores the autosaved boxes
+            await page.WaitForTimeoutAsync(3_500);
+            await GoToAsync(page, page.Url);
+            await Expect(boxes).ToHaveCountAsync(2);
+            await Expect(Box(0)).ToHaveAttributeAsync("data-label", "car");
+            await Expect(Box(1)).ToHaveAttributeAsync("data-label", "person");
+            await Expect(page.GetByTestId("box-summary-objects")).ToHaveTextAsync("2 boxes on the image: car × 1, person × 1");
+
             await page.GetByTestId("submit-task").ClickAsync();
             await Expect(page.GetByTestId("no-more-tasks")).ToBeVisibleAsync();
             await Expect(page.GetByTestId("done-count")).ToHaveTextAsync("Done in this project: 1");

@@ -26,7 +26,9 @@
       this.name = options.name;
       this.colors = options.colors || {};
       this.activeLabel = options.activeLabel;
-      this.boxes = [];
+      // Boxes restored from a draft; reported to .NET once the image's size is known.
+      this.boxes = (options.initialBoxes || []).map((b) => ({ x: b.x, y: b.y, w: b.w, h: b.h, label: b.label }));
+      this.reportInitial = this.boxes.length > 0;
       this.selected = -1;
       this.history = [];
       this.drag = null;
@@ -75,6 +77,10 @@
     imageLoaded() {
       this.stage.dataset.loaded = 'true';
       this.call('OnImageLoaded', this.image.naturalWidth, this.image.naturalHeight);
+      if (this.reportInitial) {
+        this.reportInitial = false;
+        this.changed();
+      }
     }
 
     // The pointer as fractions of the image, clamped to it, plus the image's screen rectangle.
