@@ -25,8 +25,6 @@ public sealed record BenchOptions
     /// <summary>Offered load in task operations per second over all annotators (paced, think time between tasks); null: as fast as possible.</summary>
     public int? Rate { get; init; }
 
-    /// <summary>Opt-in wiring changes of the benchmark host, see <see cref="Distribution.Experiments"/>.</summary>
-    public IReadOnlyList<string> Experiments { get; init; } = [];
 
     /// <summary>Throwaway server with fsync and synchronous commit on.</summary>
     public bool Durable { get; init; }
@@ -49,8 +47,6 @@ public sealed record BenchOptions
           --max-pool-size N  Npgsql Max Pool Size of the web app (default: Npgsql's 100)
           --app-connection-options "K=V;..."
                              more Npgsql settings for the web app, e.g. "No Reset On Close=true;Max Auto Prepare=64"
-          --experiment LIST  measure a suggested change of the app's wiring, comma-separated: cached-auth
-                             (token principals cached 30 s), pooled-db (pooled DbContext factory)
           --durable          throwaway server with fsync/synchronous_commit on (default off, as in the tests)
           --results DIR      where to write distribution-<date>.md (default bench/results)
         """;
@@ -74,7 +70,6 @@ public sealed record BenchOptions
                 "--max-pool-size" => options with { MaxPoolSize = Int() },
                 "--app-connection-options" => options with { AppConnectionOptions = Value() },
                 "--durable" => options with { Durable = true },
-                "--experiment" => options with { Experiments = ParseExperiments(Value()) },
                 "--results" => options with { ResultsDirectory = Value() },
                 "-h" or "--help" => throw new HelpRequested(),
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
@@ -85,13 +80,6 @@ public sealed record BenchOptions
             throw new ArgumentException("--items, --annotators, --duration and --rate must be positive, --warmup not negative.");
         }
         return options;
-    }
-
-    private static string[] ParseExperiments(string value)
-    {
-        var names = value.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-        var unknown = names.Except(Distribution.Experiments.All).ToList();
-        return unknown.Count == 0 ? names : throw new ArgumentException($"Unknown experiment {string.Join(", ", unknown)}; known: {string.Join(", ", Distribution.Experiments.All)}.");
     }
 
     /// <summary>bench/results of the repository this binary was built from, else ./results.</summary>

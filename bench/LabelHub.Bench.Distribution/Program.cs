@@ -160,7 +160,6 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
     builder.AddLabelHubDomain();
     builder.AddLabelHubJobs(runJobServer: false);
     builder.AddLabelHubWeb();
-    Experiments.Apply(builder.Services, options.Experiments, appConnection.ConnectionString);
     await using var app = builder.Build();
 
     Console.WriteLine("Migrating...");

@@ -53,11 +53,6 @@ public sealed class Report
              $"measured window {seconds.ToString("F1", c)} s. Machine: {Environment.ProcessorCount} cores shared by the load generator, the web app (in-process, Kestrel on 127.0.0.1) and PostgreSQL " +
              $"{PostgresVersion}; load average before `{LoadBefore}`, after `{LoadAfter}`.");
         Line();
-        if (Options.Experiments.Count > 0)
-        {
-            Line($"**Experiment run**: the benchmark host changed the app's wiring ({string.Join(", ", Options.Experiments)}); these are not the figures of the app as it ships.");
-            Line();
-        }
         Line("## Results");
         Line();
         Line("Server-side latency: from the first middleware (after routing) until the response is written, so it includes token authentication, " +
@@ -207,10 +202,6 @@ public sealed class Report
         if (Options.AppConnectionOptions is { } extra)
         {
             args.Add($"--app-connection-options \"{extra}\"");
-        }
-        if (Options.Experiments.Count > 0)
-        {
-            args.Add($"--experiment {string.Join(',', Options.Experiments)}");
         }
         if (Options.Durable)
         {
