@@ -12,7 +12,9 @@ public sealed record StatementStat(long Calls, double TotalMs, double MeanMs, do
 
 public sealed record PlanSample(string When, double ElapsedMs, string Plan);
 
-public sealed record CpuUsage(double WallSeconds, double MachineBusyCores, double BenchProcessCores, double PostgresCores, double Load1Start, double Load1End)
+public sealed record CpuUsage(
+    double WallSeconds, double MachineBusyCores, double BenchProcessCores, double PostgresCores, double Load1Start, double Load1End,
+    long JitMethods, double JitCores)
 {
     /// <summary>Busy cores not explained by this process or its PostgreSQL: other builds, the kernel, other services.</summary>
     public double OtherCores => Math.Max(0, MachineBusyCores - BenchProcessCores - PostgresCores);
@@ -32,6 +34,8 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
     private double postgresStart;
     private double load1Start;
     private long wallStart;
+    private long jitMethodsStart;
+    private TimeSpan jitTimeStart;
 
     public List<PlanSample> Plans { get; } = [];
 
@@ -99,6 +103,8 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
         processStart = Process.GetCurrentProcess().TotalProcessorTime;
         postgresStart = PostgresCpuSeconds();
         load1Start = Load1();
+        jitMethodsStart = System.Runtime.JitInfo.GetCompiledMethodCount();
+        jitTimeStart = System.Runtime.JitInfo.GetCompilationTime();
     }
 
     public CpuUsage EndWindow()
@@ -108,7 +114,10 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
         var busyFraction = (double)(machine.Busy - machineStart.Busy) / Math.Max(1, machine.Total - machineStart.Total);
         var process = (Process.GetCurrentProcess().TotalProcessorTime - processStart).TotalSeconds;
         var postgres = PostgresCpuSeconds() - postgresStart;
-        return new CpuUsage(wall, busyFraction * Environment.ProcessorCount, process / wall, postgres / wall, load1Start, Load1());
+        // Tiered compilation still at work means the window is not yet the steady state of a long-running server.
+        var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethodsStart;
+        var jitSeconds = (System.Runtime.JitInfo.GetCompilationTime() - jitTimeStart).TotalSeconds;
+        return new CpuUsage(wall, busyFraction * Environment.ProcessorCount, process / wall, postgres / wall, load1Start, Load1(), jitMethods, jitSeconds / wall);
     }
 
     /// <summary>Once a second: the thread pool's queue and PostgreSQL's backends of this database.</summary>

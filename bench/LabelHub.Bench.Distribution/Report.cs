@@ -130,6 +130,9 @@ public sealed class Report
                  "This figure depends far less on what else runs on the machine than the throughput does.");
         }
         Line();
+        Line($"JIT in this process during the window: {Cpu.JitMethods.ToString("N0", c)} methods compiled, {Cpu.JitCores.ToString("F2", c)} cores busy compiling " +
+             "(tiered compilation still promoting hot code: a longer --warmup reaches the steady state of a long-running server).");
+        Line();
         Line($"Web app: server GC {GCSettings.IsServerGC}, Npgsql Max Pool Size {PoolSize}{(Options.AppConnectionOptions is { } extra ? $", `{extra}`" : "")}; .NET thread pool: up to {Diagnostics.ThreadCountMax} threads, " +
              $"queued work items mean {Diagnostics.ThreadPoolQueueMean.ToString("F1", c)}, max {Diagnostics.ThreadPoolQueueMax} (sampled each second).");
         Line();

@@ -51,7 +51,7 @@ public sealed class TaskLimitReachedException(int limit)
 /// has more than its overlap of distinct annotators, and the unique (item, user) index means nobody gets
 /// the same item twice. See docs/decisions/0002-task-distribution.md.
 /// </summary>
-public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock)
+public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock)
 {
     private const int MaxAttempts = 5;
     private const int ReclaimBatch = 200;
@@ -97,32 +97,54 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
     private async Task<LabelingTask?> TryNextAsync(Actor actor, Guid projectId, long? besides, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var project = await db.GetVisibleAsync(actor, projectId, ct);
-        var now = clock.GetUtcNow();
-        var guidelineVersion = await RequireAcknowledgedGuidelineAsync(db, projectId, actor.UserId, ct);
-
-        // A task already reserved for this user comes back first, so reloading the page costs no slot.
-        var held = await db.Assignments.AsNoTracking()
-            .Where(a => a.ProjectId == projectId && a.UserId == actor.UserId && a.State == AssignmentState.Leased && a.LeaseExpiresAt > now
-                && a.Id != besides)
-            .OrderBy(a => a.Id)
-            .FirstOrDefaultAsync(ct);
-        if (held is not null)
+        var postgres = db.Provider == DatabaseProvider.Postgres;
+        if (postgres)
         {
-            return await ToTaskAsync(db, held, guidelineVersion, ct);
+            // One pooled connection for the whole call instead of a trip to the pool (and back) per statement.
+            await db.Database.OpenConnectionAsync(ct);
+        }
+        var now = clock.GetUtcNow();
+        var context = await ReadHandOutContextAsync(db, actor, projectId, besides, now, ct);
+        if (context.LatestGuideline is { } latest && !(context.AcknowledgedGuideline >= latest))
+        {
+            throw new GuidelineAcknowledgementRequiredException(latest);
         }
 
+        // A task already reserved for this user comes back first, so reloading the page costs no slot.
+        if (context.HeldAssignmentId is { } heldId)
+        {
+            var held = await db.Assignments.AsNoTracking().SingleAsync(a => a.Id == heldId, ct);
+            return await ToTaskAsync(db, held, context.LatestGuideline, ct);
+        }
+
+        var project = context.Project;
         var settings = project.Labeling;
-        var handedOut = await db.Assignments.CountAsync(a => a.ProjectId == projectId && a.UserId == actor.UserId
-            && (a.State == AssignmentState.Submitted || a.State == AssignmentState.Leased), ct);
+        // Counted only when a rule needs it: the count grows with the annotator's history.
+        var handedOut = settings.MaxTasksPerAnnotator is not null || settings.GoldRate > 0
+            ? await db.Assignments.CountAsync(a => a.ProjectId == projectId && a.UserId == actor.UserId
+                && (a.State == AssignmentState.Submitted || a.State == AssignmentState.Leased), ct)
+            : 0;
         if (settings.MaxTasksPerAnnotator is { } limit && handedOut >= limit)
         {
             throw new TaskLimitReachedException(limit);
         }
+        var goldTurn = GoldTurn(actor.UserId, handedOut, settings.GoldRate);
+
+        if (postgres)
+        {
+            if (context.AnyExpired)
+            {
+                await ReclaimExpiredAsync(db, projectId, now, ct);
+            }
+            return await LeaseOnPostgresAsync(db, project, actor.UserId, goldTurn, now, context.LatestGuideline, ct);
+        }
 
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        await ReclaimExpiredAsync(db, projectId, now, ct);
-        var itemId = GoldTurn(actor.UserId, handedOut, settings.GoldRate)
+        if (context.AnyExpired)
+        {
+            await ReclaimExpiredAsync(db, projectId, now, ct);
+        }
+        var itemId = goldTurn
             ? await PickItemAsync(db, project, actor.UserId, gold: true, ct) ?? await PickItemAsync(db, project, actor.UserId, gold: false, ct)
             : await PickItemAsync(db, project, actor.UserId, gold: false, ct);
         itemId ??= settings.SkipPolicy == SkipPolicy.RequeueToMe ? await PickSkippedAsync(db, project, actor.UserId, ct) : null;
@@ -134,18 +156,31 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
         var assignment = await LeaseAsync(db, project, itemId.Value, actor.UserId, now, ct);
         await db.Items.Where(i => i.Id == itemId).ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, i => i.TakenSlots + 1), ct);
         await transaction.CommitAsync(ct);
-        return await ToTaskAsync(db, assignment, guidelineVersion, ct);
+        return await ToTaskAsync(db, assignment, context.LatestGuideline, ct);
     }
 
-    /// <summary>The latest guideline version, which the user must have acknowledged; null when the project has none.</summary>
-    private static async Task<int?> RequireAcknowledgedGuidelineAsync(LabelHubDbContext db, Guid projectId, Guid userId, CancellationToken ct)
+    /// <summary>What a hand-out needs to know about the project and the annotator before it picks, read in one query.</summary>
+    private sealed record HandOutContext(Project Project, int? LatestGuideline, int? AcknowledgedGuideline, long? HeldAssignmentId, bool AnyExpired);
+
+    private static async Task<HandOutContext> ReadHandOutContextAsync(
+        LabelHubDbContext db, Actor actor, Guid projectId, long? besides, DateTimeOffset now, CancellationToken ct)
     {
-        var latest = await db.GuidelineVersions.Where(g => g.ProjectId == projectId).MaxAsync(g => (int?)g.Version, ct);
-        if (latest is { } version && !await db.GuidelineAcknowledgements.AnyAsync(a => a.ProjectId == projectId && a.UserId == userId && a.Version == version, ct))
-        {
-            throw new GuidelineAcknowledgementRequiredException(version);
-        }
-        return latest;
+        var userId = actor.UserId;
+        return await db.Projects.AsNoTracking().VisibleTo(actor)
+            .Where(p => p.Id == projectId)
+            .Select(p => new HandOutContext(
+                p,
+                db.GuidelineVersions.Where(g => g.ProjectId == projectId).Max(g => (int?)g.Version),
+                db.GuidelineAcknowledgements.Where(a => a.ProjectId == projectId && a.UserId == userId).Max(a => (int?)a.Version),
+                db.Assignments
+                    .Where(a => a.ProjectId == projectId && a.UserId == userId && a.State == AssignmentState.Leased && a.LeaseExpiresAt > now
+                        && a.Id != besides)
+                    .OrderBy(a => a.Id)
+                    .Select(a => (long?)a.Id)
+                    .FirstOrDefault(),
+                db.Assignments.Any(a => a.ProjectId == projectId && a.State == AssignmentState.Leased && a.LeaseExpiresAt <= now)))
+            .FirstOrDefaultAsync(ct)
+            ?? throw new NotFoundException("Project");
     }
 
     /// <summary>
@@ -233,9 +268,13 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
         return assignment;
     }
 
-    /// <summary>Marks expired leases one by one, giving each slot back only if this call made the change.</summary>
+    /// <summary>Marks up to a batch of expired leases expired, giving each slot back only if this call made the change.</summary>
     public static async Task<int> ReclaimExpiredAsync(LabelHubDbContext db, Guid? projectId, DateTimeOffset now, CancellationToken ct)
     {
+        if (db.Provider == DatabaseProvider.Postgres)
+        {
+            return await ReclaimOnPostgresAsync(db, projectId, now, ct);
+        }
         var expired = await db.Assignments.AsNoTracking()
             .Where(a => a.State == AssignmentState.Leased && a.LeaseExpiresAt <= now && (projectId == null || a.ProjectId == projectId))
             .OrderBy(a => a.Id)
@@ -261,11 +300,15 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
     public async Task<SubmitResult> SubmitAsync(Actor actor, long assignmentId, SubmitRequest request, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var assignment = await LoadOwnAsync(db, actor, assignmentId, ct);
-        var project = await db.GetVisibleAsync(actor, assignment.ProjectId, ct);
-        var item = await db.Items.AsNoTracking().Where(i => i.Id == assignment.ItemId)
-            .Select(i => new { i.Data, i.IsGold, i.GoldAnswer }).SingleAsync(ct);
-        AnnotationValidator.Validate(project.Schema, request.Values, item.Data);
+        var postgres = db.Provider == DatabaseProvider.Postgres;
+        if (postgres)
+        {
+            await db.Database.OpenConnectionAsync(ct);
+        }
+        var context = await ReadSubmitContextAsync(db, actor, assignmentId, ct);
+        var assignment = context.Assignment;
+        var project = context.Project ?? throw new NotFoundException("Project");
+        AnnotationValidator.Validate(project.Schema, request.Values, context.ItemData);
         if (request.DurationMs is < 0)
         {
             throw new ValidationException("durationMs", "Time spent cannot be negative.");
@@ -274,16 +317,24 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
         {
             throw new ValidationException("predictionId", "No suggestion with this id belongs to this item.");
         }
-        var goldFeedback = item.IsGold && project.Labeling.ShowGoldFeedback ? item.GoldAnswer : null;
+        var goldFeedback = context.IsGold && project.Labeling.ShowGoldFeedback ? context.GoldAnswer : null;
 
         if (assignment.State == AssignmentState.Submitted)
         {
-            return await ResubmitAsync(db, actor, assignment, request, goldFeedback, ct);
+            return await ResubmitAsync(db, actor, assignment, request, context.AcknowledgedGuideline, goldFeedback, ct);
         }
         ThrowIfClosed(assignment);
 
         var now = clock.GetUtcNow();
-        var guidelineVersion = await AcknowledgedVersionAsync(db, assignment.ProjectId, actor.UserId, ct);
+        if (postgres)
+        {
+            if (await SubmitOnPostgresAsync(db, actor, assignment, request, context.AcknowledgedGuideline, now, ct) is { } annotationId)
+            {
+                return new SubmitResult(annotationId, 1, AlreadySubmitted: false, goldFeedback);
+            }
+            return await ResubmitAfterLostClaimAsync(db, actor, assignmentId, request, context.AcknowledgedGuideline, goldFeedback, ct);
+        }
+
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         // Only a still-leased assignment turns into a submission; a concurrent duplicate submit finds it already taken.
         var claimed = await db.Assignments
@@ -296,11 +347,9 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
         {
             await transaction.RollbackAsync(ct);
             db.ChangeTracker.Clear();
-            var current = await db.Assignments.AsNoTracking().SingleAsync(a => a.Id == assignmentId, ct);
-            ThrowIfClosed(current);
-            return await ResubmitAsync(db, actor, current, request, goldFeedback, ct);
+            return await ResubmitAfterLostClaimAsync(db, actor, assignmentId, request, context.AcknowledgedGuideline, goldFeedback, ct);
         }
-        var annotation = OwnVersion(actor, assignment, request, version: 1, AnnotationReason.Submit, guidelineVersion, now);
+        var annotation = OwnVersion(actor, assignment, request, version: 1, AnnotationReason.Submit, context.AcknowledgedGuideline, now);
         db.Annotations.Add(annotation);
         await db.SaveChangesAsync(ct);
         await db.Items.Where(i => i.Id == assignment.ItemId)
@@ -309,9 +358,42 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
         return new SubmitResult(annotation.Id, annotation.Version, AlreadySubmitted: false, goldFeedback);
     }
 
+    /// <summary>The assignment changed between reading it and claiming it: a concurrent submit won, or it expired or was skipped.</summary>
+    private async Task<SubmitResult> ResubmitAfterLostClaimAsync(
+        LabelHubDbContext db, Actor actor, long assignmentId, SubmitRequest request, int? guidelineVersion,
+        Dictionary<string, JsonElement>? goldFeedback, CancellationToken ct)
+    {
+        var current = await db.Assignments.AsNoTracking().SingleAsync(a => a.Id == assignmentId, ct);
+        ThrowIfClosed(current);
+        return await ResubmitAsync(db, actor, current, request, guidelineVersion, goldFeedback, ct);
+    }
+
+    /// <summary>Everything a submit checks, read in one query. <see cref="Project"/> is null when the caller may no longer see it.</summary>
+    private sealed record SubmitContext(
+        Assignment Assignment, Project? Project, Dictionary<string, JsonElement> ItemData, bool IsGold,
+        Dictionary<string, JsonElement> GoldAnswer, int? AcknowledgedGuideline);
+
+    private static async Task<SubmitContext> ReadSubmitContextAsync(LabelHubDbContext db, Actor actor, long assignmentId, CancellationToken ct)
+    {
+        var userId = actor.UserId;
+        var context = await (
+            from a in db.Assignments.AsNoTracking()
+            where a.Id == assignmentId && a.UserId == userId
+            join i in db.Items.AsNoTracking() on a.ItemId equals i.Id
+            join p in db.Projects.AsNoTracking().VisibleTo(actor) on a.ProjectId equals p.Id into visible
+            from p in visible.DefaultIfEmpty()
+            select new SubmitContext(
+                a, p, i.Data, i.IsGold, i.GoldAnswer,
+                db.GuidelineAcknowledgements.Where(g => g.ProjectId == a.ProjectId && g.UserId == userId).Max(g => (int?)g.Version)))
+            .FirstOrDefaultAsync(ct);
+        // Someone else's task is reported as missing, not forbidden, so ids reveal nothing.
+        return context ?? throw new NotFoundException("Task");
+    }
+
     /// <summary>The same answer again is a no-op; a different answer is a new version of the annotator's own answer.</summary>
     private async Task<SubmitResult> ResubmitAsync(
-        LabelHubDbContext db, Actor actor, Assignment assignment, SubmitRequest request, Dictionary<string, JsonElement>? goldFeedback, CancellationToken ct)
+        LabelHubDbContext db, Actor actor, Assignment assignment, SubmitRequest request, int? guidelineVersion,
+        Dictionary<string, JsonElement>? goldFeedback, CancellationToken ct)
     {
         var current = await db.Annotations
             .Where(a => a.ItemId == assignment.ItemId && a.AnnotatorId == actor.UserId && a.IsCurrent)
@@ -324,7 +406,6 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
         {
             throw new ConflictException("This answer has been reviewed; it can no longer be changed here.");
         }
-        var guidelineVersion = await AcknowledgedVersionAsync(db, assignment.ProjectId, actor.UserId, ct);
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         current.IsCurrent = false;
         var edit = OwnVersion(actor, assignment, request, current.Version + 1, AnnotationReason.Edit, guidelineVersion, clock.GetUtcNow());
@@ -340,9 +421,6 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
         await transaction.CommitAsync(ct);
         return new SubmitResult(edit.Id, edit.Version, AlreadySubmitted: false, goldFeedback);
     }
-
-    private static async Task<int?> AcknowledgedVersionAsync(LabelHubDbContext db, Guid projectId, Guid userId, CancellationToken ct) =>
-        await db.GuidelineAcknowledgements.Where(a => a.ProjectId == projectId && a.UserId == userId).MaxAsync(a => (int?)a.Version, ct);
 
     public async Task SkipAsync(Actor actor, long assignmentId, CancellationToken ct = default)
     {
@@ -458,16 +536,17 @@ public sealed class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFacto
             .OrderByDescending(p => p.Id)
             .Take(MaxSuggestions * 4)
             .ToListAsync(ct);
-        // The newest prediction of each model version, best first.
-        var suggestions = predictions
-            .GroupBy(p => p.ModelVersion)
-            .Select(g => g.First())
-            .OrderByDescending(p => p.Score ?? 0)
-            .Take(MaxSuggestions)
-            .Select(p => new Suggestion(p.Id, p.ModelVersion, p.Score, p.Values))
-            .ToList();
-        return new LabelingTask(assignment.Id, assignment.ItemId, data, assignment.LeaseExpiresAt, assignment.Draft, suggestions, guidelineVersion);
+        return new LabelingTask(assignment.Id, assignment.ItemId, data, assignment.LeaseExpiresAt, assignment.Draft, SuggestionsFrom(predictions), guidelineVersion);
     }
+
+    /// <summary>The newest prediction of each model version, best first; <paramref name="newestFirst"/> is ordered by id, descending.</summary>
+    private static List<Suggestion> SuggestionsFrom(IEnumerable<Prediction> newestFirst) => newestFirst
+        .GroupBy(p => p.ModelVersion)
+        .Select(g => g.First())
+        .OrderByDescending(p => p.Score ?? 0)
+        .Take(MaxSuggestions)
+        .Select(p => new Suggestion(p.Id, p.ModelVersion, p.Score, p.Values))
+        .ToList();
 
     private static bool SameValues(Dictionary<string, JsonElement> a, Dictionary<string, JsonElement> b) =>
         JsonSerializer.Serialize(a.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(), JsonColumn.Options)

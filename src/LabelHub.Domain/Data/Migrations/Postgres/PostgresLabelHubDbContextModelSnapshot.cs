@@ -93,6 +93,8 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasDatabaseName("ix_items_project_id_is_gold_taken_slots_priority_id");
 
                     b.ToTable("items", (string)null);
+
+                    b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Identity.AppRole", b =>
