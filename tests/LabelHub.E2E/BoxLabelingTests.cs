@@ -12,8 +12,9 @@ using static Microsoft.Playwright.Assertions;
 namespace LabelHub.E2E;
 
 /// <summary>
-/// The bounding-box workbench in a real browser: an uploaded image is labeled with the mouse (draw, move,
-/// resize, relabel, undo, delete) and the number keys, and the export holds the boxes in fractions and pixels.
+/// The bounding-box workbench in a real browser: a model's suggested box is taken into the editor (A), changed and
+/// undone (Ctrl+Z), then an uploaded image is labeled with the mouse (draw, move, resize, relabel, undo, delete) and the
+/// number keys, and the export holds the boxes in fractions and pixels.
 /// </summary>
 public sealed class BoxLabelingTests
 {
@@ -90,6 +91,12 @@ public sealed class BoxLabelingTests
                 var import = await WaitForJobAsync(api, (await uploaded.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetString()!);
                 Assert.Equal("Succeeded", import.GetProperty("state").GetString());
             }
+            var items = await api.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{projectId}/items");
+            var itemId = items.GetProperty("items")[0].GetProperty("id").GetInt64();
+            await PostAsync(api, $"/api/v1/projects/{projectId}/predictions", new[]
+            {
+                new { itemId, modelVersion = "detector-v3", score = 0.81, values = new { objects = new[] { new { x = 0.6, y = 0.1, width = 0.2, height = 0.2, label = "car" } } } },
+            });
 
             // ---------------------------------------------------------------- The workbench shows the image with its labels
             await page.GotoAsync($"/projects/{projectId}/label");
@@ -132,6 +139,25 @@ public sealed class BoxLabelingTests
             }
             ILocator Box(int index) => page.GetByTestId($"box-objects-{index}");
             var boxes = canvas.Locator("[data-box-index]");
+
+            // ---------------------------------------------------------------- The model's box: taken with A, editable, undone with Ctrl+Z
+            await Expect(page.GetByTestId("suggestion-0")).ToContainTextAsync("detector-v3");
+            await page.Keyboard.PressAsync("a");
+            await Expect(boxes).ToHaveCountAsync(1);
+            await Expect(Box(0)).ToHaveAttributeAsync("data-label", "car");
+            await Expect(page.GetByTestId("box-summary-objects")).ToHaveTextAsync("1 boxes on the image: car × 1");
+            await ClickAtAsync(Screen(700, 150));
+            await Expect(Box(0)).ToHaveAttributeAsync("data-selected", "true");
+            await page.Keyboard.PressAsync("2");
+            await Expect(Box(0)).ToHaveAttributeAsync("data-label", "person");
+            await ShotAsync(page, "30-boxes-suggested-and-relabeled");
+            // One Ctrl+Z takes back the relabel, the next one the suggestion itself.
+            await page.Keyboard.PressAsync("Control+z");
+            await Expect(Box(0)).ToHaveAttributeAsync("data-label", "car");
+            await page.Keyboard.PressAsync("Control+z");
+            await Expect(boxes).ToHaveCountAsync(0);
+            await Expect(page.GetByTestId("box-summary-objects")).ToHaveTextAsync("0 boxes on the image");
+            await Expect(page.GetByTestId("undo-change")).ToBeDisabledAsync();
 
             // ---------------------------------------------------------------- Two boxes: the first as a car, the second as a person (number key 2)
             await car.ClickAsync();

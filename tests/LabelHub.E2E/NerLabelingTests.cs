@@ -41,7 +41,8 @@ public sealed class NerLabelingTests
 
         await page.Keyboard.PressAsync("?");
         await Expect(page.GetByTestId("shortcut-help-spans")).ToBeVisibleAsync();
-        await Expect(page.GetByTestId("shortcut-help-spans")).ToContainTextAsync("Undo the last span change");
+        // Ctrl+Z undoes the last change of any field, in the text of a span field too.
+        await Expect(page.GetByTestId("shortcut-help-undo")).ToContainTextAsync("Undo the last change");
         await ShotAsync(page, "20-ner-help");
         await page.Keyboard.PressAsync("Escape");
         await Expect(page.GetByTestId("shortcut-help")).ToBeHiddenAsync();

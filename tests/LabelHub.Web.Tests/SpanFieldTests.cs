@@ -228,6 +228,47 @@ public sealed class SpanFieldTests : ComponentTest
     }
 
     [Fact]
+    public async Task With_a_page_keeping_the_history_edits_are_reported_and_ctrl_z_is_the_pages()
+    {
+        var edits = 0;
+        var undoKeys = 0;
+        var field = Render<SpanField>(p => p
+            .Add(c => c.Field, Entities).Add(c => c.Text, Sentence).Add(c => c.TaskKey, 1L)
+            .Add(c => c.OnEdited, () => edits++).Add(c => c.OnUndoKey, () => undoKeys++));
+
+        await Select(field, 0, 3);
+        await Select(field, 13, 18);
+        Assert.Equal(2, edits);
+        // A click, a caret move, a refused selection or an active label with nothing picked change no spans.
+        await field.InvokeAsync(() => field.Instance.OnTextClicked(6, 3, -1));
+        await Key(field, "ArrowRight");
+        await Select(field, 1, 2);
+        field.Find("[data-testid=span-label-ents-LOC]").Click();
+        Assert.Equal(2, edits);
+
+        // Relabeling the picked span by chip or key, and removing one, are edits.
+        await field.InvokeAsync(() => field.Instance.OnTextClicked(14, 13, -1));
+        field.Find("[data-testid=span-label-ents-ORG]").Click();
+        await Key(field, "1");
+        field.Find("[data-testid=span-remove-ents-0]").Click();
+        Assert.Equal(5, edits);
+        Assert.Equal(5, field.Instance.UndoDepth);
+
+        // Ctrl+Z goes to the page, which decides what to undo; the field does not undo by itself.
+        await Key(field, "z", ctrl: true);
+        Assert.Equal(1, undoKeys);
+        Assert.Equal([(13, 18, "PER", "Naver")], ValueOf(field));
+        Assert.Equal(5, field.Instance.UndoDepth);
+
+        // What the page asks for itself is not reported back to it.
+        await field.InvokeAsync(() => field.Instance.ReplaceSpans([new(0, 3, "ORG")]));
+        Assert.Equal([(0, 3, "ORG", "Kim")], ValueOf(field));
+        Assert.True(await field.InvokeAsync(() => field.Instance.Undo()));
+        Assert.Equal(5, edits);
+        Assert.Equal([(13, 18, "PER", "Naver")], ValueOf(field));
+    }
+
+    [Fact]
     public async Task A_new_task_starts_with_its_own_spans_and_an_empty_undo_history()
     {
         var field = RenderField(taskKey: 1L);

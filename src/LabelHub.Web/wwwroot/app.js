@@ -1,14 +1,18 @@
 // Keyboard shortcuts for the labeling page: the page registers a .NET handler; keys typed into
-// text inputs are left alone except Enter with Ctrl/Cmd.
+// text inputs are left alone (Ctrl+Z there is the browser's text undo) except Enter with Ctrl/Cmd.
 window.labelHub = {
   registerShortcuts: function (dotnetRef) {
     window.labelHub.unregisterShortcuts();
+    // Inputs that take no typing (check boxes, rating stars): with focus on them after a click, the shortcuts still apply.
+    const untyped = ['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file', 'image'];
     const handler = function (e) {
       const t = e.target;
-      const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable);
+      const typing = t && (t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable
+        || (t.tagName === 'INPUT' && !untyped.includes(t.type)));
       if (typing && !(e.key === 'Enter' && (e.ctrlKey || e.metaKey)) && e.key !== 'Escape') return;
       if (e.altKey) return;
       const key = e.key;
+      // Undoes the last change to the answer, whatever the field (the page keeps one history).
       if ((e.ctrlKey || e.metaKey) && !e.shiftKey && (key === 'z' || key === 'Z')) {
         e.preventDefault();
         dotnetRef.invokeMethodAsync('OnShortcut', 'Undo');

@@ -1,6 +1,8 @@
 // Bounding-box drawing for BoxField.razor. The browser owns the boxes while they are drawn, moved and
 // resized (smooth, no round trip per mouse move); after every finished change it sends the whole list to
 // .NET, which keeps the answer. Boxes are fractions (0..1) of the image, so they scale with it.
+// Each report says whether it is an edit by the annotator (one new undo step), so a page that keeps one
+// undo history for all its fields can record it; such a page also takes Ctrl+Z itself (options.undoKey false).
 (function () {
   'use strict';
 
@@ -12,6 +14,10 @@
   let current = null;
 
   const clamp = (value, min, max) => Math.min(max, Math.max(min, value));
+
+  function copyBoxes(boxes) {
+    return (boxes || []).map((b) => ({ x: b.x, y: b.y, w: b.w, h: b.h, label: b.label }));
+  }
 
   function isTyping(target) {
     return !!target && (target.tagName === 'INPUT' || target.tagName === 'TEXTAREA' || target.tagName === 'SELECT' || target.isContentEditable);
@@ -26,8 +32,10 @@
       this.name = options.name;
       this.colors = options.colors || {};
       this.activeLabel = options.activeLabel;
+      // False when the page undoes with Ctrl+Z (its history covers every field and calls undo() here).
+      this.undoKey = options.undoKey !== false;
       // Boxes restored from a draft; reported to .NET once the image's size is known.
-      this.boxes = (options.initialBoxes || []).map((b) => ({ x: b.x, y: b.y, w: b.w, h: b.h, label: b.label }));
+      this.boxes = copyBoxes(options.initialBoxes);
       this.reportInitial = this.boxes.length > 0;
       this.selected = -1;
       this.history = [];
@@ -79,7 +87,7 @@
       this.call('OnImageLoaded', this.image.naturalWidth, this.image.naturalHeight);
       if (this.reportInitial) {
         this.reportInitial = false;
-        this.changed();
+        this.changed(false);
       }
     }
 
@@ -180,6 +188,7 @@
       if (this.layer.hasPointerCapture(e.pointerId)) {
         this.layer.releasePointerCapture(e.pointerId);
       }
+      let edited = false;
       if (drag.moved) {
         const rect = this.layer.getBoundingClientRect();
         const box = this.boxes[drag.index];
@@ -188,10 +197,11 @@
           this.boxes.splice(drag.index, 1);
         } else {
           this.history.push(drag.before);
+          edited = true;
         }
       }
       this.render();
-      this.changed();
+      this.changed(edited);
     }
 
     pointerCancel() {
@@ -201,7 +211,7 @@
         this.boxes = before.boxes;
         this.selected = before.selected;
         this.render();
-        this.changed();
+        this.changed(false);
       }
     }
 
@@ -212,7 +222,7 @@
         this.history.push(this.snapshot());
         box.label = label;
         this.render();
-        this.changed();
+        this.changed(true);
       }
     }
 
@@ -224,7 +234,21 @@
       this.boxes.splice(this.selected, 1);
       this.selected = -1;
       this.render();
-      this.changed();
+      this.changed(true);
+    }
+
+    // Every box replaced (a model's suggestion), as one undo step. Not an edit of the annotator's: the page that
+    // asked for it records it itself.
+    replace(boxes) {
+      this.history.push(this.snapshot());
+      this.boxes = copyBoxes(boxes);
+      this.selected = -1;
+      this.render();
+      if (this.stage.dataset.loaded !== 'true') {
+        // Reported again once the image's size is known, as boxes from a draft are.
+        this.reportInitial = true;
+      }
+      this.changed(false);
     }
 
     undo() {
@@ -235,19 +259,20 @@
       this.boxes = previous.boxes;
       this.selected = previous.selected < this.boxes.length ? previous.selected : -1;
       this.render();
-      this.changed();
+      this.changed(false);
     }
 
     deselect() {
       if (this.selected >= 0) {
         this.selected = -1;
         this.render();
-        this.changed();
+        this.changed(false);
       }
     }
 
-    changed() {
-      this.call('OnBoxesChanged', this.boxes.map((b) => ({ x: b.x, y: b.y, w: b.w, h: b.h, label: b.label })), this.selected, this.history.length);
+    // edited: the annotator drew, moved, resized, relabeled or deleted a box, which added one undo step.
+    changed(edited) {
+      this.call('OnBoxesChanged', copyBoxes(this.boxes), this.selected, this.history.length, edited);
     }
 
     render() {
@@ -296,7 +321,7 @@
     if ((e.key === 'Delete' || e.key === 'Backspace') && editor.selected >= 0) {
       e.preventDefault();
       editor.deleteSelected();
-    } else if ((e.ctrlKey || e.metaKey) && !e.shiftKey && (e.key === 'z' || e.key === 'Z')) {
+    } else if (editor.undoKey && (e.ctrlKey || e.metaKey) && !e.shiftKey && (e.key === 'z' || e.key === 'Z')) {
       e.preventDefault();
       editor.undo();
     } else if (e.key === 'Escape') {
@@ -327,6 +352,11 @@
     undo: function (stage) {
       if (stage && stage._labelHubBoxes) {
         stage._labelHubBoxes.undo();
+      }
+    },
+    replace: function (stage, boxes) {
+      if (stage && stage._labelHubBoxes) {
+        stage._labelHubBoxes.replace(boxes);
       }
     },
     dispose: function (stage) {
