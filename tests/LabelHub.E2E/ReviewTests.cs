@@ -142,6 +142,10 @@ public sealed class ReviewTests
                 await reviewer.GetByTestId("review-fix-save").ClickAsync();
                 await Expect(reviewer.GetByTestId("review-remaining")).ToHaveTextAsync("1 left to review");
                 await Expect(reviewer.GetByTestId("review-item")).Not.ToHaveAttributeAsync("data-item-id", fixedItem.ToString());
+                // Gold answers are for managers: a reviewer is offered none, not even for the answer just fixed.
+                await Expect(reviewer.GetByTestId("review-answer")).ToBeVisibleAsync();
+                await Expect(reviewer.GetByTestId("review-gold")).ToHaveCountAsync(0);
+                await Expect(reviewer.GetByTestId("review-last")).ToHaveCountAsync(0);
 
                 // The third: its history so far, then reject it with a comment (Ctrl+Enter in the comment box).
                 var rejectedItem = await ItemIdAsync(reviewer);

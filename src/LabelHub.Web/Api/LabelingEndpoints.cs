@@ -61,6 +61,10 @@ public static class LabelingEndpoints
         reviews.MapGet("/items/{itemId:long}/annotations/{annotatorId:guid}/history", (long itemId, Guid annotatorId, ReviewService service, ClaimsPrincipal user, CancellationToken ct) =>
             service.HistoryAsync(user.ToActor(), itemId, annotatorId, ct));
 
+        // Gold items with their answers and the annotators' accuracy on them; pages start at 1.
+        project.MapGet("/gold", (Guid projectId, int? page, int? pageSize, GoldService gold, ClaimsPrincipal user, CancellationToken ct) =>
+            gold.ListAsync(user.ToActor(), projectId, page ?? 1, pageSize ?? 20, ct))
+            .RequireAuthorization(Policies.Manager);
         project.MapPut("/items/{itemId:long}/gold", async (Guid projectId, long itemId, GoldRequest input, GoldService gold, ClaimsPrincipal user, CancellationToken ct) =>
         {
             await gold.SetGoldAsync(user.ToActor(), projectId, itemId, input.Answer ?? [], ct);
