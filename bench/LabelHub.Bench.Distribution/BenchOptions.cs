@@ -8,7 +8,7 @@ public sealed record BenchOptions
     public int Annotators { get; init; } = 200;
     public int Overlap { get; init; } = 3;
     public TimeSpan Duration { get; init; } = TimeSpan.FromSeconds(60);
-    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(10);
+    public TimeSpan Warmup { get; init; } = TimeSpan.FromSeconds(60);
 
     /// <summary>An existing server (base connection string); a fresh database is created on it.</summary>
     public string? Connection { get; init; }
@@ -38,7 +38,7 @@ public sealed record BenchOptions
           --items N          items to seed (default 1000000)
           --annotators U     concurrent simulated annotators (default 200)
           --duration S       measured seconds (default 60)
-          --warmup S         unmeasured seconds before that (default 10)
+          --warmup S         unmeasured seconds before that (default 60: tiered JIT needs about that long to settle on 2 cores)
           --rate R           pace the annotators to offer R task operations/s in total (think time between tasks);
                              default: no think time, each annotator takes the next task as soon as it has submitted
           --connection CS    use an existing PostgreSQL server (base connection string) instead of a throwaway one;

@@ -14,7 +14,7 @@ public sealed record PlanSample(string When, double ElapsedMs, string Plan);
 
 public sealed record CpuUsage(
     double WallSeconds, double MachineBusyCores, double BenchProcessCores, double PostgresCores, double Load1Start, double Load1End,
-    long JitMethods, double JitCores)
+    long JitMethods, double JitCores, int Gen0, int Gen1, int Gen2, TimeSpan GcPause)
 {
     /// <summary>Busy cores not explained by this process or its PostgreSQL: other builds, the kernel, other services.</summary>
     public double OtherCores => Math.Max(0, MachineBusyCores - BenchProcessCores - PostgresCores);
@@ -36,6 +36,7 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
     private long wallStart;
     private long jitMethodsStart;
     private TimeSpan jitTimeStart;
+    private (int Gen0, int Gen1, int Gen2, TimeSpan Pause) gcStart;
 
     public List<PlanSample> Plans { get; } = [];
 
@@ -105,6 +106,7 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
         load1Start = Load1();
         jitMethodsStart = System.Runtime.JitInfo.GetCompiledMethodCount();
         jitTimeStart = System.Runtime.JitInfo.GetCompilationTime();
+        gcStart = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
     }
 
     public CpuUsage EndWindow()
@@ -117,7 +119,9 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
         // Tiered compilation still at work means the window is not yet the steady state of a long-running server.
         var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethodsStart;
         var jitSeconds = (System.Runtime.JitInfo.GetCompilationTime() - jitTimeStart).TotalSeconds;
-        return new CpuUsage(wall, busyFraction * Environment.ProcessorCount, process / wall, postgres / wall, load1Start, Load1(), jitMethods, jitSeconds / wall);
+        return new CpuUsage(wall, busyFraction * Environment.ProcessorCount, process / wall, postgres / wall, load1Start, Load1(), jitMethods, jitSeconds / wall,
+            GC.CollectionCount(0) - gcStart.Gen0, GC.CollectionCount(1) - gcStart.Gen1, GC.CollectionCount(2) - gcStart.Gen2,
+            GC.GetTotalPauseDuration() - gcStart.Pause);
     }
 
     /// <summary>Once a second: the thread pool's queue and PostgreSQL's backends of this database.</summary>

@@ -131,9 +131,11 @@ public sealed class Report
         }
         Line();
         Line($"JIT in this process during the window: {Cpu.JitMethods.ToString("N0", c)} methods compiled, {Cpu.JitCores.ToString("F2", c)} cores busy compiling " +
-             "(tiered compilation still promoting hot code: a longer --warmup reaches the steady state of a long-running server).");
+             "(tiered compilation still promoting hot code: a longer --warmup reaches the steady state of a long-running server). " +
+             $"GC: {Cpu.Gen0} gen0, {Cpu.Gen1} gen1, {Cpu.Gen2} gen2 collections (counts include the older generations' own), " +
+             $"{Cpu.GcPause.TotalMilliseconds.ToString("N0", c)} ms paused in all.");
         Line();
-        Line($"Web app: server GC {GCSettings.IsServerGC}, Npgsql Max Pool Size {PoolSize}{(Options.AppConnectionOptions is { } extra ? $", `{extra}`" : "")}; .NET thread pool: up to {Diagnostics.ThreadCountMax} threads, " +
+        Line($"Web app: server GC {GCSettings.IsServerGC}, Npgsql Max Pool Size {PoolSize}{(Options.AppConnectionOptions is { } extra ? $", `{extra}`" : "")}; .NET thread pool: minimum {MinWorkerThreads()} threads, up to {Diagnostics.ThreadCountMax} threads, " +
              $"queued work items mean {Diagnostics.ThreadPoolQueueMean.ToString("F1", c)}, max {Diagnostics.ThreadPoolQueueMax} (sampled each second).");
         Line();
         Line("PostgreSQL settings: `" + string.Join("`, `", PostgresSettings) + "`.");
@@ -215,5 +217,11 @@ public sealed class Report
             args.Add("--connection …");
         }
         return string.Join(' ', args);
+    }
+
+    private static int MinWorkerThreads()
+    {
+        ThreadPool.GetMinThreads(out var workers, out _);
+        return workers;
     }
 }

@@ -97,13 +97,14 @@ public static class WebSetup
     {
         PrepareAsync(app).GetAwaiter().GetResult();
 
+        // Outside the exception handler, so a domain error turned into a 4xx problem is logged with its final status, not as a 500.
+        app.UseSerilogRequestLogging();
         app.UseExceptionHandler();
         app.UseStatusCodePages();
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();
         }
-        app.UseSerilogRequestLogging();
         app.UseRequestLocalization();
         app.UseAuthentication();
         app.UseAuthorization();

@@ -12,6 +12,7 @@ public sealed class AccessTokenCache(TimeProvider clock)
 {
     public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
     private const int MaxEntries = 100_000;
+    private const double JitterShare = 0.25;
 
     private readonly ConcurrentDictionary<string, Entry> byTokenHash = new(StringComparer.Ordinal);
     private readonly ConcurrentDictionary<Guid, long> userGenerations = new();
@@ -39,7 +40,10 @@ public sealed class AccessTokenCache(TimeProvider clock)
             // Far more live tokens than any team has: start over rather than grow without bound.
             byTokenHash.Clear();
         }
-        byTokenHash[tokenHash] = new Entry(userId, principal, userGenerations.GetValueOrDefault(userId), clock.GetUtcNow() + Lifetime);
+        // A random share of the lifetime, so tokens first seen together (a team starting work, a load test) do not all
+        // expire in the same instant and send every client to the database at once.
+        var lifetime = Lifetime * (1 - (Random.Shared.NextDouble() * JitterShare));
+        byTokenHash[tokenHash] = new Entry(userId, principal, userGenerations.GetValueOrDefault(userId), clock.GetUtcNow() + lifetime);
     }
 
     public void InvalidateToken(string tokenHash) => byTokenHash.TryRemove(tokenHash, out _);

@@ -189,6 +189,32 @@ public sealed partial class TaskDistributor
         }
     }
 
+    /// <summary>
+    /// One pooled connection for a whole call instead of a trip to the Npgsql pool (and back) per statement. It is
+    /// closed explicitly at the end: a context from the DbContext pool keeps a connection opened this way when it goes
+    /// back to that pool, and the Npgsql pool then runs dry while its connections sit in idle contexts.
+    /// </summary>
+    private sealed class HeldConnection(LabelHubDbContext? db) : IAsyncDisposable
+    {
+        public static async Task<HeldConnection> OpenAsync(LabelHubDbContext db, bool hold, CancellationToken ct)
+        {
+            if (!hold)
+            {
+                return new HeldConnection(null);
+            }
+            await db.Database.OpenConnectionAsync(ct);
+            return new HeldConnection(db);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (db is not null)
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
+
     private static T? Deserialize<T>(string json) => JsonSerializer.Deserialize<T>(json, JsonColumn.Options);
 
     private static void AddParameter(DbCommand command, string name, object? value, DbType? type = null)

@@ -98,11 +98,7 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var postgres = db.Provider == DatabaseProvider.Postgres;
-        if (postgres)
-        {
-            // One pooled connection for the whole call instead of a trip to the pool (and back) per statement.
-            await db.Database.OpenConnectionAsync(ct);
-        }
+        await using var connection = await HeldConnection.OpenAsync(db, postgres, ct);
         var now = clock.GetUtcNow();
         var context = await ReadHandOutContextAsync(db, actor, projectId, besides, now, ct);
         if (context.LatestGuideline is { } latest && !(context.AcknowledgedGuideline >= latest))
@@ -301,10 +297,7 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var postgres = db.Provider == DatabaseProvider.Postgres;
-        if (postgres)
-        {
-            await db.Database.OpenConnectionAsync(ct);
-        }
+        await using var connection = await HeldConnection.OpenAsync(db, postgres, ct);
         var context = await ReadSubmitContextAsync(db, actor, assignmentId, ct);
         var assignment = context.Assignment;
         var project = context.Project ?? throw new NotFoundException("Project");
