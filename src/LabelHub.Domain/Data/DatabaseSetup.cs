@@ -74,6 +74,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<GoldService>();
         builder.Services.AddSingleton<LabelHub.Domain.Learning.PredictionService>();
         builder.Services.AddSingleton<ProgressService>();
+        builder.Services.AddSingleton<QualityService>();
         builder.Services.AddSingleton<AccessTokenCache>();
         builder.Services.AddSingleton<AccessTokenService>();
         builder.Services.AddSingleton<StoredFileService>();

@@ -32,6 +32,7 @@ public abstract class LabelHubDbContext(DbContextOptions options)
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<StoredFile> StoredFiles => Set<StoredFile>();
     public DbSet<StoredFileContent> StoredFileContents => Set<StoredFileContent>();
+    public DbSet<Quality.QualityReport> QualityReports => Set<Quality.QualityReport>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -59,7 +60,17 @@ public abstract class LabelHubDbContext(DbContextOptions options)
             project.Property(p => p.Description).HasMaxLength(4000);
             project.Property(p => p.Schema).HasJsonConversion(postgres);
             project.Property(p => p.Labeling).HasJsonConversion(postgres);
+            project.Property(p => p.Quality).HasJsonConversion(postgres);
             project.HasMany(p => p.Members).WithOne().HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Cascade);
+        });
+
+        builder.Entity<Quality.QualityReport>(report =>
+        {
+            report.HasKey(r => r.Id);
+            report.Property(r => r.Data).HasJsonConversion(postgres);
+            report.HasOne<Project>().WithMany().HasForeignKey(r => r.ProjectId).OnDelete(DeleteBehavior.Cascade);
+            // The dashboard reads the newest report and the trend reads them in time order.
+            report.HasIndex(r => new { r.ProjectId, r.ComputedAt });
         });
 
         builder.Entity<ProjectMember>(member =>

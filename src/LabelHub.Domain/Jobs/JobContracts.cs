@@ -30,4 +30,5 @@ public static class JobKinds
 {
     public const string Import = "import";
     public const string Export = "export";
+    public const string Quality = "quality";
 }

@@ -15,6 +15,9 @@ public class Project
 
     /// <summary>Skip policy, task limits, gold mix and review rules.</summary>
     public LabelingSettings Labeling { get; set; } = new();
+
+    /// <summary>KPI targets the quality dashboard measures against, and how often agreement is recomputed.</summary>
+    public QualitySettings Quality { get; set; } = new();
     public Guid CreatedById { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
@@ -59,4 +62,25 @@ public sealed record LabelingSettings
 
     /// <summary>Whether a rejected answer frees its slot so the item is labeled again.</summary>
     public bool RequeueRejected { get; init; } = true;
+}
+
+/// <summary>A project's KPI targets (null: no target) and when its quality report is recomputed.</summary>
+public sealed record QualitySettings
+{
+    public const int MinRecomputeEvery = 10;
+
+    /// <summary>Agreement every field should reach (its headline statistic: Krippendorff's α, or F1 for spans and boxes).</summary>
+    public double? AgreementTarget { get; init; } = 0.8;
+
+    /// <summary>Share of gold items answered correctly.</summary>
+    public double? GoldAccuracyTarget { get; init; } = 0.95;
+
+    /// <summary>Submitted labels per hour over the last 24 hours, all annotators together.</summary>
+    public double? LabelsPerHourTarget { get; init; }
+
+    /// <summary>The median time an annotator spends on a task should stay at or below this.</summary>
+    public double? MedianSecondsPerTaskTarget { get; init; }
+
+    /// <summary>The report is recomputed in the background once this many answers were submitted since the last one.</summary>
+    public int RecomputeEveryAnnotations { get; init; } = 500;
 }

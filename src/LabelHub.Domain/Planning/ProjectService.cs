@@ -6,7 +6,9 @@ using Microsoft.EntityFrameworkCore;
 namespace LabelHub.Domain.Planning;
 
 /// <param name="Labeling">Skip policy, limits, gold and review settings; null keeps the project's current ones.</param>
-public sealed record ProjectInput(string Name, string? Description, LabelSchema Schema, int Overlap, int LeaseMinutes = 30, LabelingSettings? Labeling = null);
+/// <param name="Quality">KPI targets and recompute interval; null keeps the project's current ones.</param>
+public sealed record ProjectInput(
+    string Name, string? Description, LabelSchema Schema, int Overlap, int LeaseMinutes = 30, LabelingSettings? Labeling = null, QualitySettings? Quality = null);
 
 public sealed record ProjectSummary(Guid Id, string Name, string Description, int Overlap, int ItemCount, int CompletedItemCount, DateTimeOffset CreatedAt);
 
@@ -142,6 +144,23 @@ public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactor
                 errors.Add("labeling.goldRate", $"The gold rate is between 0 and {LabelingSettings.MaxGoldRate}.");
             }
         }
+        if (input.Quality is { } quality)
+        {
+            CheckShare(errors, "quality.agreementTarget", quality.AgreementTarget, min: -1, "An agreement target is between -1 and 1.");
+            CheckShare(errors, "quality.goldAccuracyTarget", quality.GoldAccuracyTarget, min: 0, "A gold accuracy target is between 0 and 1.");
+            if (quality.LabelsPerHourTarget is { } perHour && (!double.IsFinite(perHour) || perHour <= 0))
+            {
+                errors.Add("quality.labelsPerHourTarget", "A throughput target is a positive number of labels per hour.");
+            }
+            if (quality.MedianSecondsPerTaskTarget is { } seconds && (!double.IsFinite(seconds) || seconds <= 0))
+            {
+                errors.Add("quality.medianSecondsPerTaskTarget", "A time-per-task target is a positive number of seconds.");
+            }
+            if (quality.RecomputeEveryAnnotations < QualitySettings.MinRecomputeEvery)
+            {
+                errors.Add("quality.recomputeEveryAnnotations", $"Recompute after at least {QualitySettings.MinRecomputeEvery} new answers.");
+            }
+        }
         if (input.Schema is null)
         {
             errors.Add("schema", "A project needs a label schema.");
@@ -151,6 +170,14 @@ public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactor
             SchemaValidator.Validate(input.Schema, errors);
         }
         errors.ThrowIfAny();
+    }
+
+    private static void CheckShare(ValidationErrors errors, string field, double? value, double min, string message)
+    {
+        if (value is { } v && (!double.IsFinite(v) || v < min || v > 1))
+        {
+            errors.Add(field, message);
+        }
     }
 
     private static void Apply(Project project, ProjectInput input, DateTimeOffset now)
@@ -164,6 +191,7 @@ public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactor
         project.Overlap = input.Overlap;
         project.LeaseMinutes = input.LeaseMinutes;
         project.Labeling = input.Labeling ?? project.Labeling;
+        project.Quality = input.Quality ?? project.Quality;
         project.UpdatedAt = now;
     }
 }

@@ -1,4 +1,6 @@
+using System.Globalization;
 using System.Security.Claims;
+using System.Text;
 using LabelHub.Domain.Quality;
 using LabelHub.Web.Identity;
 
@@ -8,9 +10,33 @@ public static class QualityEndpoints
 {
     public static void MapQualityEndpoints(this RouteGroupBuilder api)
     {
-        api.MapGet("/projects/{projectId:guid}/progress", (Guid projectId, ProgressService progress, ClaimsPrincipal user, CancellationToken ct) =>
-            progress.ForProjectAsync(user.ToActor(), projectId, ct))
-            .WithTags("Quality")
-            .RequireAuthorization(Policies.Manager);
+        var project = api.MapGroup("/projects/{projectId:guid}").WithTags("Quality").RequireAuthorization(Policies.Manager);
+        project.MapGet("/progress", (Guid projectId, ProgressService progress, ClaimsPrincipal user, CancellationToken ct) =>
+            progress.ForProjectAsync(user.ToActor(), projectId, ct));
+
+        // The newest report; 204 before the first one.
+        project.MapGet("/quality", async (Guid projectId, QualityService quality, ClaimsPrincipal user, CancellationToken ct) =>
+            await quality.LatestAsync(user.ToActor(), projectId, ct) is { } report ? Results.Ok(report) : Results.NoContent());
+        project.MapGet("/quality/trend", (Guid projectId, int? limit, QualityService quality, ClaimsPrincipal user, CancellationToken ct) =>
+            quality.TrendAsync(user.ToActor(), projectId, limit ?? 100, ct));
+        project.MapPost("/quality/recompute", async (Guid projectId, QualityService quality, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var run = await quality.StartRecomputeAsync(user.ToActor(), projectId, ct);
+            return Results.Accepted($"/api/v1/jobs/{run.Id}", run);
+        });
+        project.MapGet("/quality/pairs", (Guid projectId, string field, Guid a, Guid b, int? page, int? pageSize, QualityService quality, ClaimsPrincipal user, CancellationToken ct) =>
+            quality.PairItemsAsync(user.ToActor(), projectId, field, a, b, page ?? 1, pageSize ?? 50, ct));
+        project.MapGet("/quality/{table}.csv", async (Guid projectId, string table, QualityService quality, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var report = await quality.LatestAsync(user.ToActor(), projectId, ct);
+            if (report is null)
+            {
+                return Results.NoContent();
+            }
+            var csv = QualityCsv.Write(report.Data, table);
+            return csv is null
+                ? Results.Problem(statusCode: 404, title: "Unknown table", detail: "Tables: fields, labels, pairs, annotators.")
+                : Results.File(Encoding.UTF8.GetBytes(csv), "text/csv", $"quality-{table}-{report.ComputedAt.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture)}.csv");
+        });
     }
 }

@@ -4,7 +4,9 @@ using Hangfire.PostgreSql;
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Labeling;
+using LabelHub.Domain.Quality;
 using LabelHub.Workers.Collection;
+using LabelHub.Workers.Quality;
 using LabelHub.Workers.Releases;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
@@ -43,6 +45,7 @@ public static class JobsSetup
         builder.Services.AddTransient<JobExecutor>();
         builder.Services.AddSingleton<IJobHandler, ImportJob>();
         builder.Services.AddSingleton<IJobHandler, ExportJob>();
+        builder.Services.AddSingleton<IJobHandler, QualityJob>();
         builder.Services.AddSingleton<JobRecovery>();
         builder.Services.AddTransient<MaintenanceJobs>();
         if (runJobServer)
@@ -63,8 +66,11 @@ public static class JobsSetup
 }
 
 /// <summary>Recurring upkeep that both modes need.</summary>
-public sealed class MaintenanceJobs(TaskDistributor distributor, JobRecovery recovery)
+public sealed class MaintenanceJobs(TaskDistributor distributor, JobRecovery recovery, QualityService quality)
 {
+    [AutomaticRetry(Attempts = 0)]
+    public Task StartDueQualityRecomputesAsync(CancellationToken ct) => quality.StartDueRecomputesAsync(ct);
+
     [AutomaticRetry(Attempts = 0)]
     public Task ReclaimExpiredLeasesAsync(CancellationToken ct) => distributor.ReclaimAllExpiredAsync(ct);
 
@@ -80,6 +86,7 @@ internal sealed class JobServerStartup(JobRecovery recovery, IRecurringJobManage
         await recovery.RecoverAsync(atStartup: true, cancellationToken);
         recurring.AddOrUpdate<MaintenanceJobs>("reclaim-expired-leases", jobs => jobs.ReclaimExpiredLeasesAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<MaintenanceJobs>("recover-jobs", jobs => jobs.RecoverJobsAsync(CancellationToken.None), "*/5 * * * *");
+        recurring.AddOrUpdate<MaintenanceJobs>("quality-recompute", jobs => jobs.StartDueQualityRecomputesAsync(CancellationToken.None), Cron.Minutely());
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

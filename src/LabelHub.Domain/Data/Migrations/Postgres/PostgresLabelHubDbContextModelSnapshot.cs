@@ -806,6 +806,11 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("overlap");
 
+                    b.Property<string>("Quality")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("quality");
+
                     b.Property<string>("Schema")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -842,6 +847,49 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasDatabaseName("ix_project_members_user_id");
 
                     b.ToTable("project_members", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Quality.QualityReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<int>("Annotations")
+                        .HasColumnType("integer")
+                        .HasColumnName("annotations");
+
+                    b.Property<DateTimeOffset>("ComputedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("computed_at");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("data");
+
+                    b.Property<Guid?>("JobRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_run_id");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<long>("UpToAnnotationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("up_to_annotation_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quality_reports");
+
+                    b.HasIndex("ProjectId", "ComputedAt")
+                        .HasDatabaseName("ix_quality_reports_project_id_computed_at");
+
+                    b.ToTable("quality_reports", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -1104,6 +1152,16 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_project_members_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Quality.QualityReport", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_quality_reports_projects_project_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>

@@ -787,6 +787,11 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("overlap");
 
+                    b.Property<string>("Quality")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("quality");
+
                     b.Property<string>("Schema")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -823,6 +828,47 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_project_members_user_id");
 
                     b.ToTable("project_members", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Quality.QualityReport", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Annotations")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("annotations");
+
+                    b.Property<long>("ComputedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("computed_at");
+
+                    b.Property<string>("Data")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("data");
+
+                    b.Property<Guid?>("JobRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_run_id");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<long>("UpToAnnotationId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("up_to_annotation_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_quality_reports");
+
+                    b.HasIndex("ProjectId", "ComputedAt")
+                        .HasDatabaseName("ix_quality_reports_project_id_computed_at");
+
+                    b.ToTable("quality_reports", (string)null);
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
@@ -1079,6 +1125,16 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_project_members_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Quality.QualityReport", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_quality_reports_projects_project_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>

@@ -1,0 +1,442 @@
+using System.Globalization;
+using System.Text.Json;
+using LabelHub.Domain.Labeling;
+using LabelHub.Domain.Planning;
+
+namespace LabelHub.Domain.Quality;
+
+/// <summary>One annotator's current answer to one item, as the quality report reads it.</summary>
+public sealed record AnswerRecord(long ItemId, Guid AnnotatorId, IReadOnlyDictionary<string, JsonElement> Values, int? DurationMs, DateTimeOffset CreatedAt);
+
+/// <summary>
+/// Turns a project's current answers into the quality report: agreement per field (every statistic), per label
+/// (one-vs-rest) and per annotator pair, gold accuracy and the KPIs. Pure: the caller reads the database.
+/// Answers are added one by one (<see cref="Add"/>) so a million of them never sit in memory as JSON.
+/// </summary>
+public sealed class QualityCalculator
+{
+    private readonly LabelSchema schema;
+    private readonly IReadOnlyDictionary<long, Dictionary<string, JsonElement>> goldAnswers;
+    private readonly Dictionary<Guid, int> annotatorIndex = [];
+    private readonly List<Guid> annotators = [];
+    private readonly List<FieldAccumulator> fields;
+    private readonly Dictionary<Guid, AnnotatorTally> tallies = [];
+    private readonly List<int> durations = [];
+
+    public QualityCalculator(LabelSchema schema, IReadOnlyDictionary<long, Dictionary<string, JsonElement>> goldAnswers)
+    {
+        this.schema = schema;
+        this.goldAnswers = goldAnswers;
+        fields = [.. schema.Fields.Select(FieldAccumulator.For).OfType<FieldAccumulator>()];
+    }
+
+    public int Answers { get; private set; }
+
+    public void Add(AnswerRecord answer)
+    {
+        Answers++;
+        if (!annotatorIndex.TryGetValue(answer.AnnotatorId, out var rater))
+        {
+            rater = annotators.Count;
+            annotatorIndex[answer.AnnotatorId] = rater;
+            annotators.Add(answer.AnnotatorId);
+        }
+        var tally = tallies.TryGetValue(answer.AnnotatorId, out var t) ? t : tallies[answer.AnnotatorId] = new AnnotatorTally();
+        tally.Labels++;
+        if (answer.DurationMs is { } ms and >= 0)
+        {
+            tally.Durations.Add(ms);
+            durations.Add(ms);
+        }
+        if (goldAnswers.TryGetValue(answer.ItemId, out var gold))
+        {
+            // Gold items measure accuracy, not agreement: every field of the gold answer scores separately.
+            foreach (var (name, expected) in gold)
+            {
+                var given = answer.Values.TryGetValue(name, out var value) ? value : default;
+                var answered = new Dictionary<string, JsonElement>(1);
+                if (given.ValueKind != JsonValueKind.Undefined)
+                {
+                    answered[name] = given;
+                }
+                tally.GoldTotal++;
+                if (GoldService.Matches(schema, new Dictionary<string, JsonElement>(1) { [name] = expected }, answered))
+                {
+                    tally.GoldCorrect++;
+                }
+            }
+            return;
+        }
+        foreach (var field in fields)
+        {
+            if (answer.Values.TryGetValue(field.Field.Name, out var value))
+            {
+                field.Add(answer.ItemId, rater, value);
+            }
+        }
+    }
+
+    /// <param name="names">Display names of the annotators, by id.</param>
+    /// <param name="progress">Share of items with all their answers.</param>
+    /// <param name="labelsPerHour">Answers submitted per hour over the last day.</param>
+    public QualityReportData Compute(IReadOnlyDictionary<Guid, string> names, double progress, double? labelsPerHour, TimeSpan elapsed)
+    {
+        var fieldReports = fields.Select(f => f.Compute(annotators)).ToList();
+        var annotatorReports = annotators.Select((id, rater) => new AnnotatorQuality(
+            id,
+            names.GetValueOrDefault(id, id.ToString()),
+            tallies[id].Labels,
+            Median(tallies[id].Durations) / 1000.0,
+            AgreementWithOthers(fieldReports, rater),
+            tallies[id].GoldTotal == 0
+                ? Agreement.Undefined(0, "No gold item answered.")
+                : Agreement.Of((double)tallies[id].GoldCorrect / tallies[id].GoldTotal, tallies[id].GoldTotal)))
+            .OrderBy(a => a.Name, StringComparer.OrdinalIgnoreCase)
+            .ToList();
+        var goldTotal = tallies.Values.Sum(t => t.GoldTotal);
+        var headlines = fieldReports.Select(f => f.Metrics.First(m => m.Metric == f.Headline).Value).Where(v => v.IsDefined).ToList();
+        var kpis = new QualityKpis(
+            headlines.Count == 0
+                ? Agreement.Undefined(0, "No field has an agreement figure yet (it needs items with two or more answers).")
+                : Agreement.Of(headlines.Average(v => v.Value!.Value), headlines.Max(v => v.Items)),
+            goldTotal == 0
+                ? Agreement.Undefined(0, "No gold item answered.")
+                : Agreement.Of((double)tallies.Values.Sum(t => t.GoldCorrect) / goldTotal, goldTotal),
+            progress,
+            labelsPerHour,
+            Median(durations) / 1000.0);
+        return new QualityReportData { Fields = fieldReports, Annotators = annotatorReports, Kpis = kpis, ComputeSeconds = elapsed.TotalSeconds };
+    }
+
+    /// <summary>Mean of the annotator's row in each field's pair matrix (cells that have a value).</summary>
+    private static Agreement AgreementWithOthers(List<FieldQuality> fieldReports, int rater)
+    {
+        var cells = fieldReports
+            .Where(f => f.Pairs is not null && rater < f.Pairs.Values.Count)
+            .SelectMany(f => f.Pairs!.Values[rater].Where((_, other) => other != rater))
+            .OfType<Agreement>()
+            .Where(a => a.IsDefined)
+            .ToList();
+        return cells.Count == 0
+            ? Agreement.Undefined(0, "No item shared with another annotator.")
+            : Agreement.Of(cells.Average(c => c.Value!.Value), cells.Sum(c => c.Items));
+    }
+
+    private static double? Median(List<int> values)
+    {
+        if (values.Count == 0)
+        {
+            return null;
+        }
+        var sorted = values.ToArray();
+        Array.Sort(sorted);
+        var mid = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2.0;
+    }
+
+    private sealed class AnnotatorTally
+    {
+        public int Labels;
+        public int GoldTotal;
+        public int GoldCorrect;
+        public List<int> Durations { get; } = [];
+    }
+
+    /// <summary>Collects one field's answers in the compact form its statistics need.</summary>
+    private abstract class FieldAccumulator(LabelField field)
+    {
+        public LabelField Field { get; } = field;
+
+        public static FieldAccumulator? For(LabelField field) => field.Kind switch
+        {
+            FieldKind.Spans => new MatchedField(field, spans: true),
+            FieldKind.Boxes => new MatchedField(field, spans: false),
+            _ => new CategoricalField(field),
+        };
+
+        public abstract void Add(long itemId, int rater, JsonElement value);
+
+        public abstract FieldQuality Compute(IReadOnlyList<Guid> annotators);
+    }
+
+    /// <summary>
+    /// Choice, rating, number, date, free text and multiple choice: every distinct answer is a category. Labels keep
+    /// the schema's order, ratings and numbers their numeric order (for ordinal, interval and ratio statistics);
+    /// a multiple-choice answer is the set of its labels (and each label also counts one-vs-rest).
+    /// </summary>
+    private sealed class CategoricalField(LabelField field) : FieldAccumulator(field)
+    {
+        private readonly Dictionary<long, int> itemIndex = [];
+        private readonly Dictionary<string, int> categoryIndex = new(StringComparer.Ordinal);
+        private readonly List<string> categories = [];
+        private readonly List<(int Item, int Rater, int Category)> ratings = [];
+        private readonly List<(int Item, int Rater, int[] Labels)> labelSets = [];
+
+        private bool Numeric => Field.Kind is FieldKind.Rating or FieldKind.Number;
+
+        private int IndexOfLabel(string label)
+        {
+            for (var i = 0; i < Field.Labels.Count; i++)
+            {
+                if (Field.Labels[i] == label)
+                {
+                    return i;
+                }
+            }
+            return -1;
+        }
+
+        public override void Add(long itemId, int rater, JsonElement value)
+        {
+            if (Key(value) is not { } key)
+            {
+                return;
+            }
+            if (!itemIndex.TryGetValue(itemId, out var item))
+            {
+                item = itemIndex.Count;
+                itemIndex[itemId] = item;
+            }
+            ratings.Add((item, rater, CategoryOf(key)));
+            if (Field.Kind == FieldKind.MultiChoice)
+            {
+                labelSets.Add((item, rater, [.. value.EnumerateArray().Select(l => IndexOfLabel(l.GetString() ?? "")).Where(i => i >= 0)]));
+            }
+        }
+
+        private int CategoryOf(string key)
+        {
+            if (!categoryIndex.TryGetValue(key, out var code))
+            {
+                code = categories.Count;
+                categoryIndex[key] = code;
+                categories.Add(key);
+            }
+            return code;
+        }
+
+        private string? Key(JsonElement value) => value.ValueKind switch
+        {
+            JsonValueKind.String when value.GetString() is { Length: > 0 } text => text,
+            JsonValueKind.Number => value.GetDouble().ToString("R", CultureInfo.InvariantCulture),
+            JsonValueKind.True or JsonValueKind.False => value.GetBoolean() ? "true" : "false",
+            JsonValueKind.Array when Field.Kind == FieldKind.MultiChoice =>
+                string.Join('\u001F', value.EnumerateArray().Select(l => l.GetString() ?? "").Order(StringComparer.Ordinal)),
+            _ => null,
+        };
+
+        public override FieldQuality Compute(IReadOnlyList<Guid> annotators)
+        {
+            // Codes in a meaningful order: schema labels first (in schema order), numbers ascending, the rest as met.
+            var order = categories.Select((key, code) => (key, code)).OrderBy(c => Rank(c.key)).ThenBy(c => c.key, StringComparer.Ordinal).ToList();
+            var recode = new int[categories.Count];
+            for (var i = 0; i < order.Count; i++)
+            {
+                recode[order[i].code] = i;
+            }
+            var matrix = RatingMatrix.FromTriples(itemIndex.Count, annotators.Count, Math.Max(1, categories.Count),
+                ratings.Select(r => (r.Item, r.Rater, recode[r.Category])));
+            double[]? values = Numeric ? [.. order.Select(c => double.Parse(c.key, CultureInfo.InvariantCulture))] : null;
+
+            var metrics = new List<MetricValue>
+            {
+                new("percent_agreement", PercentAgreement.Compute(matrix)),
+                new("krippendorff_alpha_nominal", KrippendorffAlpha.Compute(matrix, AlphaLevel.Nominal)),
+            };
+            if (Numeric)
+            {
+                metrics.Add(new("krippendorff_alpha_ordinal", KrippendorffAlpha.Compute(matrix, AlphaLevel.Ordinal, values)));
+                metrics.Add(new("krippendorff_alpha_interval", KrippendorffAlpha.Compute(matrix, AlphaLevel.Interval, values)));
+                if (values!.All(v => v >= 0))
+                {
+                    metrics.Add(new("krippendorff_alpha_ratio", KrippendorffAlpha.Compute(matrix, AlphaLevel.Ratio, values)));
+                }
+            }
+            metrics.Add(new("fleiss_kappa", FleissKappa.Compute(matrix)));
+            metrics.Add(new("gwet_ac1", GwetAc1.Compute(matrix)));
+            var pairs = CohenKappa.PairMatrix(matrix, Numeric ? KappaWeighting.Quadratic : KappaWeighting.None);
+            metrics.Add(new(Numeric ? "cohen_kappa_quadratic_mean" : "cohen_kappa_mean", MeanOfPairs(pairs)));
+            metrics.Add(new("scott_pi_mean", MeanOfPairs(PairwiseAgreement.Matrix(matrix, ScottPi.Compute))));
+
+            var headline = Field.Kind switch
+            {
+                FieldKind.Rating => "krippendorff_alpha_ordinal",
+                FieldKind.Number => "krippendorff_alpha_interval",
+                _ => "krippendorff_alpha_nominal",
+            };
+            return new FieldQuality(Field.Name, Field.Kind.ToString(), headline, metrics, PerLabel(matrix, recode), ToPairMatrix(pairs, annotators, metrics.Last(m => m.Metric.StartsWith("cohen", StringComparison.Ordinal)).Metric));
+        }
+
+        /// <summary>One-vs-rest per schema label: for choices, the label against the others; for multiple choice, whether it is ticked.</summary>
+        private List<LabelQuality> PerLabel(RatingMatrix matrix, int[] recode)
+        {
+            var result = new List<LabelQuality>();
+            for (var label = 0; label < Field.Labels.Count; label++)
+            {
+                RatingMatrix binary;
+                if (Field.Kind == FieldKind.MultiChoice)
+                {
+                    var code = label;
+                    binary = RatingMatrix.FromTriples(matrix.ItemCount, matrix.RaterCount, 2,
+                        labelSets.Select(s => (s.Item, s.Rater, Array.IndexOf(s.Labels, code) >= 0 ? 1 : 0)));
+                }
+                else if (categoryIndex.TryGetValue(Field.Labels[label], out var original))
+                {
+                    binary = matrix.OneVsRest(recode[original]);
+                }
+                else
+                {
+                    result.Add(new LabelQuality(Field.Labels[label], [new("krippendorff_alpha_nominal", Agreement.Undefined(0, "Nobody chose this label."))]));
+                    continue;
+                }
+                result.Add(new LabelQuality(Field.Labels[label],
+                [
+                    new("percent_agreement", PercentAgreement.Compute(binary)),
+                    new("krippendorff_alpha_nominal", KrippendorffAlpha.Compute(binary, AlphaLevel.Nominal)),
+                    new("fleiss_kappa", FleissKappa.Compute(binary)),
+                ]));
+            }
+            return result;
+        }
+
+        private int Rank(string key)
+        {
+            var label = IndexOfLabel(key);
+            if (label >= 0)
+            {
+                return label;
+            }
+            return Numeric && double.TryParse(key, NumberStyles.Float, CultureInfo.InvariantCulture, out _) ? Field.Labels.Count : Field.Labels.Count + 1;
+        }
+    }
+
+    /// <summary>Spans and boxes: annotators are compared pair by pair on the items both answered (matched F1).</summary>
+    private sealed class MatchedField(LabelField field, bool spans) : FieldAccumulator(field)
+    {
+        private readonly Dictionary<long, List<(int Rater, JsonElement Value)>> byItem = [];
+
+        public override void Add(long itemId, int rater, JsonElement value)
+        {
+            if (value.ValueKind != JsonValueKind.Array)
+            {
+                return;
+            }
+            if (!byItem.TryGetValue(itemId, out var answers))
+            {
+                byItem[itemId] = answers = [];
+            }
+            answers.Add((rater, value.Clone()));
+        }
+
+        public override FieldQuality Compute(IReadOnlyList<Guid> annotators)
+        {
+            var n = annotators.Count;
+            var perPair = new Dictionary<(int, int), List<MatchComparison>>();
+            var strict = new List<MatchComparison>();
+            var overlap = new List<MatchComparison>();
+            foreach (var answers in byItem.Values)
+            {
+                for (var i = 0; i < answers.Count; i++)
+                {
+                    for (var j = i + 1; j < answers.Count; j++)
+                    {
+                        var (a, b) = answers[i].Rater < answers[j].Rater ? (answers[i], answers[j]) : (answers[j], answers[i]);
+                        MatchComparison comparison;
+                        if (spans)
+                        {
+                            var spansA = Read<Span>(a.Value);
+                            var spansB = Read<Span>(b.Value);
+                            comparison = SpanAgreement.Compare(spansA, spansB, SpanMatchMode.Strict);
+                            overlap.Add(SpanAgreement.Compare(spansA, spansB, SpanMatchMode.Overlap));
+                        }
+                        else
+                        {
+                            comparison = BoxAgreement.Compare(Read<BoxValue>(a.Value), Read<BoxValue>(b.Value));
+                        }
+                        strict.Add(comparison);
+                        if (!perPair.TryGetValue((a.Rater, b.Rater), out var list))
+                        {
+                            perPair[(a.Rater, b.Rater)] = list = [];
+                        }
+                        list.Add(comparison);
+                    }
+                }
+            }
+            var summary = MatchSummary.Of(strict);
+            var headline = spans ? "span_f1_strict" : "box_f1_iou50";
+            var metrics = new List<MetricValue> { new(headline, Defined(summary.Overall.F1, summary)) };
+            if (spans)
+            {
+                var overlapSummary = MatchSummary.Of(overlap);
+                metrics.Add(new("span_f1_overlap", Defined(overlapSummary.Overall.F1, overlapSummary)));
+            }
+            else
+            {
+                metrics.Add(new("box_precision_iou50", Defined(summary.Overall.Precision, summary)));
+                metrics.Add(new("box_recall_iou50", Defined(summary.Overall.Recall, summary)));
+                metrics.Add(new("box_mean_matched_iou", Defined(summary.Overall.MeanMatchedIou, summary)));
+            }
+            var labels = Field.Labels
+                .Select(label => new LabelQuality(label, [new(headline, summary.ByLabel.TryGetValue(label, out var scores)
+                    ? scores.F1
+                    : Agreement.Undefined(0, "No two annotators used this label on the same item."))]))
+                .ToList();
+            var cells = new Agreement?[n, n];
+            foreach (var ((a, b), comparisons) in perPair)
+            {
+                var f1 = MatchSummary.Of(comparisons).Overall.F1;
+                cells[a, b] = f1;
+                cells[b, a] = f1;
+            }
+            return new FieldQuality(Field.Name, Field.Kind.ToString(), headline, metrics, labels, ToPairMatrix(cells, annotators, headline));
+        }
+
+        private static Agreement Defined(Agreement value, MatchSummary summary) =>
+            summary.ItemsCompared == 0 ? Agreement.Undefined(0, "No item has answers from two annotators.") : value;
+
+        private static List<T> Read<T>(JsonElement value)
+        {
+            try
+            {
+                return JsonSerializer.Deserialize<List<T>>(value, Data.JsonColumn.Options) ?? [];
+            }
+            catch (JsonException)
+            {
+                return [];
+            }
+        }
+    }
+
+    private static Agreement MeanOfPairs(Agreement[,] pairs)
+    {
+        var defined = new List<Agreement>();
+        for (var i = 0; i < pairs.GetLength(0); i++)
+        {
+            for (var j = i + 1; j < pairs.GetLength(1); j++)
+            {
+                if (pairs[i, j] is { IsDefined: true } cell)
+                {
+                    defined.Add(cell);
+                }
+            }
+        }
+        return defined.Count == 0
+            ? Agreement.Undefined(0, "No two annotators answered the same item.")
+            : Agreement.Of(defined.Average(c => c.Value!.Value), defined.Sum(c => c.Items));
+    }
+
+    private static PairMatrix ToPairMatrix(Agreement?[,] cells, IReadOnlyList<Guid> annotators, string metric)
+    {
+        var rows = new List<List<Agreement?>>(annotators.Count);
+        for (var i = 0; i < annotators.Count; i++)
+        {
+            var row = new List<Agreement?>(annotators.Count);
+            for (var j = 0; j < annotators.Count; j++)
+            {
+                row.Add(i < cells.GetLength(0) && j < cells.GetLength(1) ? cells[i, j] : null);
+            }
+            rows.Add(row);
+        }
+        return new PairMatrix(metric, [.. annotators], rows);
+    }
+}

@@ -1,0 +1,56 @@
+namespace LabelHub.Domain.Quality;
+
+/// <summary>
+/// One computation of a project's quality figures. Reports are kept, never updated, so figures can be charted
+/// over time; the newest is what the dashboard shows.
+/// </summary>
+public class QualityReport
+{
+    public long Id { get; set; }
+    public Guid ProjectId { get; set; }
+    public DateTimeOffset ComputedAt { get; set; }
+
+    /// <summary>The highest annotation id the report saw: answers after it are "new" for the recompute trigger.</summary>
+    public long UpToAnnotationId { get; set; }
+
+    /// <summary>Current annotations the report rests on.</summary>
+    public int Annotations { get; set; }
+
+    /// <summary>The job that computed it.</summary>
+    public Guid? JobRunId { get; set; }
+
+    public QualityReportData Data { get; set; } = new();
+}
+
+/// <summary>Everything the quality dashboard and the API show, per field, per label, per annotator pair and per annotator.</summary>
+public sealed record QualityReportData
+{
+    public List<FieldQuality> Fields { get; init; } = [];
+    public List<AnnotatorQuality> Annotators { get; init; } = [];
+    public QualityKpis Kpis { get; init; } = new();
+
+    /// <summary>How long the computation took, for the record.</summary>
+    public double ComputeSeconds { get; init; }
+}
+
+/// <param name="Headline">The statistic the KPI card and the trend use for this field (α for categories, F1 for spans and boxes).</param>
+public sealed record FieldQuality(
+    string Field, string Kind, string Headline, List<MetricValue> Metrics, List<LabelQuality> Labels, PairMatrix? Pairs);
+
+/// <param name="Metric">A stable key, e.g. "krippendorff_alpha_nominal", "cohen_kappa_mean", "span_f1_strict".</param>
+public sealed record MetricValue(string Metric, Agreement Value);
+
+/// <summary>One-vs-rest figures for one label of a field.</summary>
+public sealed record LabelQuality(string Label, List<MetricValue> Metrics);
+
+/// <summary>A symmetric annotator × annotator table of one statistic; cell [i][j] rests on the items both answered.</summary>
+public sealed record PairMatrix(string Metric, List<Guid> Annotators, List<List<Agreement?>> Values);
+
+public sealed record AnnotatorQuality(
+    Guid AnnotatorId, string Name, int Labels, double? MedianSeconds, Agreement AgreementWithOthers, Agreement GoldAccuracy);
+
+/// <param name="Agreement">Mean of the fields' headline statistics.</param>
+/// <param name="Progress">Share of the items that have all their answers.</param>
+/// <param name="LabelsPerHour">Submitted answers per hour over the last 24 hours.</param>
+public sealed record QualityKpis(
+    Agreement? Agreement = null, Agreement? GoldAccuracy = null, double Progress = 0, double? LabelsPerHour = null, double? MedianSecondsPerTask = null);

@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Text.Json;
+using LabelHub.Domain.Data;
+using LabelHub.Domain.Identity;
+using LabelHub.Domain.Jobs;
+using LabelHub.Domain.Labeling;
+using LabelHub.Domain.Planning;
+using Microsoft.EntityFrameworkCore;
+
+namespace LabelHub.Domain.Quality;
+
+public sealed record QualityReportInfo(long Id, Guid ProjectId, DateTimeOffset ComputedAt, int Annotations, int NewAnnotationsSince, QualitySettings Targets, QualityReportData Data);
+
+/// <summary>One report's headline figures, for trend charts.</summary>
+public sealed record QualityTrendPoint(DateTimeOffset ComputedAt, int Annotations, QualityKpis Kpis, IReadOnlyDictionary<string, double?> FieldHeadlines);
+
+/// <summary>Two annotators' answers to one item, side by side.</summary>
+public sealed record PairItem(long ItemId, string Preview, JsonElement? AnswerA, JsonElement? AnswerB, bool Agree);
+
+public sealed record PairItemsPage(string Field, Guid AnnotatorA, Guid AnnotatorB, int Total, int Disagreements, IReadOnlyList<PairItem> Items);
+
+public sealed record QualityJobParameters(Guid ProjectId);
+
+/// <summary>
+/// Computes, stores and serves quality reports. Computing reads the project's current answers in one pass without
+/// locks (plain reads, no transaction), so labeling goes on while a large project is recomputed.
+/// </summary>
+public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactory, JobRunService jobs, TimeProvider clock)
+{
+    public const int MaxPairItemsPage = 200;
+
+    /// <summary>Reads every current answer of the project, computes all figures and stores them as a new report.</summary>
+    public async Task<QualityReport> ComputeAndStoreAsync(Guid projectId, Guid? jobRunId, IJobProgress? progress, CancellationToken ct)
+    {
+        var started = Stopwatch.GetTimestamp();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
+        var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Id == projectId, ct);
+        var gold = await db.Items.AsNoTracking().Where(i => i.ProjectId == projectId && i.IsGold)
+            .Select(i => new { i.Id, i.GoldAnswer }).ToDictionaryAsync(i => i.Id, i => i.GoldAnswer, ct);
+        var upTo = await db.Annotations.Where(a => a.ProjectId == projectId).MaxAsync(a => (long?)a.Id, ct) ?? 0;
+        var total = await db.Annotations.CountAsync(a => a.ProjectId == projectId && a.IsCurrent && a.Id <= upTo, ct);
+
+        var calculator = new QualityCalculator(project.Schema, gold);
+        var answers = db.Annotations.AsNoTracking()
+            .Where(a => a.ProjectId == projectId && a.IsCurrent && a.Id <= upTo)
+            .Select(a => new AnswerRecord(a.ItemId, a.AnnotatorId, a.Values, a.DurationMs, a.CreatedAt))
+            .AsAsyncEnumerable();
+        await foreach (var answer in answers.WithCancellation(ct))
+        {
+            calculator.Add(answer);
+            if (progress is not null && calculator.Answers % 50_000 == 0 && total > 0)
+            {
+                await progress.ReportAsync(0.8 * calculator.Answers / total, $"Read {calculator.Answers:N0} of {total:N0} answers", ct);
+            }
+        }
+        if (progress is not null)
+        {
+            await progress.ReportAsync(0.85, "Computing agreement", ct);
+        }
+
+        var names = await db.Users.AsNoTracking()
+            .Where(u => db.Annotations.Any(a => a.ProjectId == projectId && a.IsCurrent && a.AnnotatorId == u.Id))
+            .Select(u => new { u.Id, Name = u.DisplayName != "" ? u.DisplayName : u.UserName! })
+            .ToDictionaryAsync(u => u.Id, u => u.Name, ct);
+        var itemCounts = await db.Items.AsNoTracking().Where(i => i.ProjectId == projectId && !i.IsGold)
+            .GroupBy(_ => 1)
+            .Select(g => new { Total = g.Count(), Complete = g.Count(i => i.SubmittedCount >= project.Overlap) })
+            .FirstOrDefaultAsync(ct);
+        var now = clock.GetUtcNow();
+        var dayAgo = now.AddDays(-1);
+        var lastDay = await db.Annotations.CountAsync(a => a.ProjectId == projectId && a.Version == 1 && a.CreatedAt > dayAgo, ct);
+        var data = calculator.Compute(
+            names,
+            itemCounts is { Total: > 0 } counts ? (double)counts.Complete / counts.Total : 0,
+            lastDay / 24.0,
+            Stopwatch.GetElapsedTime(started));
+
+        var report = new QualityReport
+        {
+            ProjectId = projectId,
+            ComputedAt = now,
+            UpToAnnotationId = upTo,
+            Annotations = calculator.Answers,
+            JobRunId = jobRunId,
+            Data = data,
+        };
+        // A re-run of the same job replaces the report an earlier attempt stored.
+        if (jobRunId is not null)
+        {
+            await db.QualityReports.Where(r => r.JobRunId == jobRunId).ExecuteDeleteAsync(ct);
+        }
+        db.QualityReports.Add(report);
+        await db.SaveChangesAsync(ct);
+        return report;
+    }
+
+    /// <summary>Starts a recompute job for the project (managers; also what the dashboard's button does).</summary>
+    public async Task<JobRunInfo> StartRecomputeAsync(Actor actor, Guid projectId, CancellationToken ct = default)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            await db.GetManageableAsync(actor, projectId, ct);
+        }
+        return await jobs.StartAsync(JobKinds.Quality, projectId, actor.UserId, new QualityJobParameters(projectId), ct);
+    }
+
+    /// <summary>
+    /// Starts a recompute for every project with at least its "recompute every" of new answers since its last
+    /// report and no recompute queued or running. The recurring job calls this every minute.
+    /// </summary>
+    public async Task<int> StartDueRecomputesAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var projects = await db.Projects.AsNoTracking().Select(p => new { p.Id, p.Quality }).ToListAsync(ct);
+        var started = 0;
+        foreach (var project in projects)
+        {
+            var busy = await db.JobRuns.AnyAsync(j => j.ProjectId == project.Id && j.Kind == JobKinds.Quality
+                && (j.State == JobState.Queued || j.State == JobState.Running), ct);
+            if (busy)
+            {
+                continue;
+            }
+            var since = await db.QualityReports.Where(r => r.ProjectId == project.Id).MaxAsync(r => (long?)r.UpToAnnotationId, ct) ?? 0;
+            // Walks the primary key from the last report's id: only the new answers are read.
+            var fresh = await db.Annotations.Where(a => a.Id > since && a.ProjectId == project.Id)
+                .Take(project.Quality.RecomputeEveryAnnotations).CountAsync(ct);
+            if (fresh >= project.Quality.RecomputeEveryAnnotations)
+            {
+                await jobs.StartAsync(JobKinds.Quality, project.Id, null, new QualityJobParameters(project.Id), ct);
+                started++;
+            }
+        }
+        return started;
+    }
+
+    /// <summary>The newest report, or null before the first one.</summary>
+    public async Task<QualityReportInfo?> LatestAsync(Actor actor, Guid projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var project = await db.GetManageableAsync(actor, projectId, ct);
+        var report = await db.QualityReports.AsNoTracking().Where(r => r.ProjectId == projectId)
+            .OrderByDescending(r => r.ComputedAt).ThenByDescending(r => r.Id).FirstOrDefaultAsync(ct);
+        if (report is null)
+        {
+            return null;
+        }
+        var fresh = await db.Annotations.CountAsync(a => a.Id > report.UpToAnnotationId && a.ProjectId == projectId, ct);
+        return new QualityReportInfo(report.Id, projectId, report.ComputedAt, report.Annotations, fresh, project.Quality, report.Data);
+    }
+
+    /// <summary>Headline figures of the newest reports, oldest first.</summary>
+    public async Task<IReadOnlyList<QualityTrendPoint>> TrendAsync(Actor actor, Guid projectId, int limit = 100, CancellationToken ct = default)
+    {
+        if (limit is < 1 or > 1000)
+        {
+            throw new ValidationException("limit", "Ask for 1 to 1,000 reports.");
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.GetManageableAsync(actor, projectId, ct);
+        var reports = await db.QualityReports.AsNoTracking().Where(r => r.ProjectId == projectId)
+            .OrderByDescending(r => r.ComputedAt).ThenByDescending(r => r.Id).Take(limit).ToListAsync(ct);
+        return [.. reports.AsEnumerable().Reverse().Select(r => new QualityTrendPoint(
+            r.ComputedAt,
+            r.Annotations,
+            r.Data.Kpis,
+            r.Data.Fields.ToDictionary(f => f.Field, f => f.Metrics.FirstOrDefault(m => m.Metric == f.Headline)?.Value.Value)))];
+    }
+
+    /// <summary>
+    /// The non-gold items two annotators both answered, with both answers to one field side by side (the cell of
+    /// the agreement heatmap, opened): disagreements first, then by item.
+    /// </summary>
+    public async Task<PairItemsPage> PairItemsAsync(
+        Actor actor, Guid projectId, string field, Guid annotatorA, Guid annotatorB, int page = 1, int pageSize = 50, CancellationToken ct = default)
+    {
+        var errors = new ValidationErrors();
+        if (page < 1)
+        {
+            errors.Add("page", "Pages start at 1.");
+        }
+        if (pageSize is < 1 or > MaxPairItemsPage)
+        {
+            errors.Add("pageSize", $"A page holds 1 to {MaxPairItemsPage} items.");
+        }
+        errors.ThrowIfAny();
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var project = await db.GetManageableAsync(actor, projectId, ct);
+        if (project.Schema.Field(field) is null)
+        {
+            throw new ValidationException("field", $"The schema has no field '{field}'.");
+        }
+        var pairs = await (
+            from a in db.Annotations.AsNoTracking()
+            where a.ProjectId == projectId && a.IsCurrent && a.AnnotatorId == annotatorA
+            join b in db.Annotations.AsNoTracking().Where(b => b.ProjectId == projectId && b.IsCurrent && b.AnnotatorId == annotatorB)
+                on a.ItemId equals b.ItemId
+            // Gold items measure accuracy, not agreement: the heatmap leaves them out, so does the list behind a cell.
+            join i in db.Items.AsNoTracking().Where(i => !i.IsGold) on a.ItemId equals i.Id
+            select new { a.ItemId, A = a.Values, B = b.Values })
+            .ToListAsync(ct);
+        var compared = pairs.Select(p =>
+        {
+            var answerA = p.A.TryGetValue(field, out var va) ? va : (JsonElement?)null;
+            var answerB = p.B.TryGetValue(field, out var vb) ? vb : (JsonElement?)null;
+            var agree = GoldService.Matches(project.Schema, Single(field, answerA), Single(field, answerB));
+            return (p.ItemId, answerA, answerB, agree);
+        }).OrderBy(p => p.agree).ThenBy(p => p.ItemId).ToList();
+        var pageItems = compared.Skip((page - 1) * pageSize).Take(pageSize).ToList();
+        var ids = pageItems.Select(p => p.ItemId).ToList();
+        var previews = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id))
+            .Select(i => new { i.Id, i.Data }).ToDictionaryAsync(i => i.Id, i => GoldService.Preview(i.Data), ct);
+        return new PairItemsPage(field, annotatorA, annotatorB, compared.Count, compared.Count(p => !p.agree),
+            [.. pageItems.Select(p => new PairItem(p.ItemId, previews.GetValueOrDefault(p.ItemId, ""), p.answerA, p.answerB, p.agree))]);
+    }
+
+    private static Dictionary<string, JsonElement> Single(string field, JsonElement? value) =>
+        value is { } v ? new Dictionary<string, JsonElement> { [field] = v } : [];
+}
