@@ -23,6 +23,9 @@ public sealed class QualityCalculator
     private readonly Dictionary<Guid, AnnotatorTally> tallies = [];
     private readonly List<int> durations = [];
 
+    // Single-choice answers (gold items included: their gold answers seed Dawid–Skene's estimate of each annotator).
+    private readonly Dictionary<string, List<(Guid Annotator, long Item, string Answer)>> choiceAnswers = [];
+
     public QualityCalculator(LabelSchema schema, IReadOnlyDictionary<long, Dictionary<string, JsonElement>> goldAnswers)
     {
         this.schema = schema;
@@ -47,6 +50,13 @@ public sealed class QualityCalculator
         {
             tally.Durations.Add(ms);
             durations.Add(ms);
+        }
+        foreach (var field in schema.Fields.Where(f => f.Kind == FieldKind.Choice))
+        {
+            if (answer.Values.TryGetValue(field.Name, out var choice) && choice.ValueKind == JsonValueKind.String && choice.GetString() is { Length: > 0 } label)
+            {
+                (choiceAnswers.TryGetValue(field.Name, out var list) ? list : choiceAnswers[field.Name] = []).Add((answer.AnnotatorId, answer.ItemId, label));
+            }
         }
         if (goldAnswers.TryGetValue(answer.ItemId, out var gold))
         {
@@ -105,7 +115,37 @@ public sealed class QualityCalculator
             progress,
             labelsPerHour,
             Median(durations) / 1000.0);
-        return new QualityReportData { Fields = fieldReports, Annotators = annotatorReports, Kpis = kpis, ComputeSeconds = elapsed.TotalSeconds };
+        return new QualityReportData
+        {
+            Fields = fieldReports,
+            Annotators = annotatorReports,
+            Kpis = kpis,
+            Aggregations = Aggregate(),
+            ComputeSeconds = elapsed.TotalSeconds,
+        };
+    }
+
+    private List<AggregationQuality> Aggregate()
+    {
+        var result = new List<AggregationQuality>();
+        foreach (var field in schema.Fields.Where(f => f.Kind == FieldKind.Choice && choiceAnswers.ContainsKey(f.Name)))
+        {
+            var answers = CategoricalAnswers.From(choiceAnswers[field.Name], field.Labels);
+            var vote = MajorityVote.Aggregate(answers);
+            result.Add(new AggregationQuality(field.Name, "majority_vote", vote.Items.Count, vote.Items.Count(i => i.Tie),
+                vote.Items.Count == 0 ? 0 : vote.Items.Average(i => i.Confidence), null, null, null, []));
+            var gold = goldAnswers
+                .Where(g => g.Value.TryGetValue(field.Name, out var v) && v.ValueKind == JsonValueKind.String)
+                .ToDictionary(g => g.Key, g => g.Value[field.Name].GetString()!);
+            var ds = DawidSkene.Aggregate(answers, gold);
+            var majority = vote.Items.ToDictionary(i => i.Item, i => i.Label);
+            result.Add(new AggregationQuality(field.Name, "dawid_skene", ds.Items.Count, ds.Items.Count(i => i.Tie),
+                ds.Items.Count == 0 ? 0 : ds.Items.Average(i => i.Confidence),
+                ds.Items.Count(i => majority.TryGetValue(i.Item, out var label) && label != i.Label),
+                ds.Iterations, ds.Converged,
+                [.. ds.Annotators.Select(a => new AnnotatorEstimate(a.Annotator, a.MeanDiagonal))]));
+        }
+        return result;
     }
 
     /// <summary>Mean of the annotator's row in each field's pair matrix (cells that have a value).</summary>

@@ -29,6 +29,9 @@ public sealed record QualityReportData
     public List<AnnotatorQuality> Annotators { get; init; } = [];
     public QualityKpis Kpis { get; init; } = new();
 
+    /// <summary>Majority vote and Dawid–Skene over each single-choice field: how decided the items are.</summary>
+    public List<AggregationQuality> Aggregations { get; init; } = [];
+
     /// <summary>How long the computation took, for the record.</summary>
     public double ComputeSeconds { get; init; }
 }
@@ -54,3 +57,14 @@ public sealed record AnnotatorQuality(
 /// <param name="LabelsPerHour">Submitted answers per hour over the last 24 hours.</param>
 public sealed record QualityKpis(
     Agreement? Agreement = null, Agreement? GoldAccuracy = null, double Progress = 0, double? LabelsPerHour = null, double? MedianSecondsPerTask = null);
+
+/// <param name="Method">"majority_vote" (ties go to the label listed first in the schema and are flagged) or "dawid_skene".</param>
+/// <param name="Ties">Items whose vote was tied: they need adjudication.</param>
+/// <param name="MeanConfidence">Mean share of the winning label (majority vote) or its posterior (Dawid–Skene).</param>
+/// <param name="DisagreesWithMajority">Dawid–Skene only: items where it chose another label than the majority vote.</param>
+/// <param name="Annotators">Dawid–Skene only: each annotator's estimated accuracy (mean diagonal of their confusion matrix).</param>
+public sealed record AggregationQuality(
+    string Field, string Method, int Items, int Ties, double MeanConfidence, int? DisagreesWithMajority, int? Iterations, bool? Converged,
+    List<AnnotatorEstimate> Annotators);
+
+public sealed record AnnotatorEstimate(Guid AnnotatorId, double EstimatedAccuracy);

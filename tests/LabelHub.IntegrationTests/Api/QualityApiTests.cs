@@ -120,6 +120,17 @@ public sealed class QualityApiTests
         Assert.Equal(2.0 / 3, report.Data.Kpis.GoldAccuracy!.Value!.Value, 9);
         Assert.Equal(1.0, report.Data.Kpis.Progress);
 
+        // Aggregation of the choice field over all six items (the gold one included, seeding Dawid–Skene).
+        var vote = report.Data.Aggregations.Single(x => x.Field == "sentiment" && x.Method == "majority_vote");
+        Assert.Equal(6, vote.Items);
+        Assert.Equal(0, vote.Ties);
+        // Four unanimous items and two decided 2 to 1.
+        Assert.Equal(4 + (2 * (2.0 / 3)), vote.MeanConfidence * 6, 9);
+        var ds = report.Data.Aggregations.Single(x => x.Field == "sentiment" && x.Method == "dawid_skene");
+        Assert.Equal(6, ds.Items);
+        Assert.True(ds.Converged);
+        Assert.Equal(3, ds.Annotators.Count);
+
         // The heatmap cell A × C opens the items behind it, the disagreement first.
         var pairs = await manager.GetAsync<PairItemsPage>(
             $"/api/v1/projects/{project.Id}/quality/pairs?field=sentiment&a={annotators[0].UserId}&b={annotators[2].UserId}");
