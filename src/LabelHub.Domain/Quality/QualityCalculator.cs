@@ -121,9 +121,34 @@ public sealed class QualityCalculator
             Annotators = annotatorReports,
             Kpis = kpis,
             Aggregations = Aggregate(),
+            GoldByField = GoldByField(),
             ComputeSeconds = elapsed.TotalSeconds,
         };
     }
+
+    private List<GoldFieldAccuracy> GoldByField()
+    {
+        var result = new List<GoldFieldAccuracy>();
+        foreach (var field in schema.Fields.Where(f => f.Kind == FieldKind.Choice && choiceAnswers.ContainsKey(f.Name)))
+        {
+            var gold = GoldLabels(field.Name);
+            if (gold.Count == 0)
+            {
+                continue;
+            }
+            foreach (var accuracy in GoldAccuracy.ForCategories(choiceAnswers[field.Name].Where(a => gold.ContainsKey(a.Item)), gold, field.Labels))
+            {
+                var counts = accuracy.Confusion.Counts;
+                var rows = Enumerable.Range(0, counts.GetLength(0)).Select(r => Enumerable.Range(0, counts.GetLength(1)).Select(c => counts[r, c]).ToList()).ToList();
+                result.Add(new GoldFieldAccuracy(field.Name, accuracy.Annotator, accuracy.Accuracy, [.. accuracy.Confusion.Categories], rows));
+            }
+        }
+        return result;
+    }
+
+    private Dictionary<long, string> GoldLabels(string field) => goldAnswers
+        .Where(g => g.Value.TryGetValue(field, out var v) && v.ValueKind == JsonValueKind.String)
+        .ToDictionary(g => g.Key, g => g.Value[field].GetString()!);
 
     private List<AggregationQuality> Aggregate()
     {
@@ -134,10 +159,7 @@ public sealed class QualityCalculator
             var vote = MajorityVote.Aggregate(answers);
             result.Add(new AggregationQuality(field.Name, "majority_vote", vote.Items.Count, vote.Items.Count(i => i.Tie),
                 vote.Items.Count == 0 ? 0 : vote.Items.Average(i => i.Confidence), null, null, null, []));
-            var gold = goldAnswers
-                .Where(g => g.Value.TryGetValue(field.Name, out var v) && v.ValueKind == JsonValueKind.String)
-                .ToDictionary(g => g.Key, g => g.Value[field.Name].GetString()!);
-            var ds = DawidSkene.Aggregate(answers, gold);
+            var ds = DawidSkene.Aggregate(answers, GoldLabels(field.Name));
             var majority = vote.Items.ToDictionary(i => i.Item, i => i.Label);
             result.Add(new AggregationQuality(field.Name, "dawid_skene", ds.Items.Count, ds.Items.Count(i => i.Tie),
                 ds.Items.Count == 0 ? 0 : ds.Items.Average(i => i.Confidence),

@@ -29,6 +29,9 @@ public sealed record QualityReportData
     public List<AnnotatorQuality> Annotators { get; init; } = [];
     public QualityKpis Kpis { get; init; } = new();
 
+    /// <summary>Per single-choice field and annotator: accuracy on the gold items with the gold × answered confusion matrix.</summary>
+    public List<GoldFieldAccuracy> GoldByField { get; init; } = [];
+
     /// <summary>Majority vote and Dawid–Skene over each single-choice field: how decided the items are.</summary>
     public List<AggregationQuality> Aggregations { get; init; } = [];
 
@@ -68,3 +71,6 @@ public sealed record AggregationQuality(
     List<AnnotatorEstimate> Annotators);
 
 public sealed record AnnotatorEstimate(Guid AnnotatorId, double EstimatedAccuracy);
+
+/// <param name="Confusion">Rows: the gold label; columns: the label answered; both in <paramref name="Categories"/> order.</param>
+public sealed record GoldFieldAccuracy(string Field, Guid AnnotatorId, Agreement Accuracy, List<string> Categories, List<List<int>> Confusion);

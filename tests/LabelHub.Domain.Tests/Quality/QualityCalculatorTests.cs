@@ -106,3 +106,30 @@ public class QualityCalculatorTests
         Assert.True(tags.Labels.Single(l => l.Label == "a").Metrics.Single(m => m.Metric == "percent_agreement").Value.Value < 1);
     }
 }
+
+public class QualityCalculatorGoldTests
+{
+    [Fact]
+    public void Gold_items_score_each_annotator_per_field_with_a_confusion_matrix_and_stay_out_of_agreement()
+    {
+        var schema = new LabelSchema { Fields = [new LabelField { Name = "sentiment", Kind = FieldKind.Choice, Labels = ["positive", "negative", "neutral"] }] };
+        var gold = new Dictionary<long, Dictionary<string, JsonElement>>
+        {
+            [7] = JsonSerializer.Deserialize<Dictionary<string, JsonElement>>("""{"sentiment": "neutral"}""")!,
+        };
+        var calculator = new QualityCalculator(schema, gold);
+        var right = Guid.NewGuid();
+        var wrong = Guid.NewGuid();
+        calculator.Add(new AnswerRecord(7, right, JsonSerializer.Deserialize<Dictionary<string, JsonElement>>("""{"sentiment": "neutral"}""")!, null, DateTimeOffset.UnixEpoch));
+        calculator.Add(new AnswerRecord(7, wrong, JsonSerializer.Deserialize<Dictionary<string, JsonElement>>("""{"sentiment": "negative"}""")!, null, DateTimeOffset.UnixEpoch));
+
+        var data = calculator.Compute(new Dictionary<Guid, string>(), 0, null, TimeSpan.Zero);
+
+        var wrongScore = data.GoldByField.Single(g => g.AnnotatorId == wrong);
+        Assert.Equal(0.0, wrongScore.Accuracy.Value);
+        Assert.Equal(1, wrongScore.Confusion[wrongScore.Categories.IndexOf("neutral")][wrongScore.Categories.IndexOf("negative")]);
+        Assert.Equal(1.0, data.GoldByField.Single(g => g.AnnotatorId == right).Accuracy.Value);
+        Assert.Equal(0.5, data.Kpis.GoldAccuracy!.Value);
+        Assert.False(data.Fields.Single().Metrics.First().Value.IsDefined);
+    }
+}

@@ -120,6 +120,12 @@ public sealed class QualityApiTests
         Assert.Equal(2.0 / 3, report.Data.Kpis.GoldAccuracy!.Value!.Value, 9);
         Assert.Equal(1.0, report.Data.Kpis.Progress);
 
+        // Per field: B answered "negative" where gold says "neutral".
+        var goldB = report.Data.GoldByField.Single(g => g.Field == "sentiment" && g.AnnotatorId == annotators[1].UserId);
+        Assert.Equal(0.0, goldB.Accuracy.Value);
+        Assert.Equal(1, goldB.Confusion[goldB.Categories.IndexOf("neutral")][goldB.Categories.IndexOf("negative")]);
+        Assert.Equal(1, goldB.Confusion.Sum(row => row.Sum()));
+
         // Aggregation of the choice field over all six items (the gold one included, seeding Dawid–Skene).
         var vote = report.Data.Aggregations.Single(x => x.Field == "sentiment" && x.Method == "majority_vote");
         Assert.Equal(6, vote.Items);
