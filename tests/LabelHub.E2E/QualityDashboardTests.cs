@@ -204,6 +204,14 @@ public sealed class QualityDashboardTests
             await Browser.ScreenshotAsync(page, "50-quality-4-pair-items");
             await ShotAsync(page, "50-quality-5-dashboard-with-pair");
 
+            // A second report draws the trend: the KPI line and the field's line, two points each.
+            await page.GetByTestId("quality-recompute").ClickAsync();
+            await Expect(page.GetByTestId("trend-chart")).ToHaveAttributeAsync("data-points", "2", new() { Timeout = 60_000 });
+            await Expect(page.GetByTestId("trend-line")).ToHaveCountAsync(2);
+            await Expect(page.GetByTestId("kpi-agreement").GetByTestId("kpi-value")).ToHaveTextAsync("0.841");
+            await page.GetByTestId("quality-trend").ScrollIntoViewIfNeededAsync();
+            await Browser.ScreenshotAsync(page, "50-quality-6-trend");
+
             await Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
             lock (browserLog)
             {
