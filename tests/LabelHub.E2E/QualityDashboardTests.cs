@@ -200,17 +200,14 @@ public sealed class QualityDashboardTests
             await Expect(pairRows.First.GetByTestId("pair-answer-a")).ToHaveTextAsync("negative");
             await Expect(pairRows.First.GetByTestId("pair-answer-b")).ToHaveTextAsync("positive");
             await Expect(pairRows.Nth(1)).ToHaveAttributeAsync("data-agree", "true");
-            await panel.ScrollIntoViewIfNeededAsync();
-            await Browser.ScreenshotAsync(page, "50-quality-4-pair-items");
-            await ShotAsync(page, "50-quality-5-dashboard-with-pair");
+            await ShotAsync(page, "50-quality-4-pair-items");
 
             // A second report draws the trend: the KPI line and the field's line, two points each.
             await page.GetByTestId("quality-recompute").ClickAsync();
             await Expect(page.GetByTestId("trend-chart")).ToHaveAttributeAsync("data-points", "2", new() { Timeout = 60_000 });
             await Expect(page.GetByTestId("trend-line")).ToHaveCountAsync(2);
             await Expect(page.GetByTestId("kpi-agreement").GetByTestId("kpi-value")).ToHaveTextAsync("0.841");
-            await page.GetByTestId("quality-trend").ScrollIntoViewIfNeededAsync();
-            await Browser.ScreenshotAsync(page, "50-quality-6-trend");
+            await ShotAsync(page, "50-quality-5-trend");
 
             await Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
             lock (browserLog)
