@@ -21,6 +21,9 @@ public sealed record PairItemsPage(string Field, Guid AnnotatorA, Guid Annotator
 
 public sealed record QualityJobParameters(Guid ProjectId);
 
+/// <summary>Each item's answers to one single-choice field combined into one label with a confidence; ties need adjudication.</summary>
+public sealed record ItemAggregation(string Field, string Method, IReadOnlyList<string> Categories, int Ties, IReadOnlyList<ItemAggregate> Items);
+
 /// <summary>
 /// Computes, stores and serves quality reports. Computing reads the project's current answers in one pass without
 /// locks (plain reads, no transaction), so labeling goes on while a large project is recomputed.
@@ -213,6 +216,56 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
             .Select(i => new { i.Id, i.Data }).ToDictionaryAsync(i => i.Id, i => GoldService.Preview(i.Data), ct);
         return new PairItemsPage(field, annotatorA, annotatorB, compared.Count, compared.Count(p => !p.agree),
             [.. pageItems.Select(p => new PairItem(p.ItemId, previews.GetValueOrDefault(p.ItemId, ""), p.answerA, p.answerB, p.agree))]);
+    }
+
+    public static readonly IReadOnlyList<string> AggregationMethods = ["majority_vote", "dawid_skene"];
+
+    /// <summary>
+    /// Every item's aggregated answer to a single-choice field, computed now from the current answers: majority vote
+    /// (ties go to the label listed first in the schema and are flagged) or Dawid–Skene (gold answers fix their items
+    /// and so seed each annotator's estimated reliability).
+    /// </summary>
+    public async Task<ItemAggregation> AggregateAsync(Actor actor, Guid projectId, string field, string method, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
+        var project = await db.GetManageableAsync(actor, projectId, ct);
+        var errors = new ValidationErrors();
+        var schemaField = project.Schema.Field(field);
+        if (schemaField is null || schemaField.Kind != FieldKind.Choice)
+        {
+            errors.Add("field", $"'{field}' is not a single-choice field of this project; aggregation combines single-choice answers.");
+        }
+        if (!AggregationMethods.Contains(method))
+        {
+            errors.Add("method", "Methods: majority_vote, dawid_skene.");
+        }
+        errors.ThrowIfAny();
+        var answers = new List<(Guid Annotator, long Item, string Answer)>();
+        var rows = db.Annotations.AsNoTracking().Where(a => a.ProjectId == projectId && a.IsCurrent)
+            .Select(a => new { a.AnnotatorId, a.ItemId, a.Values }).AsAsyncEnumerable();
+        await foreach (var row in rows.WithCancellation(ct))
+        {
+            if (row.Values.TryGetValue(field, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } label)
+            {
+                answers.Add((row.AnnotatorId, row.ItemId, label));
+            }
+        }
+        var categorical = CategoricalAnswers.From(answers, schemaField!.Labels);
+        IReadOnlyList<ItemAggregate> items;
+        if (method == "majority_vote")
+        {
+            items = MajorityVote.Aggregate(categorical).Items;
+        }
+        else
+        {
+            var gold = await db.Items.AsNoTracking().Where(i => i.ProjectId == projectId && i.IsGold)
+                .Select(i => new { i.Id, i.GoldAnswer }).ToListAsync(ct);
+            items = DawidSkene.Aggregate(categorical, gold
+                .Where(g => g.GoldAnswer.TryGetValue(field, out var v) && v.ValueKind == JsonValueKind.String)
+                .ToDictionary(g => g.Id, g => g.GoldAnswer[field].GetString()!)).Items;
+        }
+        return new ItemAggregation(field, method, categorical.Categories, items.Count(i => i.Tie), items);
     }
 
     private static Dictionary<string, JsonElement> Single(string field, JsonElement? value) =>

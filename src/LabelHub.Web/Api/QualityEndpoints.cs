@@ -26,6 +26,21 @@ public static class QualityEndpoints
         });
         project.MapGet("/quality/pairs", (Guid projectId, string field, Guid a, Guid b, int? page, int? pageSize, QualityService quality, ClaimsPrincipal user, CancellationToken ct) =>
             quality.PairItemsAsync(user.ToActor(), projectId, field, a, b, page ?? 1, pageSize ?? 50, ct));
+        project.MapGet("/quality/aggregation", async (Guid projectId, string field, string? method, string? format, QualityService quality, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var result = await quality.AggregateAsync(user.ToActor(), projectId, field, method ?? "majority_vote", ct);
+            if (format != "csv")
+            {
+                return Results.Ok(result);
+            }
+            var csv = new StringBuilder("item_id,label,confidence,tie\r\n");
+            foreach (var item in result.Items)
+            {
+                csv.Append(Domain.Releases.AnnotationExporter.CsvLine([item.Item.ToString(CultureInfo.InvariantCulture), item.Label,
+                    item.Confidence.ToString("R", CultureInfo.InvariantCulture), item.Tie ? "true" : "false"])).Append("\r\n");
+            }
+            return Results.File(Encoding.UTF8.GetBytes(csv.ToString()), "text/csv", $"aggregation-{field}-{result.Method}.csv");
+        });
         project.MapGet("/quality/{table}.csv", async (Guid projectId, string table, QualityService quality, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var report = await quality.LatestAsync(user.ToActor(), projectId, ct);

@@ -137,6 +137,23 @@ public sealed class QualityApiTests
         Assert.True(ds.Converged);
         Assert.Equal(3, ds.Annotators.Count);
 
+        // Every item's aggregated answer, on demand: item 5 goes to "positive" 2 to 1, the gold item keeps its gold answer.
+        var majority = await manager.GetAsync<ItemAggregation>($"/api/v1/projects/{project.Id}/quality/aggregation?field=sentiment&method=majority_vote");
+        Assert.Equal(6, majority.Items.Count);
+        Assert.Equal("positive", majority.Items.Single(i => i.Item == itemIds[4]).Label);
+        Assert.Equal(2.0 / 3, majority.Items.Single(i => i.Item == itemIds[4]).Confidence, 9);
+        var dawidSkene = await manager.GetAsync<ItemAggregation>($"/api/v1/projects/{project.Id}/quality/aggregation?field=sentiment&method=dawid_skene");
+        Assert.Equal("neutral", dawidSkene.Items.Single(i => i.Item == itemIds[5]).Label);
+        Assert.Equal(1.0, dawidSkene.Items.Single(i => i.Item == itemIds[5]).Confidence, 9);
+        var aggregationCsv = await manager.Http.GetStringAsync($"/api/v1/projects/{project.Id}/quality/aggregation?field=sentiment&format=csv");
+        Assert.StartsWith("item_id,label,confidence,tie", aggregationCsv);
+        Assert.Equal(7, aggregationCsv.Split("\r\n", StringSplitOptions.RemoveEmptyEntries).Length);
+        var notChoice = await manager.Http.GetAsync($"/api/v1/projects/{project.Id}/quality/aggregation?field=stars&method=vote");
+        Assert.Equal(HttpStatusCode.BadRequest, notChoice.StatusCode);
+        var problem = await notChoice.Content.ReadAsStringAsync();
+        Assert.Contains("field", problem);
+        Assert.Contains("method", problem);
+
         // The heatmap cell A × C opens the items behind it, the disagreement first.
         var pairs = await manager.GetAsync<PairItemsPage>(
             $"/api/v1/projects/{project.Id}/quality/pairs?field=sentiment&a={annotators[0].UserId}&b={annotators[2].UserId}");
