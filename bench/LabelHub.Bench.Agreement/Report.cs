@@ -61,7 +61,8 @@ public sealed class Report
 
         Line("## LabelHub, single thread");
         Line();
-        Line($"Each metric: a full collection, {Options.Warmup} unmeasured calls (tiered JIT promotes after 30), 250 ms for the background compile, " +
+        Line($"Each metric: a full collection, {Options.Warmup} unmeasured calls (tiered JIT promotes after 30), then more in rounds of 10, each after a 150 ms " +
+             $"pause for the background tier-1 compiles, until a round JIT-compiles nothing ({Timings.Min(t => t.WarmupCalls)}–{Timings.Max(t => t.WarmupCalls)} warm-up calls in all), " +
              $"then {Options.Runs} calls timed one by one with Stopwatch (wall) and CLOCK_THREAD_CPUTIME_ID (CPU). " +
              $"Target: **≤ {BenchOptions.TargetMs.ToString("0", c)} ms per call** on {N(Data.Items)} × {Data.Raters}, judged on the median.");
         Line();
@@ -83,7 +84,8 @@ public sealed class Report
         Line();
         Line(jitted.Count == 0
             ? "No method was JIT-compiled during any measured call (all warm)."
-            : "Methods JIT-compiled during the measured calls: " + string.Join(", ", jitted.Select(t => $"{t.Name} [{t.Data}] {N(t.JitCompiled)}")) + ".");
+            : "Methods JIT-compiled while the measured calls ran (by any thread: background tier-1 compiles of code used between the metrics, such as " +
+              "the harness's own sorting and printing, land here; the metrics' own loops are at tier 1 by then): " + string.Join(", ", jitted.Select(t => $"{t.Name} [{t.Data}] {N(t.JitCompiled)}")) + ".");
         Line();
         Line("Cohen's κ pair matrix (value, items both rated):");
         Line();

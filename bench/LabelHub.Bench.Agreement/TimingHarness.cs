@@ -7,7 +7,8 @@ namespace LabelHub.Bench.Agreement;
 /// <summary>One metric's measured calls: wall-clock and this thread's CPU milliseconds per call.</summary>
 /// <param name="Result">What the last call returned.</param>
 /// <param name="JitCompiled">Methods the JIT compiled while the measured calls ran (0 once warm).</param>
-public sealed record Timing(string Name, string Data, double[] WallMs, double[] CpuMs, bool Targeted, object? Result, long JitCompiled)
+/// <param name="WarmupCalls">Unmeasured calls made first.</param>
+public sealed record Timing(string Name, string Data, double[] WallMs, double[] CpuMs, bool Targeted, object? Result, long JitCompiled, int WarmupCalls)
 {
     public double MinMs => WallMs.Min();
     public double MedianMs => Median(WallMs);
@@ -27,7 +28,7 @@ public sealed record Timing(string Name, string Data, double[] WallMs, double[] 
 
 /// <summary>
 /// A Stopwatch harness for single-threaded calls: a forced collection, <c>warmup</c> unmeasured calls (more than 30,
-/// so tiered JIT promotes the method to tier 1 with PGO), a pause for the background tier-1 compile, then <c>runs</c>
+/// so tiered JIT promotes the method to tier 1 with PGO), more in rounds of 10 until a round JIT-compiles nothing, then <c>runs</c>
 /// calls each timed on its own (wall clock and this thread's CPU time, so time lost to other processes on the shared
 /// cores shows as wall ≫ CPU).
 /// </summary>
@@ -39,24 +40,49 @@ public static class TimingHarness
         GC.WaitForPendingFinalizers();
         GC.Collect();
         object? sink = null;
+        // The warm-up calls go through the same timing code as the measured ones, so that is warm too.
+        var ignored = new double[2];
         for (var i = 0; i < warmup; i++)
         {
-            sink = call();
+            sink = TimedCall(call, ignored, ignored, 0);
         }
-        Thread.Sleep(250);
+        // Tier-1 compiles run in the background after a delay: go on in rounds of 10 calls, each after a pause for
+        // them, until a round compiles nothing (at most 10 rounds).
+        var warmupCalls = warmup;
+        for (var round = 0; round < 10; round++)
+        {
+            Thread.Sleep(150);
+            var compiledBefore = JitInfo.GetCompiledMethodCount();
+            for (var i = 0; i < 10; i++)
+            {
+                sink = TimedCall(call, ignored, ignored, 0);
+            }
+            warmupCalls += 10;
+            if (JitInfo.GetCompiledMethodCount() == compiledBefore)
+            {
+                break;
+            }
+        }
+        Thread.Sleep(150);
         var jitBefore = JitInfo.GetCompiledMethodCount();
         var wall = new double[runs];
         var cpu = new double[runs];
         for (var i = 0; i < runs; i++)
         {
-            var cpuBefore = ThreadCpu.Now();
-            var start = Stopwatch.GetTimestamp();
-            sink = call();
-            wall[i] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
-            cpu[i] = ThreadCpu.Now() - cpuBefore;
+            sink = TimedCall(call, wall, cpu, i);
         }
         var jitCompiled = JitInfo.GetCompiledMethodCount() - jitBefore;
-        return new Timing(name, data, wall, cpu, targeted, sink, jitCompiled);
+        return new Timing(name, data, wall, cpu, targeted, sink, jitCompiled, warmupCalls);
+    }
+
+    private static object TimedCall(Func<object> call, double[] wall, double[] cpu, int index)
+    {
+        var cpuBefore = ThreadCpu.Now();
+        var start = Stopwatch.GetTimestamp();
+        var result = call();
+        wall[index] = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+        cpu[index] = ThreadCpu.Now() - cpuBefore;
+        return result;
     }
 }
 
