@@ -11,7 +11,8 @@ public sealed record PythonResult(
     int Raters,
     StatsmodelsResult? Statsmodels,
     SklearnResult? Sklearn,
-    NltkResult? Nltk);
+    NltkResult? Nltk,
+    double ProcessCpuSeconds);
 
 public sealed record StatsmodelsResult(
     int Items,

@@ -108,8 +108,9 @@ public sealed class Report
         Line();
         var versions = string.Join(", ", Python.Versions.OrderBy(v => v.Key, StringComparer.Ordinal).Select(v => $"{v.Key} {v.Value}"));
         Line($"`{PythonCommand}`: Python {Python.Python}, {versions}; single-threaded (OPENBLAS/OMP/MKL_NUM_THREADS=1). " +
-             $"The process took {PythonElapsed.TotalSeconds.ToString("0.0", c)} s; the machine was busy {PythonCpu.Machine.ToString("0.00", c)} cores meanwhile " +
-             "(Python's own core included). Each library call is timed with `time.perf_counter`; " +
+             $"The process took {PythonElapsed.TotalSeconds.ToString("0.0", c)} s and {Python.ProcessCpuSeconds.ToString("0.0", c)} s of CPU; the machine was busy " +
+             $"{PythonCpu.Machine.ToString("0.00", c)} cores meanwhile: **other load {Math.Max(0, PythonCpu.Machine - PythonCpu.Own - Python.ProcessCpuSeconds / PythonElapsed.TotalSeconds).ToString("0.00", c)} cores** " +
+             "besides Python and this process. Each library call is timed with `time.perf_counter`; " +
              $"statsmodels and scikit-learn calls {Options.PythonRuns}×, NLTK's nominal α {Options.NltkRuns}×, its other levels and `AnnotationTask(...)` once; medians below.");
         Line();
         Line("Data given to each library, always the same items on both sides:");

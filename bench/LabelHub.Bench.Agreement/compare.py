@@ -142,6 +142,7 @@ def main():
     for name in ("statsmodels", "sklearn", "nltk"):
         if name in out:
             log(f"{name}: done")
+    out["process_cpu_seconds"] = time.process_time()
     json.dump(out, sys.stdout)
     print()
 
