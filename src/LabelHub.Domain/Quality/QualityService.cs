@@ -15,7 +15,8 @@ public sealed record QualityReportInfo(long Id, Guid ProjectId, DateTimeOffset C
 public sealed record QualityTrendPoint(DateTimeOffset ComputedAt, int Annotations, QualityKpis Kpis, IReadOnlyDictionary<string, double?> FieldHeadlines);
 
 /// <summary>Two annotators' answers to one item, side by side.</summary>
-public sealed record PairItem(long ItemId, string Preview, JsonElement? AnswerA, JsonElement? AnswerB, bool Agree);
+/// <param name="Data">For span and box fields: the item's data, so both answers can be drawn on its text or image.</param>
+public sealed record PairItem(long ItemId, string Preview, JsonElement? AnswerA, JsonElement? AnswerB, bool Agree, Dictionary<string, JsonElement>? Data = null);
 
 public sealed record PairItemsPage(string Field, Guid AnnotatorA, Guid AnnotatorB, int Total, int Disagreements, IReadOnlyList<PairItem> Items);
 
@@ -212,10 +213,12 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
         }).OrderBy(p => p.agree).ThenBy(p => p.ItemId).ToList();
         var pageItems = compared.Skip((page - 1) * pageSize).Take(pageSize).ToList();
         var ids = pageItems.Select(p => p.ItemId).ToList();
-        var previews = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id))
-            .Select(i => new { i.Id, i.Data }).ToDictionaryAsync(i => i.Id, i => GoldService.Preview(i.Data), ct);
+        var data = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id))
+            .Select(i => new { i.Id, i.Data }).ToDictionaryAsync(i => i.Id, i => i.Data, ct);
+        var drawn = project.Schema.Field(field)!.Kind is FieldKind.Spans or FieldKind.Boxes;
         return new PairItemsPage(field, annotatorA, annotatorB, compared.Count, compared.Count(p => !p.agree),
-            [.. pageItems.Select(p => new PairItem(p.ItemId, previews.GetValueOrDefault(p.ItemId, ""), p.answerA, p.answerB, p.agree))]);
+            [.. pageItems.Select(p => new PairItem(p.ItemId, data.TryGetValue(p.ItemId, out var d) ? GoldService.Preview(d) : "", p.answerA, p.answerB, p.agree,
+                drawn ? data.GetValueOrDefault(p.ItemId) : null))]);
     }
 
     public static readonly IReadOnlyList<string> AggregationMethods = ["majority_vote", "dawid_skene"];

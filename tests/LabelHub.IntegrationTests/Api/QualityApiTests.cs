@@ -164,6 +164,24 @@ public sealed class QualityApiTests
         Assert.Equal("positive", pairs.Items[0].AnswerA!.Value.GetString());
         Assert.Equal("negative", pairs.Items[0].AnswerB!.Value.GetString());
 
+        Assert.Null(pairs.Items[0].Data);
+
+        // For spans the list carries the item's text, so the page can draw both annotators' spans on it.
+        var nerSchema = new LabelSchema { Fields = [new LabelField { Name = "entities", Kind = FieldKind.Spans, Labels = ["PER", "ORG"], Source = "text" }] };
+        var ner = await manager.PostAsync<PlanningEndpoints.ProjectDto>("/api/v1/projects", new ProjectInput("NER quality", null, nerSchema, Overlap: 2));
+        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(manager, (await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{ner.Id}/items", new[] { new { text = "Ada Lovelace met Babbage" } })).Id)).State);
+        foreach (var (who, end) in new[] { (0, 12), (1, 3) })
+        {
+            await AddMemberAsync(manager, ner.Id, annotators[who].UserId);
+            var task = (await (await annotators[who].Http.PostAsync($"/api/v1/projects/{ner.Id}/tasks/next", null)).Content.ReadFromJsonAsync<LabelingTask>(LabelHubApp.Json))!;
+            await annotators[who].PostAsync<SubmitResult>($"/api/v1/tasks/{task.AssignmentId}/submit",
+                new SubmitRequest(Values(("entities", new[] { new { start = 0, end, label = "PER" } }))));
+        }
+        var nerPairs = await manager.GetAsync<PairItemsPage>(
+            $"/api/v1/projects/{ner.Id}/quality/pairs?field=entities&a={annotators[0].UserId}&b={annotators[1].UserId}");
+        Assert.False(Assert.Single(nerPairs.Items).Agree);
+        Assert.Equal("Ada Lovelace met Babbage", nerPairs.Items[0].Data!["text"].GetString());
+
         var csv = await manager.Http.GetStringAsync($"/api/v1/projects/{project.Id}/quality/annotators.csv");
         Assert.StartsWith("annotator,annotator_id,labels", csv);
         Assert.Contains("ann-a", csv);
