@@ -241,18 +241,4 @@ public sealed class QualityDashboardTests
             await app.DisposeAsync();
         }
     }
-
-    private static HttpClient ApiClient(string baseUrl, string token)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(baseUrl) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token);
-        return client;
-    }
-
-    /// <summary>Creates a user with one role and a generated password; returns the id and that password.</summary>
-    private static async Task<(Guid Id, string Password)> CreateUserAsync(HttpClient api, string userName, string role)
-    {
-        var created = await PostAsync(api, "/api/v1/users", new { userName, displayName = userName, roles = new[] { role } });
-        return (created.GetProperty("user").GetProperty("id").GetGuid(), created.GetProperty("generatedPassword").GetString()!);
-    }
 }

@@ -227,20 +227,6 @@ public sealed class ReviewTests
         }
     }
 
-    private static HttpClient ApiClient(string baseUrl, string token)
-    {
-        var client = new HttpClient { BaseAddress = new Uri(baseUrl) };
-        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token);
-        return client;
-    }
-
-    /// <summary>Creates a user with one role and a generated password; returns the id and that password.</summary>
-    private static async Task<(Guid Id, string Password)> CreateUserAsync(HttpClient api, string userName, string role)
-    {
-        var created = await PostAsync(api, "/api/v1/users", new { userName, displayName = userName, roles = new[] { role } });
-        return (created.GetProperty("user").GetProperty("id").GetGuid(), created.GetProperty("generatedPassword").GetString()!);
-    }
-
     private static async Task<long> ItemIdAsync(IPage page) =>
         long.Parse((await page.GetByTestId("review-item").GetAttributeAsync("data-item-id"))!);
 

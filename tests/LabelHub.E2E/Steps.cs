@@ -1,3 +1,4 @@
+using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -56,6 +57,21 @@ public static class Steps
     }
 
     /// <summary>POSTs JSON and returns the response body (default when empty); fails the test on an error status.</summary>
+    /// <summary>An API client authenticated with a personal access token.</summary>
+    public static HttpClient ApiClient(string baseUrl, string token)
+    {
+        var client = new HttpClient { BaseAddress = new Uri(baseUrl) };
+        client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token);
+        return client;
+    }
+
+    /// <summary>Creates a user with one role and a generated password; returns the id and that password.</summary>
+    public static async Task<(Guid Id, string Password)> CreateUserAsync(HttpClient api, string userName, string role)
+    {
+        var created = await PostAsync(api, "/api/v1/users", new { userName, displayName = userName, roles = new[] { role } });
+        return (created.GetProperty("user").GetProperty("id").GetGuid(), created.GetProperty("generatedPassword").GetString()!);
+    }
+
     public static async Task<JsonElement> PostAsync(HttpClient api, string path, object body)
     {
         using var response = await api.PostAsJsonAsync(path, body, Json);
