@@ -210,18 +210,13 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         LIMIT 1
         """;
 
-    /// <summary>The fullest open item this user has not had (finishing items beats starting new ones), then by priority.</summary>
+    /// <summary>
+    /// SQLite: the fullest open item this user has not had (finishing items beats starting new ones), then by
+    /// priority. No row lock: the IMMEDIATE transaction already serialises writers. PostgreSQL picks in LeaseSql.
+    /// </summary>
     private static async Task<long?> PickItemAsync(LabelHubDbContext db, Project project, Guid userId, bool gold, CancellationToken ct)
     {
-        var sql = gold ? PickGoldSql : PickItemSql;
-        // PostgreSQL: lock the row and let concurrent callers skip past it. NO KEY UPDATE guards taken_slots but,
-        // unlike FOR UPDATE, does not block concurrent inserts whose foreign keys point at the item.
-        // SQLite: the IMMEDIATE transaction already serialises writers.
-        if (db.Provider == DatabaseProvider.Postgres)
-        {
-            sql += " FOR NO KEY UPDATE OF i SKIP LOCKED";
-        }
-        var ids = await db.Database.SqlQueryRaw<long>(sql, project.Id, project.Overlap, userId).ToListAsync(ct);
+        var ids = await db.Database.SqlQueryRaw<long>(gold ? PickGoldSql : PickItemSql, project.Id, project.Overlap, userId).ToListAsync(ct);
         return ids.Count == 0 ? null : ids[0];
     }
 

@@ -146,7 +146,10 @@ public sealed class QualityCalculator
         return result;
     }
 
-    private Dictionary<long, string> GoldLabels(string field) => goldAnswers
+    private Dictionary<long, string> GoldLabels(string field) => GoldLabelsOf(goldAnswers, field);
+
+    /// <summary>The gold label of a single-choice field, per gold item that has one.</summary>
+    public static Dictionary<long, string> GoldLabelsOf(IEnumerable<KeyValuePair<long, Dictionary<string, JsonElement>>> goldAnswers, string field) => goldAnswers
         .Where(g => g.Value.TryGetValue(field, out var v) && v.ValueKind == JsonValueKind.String)
         .ToDictionary(g => g.Key, g => g.Value[field].GetString()!);
 

@@ -263,10 +263,8 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
         else
         {
             var gold = await db.Items.AsNoTracking().Where(i => i.ProjectId == projectId && i.IsGold)
-                .Select(i => new { i.Id, i.GoldAnswer }).ToListAsync(ct);
-            items = DawidSkene.Aggregate(categorical, gold
-                .Where(g => g.GoldAnswer.TryGetValue(field, out var v) && v.ValueKind == JsonValueKind.String)
-                .ToDictionary(g => g.Id, g => g.GoldAnswer[field].GetString()!)).Items;
+                .Select(i => new { i.Id, i.GoldAnswer }).ToDictionaryAsync(i => i.Id, i => i.GoldAnswer, ct);
+            items = DawidSkene.Aggregate(categorical, QualityCalculator.GoldLabelsOf(gold, field)).Items;
         }
         return new ItemAggregation(field, method, categorical.Categories, items.Count(i => i.Tie), items);
     }
