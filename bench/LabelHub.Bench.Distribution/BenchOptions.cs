@@ -16,7 +16,7 @@ public sealed record BenchOptions
     /// <summary>Keep the database (and the throwaway server's directory is still removed unless --connection).</summary>
     public bool Keep { get; init; }
 
-    /// <summary>Npgsql "Max Pool Size" of the web app's connection string; null keeps Npgsql's default (100).</summary>
+    /// <summary>Npgsql "Maximum Pool Size" of the web app's connection string; null keeps the app's default (DatabaseSettings.DefaultMaxPoolSize).</summary>
     public int? MaxPoolSize { get; init; }
 
     /// <summary>Extra Npgsql settings for the web app's connection string, e.g. "No Reset On Close=true;Max Auto Prepare=64".</summary>
@@ -28,6 +28,9 @@ public sealed record BenchOptions
 
     /// <summary>Throwaway server with fsync and synchronous commit on.</summary>
     public bool Durable { get; init; }
+
+    /// <summary>Also write every measured request and GC pause as CSV here (for plotting the tail over time).</summary>
+    public string? SamplesFile { get; init; }
 
     /// <summary>Where the markdown report goes.</summary>
     public string ResultsDirectory { get; init; } = DefaultResultsDirectory();
@@ -44,11 +47,13 @@ public sealed record BenchOptions
           --connection CS    use an existing PostgreSQL server (base connection string) instead of a throwaway one;
                              a fresh database is created on it and dropped at the end
           --keep             keep the database (a throwaway server is then left running; the command to stop it is printed)
-          --max-pool-size N  Npgsql Max Pool Size of the web app (default: Npgsql's 100)
+          --max-pool-size N  Npgsql Maximum Pool Size of the web app (default: the app's own, 32)
           --app-connection-options "K=V;..."
                              more Npgsql settings for the web app, e.g. "No Reset On Close=true;Max Auto Prepare=64"
           --durable          throwaway server with fsync/synchronous_commit on (default off, as in the tests)
           --results DIR      where to write distribution-<date>.md (default bench/results)
+          --samples FILE     also write every measured request and GC pause of the web app as CSV
+                             (kind, start ms into the window, duration ms)
         """;
 
     public static BenchOptions Parse(string[] args)
@@ -71,6 +76,7 @@ public sealed record BenchOptions
                 "--app-connection-options" => options with { AppConnectionOptions = Value() },
                 "--durable" => options with { Durable = true },
                 "--results" => options with { ResultsDirectory = Value() },
+                "--samples" => options with { SamplesFile = Value() },
                 "-h" or "--help" => throw new HelpRequested(),
                 _ => throw new ArgumentException($"Unknown option {args[i]}."),
             };

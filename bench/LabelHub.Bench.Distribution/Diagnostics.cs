@@ -13,11 +13,11 @@ public sealed record StatementStat(long Calls, double TotalMs, double MeanMs, do
 public sealed record PlanSample(string When, double ElapsedMs, string Plan);
 
 public sealed record CpuUsage(
-    double WallSeconds, double MachineBusyCores, double BenchProcessCores, double PostgresCores, double Load1Start, double Load1End,
-    long JitMethods, double JitCores, int Gen0, int Gen1, int Gen2, TimeSpan GcPause)
+    double WallSeconds, double MachineBusyCores, double WebAppCores, double LoadGeneratorCores, double PostgresCores, double Load1Start, double Load1End,
+    long JitMethods, double JitCores, int Gen0, int Gen1, int Gen2, TimeSpan GcPause, long AllocatedBytes)
 {
-    /// <summary>Busy cores not explained by this process or its PostgreSQL: other builds, the kernel, other services.</summary>
-    public double OtherCores => Math.Max(0, MachineBusyCores - BenchProcessCores - PostgresCores);
+    /// <summary>Busy cores not explained by the web app, the load generator or PostgreSQL: other builds, the kernel, other services.</summary>
+    public double OtherCores => Math.Max(0, MachineBusyCores - WebAppCores - LoadGeneratorCores - PostgresCores);
 }
 
 /// <summary>What the machine, the thread pool and PostgreSQL were doing during the measured window.</summary>
@@ -32,13 +32,23 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
     private (long Busy, long Total) machineStart;
     private TimeSpan processStart;
     private double postgresStart;
+    private double loadGeneratorStart;
+    private DateTimeOffset windowStartUtc;
+    private DateTimeOffset windowEndUtc;
     private double load1Start;
     private long wallStart;
     private long jitMethodsStart;
     private TimeSpan jitTimeStart;
     private (int Gen0, int Gen1, int Gen2, TimeSpan Pause) gcStart;
+    private long allocatedStart;
 
     public List<PlanSample> Plans { get; } = [];
+
+    /// <summary>Each second of the window: (Stopwatch timestamp, web app, load generator and PostgreSQL cores over the second before).</summary>
+    public List<(long At, double Web, double LoadGenerator, double Postgres)> CpuTimeline { get; } = [];
+
+    /// <summary>The load generator's process, whose CPU is reported apart from the web app's.</summary>
+    public int? LoadGeneratorPid { get; set; }
 
     public double ThreadPoolQueueMean => threadPoolSamples == 0 ? 0 : (double)threadPoolQueueSum / threadPoolSamples;
 
@@ -100,28 +110,33 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
     public void StartWindow()
     {
         wallStart = Stopwatch.GetTimestamp();
+        windowStartUtc = DateTimeOffset.UtcNow;
         machineStart = MachineJiffies();
         processStart = Process.GetCurrentProcess().TotalProcessorTime;
         postgresStart = PostgresCpuSeconds();
+        loadGeneratorStart = LoadGeneratorCpuSeconds();
         load1Start = Load1();
         jitMethodsStart = System.Runtime.JitInfo.GetCompiledMethodCount();
         jitTimeStart = System.Runtime.JitInfo.GetCompilationTime();
         gcStart = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+        allocatedStart = GC.GetTotalAllocatedBytes();
     }
 
     public CpuUsage EndWindow()
     {
         var wall = Stopwatch.GetElapsedTime(wallStart).TotalSeconds;
+        windowEndUtc = DateTimeOffset.UtcNow;
         var machine = MachineJiffies();
         var busyFraction = (double)(machine.Busy - machineStart.Busy) / Math.Max(1, machine.Total - machineStart.Total);
         var process = (Process.GetCurrentProcess().TotalProcessorTime - processStart).TotalSeconds;
         var postgres = PostgresCpuSeconds() - postgresStart;
+        var loadGenerator = LoadGeneratorCpuSeconds() - loadGeneratorStart;
         // Tiered compilation still at work means the window is not yet the steady state of a long-running server.
         var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethodsStart;
         var jitSeconds = (System.Runtime.JitInfo.GetCompilationTime() - jitTimeStart).TotalSeconds;
-        return new CpuUsage(wall, busyFraction * Environment.ProcessorCount, process / wall, postgres / wall, load1Start, Load1(), jitMethods, jitSeconds / wall,
+        return new CpuUsage(wall, busyFraction * Environment.ProcessorCount, process / wall, loadGenerator / wall, postgres / wall, load1Start, Load1(), jitMethods, jitSeconds / wall,
             GC.CollectionCount(0) - gcStart.Gen0, GC.CollectionCount(1) - gcStart.Gen1, GC.CollectionCount(2) - gcStart.Gen2,
-            GC.GetTotalPauseDuration() - gcStart.Pause);
+            GC.GetTotalPauseDuration() - gcStart.Pause, GC.GetTotalAllocatedBytes() - allocatedStart);
     }
 
     /// <summary>Once a second: the thread pool's queue and PostgreSQL's backends of this database.</summary>
@@ -141,8 +156,13 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
     {
         await using var connection = new NpgsqlConnection(connectionString);
         await connection.OpenAsync(stop);
+        var last = (At: Stopwatch.GetTimestamp(), Web: Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, Load: LoadGeneratorCpuSeconds(), Postgres: PostgresCpuSeconds());
         while (!stop.IsCancellationRequested)
         {
+            var now = (At: Stopwatch.GetTimestamp(), Web: Process.GetCurrentProcess().TotalProcessorTime.TotalSeconds, Load: LoadGeneratorCpuSeconds(), Postgres: PostgresCpuSeconds());
+            var elapsed = Math.Max(1e-3, Stopwatch.GetElapsedTime(last.At, now.At).TotalSeconds);
+            CpuTimeline.Add((now.At, (now.Web - last.Web) / elapsed, (now.Load - last.Load) / elapsed, (now.Postgres - last.Postgres) / elapsed));
+            last = now;
             var pending = ThreadPool.PendingWorkItemCount;
             threadPoolQueueSum += pending;
             threadPoolQueueMax = Math.Max(threadPoolQueueMax, pending);
@@ -228,6 +248,60 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
         await command.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>
+    /// Autovacuum, autoanalyze and checkpoints PostgreSQL logged during the window (log_autovacuum_min_duration=0,
+    /// log_checkpoints=on): seconds into the window, what, and the CPU it reported.
+    /// </summary>
+    public IReadOnlyList<(double Seconds, string What)> BackgroundWork(string? serverLog)
+    {
+        var events = new List<(double, string)>();
+        if (serverLog is null || !File.Exists(serverLog))
+        {
+            return events;
+        }
+        (double Seconds, string What)? open = null;
+        foreach (var line in File.ReadLines(serverLog))
+        {
+            if (line.StartsWith('\t') && open is { } pending)
+            {
+                if (line.Contains("system usage:", StringComparison.Ordinal))
+                {
+                    events.Add((pending.Seconds, pending.What + " (" + line.Trim() + ")"));
+                    open = null;
+                }
+                continue;
+            }
+            if (open is { } unfinished)
+            {
+                events.Add(unfinished);
+                open = null;
+            }
+            // "2026-11-26 15:59:10.123 UTC [1234] LOG:  automatic analyze of table ..."
+            var logAt = line.IndexOf(" LOG:  ", StringComparison.Ordinal);
+            if (logAt < 0 || line.Length < 23
+                || !DateTimeOffset.TryParse(line[..23] + "Z", CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var at)
+                || at < windowStartUtc || at > windowEndUtc)
+            {
+                continue;
+            }
+            var what = line[(logAt + 7)..];
+            var seconds = (at - windowStartUtc).TotalSeconds;
+            if (what.StartsWith("automatic", StringComparison.Ordinal))
+            {
+                open = (seconds, what);
+            }
+            else if (what.StartsWith("checkpoint", StringComparison.Ordinal))
+            {
+                events.Add((seconds, what));
+            }
+        }
+        if (open is { } last)
+        {
+            events.Add(last);
+        }
+        return events;
+    }
+
     private static (long Busy, long Total) MachineJiffies()
     {
         var fields = File.ReadLines("/proc/stat").First().Split(' ', StringSplitOptions.RemoveEmptyEntries).Skip(1)
@@ -240,6 +314,24 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
 
     private static double Load1() =>
         double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
+
+    private double LoadGeneratorCpuSeconds()
+    {
+        if (LoadGeneratorPid is not { } pid)
+        {
+            return 0;
+        }
+        try
+        {
+            var stat = File.ReadAllText($"/proc/{pid}/stat");
+            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0; // utime + stime, USER_HZ
+        }
+        catch (IOException)
+        {
+            return 0;
+        }
+    }
 
     /// <summary>CPU seconds of the postmaster (with its reaped children) and its live children.</summary>
     private double PostgresCpuSeconds()

@@ -16,18 +16,32 @@ public enum Operation
 public sealed class LatencySeries(int capacity)
 {
     private readonly long[] samples = new long[capacity];
+    private readonly long[] starts = new long[capacity];
     private int count;
 
     public int Count => Math.Min(Volatile.Read(ref count), samples.Length);
 
     public int Dropped => Math.Max(0, Volatile.Read(ref count) - samples.Length);
 
-    public void Add(long ticks)
+    public void Add(long ticks) => Add(0, ticks);
+
+    /// <param name="startTimestamp">Stopwatch timestamp of the request's start, to line slow requests up with GC pauses.</param>
+    public void Add(long startTimestamp, long ticks)
     {
         var index = Interlocked.Increment(ref count) - 1;
         if (index < samples.Length)
         {
             samples[index] = ticks;
+            starts[index] = startTimestamp;
+        }
+    }
+
+    /// <summary>(start, duration) in Stopwatch ticks of every kept sample.</summary>
+    public IEnumerable<(long Start, long Ticks)> Samples()
+    {
+        for (var i = 0; i < Count; i++)
+        {
+            yield return (starts[i], samples[i]);
         }
     }
 
@@ -73,13 +87,15 @@ public sealed class LatencyRecorder(int capacity)
 
     public TimeSpan Window => Stopwatch.GetElapsedTime(startedAt, stoppedAt);
 
-    public void Server(Operation op, long ticks, int status)
+    public long StartedAt => startedAt;
+
+    public void Server(Operation op, long startTimestamp, long ticks, int status)
     {
         if (!recording)
         {
             return;
         }
-        server[op].Add(ticks);
+        server[op].Add(startTimestamp, ticks);
         statuses.AddOrUpdate((op, status), 1, (_, c) => c + 1);
     }
 

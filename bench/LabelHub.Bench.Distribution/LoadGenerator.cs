@@ -52,10 +52,14 @@ public sealed class LoadGenerator(Uri baseAddress, Guid projectId, IReadOnlyList
         var random = new Random(index);
         var seenItems = new HashSet<long>();
         var lastAssignment = -1L;
-        // Paced: one task (next + submit = 2 operations) per interval, starting at a random offset; an annotator
-        // that falls behind (the server is slower than the offered load) starts again from now instead of bursting.
-        var interval = rate is { } r ? TimeSpan.FromSeconds(2.0 * annotators.Count / r) : TimeSpan.Zero;
-        var due = Stopwatch.GetTimestamp() + (long)(random.NextDouble() * interval.TotalSeconds * Stopwatch.Frequency);
+        // Paced: one task (next + submit = 2 operations) per think time, whose mean makes the offered load; each think
+        // time is drawn from 0.5-1.5x that mean, as people vary. With one fixed interval, annotators held up together
+        // by a stall (a GC pause, an autoanalyze) came back together and stayed in lockstep for the rest of the run,
+        // offering bursts of simultaneous requests no real team produces. An annotator that falls behind (the server
+        // is slower than the offered load) starts again from now instead of bursting.
+        var meanSeconds = rate is { } r ? 2.0 * annotators.Count / r : 0;
+        long ThinkTicks() => (long)(meanSeconds * (0.5 + random.NextDouble()) * Stopwatch.Frequency);
+        var due = Stopwatch.GetTimestamp() + (long)(random.NextDouble() * meanSeconds * Stopwatch.Frequency);
         while (!stop.IsCancellationRequested)
         {
             if (rate is not null)
@@ -71,11 +75,11 @@ public sealed class LoadGenerator(Uri baseAddress, Guid projectId, IReadOnlyList
                     {
                         return;
                     }
-                    due += (long)(interval.TotalSeconds * Stopwatch.Frequency);
+                    due += ThinkTicks();
                 }
                 else
                 {
-                    due = Stopwatch.GetTimestamp() + (long)(interval.TotalSeconds * Stopwatch.Frequency);
+                    due = Stopwatch.GetTimestamp() + ThinkTicks();
                 }
             }
             // next task

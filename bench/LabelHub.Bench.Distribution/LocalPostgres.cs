@@ -70,6 +70,9 @@ public sealed class LocalPostgres : IAsyncDisposable
             "shared_preload_libraries=pg_stat_statements",
             "pg_stat_statements.max=2000",
             "pg_stat_statements.track=all",
+            // Background work that competes with the annotators for the same 2 cores, listed in the report by time.
+            "log_autovacuum_min_duration=0",
+            "log_checkpoints=on",
         };
         if (!durable)
         {

@@ -12,6 +12,11 @@ using Microsoft.Extensions.Configuration;
 using Npgsql;
 using Serilog;
 
+if (args.Length > 0 && args[0] == LoadDriver.ChildFlag)
+{
+    return await LoadDriver.RunChildAsync(args[1..]);
+}
+
 BenchOptions options;
 try
 {
@@ -120,11 +125,12 @@ static async Task<int> RunAsync(BenchOptions options, NpgsqlConnectionStringBuil
     DateTimeOffset startedAt, string loadBefore, CancellationToken ct)
 {
     var setup = Stopwatch.StartNew();
-    var recorder = new LatencyRecorder(Math.Max(1_000_000, (int)(options.Duration.TotalSeconds * 20_000)));
+    var capacity = Math.Max(1_000_000, (int)(options.Duration.TotalSeconds * 20_000));
+    var recorder = new LatencyRecorder(capacity);
     var dataDir = Directory.CreateTempSubdirectory("labelhub-bench-data-").FullName;
     try
     {
-        return await RunInDataDirAsync(options, appConnection, benchConnection, localServer, startedAt, loadBefore, recorder, setup, dataDir, ct);
+        return await RunInDataDirAsync(options, appConnection, benchConnection, localServer, startedAt, loadBefore, recorder, capacity, setup, dataDir, ct);
     }
     finally
     {
@@ -139,7 +145,7 @@ static async Task<int> RunAsync(BenchOptions options, NpgsqlConnectionStringBuil
 }
 
 static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionStringBuilder appConnection, string benchConnection, LocalPostgres? localServer,
-    DateTimeOffset startedAt, string loadBefore, LatencyRecorder recorder, Stopwatch setup, string dataDir, CancellationToken ct)
+    DateTimeOffset startedAt, string loadBefore, LatencyRecorder recorder, int capacity, Stopwatch setup, string dataDir, CancellationToken ct)
 {
     // The real web app, built as src/LabelHub.Web/Program.cs builds it, in server mode on this database.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -199,7 +205,7 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
         }
         finally
         {
-            recorder.Server(op, Stopwatch.GetTimestamp() - start, context.Response.StatusCode);
+            recorder.Server(op, start, Stopwatch.GetTimestamp() - start, context.Response.StatusCode);
         }
     });
     app.UseLabelHubWeb(); // also creates the first admin
@@ -211,12 +217,12 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
     Console.WriteLine($"Web app listening on {address} after {setup.Elapsed.TotalSeconds:F0} s of set-up.");
 
     var diagnostics = new Diagnostics(benchConnection, localServer?.PostmasterPid);
-    using var stopLoad = new CancellationTokenSource();
-    var load = new LoadGenerator(address, seeded.ProjectId, seeded.Annotators, recorder, options.Rate);
-    var loadTask = load.RunAsync(stopLoad.Token);
+    using var gcPauses = new GcPauses();
+    await using var driver = LoadDriver.Start(address, seeded.ProjectId, seeded.Annotators, options.Rate, capacity, dataDir);
+    diagnostics.LoadGeneratorPid = driver.ProcessId;
 
     Console.WriteLine($"Warming up for {options.Warmup.TotalSeconds:F0} s...");
-    await Task.WhenAny(Task.Delay(options.Warmup, ct), loadTask);
+    await Task.WhenAny(Task.Delay(options.Warmup, ct), driver.Done);
     if (statements)
     {
         await Diagnostics.ResetStatementsAsync(benchConnection, ct);
@@ -224,6 +230,8 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
     using var stopSampling = new CancellationTokenSource();
     diagnostics.StartWindow();
     recorder.Start();
+    gcPauses.Sampling = true;
+    await driver.StartRecordingAsync();
     var sampler = diagnostics.SampleAsync(stopSampling.Token);
     Console.WriteLine($"Measuring for {options.Duration.TotalSeconds:F0} s...");
     var window = Stopwatch.StartNew();
@@ -232,9 +240,9 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
         var due = options.Duration * fraction - window.Elapsed;
         if (due > TimeSpan.Zero)
         {
-            await Task.WhenAny(Task.Delay(due, ct), loadTask);
+            await Task.WhenAny(Task.Delay(due, ct), driver.Done);
         }
-        if (loadTask.IsCompleted)
+        if (driver.Done.IsCompleted)
         {
             break;
         }
@@ -244,9 +252,11 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
     var rest = options.Duration - window.Elapsed;
     if (rest > TimeSpan.Zero)
     {
-        await Task.WhenAny(Task.Delay(rest, ct), loadTask);
+        await Task.WhenAny(Task.Delay(rest, ct), driver.Done);
     }
+    await driver.StopRecordingAsync();
     recorder.Stop();
+    gcPauses.Sampling = false;
     var cpu = diagnostics.EndWindow();
     await stopSampling.CancelAsync();
     await sampler;
@@ -259,12 +269,7 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
     }
 
     Console.WriteLine("Stopping the annotators (each finishes its task in hand)...");
-    await stopLoad.CancelAsync();
-    if (await Task.WhenAny(loadTask, Task.Delay(TimeSpan.FromSeconds(120), ct)) != loadTask)
-    {
-        throw new TimeoutException("The annotators did not stop within 120 s.");
-    }
-    var loadResult = await loadTask;
+    var loadResult = await driver.FinishAsync(TimeSpan.FromSeconds(120));
     await app.StopAsync(CancellationToken.None);
 
     Console.WriteLine("Checking invariants...");
@@ -281,9 +286,12 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
         LoadAfter = loadAfter,
         PostgresVersion = postgresVersion,
         PostgresSettings = localServer?.Settings ?? ["(existing server: its own settings)"],
-        PoolSize = appConnection.MaxPoolSize,
+        PoolSize = new NpgsqlConnectionStringBuilder(DatabaseSettings.WithServerDefaults(appConnection.ConnectionString)).MaxPoolSize,
         Recorder = recorder,
-        Load = loadResult,
+        Driver = loadResult,
+        GcPauses = gcPauses.Pauses,
+        AllocationsByType = gcPauses.AllocationsByType,
+        BackgroundWork = diagnostics.BackgroundWork(localServer?.LogFile),
         Invariants = invariants,
         Totals = totals,
         Cpu = cpu,
@@ -299,7 +307,12 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
     var file = Path.Combine(options.ResultsDirectory, $"distribution-{startedAt:yyyy-MM-dd-HHmm}.md");
     await File.WriteAllTextAsync(file, markdown, CancellationToken.None);
     Console.WriteLine($"Written to {file}");
-    var violations = invariants.Sum(i => i.Violations) + loadResult.DuplicateHandOuts;
+    if (options.SamplesFile is { } samplesFile)
+    {
+        await File.WriteAllTextAsync(samplesFile, report.SamplesCsv(), CancellationToken.None);
+        Console.WriteLine($"Samples written to {samplesFile}");
+    }
+    var violations = invariants.Sum(i => i.Violations) + loadResult.Load.DuplicateHandOuts;
     if (violations > 0)
     {
         Console.Error.WriteLine($"INVARIANT VIOLATIONS: {violations}");

@@ -13,7 +13,7 @@ using Microsoft.Extensions.Hosting;
 namespace LabelHub.Domain.Data;
 
 /// <summary>Which database this process talks to, decided once from configuration.</summary>
-public sealed record DatabaseSettings(DatabaseProvider Provider, string ConnectionString)
+public sealed partial record DatabaseSettings(DatabaseProvider Provider, string ConnectionString)
 {
     public const string ConnectionStringName = "LabelHub";
 
@@ -40,12 +40,24 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
     public bool IsEmbedded => Provider == DatabaseProvider.Sqlite;
 
     /// <summary>
+    /// Npgsql's default is 100. Every pooled connection is a PostgreSQL backend with its own plan cache, and each
+    /// autoanalyze of a busy table makes every backend re-plan its prepared statements: with 100 of them on a 2-core
+    /// server that stalled hand-outs for a second (docs/decisions/0005-distribution-speed.md).
+    /// </summary>
+    public const int DefaultMaxPoolSize = 32;
+
+    /// <summary>
     /// LabelHub keeps no session state on a connection, so the pool need not reset it on every checkout, and its
-    /// hot statements benefit from being prepared. Settings the operator gave explicitly win.
+    /// hot statements benefit from being prepared; the pool is sized for a small database server. Settings the
+    /// operator gave explicitly win.
     /// </summary>
     public static string WithServerDefaults(string connectionString)
     {
         var builder = new Npgsql.NpgsqlConnectionStringBuilder(connectionString);
+        if (!MaxPoolSizeKeyword().IsMatch(connectionString))
+        {
+            builder.MaxPoolSize = DefaultMaxPoolSize;
+        }
         if (!connectionString.Contains("Reset On Close", StringComparison.OrdinalIgnoreCase))
         {
             builder.NoResetOnClose = true;
@@ -56,6 +68,10 @@ public sealed record DatabaseSettings(DatabaseProvider Provider, string Connecti
         }
         return builder.ConnectionString;
     }
+
+    /// <summary>"Maximum Pool Size" or "MaxPoolSize" in any case and spacing, as Npgsql accepts them.</summary>
+    [System.Text.RegularExpressions.GeneratedRegex(@"(^|;)\s*max(imum)?\s*pool\s*size\s*=", System.Text.RegularExpressions.RegexOptions.IgnoreCase)]
+    private static partial System.Text.RegularExpressions.Regex MaxPoolSizeKeyword();
 }
 
 public static class DatabaseSetup
