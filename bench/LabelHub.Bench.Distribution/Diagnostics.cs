@@ -315,23 +315,8 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
     private static double Load1() =>
         double.Parse(File.ReadAllText("/proc/loadavg").Split(' ')[0], CultureInfo.InvariantCulture);
 
-    private double LoadGeneratorCpuSeconds()
-    {
-        if (LoadGeneratorPid is not { } pid)
-        {
-            return 0;
-        }
-        try
-        {
-            var stat = File.ReadAllText($"/proc/{pid}/stat");
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            return (long.Parse(fields[11], CultureInfo.InvariantCulture) + long.Parse(fields[12], CultureInfo.InvariantCulture)) / 100.0; // utime + stime, USER_HZ
-        }
-        catch (IOException)
-        {
-            return 0;
-        }
-    }
+    private double LoadGeneratorCpuSeconds() =>
+        LoadGeneratorPid is { } pid && ProcessStat(pid.ToString(CultureInfo.InvariantCulture)) is { } stat ? stat.OwnTicks / 100.0 : 0; // USER_HZ
 
     /// <summary>CPU seconds of the postmaster (with its reaped children) and its live children.</summary>
     private double PostgresCpuSeconds()
@@ -343,36 +328,38 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
         long ticks = 0;
         foreach (var dir in Directory.EnumerateDirectories("/proc"))
         {
-            if (!int.TryParse(Path.GetFileName(dir), out var pid))
+            var name = Path.GetFileName(dir);
+            if (!int.TryParse(name, out var pid) || ProcessStat(name) is not { } stat)
             {
                 continue;
             }
-            string stat;
-            try
-            {
-                stat = File.ReadAllText(Path.Combine(dir, "stat"));
-            }
-            catch (IOException)
-            {
-                continue;
-            }
-            catch (UnauthorizedAccessException)
-            {
-                continue;
-            }
-            var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
-            // fields[0] is state (field 3); ppid is field 4, utime 14, stime 15, cutime 16, cstime 17
-            var ppid = int.Parse(fields[1], CultureInfo.InvariantCulture);
-            long Field(int n) => long.Parse(fields[n - 3], CultureInfo.InvariantCulture);
             if (pid == postmaster)
             {
-                ticks += Field(14) + Field(15) + Field(16) + Field(17);
+                ticks += stat.OwnTicks + stat.ReapedChildrenTicks;
             }
-            else if (ppid == postmaster)
+            else if (stat.ParentPid == postmaster)
             {
-                ticks += Field(14) + Field(15);
+                ticks += stat.OwnTicks;
             }
         }
         return ticks / 100.0; // USER_HZ
+    }
+
+    /// <summary>/proc/PID/stat: parent pid, utime + stime, cutime + cstime (clock ticks); null once the process is gone.</summary>
+    private static (int ParentPid, long OwnTicks, long ReapedChildrenTicks)? ProcessStat(string pid)
+    {
+        string stat;
+        try
+        {
+            stat = File.ReadAllText($"/proc/{pid}/stat");
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return null;
+        }
+        // After the ")" closing the command name, fields[0] is field 3 (state): ppid is field 4, utime 14, stime 15, cutime 16, cstime 17.
+        var fields = stat[(stat.LastIndexOf(')') + 2)..].Split(' ');
+        long Field(int n) => long.Parse(fields[n - 3], CultureInfo.InvariantCulture);
+        return ((int)Field(4), Field(14) + Field(15), Field(16) + Field(17));
     }
 }
