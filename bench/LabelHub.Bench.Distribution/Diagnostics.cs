@@ -231,8 +231,10 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
     /// <summary>The PostgreSQL pick query exactly as TaskDistributor sends it, with $1..$3 for project, overlap and user.</summary>
     public static string PickSql()
     {
-        var field = typeof(TaskDistributor).GetField("PickItemSql", BindingFlags.NonPublic | BindingFlags.Static)
-            ?? throw new InvalidOperationException("TaskDistributor.PickItemSql not found.");
+        // The open-item pick, written out on its own in TaskDistributor.Sqlite.cs (PostgreSQL's LeaseSql runs the same as one branch).
+        var field = typeof(TaskDistributor).GetNestedType("SqliteTaskStore", BindingFlags.NonPublic)
+            ?.GetField("PickItemSql", BindingFlags.NonPublic | BindingFlags.Static)
+            ?? throw new InvalidOperationException("TaskDistributor.SqliteTaskStore.PickItemSql not found.");
         var sql = (string)field.GetRawConstantValue()!;
         // EF-style {0}..{2} (project, overlap, user) or named @project, @overlap, @user.
         sql = sql.Replace("{0}", "$1", StringComparison.Ordinal).Replace("{1}", "$2", StringComparison.Ordinal).Replace("{2}", "$3", StringComparison.Ordinal)

@@ -45,11 +45,14 @@ public sealed class ValidationErrors
         list.Add(message);
     }
 
+    /// <summary>Every message so far, by field; empty when there is none.</summary>
+    public IReadOnlyDictionary<string, string[]> ToDictionary() => errors.ToDictionary(e => e.Key, e => e.Value.ToArray());
+
     public void ThrowIfAny()
     {
         if (Any)
         {
-            throw new ValidationException(errors.ToDictionary(e => e.Key, e => e.Value.ToArray()));
+            throw new ValidationException(ToDictionary());
         }
     }
 }

@@ -51,7 +51,7 @@ public sealed class BoxLabelingTests
                 {
                     lock (browserLog)
                     {
-                        browserLog.AppendLine($"[{message.Type}] {message.Text}");
+                        browserLog.AppendLine(CultureInfo.InvariantCulture, $"[{message.Type}] {message.Text}");
                     }
                 }
             };
@@ -59,7 +59,7 @@ public sealed class BoxLabelingTests
             {
                 lock (browserLog)
                 {
-                    browserLog.AppendLine($"[page error] {error}");
+                    browserLog.AppendLine(CultureInfo.InvariantCulture, $"[page error] {error}");
                 }
             };
 

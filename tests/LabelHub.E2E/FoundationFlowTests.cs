@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -63,7 +64,7 @@ public sealed class FoundationFlowTests
                     {
                         lock (browserLog)
                         {
-                            browserLog.AppendLine($"[{who} {message.Type}] {message.Text}");
+                            browserLog.AppendLine(CultureInfo.InvariantCulture, $"[{who} {message.Type}] {message.Text}");
                         }
                     }
                 };
@@ -71,7 +72,7 @@ public sealed class FoundationFlowTests
                 {
                     lock (browserLog)
                     {
-                        browserLog.AppendLine($"[{who} page error] {error}");
+                        browserLog.AppendLine(CultureInfo.InvariantCulture, $"[{who} page error] {error}");
                     }
                 };
                 pages[who] = page;

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -53,7 +54,7 @@ public sealed class GoldTests
                     {
                         lock (browserLog)
                         {
-                            browserLog.AppendLine($"[{who} {message.Type}] {message.Text}");
+                            browserLog.AppendLine(CultureInfo.InvariantCulture, $"[{who} {message.Type}] {message.Text}");
                         }
                     }
                 };
@@ -61,7 +62,7 @@ public sealed class GoldTests
                 {
                     lock (browserLog)
                     {
-                        browserLog.AppendLine($"[{who} page error] {error}");
+                        browserLog.AppendLine(CultureInfo.InvariantCulture, $"[{who} page error] {error}");
                     }
                 };
                 pages[who] = page;
@@ -146,7 +147,7 @@ public sealed class GoldTests
             await page.WaitForFunctionAsync("() => !!(window.labelHub && window.labelHub._reviewHandler)");
 
             // Anna's image item: the box is drawn where its fractions put it on the image as displayed.
-            await Expect(page.GetByTestId("review-item")).ToHaveAttributeAsync("data-item-id", imageItemId.ToString());
+            await Expect(page.GetByTestId("review-item")).ToHaveAttributeAsync("data-item-id", imageItemId.ToString(CultureInfo.InvariantCulture));
             await Expect(page.GetByTestId("review-annotator")).ToContainTextAsync("anna");
             var stage = page.GetByTestId("answer-boxes-objects");
             await Expect(stage).ToHaveAttributeAsync("data-box-count", "1");
@@ -165,11 +166,11 @@ public sealed class GoldTests
             await Expect(page.GetByTestId("review-gold-use")).ToBeVisibleAsync();
             await page.Keyboard.PressAsync("a");
             await Expect(page.GetByTestId("review-remaining")).ToHaveTextAsync("3 left to review");
-            await Expect(page.GetByTestId("review-last")).ToHaveAttributeAsync("data-item-id", imageItemId.ToString());
+            await Expect(page.GetByTestId("review-last")).ToHaveAttributeAsync("data-item-id", imageItemId.ToString(CultureInfo.InvariantCulture));
             await Expect(page.GetByTestId("review-last-gold-use")).ToHaveTextAsync("Use as gold answer");
 
             // Anna's captioned item: the spans marked on the caption, the box on the image. Fixed to "negative".
-            await Expect(page.GetByTestId("review-item")).ToHaveAttributeAsync("data-item-id", captionedItemId.ToString());
+            await Expect(page.GetByTestId("review-item")).ToHaveAttributeAsync("data-item-id", captionedItemId.ToString(CultureInfo.InvariantCulture));
             var caption = page.GetByTestId("answer-spans-entities");
             await Expect(caption).ToHaveTextAsync("Kim works at Naver");
             await Expect(caption).ToHaveAttributeAsync("data-span-count", "2");
@@ -187,7 +188,7 @@ public sealed class GoldTests
 
             // After the fix, its answer becomes the item's gold answer.
             var last = page.GetByTestId("review-last");
-            await Expect(last).ToHaveAttributeAsync("data-item-id", captionedItemId.ToString());
+            await Expect(last).ToHaveAttributeAsync("data-item-id", captionedItemId.ToString(CultureInfo.InvariantCulture));
             await Expect(last).ToContainTextAsync("Just fixed and accepted");
             await page.GetByTestId("review-last-gold-use").ClickAsync();
             await Expect(page.GetByTestId("review-last-gold-chip")).ToHaveTextAsync("Gold");
@@ -197,10 +198,10 @@ public sealed class GoldTests
 
             // Ben's image item, then his captioned one: now a gold item, and his answer is not the gold answer.
             await Expect(page.GetByTestId("review-annotator")).ToContainTextAsync("ben");
-            await Expect(page.GetByTestId("review-item")).ToHaveAttributeAsync("data-item-id", imageItemId.ToString());
+            await Expect(page.GetByTestId("review-item")).ToHaveAttributeAsync("data-item-id", imageItemId.ToString(CultureInfo.InvariantCulture));
             await Expect(page.GetByTestId("review-gold")).ToHaveAttributeAsync("data-gold", "false");
             await page.GetByTestId("review-accept").ClickAsync();
-            await Expect(page.GetByTestId("review-item")).ToHaveAttributeAsync("data-item-id", captionedItemId.ToString());
+            await Expect(page.GetByTestId("review-item")).ToHaveAttributeAsync("data-item-id", captionedItemId.ToString(CultureInfo.InvariantCulture));
             await Expect(page.GetByTestId("review-gold-chip")).ToHaveTextAsync("Gold");
             await Expect(page.GetByTestId("review-gold-match")).ToHaveAttributeAsync("data-match", "false");
             await Expect(page.GetByTestId("review-gold-answer")).ToContainTextAsync("negative");
@@ -219,7 +220,7 @@ public sealed class GoldTests
             await Expect(page.GetByTestId("gold-rate-zero")).ToBeVisibleAsync();
             var row = page.GetByTestId("gold-row");
             await Expect(row).ToHaveCountAsync(1);
-            await Expect(row).ToHaveAttributeAsync("data-item-id", captionedItemId.ToString());
+            await Expect(row).ToHaveAttributeAsync("data-item-id", captionedItemId.ToString(CultureInfo.InvariantCulture));
             await Expect(row.GetByTestId("gold-preview")).ToHaveTextAsync("Kim works at Naver");
             await Expect(row.GetByTestId("gold-answer")).ToContainTextAsync("negative");
             await Expect(row.GetByTestId("gold-answer")).ToContainTextAsync("Boxes: car × 1");
@@ -228,8 +229,13 @@ public sealed class GoldTests
             await Expect(row.GetByTestId("gold-accuracy")).ToHaveTextAsync(new Regex(@"^\s*50\s?%\s*$"));
             await ShotAsync(page, "45-gold-4-gold-items");
 
-            // Adding the image item by id: the answer is checked against the schema, the field named next to the box.
-            await page.GetByTestId("gold-add-item-id").FillAsync(imageItemId.ToString());
+            // Adding the image item by id: opened, it shows in the answer editor; written as JSON, the answer is checked
+            // against the schema, the field named next to the box.
+            await page.GetByTestId("gold-add-item-id").FillAsync(imageItemId.ToString(CultureInfo.InvariantCulture));
+            await page.GetByTestId("gold-add-open").ClickAsync();
+            await Expect(page.GetByTestId("gold-item")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("gold-box-summary-objects")).ToContainTextAsync("0 boxes on the image");
+            await page.GetByTestId("gold-add-json").ClickAsync();
             await page.GetByTestId("gold-add-answer").FillAsync("""{"sentiment": "furious"}""");
             await page.GetByTestId("gold-add-save").ClickAsync();
             await Expect(page.GetByTestId("gold-add-answer-error")).ToContainTextAsync("sentiment");
@@ -244,10 +250,22 @@ public sealed class GoldTests
             await Expect(imageRow.GetByTestId("gold-preview")).ToHaveTextAsync("street.png");
             await Expect(imageRow.GetByTestId("gold-accuracy")).ToHaveTextAsync(new Regex(@"^\s*50\s?%\s*$"));
 
+            // Changing it in the answer editor: the gold answer is there to edit, box and all.
+            await page.GetByTestId("gold-add-json").ClickAsync();
+            await imageRow.GetByTestId("gold-edit").ClickAsync();
+            await Expect(page.GetByTestId("gold-choice-sentiment-neutral")).ToHaveAttributeAsync("data-selected", "true");
+            await Expect(page.GetByTestId("gold-box-summary-objects")).ToContainTextAsync("1 boxes on the image: car × 1");
+            await page.GetByTestId("gold-choice-sentiment-positive").ClickAsync();
+            await ShotAsync(page, "45-gold-6-edit-in-editor");
+            await page.GetByTestId("gold-add-save").ClickAsync();
+            await Expect(imageRow.GetByTestId("gold-answer")).ToContainTextAsync("positive");
+            await Expect(imageRow.GetByTestId("gold-answer")).ToContainTextAsync("Boxes: car × 1");
+            await Expect(imageRow.GetByTestId("gold-accuracy")).ToHaveTextAsync(new Regex(@"^\s*0\s?%\s*$"));
+
             // Removing it asks first.
             await imageRow.GetByTestId("gold-remove").ClickAsync();
             await Expect(page.GetByTestId("gold-remove-confirm")).ToBeVisibleAsync();
-            await ShotAsync(page, "45-gold-6-remove-confirm");
+            await ShotAsync(page, "45-gold-7-remove-confirm");
             await page.GetByTestId("gold-remove-confirm").ClickAsync();
             await Expect(page.GetByTestId("gold-total")).ToHaveTextAsync("Gold items: 1");
             await Expect(imageRow).ToHaveCountAsync(0);

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
@@ -150,7 +151,7 @@ public sealed class NerLabelingTests
                 {
                     lock (browserLog)
                     {
-                        browserLog.AppendLine($"[{message.Type}] {message.Text}");
+                        browserLog.AppendLine(CultureInfo.InvariantCulture, $"[{message.Type}] {message.Text}");
                     }
                 }
             };
@@ -158,7 +159,7 @@ public sealed class NerLabelingTests
             {
                 lock (browserLog)
                 {
-                    browserLog.AppendLine($"[page error] {error}");
+                    browserLog.AppendLine(CultureInfo.InvariantCulture, $"[page error] {error}");
                 }
             };
 
@@ -371,8 +372,8 @@ public sealed class NerLabelingTests
     {
         var row = page.GetByTestId($"span-entities-{index}");
         await Expect(row).ToHaveAttributeAsync("data-label", label);
-        await Expect(row).ToHaveAttributeAsync("data-start", start.ToString());
-        await Expect(row).ToHaveAttributeAsync("data-end", end.ToString());
+        await Expect(row).ToHaveAttributeAsync("data-start", start.ToString(CultureInfo.InvariantCulture));
+        await Expect(row).ToHaveAttributeAsync("data-end", end.ToString(CultureInfo.InvariantCulture));
     }
 
     private static List<(int Start, int End, string Label, string Text)> Spans(JsonElement exportRow, string field)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
@@ -48,7 +49,7 @@ public sealed class QualityDashboardTests
                     {
                         lock (browserLog)
                         {
-                            browserLog.AppendLine($"[{who} {message.Type}] {message.Text}");
+                            browserLog.AppendLine(CultureInfo.InvariantCulture, $"[{who} {message.Type}] {message.Text}");
                         }
                     }
                 };
@@ -56,7 +57,7 @@ public sealed class QualityDashboardTests
                 {
                     lock (browserLog)
                     {
-                        browserLog.AppendLine($"[{who} page error] {error}");
+                        browserLog.AppendLine(CultureInfo.InvariantCulture, $"[{who} page error] {error}");
                     }
                 };
                 pages[who] = page;
@@ -195,7 +196,7 @@ public sealed class QualityDashboardTests
             var pairRows = panel.GetByTestId("pair-row");
             await Expect(pairRows).ToHaveCountAsync(6);
             await Expect(pairRows.First).ToHaveAttributeAsync("data-agree", "false");
-            await Expect(pairRows.First).ToHaveAttributeAsync("data-item-id", disputedItemId.ToString());
+            await Expect(pairRows.First).ToHaveAttributeAsync("data-item-id", disputedItemId.ToString(CultureInfo.InvariantCulture));
             await Expect(pairRows.First.GetByTestId("pair-preview")).ToHaveTextAsync("Cold food");
             await Expect(pairRows.First.GetByTestId("pair-answer-a")).ToHaveTextAsync("negative");
             await Expect(pairRows.First.GetByTestId("pair-answer-b")).ToHaveTextAsync("positive");

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
@@ -50,7 +51,7 @@ public sealed class ReviewTests
                     {
                         lock (browserLog)
                         {
-                            browserLog.AppendLine($"[{who} {message.Type}] {message.Text}");
+                            browserLog.AppendLine(CultureInfo.InvariantCulture, $"[{who} {message.Type}] {message.Text}");
                         }
                     }
                 };
@@ -58,7 +59,7 @@ public sealed class ReviewTests
                 {
                     lock (browserLog)
                     {
-                        browserLog.AppendLine($"[{who} page error] {error}");
+                        browserLog.AppendLine(CultureInfo.InvariantCulture, $"[{who} page error] {error}");
                     }
                 };
                 pages[who] = page;
@@ -128,7 +129,7 @@ public sealed class ReviewTests
                 var firstItem = await ItemIdAsync(reviewer);
                 await reviewer.Keyboard.PressAsync("a");
                 await Expect(reviewer.GetByTestId("review-remaining")).ToHaveTextAsync("2 left to review");
-                await Expect(reviewer.GetByTestId("review-item")).Not.ToHaveAttributeAsync("data-item-id", firstItem.ToString());
+                await Expect(reviewer.GetByTestId("review-item")).Not.ToHaveAttributeAsync("data-item-id", firstItem.ToString(CultureInfo.InvariantCulture));
 
                 // Fix the second: "negative", with a comment.
                 var fixedItem = await ItemIdAsync(reviewer);
@@ -141,7 +142,7 @@ public sealed class ReviewTests
                 await ShotAsync(reviewer, "40-review-2-fix");
                 await reviewer.GetByTestId("review-fix-save").ClickAsync();
                 await Expect(reviewer.GetByTestId("review-remaining")).ToHaveTextAsync("1 left to review");
-                await Expect(reviewer.GetByTestId("review-item")).Not.ToHaveAttributeAsync("data-item-id", fixedItem.ToString());
+                await Expect(reviewer.GetByTestId("review-item")).Not.ToHaveAttributeAsync("data-item-id", fixedItem.ToString(CultureInfo.InvariantCulture));
                 // Gold answers are for managers: a reviewer is offered none, not even for the answer just fixed.
                 await Expect(reviewer.GetByTestId("review-answer")).ToBeVisibleAsync();
                 await Expect(reviewer.GetByTestId("review-gold")).ToHaveCountAsync(0);
@@ -228,6 +229,6 @@ public sealed class ReviewTests
     }
 
     private static async Task<long> ItemIdAsync(IPage page) =>
-        long.Parse((await page.GetByTestId("review-item").GetAttributeAsync("data-item-id"))!);
+        long.Parse((await page.GetByTestId("review-item").GetAttributeAsync("data-item-id"))!, CultureInfo.InvariantCulture);
 
 }

@@ -206,30 +206,6 @@ public sealed class BoxFieldTests : ComponentTest
     }
 
     [Fact]
-    public void Boxes_are_read_from_a_stored_answer_and_what_is_not_a_box_is_counted()
-    {
-        var json = JsonSerializer.SerializeToElement(new object[]
-        {
-            new { x = 0.1, y = 0.2, width = 0.3, height = 0.4, label = "car", x_px = 100, y_px = 150, width_px = 300, height_px = 300 },
-            new { x = 0.5, y = 0.5, width = 0.2, height = 0.2, label = "bus" },
-            new { x = "left", y = 0.5, width = 0.2, height = 0.2, label = "car" },
-            new { x = 0.5, y = 0.5, width = 0.2, label = "car" },
-            "car",
-        });
-
-        var (boxes, unreadable) = BoxField.Parse(json);
-
-        Assert.Equal([new BoxValue(0.1, 0.2, 0.3, 0.4, "car", 100, 150, 300, 300), new BoxValue(0.5, 0.5, 0.2, 0.2, "bus", 0, 0, 0, 0)], boxes);
-        Assert.Equal(3, unreadable);
-        // Read is not fit: the unknown label is for the field to refuse.
-        Assert.False(BoxField.Fits(boxes[1], Objects));
-        Assert.True(BoxField.Fits(boxes[0], Objects));
-        var (none, notAList) = BoxField.Parse(JsonSerializer.SerializeToElement("car"));
-        Assert.Empty(none);
-        Assert.Equal(0, notAList);
-    }
-
-    [Fact]
     public async Task The_undo_button_asks_the_page_when_the_page_keeps_the_history()
     {
         var asked = 0;

@@ -154,7 +154,7 @@ public sealed class QualityDashboardComponentTests : ComponentTest
     [Fact]
     public void Trend_needs_two_reports_then_draws_a_line_per_series()
     {
-        var first = new QualityTrendPoint(DateTimeOffset.Parse("2025-01-01T10:00:00Z"), 10, new QualityKpis(new Agreement(0.5, 5)),
+        var first = new QualityTrendPoint(DateTimeOffset.Parse("2025-01-01T10:00:00Z", System.Globalization.CultureInfo.InvariantCulture), 10, new QualityKpis(new Agreement(0.5, 5)),
             new Dictionary<string, double?> { ["sentiment"] = 0.5 });
         var one = Render<TrendChart>(p => p.Add(c => c.Points, new List<QualityTrendPoint> { first }));
         Assert.NotNull(one.Find("[data-testid=trend-needs-two]"));

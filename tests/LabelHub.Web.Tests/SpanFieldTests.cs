@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text.Json;
 using Bunit;
 using LabelHub.Domain.Labeling;
@@ -14,7 +15,7 @@ public sealed class SpanFieldTests : ComponentTest
 
     private static readonly LabelField Nested = Entities with { Name = "nested", AllowOverlap = true };
 
-    private IRenderedComponent<SpanField> RenderField(LabelField? field = null, string text = Sentence, IReadOnlyList<SpanMark>? spans = null, Action? onSubmit = null, object? taskKey = null) =>
+    private IRenderedComponent<SpanField> RenderField(LabelField? field = null, string text = Sentence, IReadOnlyList<SpanValue>? spans = null, Action? onSubmit = null, object? taskKey = null) =>
         Render<SpanField>(p =>
         {
             p.Add(c => c.Field, field ?? Entities).Add(c => c.Text, text).Add(c => c.InitialSpans, spans).Add(c => c.TaskKey, taskKey ?? 1L);
@@ -43,7 +44,7 @@ public sealed class SpanFieldTests : ComponentTest
         var text = field.Find("[data-testid=span-text-ents]");
         // Encoded text only: nothing between the segments, the tags carry their label in an attribute.
         Assert.Equal(Sentence, text.TextContent);
-        Assert.Equal(Sentence.Length.ToString(), text.GetAttribute("data-length"));
+        Assert.Equal(Sentence.Length.ToString(CultureInfo.InvariantCulture), text.GetAttribute("data-length"));
         var segments = text.QuerySelectorAll("[data-start]");
         Assert.Equal(["0", "3", "13", "18"], segments.Select(s => s.GetAttribute("data-start")));
         Assert.Equal(["Kim", " works at ", "Naver", " in Seoul."], segments.Select(s => s.TextContent));
@@ -141,7 +142,7 @@ public sealed class SpanFieldTests : ComponentTest
         var field = RenderField(spans: [new(0, 3, "PER")]);
         await Select(field, 0, 3);
         Assert.Single(ValueOf(field));
-        Assert.Equal(new SpanMark(0, 3, "PER"), field.Instance.PickedSpan);
+        Assert.Equal(new SpanValue(0, 3, "PER"), field.Instance.PickedSpan);
         Assert.Empty(field.FindAll("[data-testid=span-message-ents]"));
     }
 

@@ -8,12 +8,6 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LabelHub.Domain.Collection;
 
-public sealed record ImportParameters(Guid FileId, string FileName, ItemFileFormat Format);
-
-public sealed record ImportRowErrors(IReadOnlyList<ImportRowError> Errors, int TotalErrors);
-
-public sealed record ImportSummary(int Imported, int DuplicatesSkipped, IReadOnlyList<int> DuplicateLines);
-
 /// <summary>Takes an uploaded file, keeps it, and starts the import job that turns it into items.</summary>
 public sealed class ImportService(IDbContextFactory<LabelHubDbContext> dbFactory, StoredFileService files, JobRunService jobs)
 {
@@ -36,7 +30,7 @@ public sealed class ImportService(IDbContextFactory<LabelHubDbContext> dbFactory
             throw new ValidationException("file", "The file is empty.");
         }
         var file = await files.SaveAsync(projectId, actor.UserId, fileName, UploadContentType(fileName, format, bytes), bytes, ct);
-        return await jobs.StartAsync(JobKinds.Import, projectId, actor.UserId, new ImportParameters(file.Id, file.FileName, format), ct);
+        return await jobs.StartAsync(CollectionJobs.Import, projectId, actor.UserId, new ImportParameters(file.Id, file.FileName, format), ct);
     }
 
     /// <summary>Item files by their extension, plus single images and ZIP archives of images.</summary>

@@ -96,6 +96,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<StoredFileService>();
         builder.Services.AddSingleton<JobRunService>();
         builder.Services.AddSingleton<ImportService>();
+        builder.Services.AddSingleton<ItemImporter>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ExportService>();
         builder.Services.AddScoped<UserAdminService>();
         return builder;

@@ -12,23 +12,21 @@ public interface IJobProgress
     Task ReportAsync(double fraction, string? message = null, CancellationToken ct = default);
 }
 
-/// <summary>What a finished job leaves behind: a summary for people and optional JSON detail.</summary>
+/// <summary>What a finished job leaves in its JobRun: a summary for people and the result as stored JSON.</summary>
 public sealed record JobOutcome(bool Succeeded, string Summary, string? ResultJson = null);
 
+/// <summary>What a job of one kind hands back: a summary for people and its typed result.</summary>
+public sealed record JobOutcome<TResult>(bool Succeeded, string Summary, TResult? Result)
+    where TResult : class;
+
 /// <summary>
-/// One kind of job. Implementations must be idempotent: a re-run of the same JobRun (after a crash or a
-/// restart) replaces its own results instead of adding to them.
+/// One kind of job, as the executor sees it. Implement <see cref="JobHandler{TParameters, TResult}"/> rather than
+/// this. Implementations must be idempotent: a re-run of the same JobRun (after a crash or a restart) replaces its
+/// own results instead of adding to them.
 /// </summary>
 public interface IJobHandler
 {
     string Kind { get; }
 
     Task<JobOutcome> RunAsync(JobRun run, IJobProgress progress, CancellationToken ct);
-}
-
-public static class JobKinds
-{
-    public const string Import = "import";
-    public const string Export = "export";
-    public const string Quality = "quality";
 }

@@ -1,4 +1,3 @@
-using System.Text.Json;
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Planning;
@@ -13,15 +12,18 @@ public sealed record JobRunInfo(
 public sealed class JobRunService(IDbContextFactory<LabelHubDbContext> dbFactory, IJobScheduler scheduler, TimeProvider clock)
 {
     /// <summary>Records a run, then enqueues it. The row is written first so a crash in between is recovered at start-up.</summary>
-    public async Task<JobRunInfo> StartAsync(string kind, Guid? projectId, Guid? requestedBy, object parameters, CancellationToken ct = default)
+    public async Task<JobRunInfo> StartAsync<TParameters, TResult>(
+        JobContract<TParameters, TResult> contract, Guid? projectId, Guid? requestedBy, TParameters parameters, CancellationToken ct = default)
+        where TParameters : class
+        where TResult : class
     {
         var run = new JobRun
         {
             Id = Guid.CreateVersion7(),
-            Kind = kind,
+            Kind = contract.Kind,
             ProjectId = projectId,
             RequestedById = requestedBy,
-            Parameters = JsonSerializer.Serialize(parameters, JsonColumn.Options),
+            Parameters = contract.SerializeParameters(parameters),
             State = JobState.Queued,
             CreatedAt = clock.GetUtcNow(),
             Message = "Waiting for a worker",

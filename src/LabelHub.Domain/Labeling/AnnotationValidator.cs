@@ -6,18 +6,27 @@ using LabelHub.Domain.Planning;
 
 namespace LabelHub.Domain.Labeling;
 
-/// <summary>Checks an answer against the project's label schema before it is accepted, naming the field at fault.</summary>
+/// <summary>
+/// Checks an answer against the project's label schema before it is accepted, naming the field at fault: each value
+/// must read as its field's kind (<see cref="AnswerCodec"/>) and then keep the field's rules.
+/// </summary>
 public static class AnnotationValidator
 {
-    public const int DefaultRatingMax = 5;
-    public const int DefaultTextMaxLength = 10_000;
-
     /// <summary>How far a box's pixel values may be from its fractions times the image size (rounding).</summary>
     public const double BoxPixelTolerance = 1.0;
 
-    private static readonly string[] BoxPixelKeys = ["x_px", "y_px", "width_px", "height_px"];
-
+    /// <summary>Refuses the answer with every field's problem (<see cref="ValidationException"/>), or returns.</summary>
     public static void Validate(LabelSchema schema, IReadOnlyDictionary<string, JsonElement> values, IReadOnlyDictionary<string, JsonElement>? itemData = null)
+    {
+        var errors = Collect(schema, values, itemData);
+        errors.ThrowIfAny();
+    }
+
+    /// <summary>Every field's problem with the answer, keyed "values.field"; empty when the answer is valid.</summary>
+    public static IReadOnlyDictionary<string, string[]> Problems(LabelSchema schema, IReadOnlyDictionary<string, JsonElement> values, IReadOnlyDictionary<string, JsonElement>? itemData = null) =>
+        Collect(schema, values, itemData).ToDictionary();
+
+    private static ValidationErrors Collect(LabelSchema schema, IReadOnlyDictionary<string, JsonElement> values, IReadOnlyDictionary<string, JsonElement>? itemData)
     {
         var errors = new ValidationErrors();
         foreach (var key in values.Keys.Where(k => schema.Field(k) is null))
@@ -26,65 +35,42 @@ public static class AnnotationValidator
         }
         foreach (var field in schema.Fields)
         {
-            var key = $"values.{field.Name}";
-            if (!values.TryGetValue(field.Name, out var value) || IsEmpty(value))
+            var read = AnswerCodec.Read(field, values);
+            var problem = read switch
             {
-                if (field.Required)
-                {
-                    errors.Add(key, $"'{field.DisplayTitle}' is required.");
-                }
-                continue;
-            }
-            var problem = field.Kind switch
-            {
-                FieldKind.Choice => CheckChoice(field, value),
-                FieldKind.MultiChoice => CheckMultiChoice(field, value),
-                FieldKind.Text => CheckText(field, value),
-                FieldKind.Number => CheckNumber(field, value),
-                FieldKind.Date => CheckDate(field, value),
-                FieldKind.Rating => CheckRating(field, value),
-                FieldKind.Spans => CheckSpans(field, value, itemData),
-                FieldKind.Boxes => CheckBoxes(field, value, itemData),
-                _ => "Unknown field kind.",
+                { IsEmpty: true } => field.Required ? $"'{field.DisplayTitle}' is required." : null,
+                { Problem: { } structural } => structural,
+                _ => Check(field, read.Value!, itemData),
             };
             if (problem is not null)
             {
-                errors.Add(key, problem);
+                errors.Add($"values.{field.Name}", problem);
             }
         }
-        errors.ThrowIfAny();
+        return errors;
     }
 
-    private static bool IsEmpty(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.Null or JsonValueKind.Undefined => true,
-        JsonValueKind.String => string.IsNullOrWhiteSpace(value.GetString()),
-        JsonValueKind.Array => value.GetArrayLength() == 0,
-        _ => false,
-    };
+    /// <summary>The field's rules for a value that read as its kind; null when it keeps them.</summary>
+    public static string? Check(LabelField field, AnswerValue value, IReadOnlyDictionary<string, JsonElement>? itemData) => value.Match(
+        choice: c => field.Labels.Contains(c.Label) ? null : NotALabel(field, c.Label),
+        multiChoice: m => CheckLabels(field, m.Labels),
+        spans: s => CheckSpans(field, s.Spans, itemData),
+        boxes: b => CheckBoxes(field, b.Boxes, itemData),
+        text: t => CheckText(field, t.Text),
+        number: n => CheckRange(field, n.Value),
+        date: _ => null,
+        rating: r => r.Stars >= 1 && r.Stars <= field.RatingMax ? null : $"Expected a whole number from 1 to {field.RatingMax}.");
 
-    private static string? CheckChoice(LabelField field, JsonElement value) =>
-        value.ValueKind != JsonValueKind.String ? "Expected one label as a string."
-        : field.Labels.Contains(value.GetString()!) ? null
-        : $"'{value.GetString()}' is not one of the labels ({string.Join(", ", field.Labels)}).";
+    private static string NotALabel(LabelField field, string label) => $"'{label}' is not one of the labels ({string.Join(", ", field.Labels)}).";
 
-    private static string? CheckMultiChoice(LabelField field, JsonElement value)
+    private static string? CheckLabels(LabelField field, IReadOnlyList<string> labels)
     {
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            return "Expected a list of labels.";
-        }
         var picked = new HashSet<string>();
-        foreach (var element in value.EnumerateArray())
+        foreach (var label in labels)
         {
-            if (element.ValueKind != JsonValueKind.String)
-            {
-                return "Expected a list of labels.";
-            }
-            var label = element.GetString()!;
             if (!field.Labels.Contains(label))
             {
-                return $"'{label}' is not one of the labels ({string.Join(", ", field.Labels)}).";
+                return NotALabel(field, label);
             }
             if (!picked.Add(label))
             {
@@ -102,42 +88,26 @@ public static class AnnotationValidator
         return null;
     }
 
-    private static string? CheckText(LabelField field, JsonElement value)
+    private static string? CheckText(LabelField field, string text)
     {
-        if (value.ValueKind != JsonValueKind.String)
+        if (text.Length > field.TextMaxLength)
         {
-            return "Expected text.";
+            return $"At most {field.TextMaxLength} characters (this has {text.Length}).";
         }
-        var text = value.GetString()!;
-        var maxLength = field.MaxLength ?? DefaultTextMaxLength;
-        if (text.Length > maxLength)
+        if (string.IsNullOrEmpty(field.Pattern))
         {
-            return $"At most {maxLength} characters (this has {text.Length}).";
+            return null;
         }
-        if (!string.IsNullOrEmpty(field.Pattern))
+        try
         {
-            try
-            {
-                if (!Regex.IsMatch(text, field.Pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100)))
-                {
-                    return $"Does not match the required pattern {field.Pattern}.";
-                }
-            }
-            catch (RegexMatchTimeoutException)
-            {
-                return "The text is too complex to check against the pattern.";
-            }
+            return Regex.IsMatch(text, field.Pattern, RegexOptions.None, TimeSpan.FromMilliseconds(100))
+                ? null
+                : $"Does not match the required pattern {field.Pattern}.";
         }
-        return null;
-    }
-
-    private static string? CheckNumber(LabelField field, JsonElement value)
-    {
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetDouble(out var number) || !double.IsFinite(number))
+        catch (RegexMatchTimeoutException)
         {
-            return "Expected a number.";
+            return "The text is too complex to check against the pattern.";
         }
-        return CheckRange(field, number);
     }
 
     private static string? CheckRange(LabelField field, double number) =>
@@ -145,57 +115,20 @@ public static class AnnotationValidator
         : field.Max is { } max && number > max ? $"Must be at most {max.ToString(CultureInfo.InvariantCulture)}."
         : null;
 
-    private static string? CheckDate(LabelField field, JsonElement value)
+    private static string? CheckSpans(LabelField field, IReadOnlyList<SpanValue> spans, IReadOnlyDictionary<string, JsonElement>? itemData)
     {
-        if (value.ValueKind != JsonValueKind.String
-            || !DateOnly.TryParseExact(value.GetString(), "yyyy-MM-dd", CultureInfo.InvariantCulture, DateTimeStyles.None, out _))
+        var textLength = AnswerCodec.SourceText(field, itemData)?.Length;
+        for (var i = 0; i < spans.Count; i++)
         {
-            return "Expected a date as yyyy-MM-dd.";
-        }
-        return null;
-    }
-
-    private static string? CheckRating(LabelField field, JsonElement value)
-    {
-        var max = (int)(field.Max ?? DefaultRatingMax);
-        if (value.ValueKind != JsonValueKind.Number || !value.TryGetInt32(out var rating) || rating < 1 || rating > max)
-        {
-            return $"Expected a whole number from 1 to {max}.";
-        }
-        return null;
-    }
-
-    private static string? CheckSpans(LabelField field, JsonElement value, IReadOnlyDictionary<string, JsonElement>? itemData)
-    {
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            return "Expected a list of spans {start, end, label}.";
-        }
-        int? textLength = null;
-        if (itemData is not null && itemData.TryGetValue(field.Source ?? "text", out var source) && source.ValueKind == JsonValueKind.String)
-        {
-            textLength = source.GetString()!.Length;
-        }
-        var spans = new List<(int Start, int End)>();
-        var index = 0;
-        foreach (var span in value.EnumerateArray())
-        {
-            if (span.ValueKind != JsonValueKind.Object
-                || !TryGetInt(span, "start", out var start) || !TryGetInt(span, "end", out var end)
-                || !span.TryGetProperty("label", out var label) || label.ValueKind != JsonValueKind.String)
+            var span = spans[i];
+            if (span.Start < 0 || span.End <= span.Start || (textLength is { } length && span.End > length))
             {
-                return $"Span {index + 1}: expected {{start, end, label}}.";
+                return $"Span {i + 1}: [{span.Start}, {span.End}) is not a range inside the text.";
             }
-            if (start < 0 || end <= start || (textLength is { } length && end > length))
+            if (!field.Labels.Contains(span.Label))
             {
-                return $"Span {index + 1}: [{start}, {end}) is not a range inside the text.";
+                return $"Span {i + 1}: '{span.Label}' is not one of the labels.";
             }
-            if (!field.Labels.Contains(label.GetString()!))
-            {
-                return $"Span {index + 1}: '{label.GetString()}' is not one of the labels.";
-            }
-            spans.Add((start, end));
-            index++;
         }
         if (!field.AllowOverlap)
         {
@@ -211,38 +144,22 @@ public static class AnnotationValidator
         return null;
     }
 
-    private static string? CheckBoxes(LabelField field, JsonElement value, IReadOnlyDictionary<string, JsonElement>? itemData)
+    private static string? CheckBoxes(LabelField field, IReadOnlyList<BoxValue> boxes, IReadOnlyDictionary<string, JsonElement>? itemData)
     {
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            return "Expected a list of boxes {x, y, width, height, label}.";
-        }
         // Uploaded images record their size; the optional pixel values must then agree with the fractions.
-        int? imageWidth = null, imageHeight = null;
-        if (itemData is not null && MediaUrls.TryGetSize(itemData, out var knownWidth, out var knownHeight))
+        (int Width, int Height)? size = itemData is not null && MediaUrls.TryGetSize(itemData, out var width, out var height) ? (width, height) : null;
+        for (var i = 0; i < boxes.Count; i++)
         {
-            (imageWidth, imageHeight) = (knownWidth, knownHeight);
-        }
-        var index = 0;
-        foreach (var box in value.EnumerateArray())
-        {
-            index++;
-            if (box.ValueKind != JsonValueKind.Object
-                || !TryGetDouble(box, "x", out var x) || !TryGetDouble(box, "y", out var y)
-                || !TryGetDouble(box, "width", out var width) || !TryGetDouble(box, "height", out var height)
-                || !box.TryGetProperty("label", out var label) || label.ValueKind != JsonValueKind.String)
+            var box = boxes[i];
+            if (!box.LiesInsideImage)
             {
-                return $"Box {index}: expected {{x, y, width, height, label}} as fractions of the image.";
+                return $"Box {i + 1}: must lie inside the image (fractions from 0 to 1) and have a positive size.";
             }
-            if (x < 0 || y < 0 || width <= 0 || height <= 0 || x + width > 1.000001 || y + height > 1.000001)
+            if (!field.Labels.Contains(box.Label))
             {
-                return $"Box {index}: must lie inside the image (fractions from 0 to 1) and have a positive size.";
+                return $"Box {i + 1}: '{box.Label}' is not one of the labels.";
             }
-            if (!field.Labels.Contains(label.GetString()!))
-            {
-                return $"Box {index}: '{label.GetString()}' is not one of the labels.";
-            }
-            if (CheckBoxPixels(box, index, x, y, width, height, imageWidth, imageHeight) is { } pixelProblem)
+            if (CheckBoxPixels(box, i + 1, size) is { } pixelProblem)
             {
                 return pixelProblem;
             }
@@ -250,50 +167,31 @@ public static class AnnotationValidator
         return null;
     }
 
-    /// <summary>The pixel values are optional, but all four or none, non-negative, and consistent with the fractions.</summary>
-    private static string? CheckBoxPixels(JsonElement box, int index, double x, double y, double width, double height, int? imageWidth, int? imageHeight)
+    /// <summary>The pixel values are optional, but non-negative with a positive size, and consistent with the fractions.</summary>
+    private static string? CheckBoxPixels(BoxValue box, int number, (int Width, int Height)? size)
     {
-        var present = BoxPixelKeys.Count(key => box.TryGetProperty(key, out _));
-        if (present == 0)
+        if (box is not { XPx: { } xPx, YPx: { } yPx, WidthPx: { } widthPx, HeightPx: { } heightPx })
         {
             return null;
         }
-        if (present != BoxPixelKeys.Length
-            || !TryGetDouble(box, "x_px", out var xPx) || !TryGetDouble(box, "y_px", out var yPx)
-            || !TryGetDouble(box, "width_px", out var widthPx) || !TryGetDouble(box, "height_px", out var heightPx))
-        {
-            return $"Box {index}: x_px, y_px, width_px and height_px go together, as numbers.";
-        }
         if (xPx < 0 || yPx < 0 || widthPx <= 0 || heightPx <= 0)
         {
-            return $"Box {index}: pixel values must be non-negative with a positive size.";
+            return $"Box {number}: pixel values must be non-negative with a positive size.";
         }
-        if (imageWidth is { } w && imageHeight is { } h)
+        if (size is var (w, h))
         {
             var off = Math.Max(
-                Math.Max(Math.Abs(xPx - (x * w)), Math.Abs(widthPx - (width * w))),
-                Math.Max(Math.Abs(yPx - (y * h)), Math.Abs(heightPx - (height * h))));
+                Math.Max(Math.Abs(xPx - (box.X * w)), Math.Abs(widthPx - (box.Width * w))),
+                Math.Max(Math.Abs(yPx - (box.Y * h)), Math.Abs(heightPx - (box.Height * h))));
             if (off > BoxPixelTolerance + 1e-6)
             {
-                return $"Box {index}: the pixel values do not match the fractions for a {w}×{h} image.";
+                return $"Box {number}: the pixel values do not match the fractions for a {w}×{h} image.";
             }
             if (xPx + widthPx > w + BoxPixelTolerance || yPx + heightPx > h + BoxPixelTolerance)
             {
-                return $"Box {index}: must lie inside the {w}×{h} image.";
+                return $"Box {number}: must lie inside the {w}×{h} image.";
             }
         }
         return null;
-    }
-
-    private static bool TryGetInt(JsonElement element, string name, out int value)
-    {
-        value = 0;
-        return element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.Number && property.TryGetInt32(out value);
-    }
-
-    private static bool TryGetDouble(JsonElement element, string name, out double value)
-    {
-        value = 0;
-        return element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.Number && property.TryGetDouble(out value);
     }
 }

@@ -15,6 +15,9 @@ namespace LabelHub.Domain.Labeling;
 /// <param name="Accuracy">Correct / Annotators; null while nobody has answered.</param>
 public sealed record GoldItem(long ItemId, string Preview, Dictionary<string, JsonElement> Answer, int Annotators, int Correct, double? Accuracy);
 
+/// <summary>An item as a manager opens it to give its gold answer: its data, and its gold answer if it has one.</summary>
+public sealed record GoldCandidate(long ItemId, Dictionary<string, JsonElement> Data, Dictionary<string, JsonElement>? GoldAnswer);
+
 public sealed record GoldItemPage(IReadOnlyList<GoldItem> Items, int Page, int PageSize, int Total);
 
 /// <summary>Managers mark items as gold (honeypots) with their correct answer; annotators never see it before submitting.</summary>
@@ -33,6 +36,17 @@ public sealed class GoldService(IDbContextFactory<LabelHubDbContext> dbFactory)
         item.IsGold = true;
         item.GoldAnswer = answer;
         await db.SaveChangesAsync(ct);
+    }
+
+    /// <summary>One item of the project, to give (or change) its gold answer.</summary>
+    public async Task<GoldCandidate> CandidateAsync(Actor actor, Guid projectId, long itemId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.GetManageableAsync(actor, projectId, ct);
+        var item = await db.Items.AsNoTracking().Where(i => i.Id == itemId && i.ProjectId == projectId)
+            .Select(i => new { i.Data, i.IsGold, i.GoldAnswer })
+            .FirstOrDefaultAsync(ct) ?? throw new NotFoundException("Item");
+        return new GoldCandidate(itemId, item.Data, item.IsGold ? item.GoldAnswer : null);
     }
 
     public async Task UnsetGoldAsync(Actor actor, Guid projectId, long itemId, CancellationToken ct = default)
@@ -98,105 +112,25 @@ public sealed class GoldService(IDbContextFactory<LabelHubDbContext> dbFactory)
     }
 
     /// <summary>
-    /// Whether an answer equals the gold answer, field by field and exactly: the same label, text, number or date;
-    /// the same set of labels, spans (start, end, label) or boxes (label and position, to a millionth of the image).
-    /// The order of list entries does not matter, and a field left empty matches only a field left empty.
+    /// Whether an answer equals the gold answer, field by field (<see cref="AnswerValue.SameAs"/>): the same label, text,
+    /// number or date; the same set of labels, spans (start, end, label) or boxes (label and position, to a millionth of
+    /// the image). The order of list entries does not matter, and a field left empty matches only a field left empty.
     /// </summary>
     public static bool Matches(LabelSchema schema, IReadOnlyDictionary<string, JsonElement> gold, IReadOnlyDictionary<string, JsonElement> answer)
     {
         foreach (var name in gold.Keys.Union(answer.Keys))
         {
-            var hasGold = gold.TryGetValue(name, out var expected) && !IsEmpty(expected);
-            var hasAnswer = answer.TryGetValue(name, out var actual) && !IsEmpty(actual);
+            var hasGold = gold.TryGetValue(name, out var expected) && !AnswerCodec.IsEmpty(expected);
+            var hasAnswer = answer.TryGetValue(name, out var actual) && !AnswerCodec.IsEmpty(actual);
             if (hasGold != hasAnswer)
             {
                 return false;
             }
-            if (hasGold && !FieldEquals(schema.Field(name)?.Kind, expected, actual))
+            if (hasGold && !AnswerCodec.Same(schema.Field(name), expected, actual))
             {
                 return false;
             }
         }
-        return true;
-    }
-
-    private static bool FieldEquals(FieldKind? kind, JsonElement expected, JsonElement actual)
-    {
-        if (kind is FieldKind.MultiChoice or FieldKind.Spans or FieldKind.Boxes
-            && Entries(kind.Value, expected) is { } expectedEntries && Entries(kind.Value, actual) is { } actualEntries)
-        {
-            return expectedEntries.SequenceEqual(actualEntries, StringComparer.Ordinal);
-        }
-        return JsonElement.DeepEquals(expected, actual);
-    }
-
-    /// <summary>A list answer as sorted keys of what counts in it (spans keep no copied text, boxes no pixels); null when malformed.</summary>
-    private static List<string>? Entries(FieldKind kind, JsonElement value)
-    {
-        if (value.ValueKind != JsonValueKind.Array)
-        {
-            return null;
-        }
-        var keys = new List<string>();
-        foreach (var entry in value.EnumerateArray())
-        {
-            string? key = kind switch
-            {
-                FieldKind.MultiChoice when entry.ValueKind == JsonValueKind.String => entry.GetString(),
-                FieldKind.Spans when entry.ValueKind == JsonValueKind.Object
-                    && TryGetInt(entry, "start", out var start) && TryGetInt(entry, "end", out var end) && TryGetString(entry, "label", out var label) =>
-                    string.Create(CultureInfo.InvariantCulture, $"{start}\u001f{end}\u001f{label}"),
-                FieldKind.Boxes when entry.ValueKind == JsonValueKind.Object
-                    && TryGetString(entry, "label", out var label) && TryGetFraction(entry, "x", out var x) && TryGetFraction(entry, "y", out var y)
-                    && TryGetFraction(entry, "width", out var width) && TryGetFraction(entry, "height", out var height) =>
-                    string.Create(CultureInfo.InvariantCulture, $"{label}\u001f{x}\u001f{y}\u001f{width}\u001f{height}"),
-                _ => null,
-            };
-            if (key is null)
-            {
-                return null;
-            }
-            keys.Add(key);
-        }
-        keys.Sort(StringComparer.Ordinal);
-        return keys;
-    }
-
-    /// <summary>The same emptiness the validator applies: missing, null, blank text or an empty list.</summary>
-    private static bool IsEmpty(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.Null or JsonValueKind.Undefined => true,
-        JsonValueKind.String => string.IsNullOrWhiteSpace(value.GetString()),
-        JsonValueKind.Array => value.GetArrayLength() == 0,
-        _ => false,
-    };
-
-    private static bool TryGetInt(JsonElement element, string name, out int value)
-    {
-        value = 0;
-        return element.TryGetProperty(name, out var property) && property.ValueKind == JsonValueKind.Number && property.TryGetInt32(out value);
-    }
-
-    private static bool TryGetString(JsonElement element, string name, out string value)
-    {
-        value = "";
-        if (!element.TryGetProperty(name, out var property) || property.ValueKind != JsonValueKind.String)
-        {
-            return false;
-        }
-        value = property.GetString()!;
-        return true;
-    }
-
-    /// <summary>A box coordinate rounded to a millionth: a box drawn to the same pixels always gives the same key.</summary>
-    private static bool TryGetFraction(JsonElement element, string name, out long millionths)
-    {
-        millionths = 0;
-        if (!element.TryGetProperty(name, out var property) || property.ValueKind != JsonValueKind.Number || !property.TryGetDouble(out var value) || !double.IsFinite(value))
-        {
-            return false;
-        }
-        millionths = (long)Math.Round(value * 1_000_000, MidpointRounding.AwayFromZero);
         return true;
     }
 

@@ -47,9 +47,12 @@ public sealed class TaskLimitReachedException(int limit)
 
 /// <summary>
 /// Hands out tasks and takes answers back. Every hand-out is one short transaction that locks the item row
-/// (PostgreSQL: FOR UPDATE SKIP LOCKED; SQLite: the single IMMEDIATE writer transaction), so an item never
-/// has more than its overlap of distinct annotators, and the unique (item, user) index means nobody gets
-/// the same item twice. See docs/decisions/0002-task-distribution.md.
+/// (PostgreSQL: one statement, FOR NO KEY UPDATE SKIP LOCKED; SQLite: the single IMMEDIATE writer transaction), so an
+/// item never has more than its overlap of distinct annotators, and the unique (item, user) index means nobody gets
+/// the same item twice. This file holds the API and the rules that do not depend on the database; the steps that do
+/// (pick and lease, submit claim, reclaim expired leases) are an <see cref="ITaskStore"/> implemented twice, side by
+/// side: TaskDistributor.Postgres.cs and TaskDistributor.Sqlite.cs. See docs/decisions/0002-task-distribution.md and
+/// 0005-distribution-speed.md.
 /// </summary>
 public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock)
 {
@@ -59,6 +62,48 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
 
     /// <summary>The golden ratio's fractional part spreads gold items evenly but irregularly through a queue.</summary>
     private const double GoldenRatio = 0.6180339887498949;
+
+    /// <summary>
+    /// The distribution steps whose implementation depends on the database, implemented exactly twice:
+    /// <see cref="PostgresTaskStore"/> (one SQL statement each, ADR 0005) and <see cref="SqliteTaskStore"/> (EF Core inside
+    /// the IMMEDIATE writer transaction). Both files have these members in this order, so a rule added to one is visibly
+    /// missing from the other; rules that do not depend on the database belong in this file. One instance per provider,
+    /// so choosing a store allocates nothing.
+    /// </summary>
+    private interface ITaskStore
+    {
+        /// <summary>Whether a call holds one connection from its first statement to its last (<see cref="HeldConnection"/>).</summary>
+        bool HoldsConnection { get; }
+
+        /// <summary>
+        /// Hand-out: when <paramref name="reclaimExpiredFirst"/>, frees the project's expired leases first. Then picks the
+        /// first of: on the user's gold turn, a gold item they have not had (gold items ignore the overlap); the fullest open
+        /// item they have not had, then by priority, then oldest; under "requeue to me", their own oldest skipped item that
+        /// is gold or has a free slot. Leases it (taking up their expired or skipped row for it) and counts the slot. Null
+        /// when nothing is left; a <see cref="DbUpdateException"/> when a concurrent call of the same user got there first.
+        /// </summary>
+        Task<LabelingTask?> PickAndLeaseAsync(
+            LabelHubDbContext db, Project project, Guid userId, bool goldTurn, bool reclaimExpiredFirst, DateTimeOffset now, int? guidelineVersion,
+            CancellationToken ct);
+
+        /// <summary>
+        /// Submit claim: only a still-leased assignment turns into a submission, with the first version of the answer, and
+        /// the item counts it. The new annotation's id, or null when the assignment was no longer leased (a concurrent
+        /// duplicate won, or it expired or was skipped).
+        /// </summary>
+        Task<long?> ClaimSubmitAsync(
+            LabelHubDbContext db, Actor actor, Assignment assignment, SubmitRequest request, int? guidelineVersion, DateTimeOffset now,
+            CancellationToken ct);
+
+        /// <summary>
+        /// Reclaim: up to <see cref="ReclaimBatch"/> expired leases (of one project, or of every project when null) become
+        /// Expired and give their slot back, each at most once. Returns how many.
+        /// </summary>
+        Task<int> ReclaimExpiredAsync(LabelHubDbContext db, Guid? projectId, DateTimeOffset now, CancellationToken ct);
+    }
+
+    private static ITaskStore StoreFor(LabelHubDbContext db) =>
+        db.Provider == DatabaseProvider.Postgres ? PostgresTaskStore.Instance : SqliteTaskStore.Instance;
 
     public Task<LabelingTask?> NextAsync(Actor actor, Guid projectId, CancellationToken ct = default) =>
         NextBesidesAsync(actor, projectId, besides: null, ct);
@@ -97,8 +142,8 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
     private async Task<LabelingTask?> TryNextAsync(Actor actor, Guid projectId, long? besides, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var postgres = db.Provider == DatabaseProvider.Postgres;
-        await using var connection = await HeldConnection.OpenAsync(db, postgres, ct);
+        var store = StoreFor(db);
+        await using var connection = await HeldConnection.OpenAsync(db, store.HoldsConnection, ct);
         var now = clock.GetUtcNow();
         var context = await ReadHandOutContextAsync(db, actor, projectId, besides, now, ct);
         if (context.LatestGuideline is { } latest && !(context.AcknowledgedGuideline >= latest))
@@ -125,34 +170,7 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
             throw new TaskLimitReachedException(limit);
         }
         var goldTurn = GoldTurn(actor.UserId, handedOut, settings.GoldRate);
-
-        if (postgres)
-        {
-            if (context.AnyExpired)
-            {
-                await ReclaimExpiredAsync(db, projectId, now, ct);
-            }
-            return await LeaseOnPostgresAsync(db, project, actor.UserId, goldTurn, now, context.LatestGuideline, ct);
-        }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        if (context.AnyExpired)
-        {
-            await ReclaimExpiredAsync(db, projectId, now, ct);
-        }
-        var itemId = goldTurn
-            ? await PickItemAsync(db, project, actor.UserId, gold: true, ct) ?? await PickItemAsync(db, project, actor.UserId, gold: false, ct)
-            : await PickItemAsync(db, project, actor.UserId, gold: false, ct);
-        itemId ??= settings.SkipPolicy == SkipPolicy.RequeueToMe ? await PickSkippedAsync(db, project, actor.UserId, ct) : null;
-        if (itemId is null)
-        {
-            await transaction.CommitAsync(ct);
-            return null;
-        }
-        var assignment = await LeaseAsync(db, project, itemId.Value, actor.UserId, now, ct);
-        await db.Items.Where(i => i.Id == itemId).ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, i => i.TakenSlots + 1), ct);
-        await transaction.CommitAsync(ct);
-        return await ToTaskAsync(db, assignment, context.LatestGuideline, ct);
+        return await store.PickAndLeaseAsync(db, project, actor.UserId, goldTurn, reclaimExpiredFirst: context.AnyExpired, now, context.LatestGuideline, ct);
     }
 
     /// <summary>What a hand-out needs to know about the project and the annotator before it picks, read in one query.</summary>
@@ -197,106 +215,11 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         return x - Math.Floor(x) < goldRate;
     }
 
-    private const string PickItemSql = """
-        SELECT i.id AS "Value" FROM items i
-        WHERE i.project_id = {0} AND NOT i.is_gold AND i.taken_slots < {1}
-          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = i.id AND a.user_id = {2} AND a.state <> 'Expired')
-        ORDER BY i.taken_slots DESC, i.priority DESC, i.id
-        LIMIT 1
-        """;
-
-    // Gold items are shown to every annotator once, whatever the overlap.
-    private const string PickGoldSql = """
-        SELECT i.id AS "Value" FROM items i
-        WHERE i.project_id = {0} AND i.is_gold AND {1} >= 0
-          AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = i.id AND a.user_id = {2} AND a.state <> 'Expired')
-        ORDER BY i.taken_slots, i.id
-        LIMIT 1
-        """;
-
-    /// <summary>
-    /// SQLite: the fullest open item this user has not had (finishing items beats starting new ones), then by
-    /// priority. No row lock: the IMMEDIATE transaction already serialises writers. PostgreSQL picks in LeaseSql.
-    /// </summary>
-    private static async Task<long?> PickItemAsync(LabelHubDbContext db, Project project, Guid userId, bool gold, CancellationToken ct)
-    {
-        var ids = await db.Database.SqlQueryRaw<long>(gold ? PickGoldSql : PickItemSql, project.Id, project.Overlap, userId).ToListAsync(ct);
-        return ids.Count == 0 ? null : ids[0];
-    }
-
-    /// <summary>Under "requeue to me": the user's own skipped items come back once nothing else is left.</summary>
-    private static async Task<long?> PickSkippedAsync(LabelHubDbContext db, Project project, Guid userId, CancellationToken ct) =>
-        await db.Assignments
-            .Where(a => a.ProjectId == project.Id && a.UserId == userId && a.State == AssignmentState.Skipped)
-            .Join(db.Items, a => a.ItemId, i => i.Id, (a, i) => new { a.ItemId, a.CompletedAt, i.TakenSlots, i.IsGold })
-            .Where(x => x.IsGold || x.TakenSlots < project.Overlap)
-            .OrderBy(x => x.CompletedAt)
-            .Select(x => (long?)x.ItemId)
-            .FirstOrDefaultAsync(ct);
-
-    /// <summary>Leases the item to the user, taking up their expired or skipped row for it if there is one.</summary>
-    private static async Task<Assignment> LeaseAsync(LabelHubDbContext db, Project project, long itemId, Guid userId, DateTimeOffset now, CancellationToken ct)
-    {
-        var expiresAt = now.AddMinutes(project.LeaseMinutes);
-        var renewed = await db.Assignments
-            .Where(a => a.ItemId == itemId && a.UserId == userId && (a.State == AssignmentState.Expired || a.State == AssignmentState.Skipped))
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.State, AssignmentState.Leased)
-                .SetProperty(a => a.LeasedAt, now)
-                .SetProperty(a => a.LeaseExpiresAt, expiresAt)
-                .SetProperty(a => a.CompletedAt, (DateTimeOffset?)null), ct);
-        if (renewed == 1)
-        {
-            return await db.Assignments.AsNoTracking().SingleAsync(a => a.ItemId == itemId && a.UserId == userId, ct);
-        }
-        var assignment = new Assignment
-        {
-            ProjectId = project.Id,
-            ItemId = itemId,
-            UserId = userId,
-            State = AssignmentState.Leased,
-            LeasedAt = now,
-            LeaseExpiresAt = expiresAt,
-        };
-        db.Assignments.Add(assignment);
-        await db.SaveChangesAsync(ct);
-        return assignment;
-    }
-
-    /// <summary>Marks up to a batch of expired leases expired, giving each slot back only if this call made the change.</summary>
-    public static async Task<int> ReclaimExpiredAsync(LabelHubDbContext db, Guid? projectId, DateTimeOffset now, CancellationToken ct)
-    {
-        if (db.Provider == DatabaseProvider.Postgres)
-        {
-            return await ReclaimOnPostgresAsync(db, projectId, now, ct);
-        }
-        var expired = await db.Assignments.AsNoTracking()
-            .Where(a => a.State == AssignmentState.Leased && a.LeaseExpiresAt <= now && (projectId == null || a.ProjectId == projectId))
-            .OrderBy(a => a.Id)
-            .Take(ReclaimBatch)
-            .Select(a => new { a.Id, a.ItemId })
-            .ToListAsync(ct);
-        var reclaimed = 0;
-        foreach (var lease in expired)
-        {
-            var expiredNow = await db.Assignments
-                .Where(a => a.Id == lease.Id && a.State == AssignmentState.Leased && a.LeaseExpiresAt <= now)
-                .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, AssignmentState.Expired).SetProperty(a => a.CompletedAt, now), ct);
-            if (expiredNow == 1)
-            {
-                await db.Items.Where(i => i.Id == lease.ItemId)
-                    .ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, i => i.TakenSlots - 1), ct);
-                reclaimed++;
-            }
-        }
-        return reclaimed;
-    }
-
     public async Task<SubmitResult> SubmitAsync(Actor actor, long assignmentId, SubmitRequest request, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var postgres = db.Provider == DatabaseProvider.Postgres;
-        await using var connection = await HeldConnection.OpenAsync(db, postgres, ct);
+        var store = StoreFor(db);
+        await using var connection = await HeldConnection.OpenAsync(db, store.HoldsConnection, ct);
         var context = await ReadSubmitContextAsync(db, actor, assignmentId, ct);
         var assignment = context.Assignment;
         var project = context.Project ?? throw new NotFoundException("Project");
@@ -317,37 +240,11 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         }
         ThrowIfClosed(assignment);
 
-        var now = clock.GetUtcNow();
-        if (postgres)
+        if (await store.ClaimSubmitAsync(db, actor, assignment, request, context.AcknowledgedGuideline, clock.GetUtcNow(), ct) is { } annotationId)
         {
-            if (await SubmitOnPostgresAsync(db, actor, assignment, request, context.AcknowledgedGuideline, now, ct) is { } annotationId)
-            {
-                return new SubmitResult(annotationId, 1, AlreadySubmitted: false, goldFeedback);
-            }
-            return await ResubmitAfterLostClaimAsync(db, actor, assignmentId, request, context.AcknowledgedGuideline, goldFeedback, ct);
+            return new SubmitResult(annotationId, Version: 1, AlreadySubmitted: false, goldFeedback);
         }
-
-        await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        // Only a still-leased assignment turns into a submission; a concurrent duplicate submit finds it already taken.
-        var claimed = await db.Assignments
-            .Where(a => a.Id == assignmentId && a.State == AssignmentState.Leased)
-            .ExecuteUpdateAsync(s => s
-                .SetProperty(a => a.State, AssignmentState.Submitted)
-                .SetProperty(a => a.CompletedAt, now)
-                .SetProperty(a => a.Draft, new Dictionary<string, JsonElement>()), ct);
-        if (claimed == 0)
-        {
-            await transaction.RollbackAsync(ct);
-            db.ChangeTracker.Clear();
-            return await ResubmitAfterLostClaimAsync(db, actor, assignmentId, request, context.AcknowledgedGuideline, goldFeedback, ct);
-        }
-        var annotation = OwnVersion(actor, assignment, request, version: 1, AnnotationReason.Submit, context.AcknowledgedGuideline, now);
-        db.Annotations.Add(annotation);
-        await db.SaveChangesAsync(ct);
-        await db.Items.Where(i => i.Id == assignment.ItemId)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.SubmittedCount, i => i.SubmittedCount + 1), ct);
-        await transaction.CommitAsync(ct);
-        return new SubmitResult(annotation.Id, annotation.Version, AlreadySubmitted: false, goldFeedback);
+        return await ResubmitAfterLostClaimAsync(db, actor, assignmentId, request, context.AcknowledgedGuideline, goldFeedback, ct);
     }
 
     /// <summary>The assignment changed between reading it and claiming it: a concurrent submit won, or it expired or was skipped.</summary>
@@ -458,6 +355,13 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         }
     }
 
+    /// <summary>
+    /// Marks up to a batch of expired leases expired, giving each slot back only if this call made the change. On SQLite
+    /// it belongs inside a transaction (the hand-out's, or one per batch here).
+    /// </summary>
+    public static Task<int> ReclaimExpiredAsync(LabelHubDbContext db, Guid? projectId, DateTimeOffset now, CancellationToken ct) =>
+        StoreFor(db).ReclaimExpiredAsync(db, projectId, now, ct);
+
     /// <summary>Frees every expired lease in every project; the recurring job calls this.</summary>
     public async Task<int> ReclaimAllExpiredAsync(CancellationToken ct = default)
     {
@@ -542,4 +446,30 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
     private static bool SameValues(Dictionary<string, JsonElement> a, Dictionary<string, JsonElement> b) =>
         JsonSerializer.Serialize(a.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(), JsonColumn.Options)
         == JsonSerializer.Serialize(b.OrderBy(p => p.Key, StringComparer.Ordinal).ToDictionary(), JsonColumn.Options);
+
+    /// <summary>
+    /// One pooled connection for a whole call instead of a trip to the Npgsql pool (and back) per statement. It is
+    /// closed explicitly at the end: a context from the DbContext pool keeps a connection opened this way when it goes
+    /// back to that pool, and the Npgsql pool then runs dry while its connections sit in idle contexts.
+    /// </summary>
+    private sealed class HeldConnection(LabelHubDbContext? db) : IAsyncDisposable
+    {
+        public static async Task<HeldConnection> OpenAsync(LabelHubDbContext db, bool hold, CancellationToken ct)
+        {
+            if (!hold)
+            {
+                return new HeldConnection(null);
+            }
+            await db.Database.OpenConnectionAsync(ct);
+            return new HeldConnection(db);
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            if (db is not null)
+            {
+                await db.Database.CloseConnectionAsync();
+            }
+        }
+    }
 }

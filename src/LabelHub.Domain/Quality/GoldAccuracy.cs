@@ -143,8 +143,8 @@ public static class GoldAccuracy
 
     /// <summary>Span fields: each annotator's spans matched against gold (see <see cref="SpanAgreement.Compare"/>), summed over gold items.</summary>
     public static IReadOnlyList<AnnotatorMatchAccuracy> ForSpans(
-        IEnumerable<(Guid Annotator, long Item, IReadOnlyList<Span> Answer)> answers,
-        IReadOnlyDictionary<long, IReadOnlyList<Span>> gold,
+        IEnumerable<(Guid Annotator, long Item, IReadOnlyList<SpanValue> Answer)> answers,
+        IReadOnlyDictionary<long, IReadOnlyList<SpanValue>> gold,
         SpanMatchMode mode)
     {
         ArgumentNullException.ThrowIfNull(gold);

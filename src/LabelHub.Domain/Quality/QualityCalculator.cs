@@ -30,7 +30,7 @@ public sealed class QualityCalculator
     {
         this.schema = schema;
         this.goldAnswers = goldAnswers;
-        fields = [.. schema.Fields.Select(FieldAccumulator.For).OfType<FieldAccumulator>()];
+        fields = [.. schema.Fields.Select(FieldAccumulator.For)];
     }
 
     public int Answers { get; private set; }
@@ -51,17 +51,25 @@ public sealed class QualityCalculator
             tally.Durations.Add(ms);
             durations.Add(ms);
         }
-        foreach (var field in schema.Fields.Where(f => f.Kind == FieldKind.Choice))
+        var isGold = goldAnswers.TryGetValue(answer.ItemId, out var gold);
+        // Each field's value is read once: single-choice answers also feed the aggregations (gold items included: their
+        // gold answers seed Dawid–Skene's estimate of each annotator).
+        foreach (var field in fields)
         {
-            if (answer.Values.TryGetValue(field.Name, out var choice) && choice.ValueKind == JsonValueKind.String && choice.GetString() is { Length: > 0 } label)
+            var value = AnswerCodec.Read(field.Field, answer.Values, emptyListIsAnswer: true).Value;
+            if (value is ChoiceAnswer choice)
             {
-                (choiceAnswers.TryGetValue(field.Name, out var list) ? list : choiceAnswers[field.Name] = []).Add((answer.AnnotatorId, answer.ItemId, label));
+                (choiceAnswers.TryGetValue(field.Field.Name, out var list) ? list : choiceAnswers[field.Field.Name] = []).Add((answer.AnnotatorId, answer.ItemId, choice.Label));
+            }
+            if (!isGold && value is not null)
+            {
+                field.Add(answer.ItemId, rater, value);
             }
         }
-        if (goldAnswers.TryGetValue(answer.ItemId, out var gold))
+        if (isGold)
         {
             // Gold items measure accuracy, not agreement: every field of the gold answer scores separately.
-            foreach (var (name, expected) in gold)
+            foreach (var (name, expected) in gold!)
             {
                 var given = answer.Values.TryGetValue(name, out var value) ? value : default;
                 var answered = new Dictionary<string, JsonElement>(1);
@@ -74,14 +82,6 @@ public sealed class QualityCalculator
                 {
                     tally.GoldCorrect++;
                 }
-            }
-            return;
-        }
-        foreach (var field in fields)
-        {
-            if (answer.Values.TryGetValue(field.Field.Name, out var value))
-            {
-                field.Add(answer.ItemId, rater, value);
             }
         }
     }
@@ -131,7 +131,7 @@ public sealed class QualityCalculator
         var result = new List<GoldFieldAccuracy>();
         foreach (var field in schema.Fields.Where(f => f.Kind == FieldKind.Choice && choiceAnswers.ContainsKey(f.Name)))
         {
-            var gold = GoldLabels(field.Name);
+            var gold = GoldLabels(field);
             if (gold.Count == 0)
             {
                 continue;
@@ -146,12 +146,21 @@ public sealed class QualityCalculator
         return result;
     }
 
-    private Dictionary<long, string> GoldLabels(string field) => GoldLabelsOf(goldAnswers, field);
+    private Dictionary<long, string> GoldLabels(LabelField field) => GoldLabelsOf(goldAnswers, field);
 
     /// <summary>The gold label of a single-choice field, per gold item that has one.</summary>
-    public static Dictionary<long, string> GoldLabelsOf(IEnumerable<KeyValuePair<long, Dictionary<string, JsonElement>>> goldAnswers, string field) => goldAnswers
-        .Where(g => g.Value.TryGetValue(field, out var v) && v.ValueKind == JsonValueKind.String)
-        .ToDictionary(g => g.Key, g => g.Value[field].GetString()!);
+    public static Dictionary<long, string> GoldLabelsOf(IEnumerable<KeyValuePair<long, Dictionary<string, JsonElement>>> goldAnswers, LabelField field)
+    {
+        var labels = new Dictionary<long, string>();
+        foreach (var (item, answer) in goldAnswers)
+        {
+            if (AnswerCodec.Read(field, answer).Clean is ChoiceAnswer choice)
+            {
+                labels[item] = choice.Label;
+            }
+        }
+        return labels;
+    }
 
     private List<AggregationQuality> Aggregate()
     {
@@ -162,7 +171,7 @@ public sealed class QualityCalculator
             var vote = MajorityVote.Aggregate(answers);
             result.Add(new AggregationQuality(field.Name, "majority_vote", vote.Items.Count, vote.Items.Count(i => i.Tie),
                 vote.Items.Count == 0 ? 0 : vote.Items.Average(i => i.Confidence), null, null, null, []));
-            var ds = DawidSkene.Aggregate(answers, GoldLabels(field.Name));
+            var ds = DawidSkene.Aggregate(answers, GoldLabels(field));
             var majority = vote.Items.ToDictionary(i => i.Item, i => i.Label);
             result.Add(new AggregationQuality(field.Name, "dawid_skene", ds.Items.Count, ds.Items.Count(i => i.Tie),
                 ds.Items.Count == 0 ? 0 : ds.Items.Average(i => i.Confidence),
@@ -212,14 +221,16 @@ public sealed class QualityCalculator
     {
         public LabelField Field { get; } = field;
 
-        public static FieldAccumulator? For(LabelField field) => field.Kind switch
+        /// <summary>Spans and boxes are matched pair by pair; every other kind's answers are categories.</summary>
+        public static FieldAccumulator For(LabelField field) => field.Kind switch
         {
             FieldKind.Spans => new MatchedField(field, spans: true),
             FieldKind.Boxes => new MatchedField(field, spans: false),
-            _ => new CategoricalField(field),
+            FieldKind.Choice or FieldKind.MultiChoice or FieldKind.Text or FieldKind.Number or FieldKind.Date or FieldKind.Rating => new CategoricalField(field),
         };
 
-        public abstract void Add(long itemId, int rater, JsonElement value);
+        /// <summary>A value that read as the field's kind.</summary>
+        public abstract void Add(long itemId, int rater, AnswerValue value);
 
         public abstract FieldQuality Compute(IReadOnlyList<Guid> annotators);
     }
@@ -237,7 +248,7 @@ public sealed class QualityCalculator
         private readonly List<(int Item, int Rater, int Category)> ratings = [];
         private readonly List<(int Item, int Rater, int[] Labels)> labelSets = [];
 
-        private bool Numeric => Field.Kind is FieldKind.Rating or FieldKind.Number;
+        private bool Numeric => Field.Kind.IsNumeric();
 
         private int IndexOfLabel(string label)
         {
@@ -251,7 +262,7 @@ public sealed class QualityCalculator
             return -1;
         }
 
-        public override void Add(long itemId, int rater, JsonElement value)
+        public override void Add(long itemId, int rater, AnswerValue value)
         {
             if (Key(value) is not { } key)
             {
@@ -263,9 +274,9 @@ public sealed class QualityCalculator
                 itemIndex[itemId] = item;
             }
             ratings.Add((item, rater, CategoryOf(key)));
-            if (Field.Kind == FieldKind.MultiChoice)
+            if (value is MultiChoiceAnswer picked)
             {
-                labelSets.Add((item, rater, [.. value.EnumerateArray().Select(l => IndexOfLabel(l.GetString() ?? "")).Where(i => i >= 0)]));
+                labelSets.Add((item, rater, [.. picked.Labels.Select(IndexOfLabel).Where(i => i >= 0)]));
             }
         }
 
@@ -280,15 +291,16 @@ public sealed class QualityCalculator
             return code;
         }
 
-        private string? Key(JsonElement value) => value.ValueKind switch
-        {
-            JsonValueKind.String when value.GetString() is { Length: > 0 } text => text,
-            JsonValueKind.Number => value.GetDouble().ToString("R", CultureInfo.InvariantCulture),
-            JsonValueKind.True or JsonValueKind.False => value.GetBoolean() ? "true" : "false",
-            JsonValueKind.Array when Field.Kind == FieldKind.MultiChoice =>
-                string.Join('\u001F', value.EnumerateArray().Select(l => l.GetString() ?? "").Order(StringComparer.Ordinal)),
-            _ => null,
-        };
+        /// <summary>The answer as a category: labels and text as they are, numbers in invariant form, a label set sorted.</summary>
+        private static string? Key(AnswerValue value) => value.Match<string?>(
+            choice: c => c.Label,
+            multiChoice: m => string.Join('\u001F', m.Labels.Order(StringComparer.Ordinal)),
+            spans: _ => null,
+            boxes: _ => null,
+            text: t => t.Text,
+            number: n => n.Value.ToString("R", CultureInfo.InvariantCulture),
+            date: d => AnswerCodec.FormatDate(d.Date),
+            rating: r => ((double)r.Stars).ToString("R", CultureInfo.InvariantCulture));
 
         public override FieldQuality Compute(IReadOnlyList<Guid> annotators)
         {
@@ -327,7 +339,8 @@ public sealed class QualityCalculator
             {
                 FieldKind.Rating => "krippendorff_alpha_ordinal",
                 FieldKind.Number => "krippendorff_alpha_interval",
-                _ => "krippendorff_alpha_nominal",
+                FieldKind.Choice or FieldKind.MultiChoice or FieldKind.Text or FieldKind.Date => "krippendorff_alpha_nominal",
+                FieldKind.Spans or FieldKind.Boxes => throw new InvalidOperationException("Spans and boxes are matched, not counted as categories."),
             };
             return new FieldQuality(Field.Name, Field.Kind.ToString(), headline, metrics, PerLabel(matrix, recode), ToPairMatrix(pairs, annotators, metrics.Last(m => m.Metric.StartsWith("cohen", StringComparison.Ordinal)).Metric));
         }
@@ -378,19 +391,15 @@ public sealed class QualityCalculator
     /// <summary>Spans and boxes: annotators are compared pair by pair on the items both answered (matched F1).</summary>
     private sealed class MatchedField(LabelField field, bool spans) : FieldAccumulator(field)
     {
-        private readonly Dictionary<long, List<(int Rater, JsonElement Value)>> byItem = [];
+        private readonly Dictionary<long, List<(int Rater, AnswerValue Value)>> byItem = [];
 
-        public override void Add(long itemId, int rater, JsonElement value)
+        public override void Add(long itemId, int rater, AnswerValue value)
         {
-            if (value.ValueKind != JsonValueKind.Array)
-            {
-                return;
-            }
             if (!byItem.TryGetValue(itemId, out var answers))
             {
                 byItem[itemId] = answers = [];
             }
-            answers.Add((rater, value.Clone()));
+            answers.Add((rater, value));
         }
 
         public override FieldQuality Compute(IReadOnlyList<Guid> annotators)
@@ -409,14 +418,14 @@ public sealed class QualityCalculator
                         MatchComparison comparison;
                         if (spans)
                         {
-                            var spansA = Read<Span>(a.Value);
-                            var spansB = Read<Span>(b.Value);
+                            var spansA = ((SpansAnswer)a.Value).Spans;
+                            var spansB = ((SpansAnswer)b.Value).Spans;
                             comparison = SpanAgreement.Compare(spansA, spansB, SpanMatchMode.Strict);
                             overlap.Add(SpanAgreement.Compare(spansA, spansB, SpanMatchMode.Overlap));
                         }
                         else
                         {
-                            comparison = BoxAgreement.Compare(Read<BoxValue>(a.Value), Read<BoxValue>(b.Value));
+                            comparison = BoxAgreement.Compare(((BoxesAnswer)a.Value).Boxes, ((BoxesAnswer)b.Value).Boxes);
                         }
                         strict.Add(comparison);
                         if (!perPair.TryGetValue((a.Rater, b.Rater), out var list))
@@ -458,18 +467,6 @@ public sealed class QualityCalculator
 
         private static Agreement Defined(Agreement value, MatchSummary summary) =>
             summary.ItemsCompared == 0 ? Agreement.Undefined(0, "No item has answers from two annotators.") : value;
-
-        private static List<T> Read<T>(JsonElement value)
-        {
-            try
-            {
-                return JsonSerializer.Deserialize<List<T>>(value, Data.JsonColumn.Options) ?? [];
-            }
-            catch (JsonException)
-            {
-                return [];
-            }
-        }
     }
 
     private static Agreement MeanOfPairs(Agreement[,] pairs)

@@ -20,8 +20,6 @@ public sealed record PairItem(long ItemId, string Preview, JsonElement? AnswerA,
 
 public sealed record PairItemsPage(string Field, Guid AnnotatorA, Guid AnnotatorB, int Total, int Disagreements, IReadOnlyList<PairItem> Items);
 
-public sealed record QualityJobParameters(Guid ProjectId);
-
 /// <summary>Each item's answers to one single-choice field combined into one label with a confidence; ties need adjudication.</summary>
 public sealed record ItemAggregation(string Field, string Method, IReadOnlyList<string> Categories, int Ties, IReadOnlyList<ItemAggregate> Items);
 
@@ -106,7 +104,7 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
         {
             await db.GetManageableAsync(actor, projectId, ct);
         }
-        return await jobs.StartAsync(JobKinds.Quality, projectId, actor.UserId, new QualityJobParameters(projectId), ct);
+        return await jobs.StartAsync(QualityJobs.Recompute, projectId, actor.UserId, new QualityJobParameters(projectId), ct);
     }
 
     /// <summary>
@@ -117,10 +115,11 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var projects = await db.Projects.AsNoTracking().Select(p => new { p.Id, p.Quality }).ToListAsync(ct);
+        var kind = QualityJobs.Recompute.Kind;
         var started = 0;
         foreach (var project in projects)
         {
-            var busy = await db.JobRuns.AnyAsync(j => j.ProjectId == project.Id && j.Kind == JobKinds.Quality
+            var busy = await db.JobRuns.AnyAsync(j => j.ProjectId == project.Id && j.Kind == kind
                 && (j.State == JobState.Queued || j.State == JobState.Running), ct);
             if (busy)
             {
@@ -132,7 +131,7 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
                 .Take(project.Quality.RecomputeEveryAnnotations).CountAsync(ct);
             if (fresh >= project.Quality.RecomputeEveryAnnotations)
             {
-                await jobs.StartAsync(JobKinds.Quality, project.Id, null, new QualityJobParameters(project.Id), ct);
+                await jobs.StartAsync(QualityJobs.Recompute, project.Id, null, new QualityJobParameters(project.Id), ct);
                 started++;
             }
         }
@@ -215,7 +214,7 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
         var ids = pageItems.Select(p => p.ItemId).ToList();
         var data = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id))
             .Select(i => new { i.Id, i.Data }).ToDictionaryAsync(i => i.Id, i => i.Data, ct);
-        var drawn = project.Schema.Field(field)!.Kind is FieldKind.Spans or FieldKind.Boxes;
+        var drawn = project.Schema.Field(field)!.Kind.Placement() != FieldPlacement.Panel;
         return new PairItemsPage(field, annotatorA, annotatorB, compared.Count, compared.Count(p => !p.agree),
             [.. pageItems.Select(p => new PairItem(p.ItemId, data.TryGetValue(p.ItemId, out var d) ? GoldService.Preview(d) : "", p.answerA, p.answerB, p.agree,
                 drawn ? data.GetValueOrDefault(p.ItemId) : null))]);
@@ -249,9 +248,9 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
             .Select(a => new { a.AnnotatorId, a.ItemId, a.Values }).AsAsyncEnumerable();
         await foreach (var row in rows.WithCancellation(ct))
         {
-            if (row.Values.TryGetValue(field, out var value) && value.ValueKind == JsonValueKind.String && value.GetString() is { Length: > 0 } label)
+            if (AnswerCodec.Read(schemaField!, row.Values).Clean is ChoiceAnswer choice)
             {
-                answers.Add((row.AnnotatorId, row.ItemId, label));
+                answers.Add((row.AnnotatorId, row.ItemId, choice.Label));
             }
         }
         var categorical = CategoricalAnswers.From(answers, schemaField!.Labels);
@@ -264,7 +263,7 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
         {
             var gold = await db.Items.AsNoTracking().Where(i => i.ProjectId == projectId && i.IsGold)
                 .Select(i => new { i.Id, i.GoldAnswer }).ToDictionaryAsync(i => i.Id, i => i.GoldAnswer, ct);
-            items = DawidSkene.Aggregate(categorical, QualityCalculator.GoldLabelsOf(gold, field)).Items;
+            items = DawidSkene.Aggregate(categorical, QualityCalculator.GoldLabelsOf(gold, schemaField)).Items;
         }
         return new ItemAggregation(field, method, categorical.Categories, items.Count(i => i.Tie), items);
     }

@@ -1,3 +1,4 @@
+using LabelHub.Domain.Labeling;
 namespace LabelHub.Domain.Quality;
 
 /// <summary>When two spans count as the same entity.</summary>
@@ -23,7 +24,7 @@ public static class SpanAgreement
     /// characters shared; the counts (and so F1) do not depend on which such matching is picked, and the pick
     /// itself is deterministic (spans are ordered by start, end before matching).
     /// </summary>
-    public static MatchComparison Compare(IReadOnlyList<Span> a, IReadOnlyList<Span> b, SpanMatchMode mode)
+    public static MatchComparison Compare(IReadOnlyList<SpanValue> a, IReadOnlyList<SpanValue> b, SpanMatchMode mode)
     {
         ArgumentNullException.ThrowIfNull(a);
         ArgumentNullException.ThrowIfNull(b);
@@ -46,16 +47,16 @@ public static class SpanAgreement
     }
 
     /// <summary>Compares each item's two span lists and sums the counts over the items (micro-average).</summary>
-    public static MatchSummary Summarize(IEnumerable<(IReadOnlyList<Span> A, IReadOnlyList<Span> B)> items, SpanMatchMode mode)
+    public static MatchSummary Summarize(IEnumerable<(IReadOnlyList<SpanValue> A, IReadOnlyList<SpanValue> B)> items, SpanMatchMode mode)
     {
         ArgumentNullException.ThrowIfNull(items);
         return MatchSummary.Of(items.Select(item => Compare(item.A, item.B, mode)));
     }
 
-    private static List<Span> InOrder(IReadOnlyList<Span> spans, string label) =>
+    private static List<SpanValue> InOrder(IReadOnlyList<SpanValue> spans, string label) =>
         [.. spans.Where(s => s.Label == label).OrderBy(s => s.Start).ThenBy(s => s.End)];
 
-    private static MatchCounts MatchStrict(List<Span> a, List<Span> b)
+    private static MatchCounts MatchStrict(List<SpanValue> a, List<SpanValue> b)
     {
         long matched = 0, onlyA = 0, onlyB = 0;
         int i = 0, j = 0;
@@ -85,7 +86,7 @@ public static class SpanAgreement
         return new MatchCounts(matched, onlyA, onlyB, matched);
     }
 
-    private static MatchCounts MatchOverlapping(List<Span> a, List<Span> b)
+    private static MatchCounts MatchOverlapping(List<SpanValue> a, List<SpanValue> b)
     {
         var overlaps = new List<(int A, int B, int Characters)>();
         for (var i = 0; i < a.Count; i++)

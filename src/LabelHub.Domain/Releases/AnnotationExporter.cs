@@ -3,6 +3,7 @@ using System.Text;
 using System.Text.Json;
 using LabelHub.Domain.Collection;
 using LabelHub.Domain.Data;
+using LabelHub.Domain.Labeling;
 using LabelHub.Domain.Planning;
 using Microsoft.EntityFrameworkCore;
 
@@ -13,8 +14,6 @@ public enum ExportFormat
     Jsonl,
     Csv,
 }
-
-public sealed record ExportParameters(ExportFormat Format);
 
 /// <summary>
 /// Writes a project's items with each annotator's current answer. Reads in keyset pages so memory stays flat
@@ -101,7 +100,7 @@ public static class AnnotationExporter
                             a.Version.ToString(CultureInfo.InvariantCulture),
                             a.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
                             a.DurationMs?.ToString(CultureInfo.InvariantCulture) ?? "",
-                            .. project.Schema.Fields.Select(f => a.Values.TryGetValue(f.Name, out var v) ? Cell(v) : "")]));
+                            .. project.Schema.Fields.Select(f => a.Values.TryGetValue(f.Name, out var v) ? AnswerCell(f, v) : "")]));
                     }
                 }
                 written++;
@@ -133,7 +132,26 @@ public static class AnnotationExporter
         }
     }
 
-    /// <summary>Strings as they are, lists of strings joined by '|', anything else as JSON.</summary>
+    /// <summary>
+    /// One field's answer in a CSV cell: labels, text and dates as they are, multiple choice joined by '|', numbers in
+    /// invariant form, spans and boxes as their JSON list. A value that does not read as the field's kind is written as stored.
+    /// </summary>
+    public static string AnswerCell(LabelField field, JsonElement value) => AnswerCodec.Read(field, value) switch
+    {
+        { IsEmpty: true } => "",
+        { Clean: { } answer } => answer.Match(
+            choice: c => c.Label,
+            multiChoice: m => string.Join('|', m.Labels),
+            spans: s => AnswerCodec.ToJson(s).GetRawText(),
+            boxes: b => AnswerCodec.ToJson(b).GetRawText(),
+            text: t => t.Text,
+            number: n => n.Value.ToString("R", CultureInfo.InvariantCulture),
+            date: d => AnswerCodec.FormatDate(d.Date),
+            rating: r => r.Stars.ToString(CultureInfo.InvariantCulture)),
+        _ => Cell(value),
+    };
+
+    /// <summary>An item data value in a cell: strings as they are, lists of strings joined by '|', anything else as JSON.</summary>
     public static string Cell(JsonElement value) => value.ValueKind switch
     {
         JsonValueKind.String => value.GetString()!,

@@ -65,6 +65,10 @@ public static class LabelingEndpoints
         project.MapGet("/gold", (Guid projectId, int? page, int? pageSize, GoldService gold, ClaimsPrincipal user, CancellationToken ct) =>
             gold.ListAsync(user.ToActor(), projectId, page ?? 1, pageSize ?? 20, ct))
             .RequireAuthorization(Policies.Manager);
+        // One item with its data and gold answer (null when it is not gold), to write its gold answer against.
+        project.MapGet("/items/{itemId:long}/gold", (Guid projectId, long itemId, GoldService gold, ClaimsPrincipal user, CancellationToken ct) =>
+            gold.CandidateAsync(user.ToActor(), projectId, itemId, ct))
+            .RequireAuthorization(Policies.Manager);
         project.MapPut("/items/{itemId:long}/gold", async (Guid projectId, long itemId, GoldRequest input, GoldService gold, ClaimsPrincipal user, CancellationToken ct) =>
         {
             await gold.SetGoldAsync(user.ToActor(), projectId, itemId, input.Answer ?? [], ct);

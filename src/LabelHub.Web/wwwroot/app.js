@@ -36,7 +36,7 @@ window.labelHub = {
     }
   },
 
-  // Keyboard shortcuts for the review page (a, r, f, h, Escape). Keys typed into inputs are left alone, except
+  // Keyboard shortcuts for the review page (a, r, f, h, Escape, Ctrl+Z in a fix). Keys typed into inputs are left alone, except
   // Escape and Ctrl/Cmd+Enter, which submits the open comment box or fix.
   registerReviewShortcuts: function (dotnetRef) {
     window.labelHub.unregisterReviewShortcuts();
@@ -52,6 +52,14 @@ window.labelHub = {
       }
       if (key === 'Escape') {
         dotnetRef.invokeMethodAsync('OnReviewShortcut', key);
+        return;
+      }
+      // A confirmation is open (e.g. removing a gold answer): no decision by a stray key. It closes itself on Escape.
+      if (document.querySelector('.mud-dialog-container')) return;
+      // Ctrl+Z outside text inputs undoes the last change of a fix, whatever the field (the editor keeps one history).
+      if (!typing && (e.ctrlKey || e.metaKey) && !e.shiftKey && (key === 'z' || key === 'Z')) {
+        e.preventDefault();
+        dotnetRef.invokeMethodAsync('OnReviewShortcut', 'Undo');
         return;
       }
       if (typing || e.ctrlKey || e.metaKey) return;

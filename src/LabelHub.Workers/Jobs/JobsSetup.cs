@@ -43,9 +43,9 @@ public static class JobsSetup
         });
         builder.Services.AddSingleton<IJobScheduler, HangfireJobScheduler>();
         builder.Services.AddTransient<JobExecutor>();
-        builder.Services.AddSingleton<IJobHandler, ImportJob>();
-        builder.Services.AddSingleton<IJobHandler, ExportJob>();
-        builder.Services.AddSingleton<IJobHandler, QualityJob>();
+        builder.Services.AddSingleton<IJobHandler, ImportJobHandler>();
+        builder.Services.AddSingleton<IJobHandler, ExportJobHandler>();
+        builder.Services.AddSingleton<IJobHandler, QualityJobHandler>();
         builder.Services.AddSingleton<JobRecovery>();
         builder.Services.AddTransient<MaintenanceJobs>();
         if (runJobServer)

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using LabelHub.Domain.Collection;
@@ -300,7 +301,7 @@ public class ItemFileParserTests
         var last = result.Errors[^1];
         Assert.Equal(ItemFileParser.MaxErrorsReported + 2, last.Line);
         Assert.Contains("too many errors", last.Message);
-        Assert.Contains(ItemFileParser.MaxErrorsReported.ToString(), last.Message);
+        Assert.Contains(ItemFileParser.MaxErrorsReported.ToString(CultureInfo.InvariantCulture), last.Message);
     }
 
     [Fact]

@@ -29,11 +29,13 @@ public sealed class AnnotationValidatorTests
     [Fact]
     public void A_complete_valid_answer_passes()
     {
-        AnnotationValidator.Validate(Schema, Values("""
+        var problems = AnnotationValidator.Problems(Schema, Values("""
             {"sentiment": "pos", "tags": ["a", "c"], "comment": "ok", "age": 33, "born": "1990-02-28", "stars": 4,
              "entities": [{"start": 0, "end": 3, "label": "PER"}, {"start": 13, "end": 18, "label": "ORG"}],
              "objects": [{"x": 0.1, "y": 0.2, "width": 0.5, "height": 0.5, "label": "car"}]}
             """), Item);
+
+        Assert.Empty(problems);
     }
 
     [Theory]

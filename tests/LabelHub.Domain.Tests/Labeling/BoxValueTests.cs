@@ -64,7 +64,8 @@ public sealed class BoxValueTests
                 ["width"] = JsonSerializer.SerializeToElement(w),
                 ["height"] = JsonSerializer.SerializeToElement(h),
             };
-            AnnotationValidator.Validate(Schema, new Dictionary<string, JsonElement> { ["objects"] = JsonSerializer.SerializeToElement(new[] { box }) }, item);
+            var answer = new Dictionary<string, JsonElement> { ["objects"] = JsonSerializer.SerializeToElement(new[] { box }) };
+            Assert.Empty(AnnotationValidator.Problems(Schema, answer, item));
         }
     }
 
@@ -75,7 +76,7 @@ public sealed class BoxValueTests
     [InlineData("""[{"x": 0.1, "y": 0.2, "width": 0.3, "height": 0.4, "label": "car", "x_px": 100.4, "y_px": 150, "width_px": 300, "height_px": 300}]""")]
     public void Pixel_values_within_a_pixel_of_the_fractions_pass(string boxes)
     {
-        AnnotationValidator.Validate(Schema, Values(boxes), ImageItem);
+        Assert.Empty(AnnotationValidator.Problems(Schema, Values(boxes), ImageItem));
     }
 
     [Theory]

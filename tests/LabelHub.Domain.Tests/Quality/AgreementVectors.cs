@@ -5,8 +5,8 @@ using LabelHub.Domain.Quality;
 namespace LabelHub.Domain.Tests.Quality;
 
 /// <summary>
-/// The published agreement vectors, shared/reference/agreement-vectors.json. The shared folder lies next to the
-/// repository (e.g. /work/shared beside /work/&lt;repo&gt;), so it is looked for beside every folder above the test binaries.
+/// The published agreement vectors, TestData/agreement-vectors.json (copied beside the test binaries; TestData/README.md
+/// names the source of each vector).
 /// </summary>
 internal static class AgreementVectors
 {
@@ -58,19 +58,8 @@ internal static class AgreementVectors
 
     private static JsonElement Load()
     {
-        var searched = new List<string>();
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            var candidate = Path.Combine(folder.FullName, "shared", "reference", "agreement-vectors.json");
-            searched.Add(candidate);
-            if (File.Exists(candidate))
-            {
-                using var document = JsonDocument.Parse(File.ReadAllText(candidate));
-                return document.RootElement.GetProperty("vectors").Clone();
-            }
-        }
-        throw new FileNotFoundException(
-            "The published agreement vectors were not found. They live in shared/reference/agreement-vectors.json, in the " +
-            "shared folder next to the repository. Looked at:" + Environment.NewLine + string.Join(Environment.NewLine, searched));
+        var path = Path.Combine(AppContext.BaseDirectory, "TestData", "agreement-vectors.json");
+        using var document = JsonDocument.Parse(File.ReadAllText(path));
+        return document.RootElement.GetProperty("vectors").Clone();
     }
 }

@@ -47,7 +47,7 @@ public sealed class BoxAgreementTests
     {
         var a = BoxValue.FromFractions(0.1, 0.2, 0.3, 0.4, "car", 1000, 500);
         var b = BoxValue.FromFractions(0.2, 0.25, 0.3, 0.4, "car", 1000, 500);
-        var inPixels = BoxAgreement.Iou(Box(a.XPx, a.YPx, a.WidthPx, a.HeightPx), Box(b.XPx, b.YPx, b.WidthPx, b.HeightPx));
+        var inPixels = BoxAgreement.Iou(Box(a.XPx!.Value, a.YPx!.Value, a.WidthPx!.Value, a.HeightPx!.Value), Box(b.XPx!.Value, b.YPx!.Value, b.WidthPx!.Value, b.HeightPx!.Value));
 
         Assert.Equal(inPixels, BoxAgreement.Iou(a, b), 12);
     }

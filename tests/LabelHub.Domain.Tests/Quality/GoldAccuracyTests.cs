@@ -76,12 +76,12 @@ public sealed class GoldAccuracyTests
     [Fact]
     public void Spans_are_matched_against_gold_with_gold_as_the_reference()
     {
-        var gold = new Dictionary<long, IReadOnlyList<Span>>
+        var gold = new Dictionary<long, IReadOnlyList<SpanValue>>
         {
             [1] = [new(0, 3, "PER"), new(13, 18, "ORG")],
             [2] = [new(4, 9, "LOC")],
         };
-        var answers = new List<(Guid, long, IReadOnlyList<Span>)>
+        var answers = new List<(Guid, long, IReadOnlyList<SpanValue>)>
         {
             (Ann, 1, [new(0, 3, "PER"), new(13, 17, "ORG")]),
             (Ann, 2, [new(4, 9, "LOC"), new(20, 25, "PER")]),

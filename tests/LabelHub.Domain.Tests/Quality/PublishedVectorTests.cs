@@ -3,7 +3,7 @@ using LabelHub.Domain.Quality;
 
 namespace LabelHub.Domain.Tests.Quality;
 
-/// <summary>Every published vector in shared/reference/agreement-vectors.json for the categorical statistics.</summary>
+/// <summary>Every published vector in TestData/agreement-vectors.json for the categorical statistics.</summary>
 public sealed class PublishedVectorTests
 {
     private static readonly Dictionary<string, AlphaLevel> Levels = new()

@@ -1,3 +1,4 @@
+using LabelHub.Domain.Labeling;
 using LabelHub.Domain.Quality;
 
 namespace LabelHub.Domain.Tests.Quality;
@@ -8,8 +9,8 @@ public sealed class SpanAgreementTests
     [Fact]
     public void Strict_needs_the_same_boundaries_overlap_needs_a_shared_character()
     {
-        IReadOnlyList<Span> a = [new(0, 5, "PER"), new(10, 20, "ORG"), new(30, 35, "LOC")];
-        IReadOnlyList<Span> b = [new(0, 5, "PER"), new(12, 20, "ORG"), new(35, 40, "LOC")];
+        IReadOnlyList<SpanValue> a = [new(0, 5, "PER"), new(10, 20, "ORG"), new(30, 35, "LOC")];
+        IReadOnlyList<SpanValue> b = [new(0, 5, "PER"), new(12, 20, "ORG"), new(35, 40, "LOC")];
 
         var strict = SpanAgreement.Compare(a, b, SpanMatchMode.Strict);
         var overlap = SpanAgreement.Compare(a, b, SpanMatchMode.Overlap);
@@ -27,8 +28,8 @@ public sealed class SpanAgreementTests
     [InlineData(SpanMatchMode.Overlap)]
     public void Overlapping_spans_with_different_labels_never_match(SpanMatchMode mode)
     {
-        IReadOnlyList<Span> a = [new(0, 10, "PER"), new(20, 30, "ORG")];
-        IReadOnlyList<Span> b = [new(0, 10, "ORG"), new(22, 30, "ORG")];
+        IReadOnlyList<SpanValue> a = [new(0, 10, "PER"), new(20, 30, "ORG")];
+        IReadOnlyList<SpanValue> b = [new(0, 10, "ORG"), new(22, 30, "ORG")];
 
         var comparison = SpanAgreement.Compare(a, b, mode);
 
@@ -41,8 +42,8 @@ public sealed class SpanAgreementTests
     [Fact]
     public void A_span_matches_at_most_one_span_the_one_it_shares_most_with()
     {
-        IReadOnlyList<Span> a = [new(0, 10, "PER")];
-        IReadOnlyList<Span> b = [new(0, 4, "PER"), new(5, 10, "PER")];
+        IReadOnlyList<SpanValue> a = [new(0, 10, "PER")];
+        IReadOnlyList<SpanValue> b = [new(0, 4, "PER"), new(5, 10, "PER")];
 
         var comparison = SpanAgreement.Compare(a, b, SpanMatchMode.Overlap);
         var reversed = SpanAgreement.Compare(b, a, SpanMatchMode.Overlap);
@@ -56,8 +57,8 @@ public sealed class SpanAgreementTests
     {
         // A1 shares the most with B1 (8 characters), but pairing them leaves A2 (which only overlaps B1) and
         // B2 (which only overlaps A1) alone; A1–B2 and A2–B1 match everything.
-        IReadOnlyList<Span> a = [new(0, 10, "PER"), new(10, 14, "PER")];
-        IReadOnlyList<Span> b = [new(2, 12, "PER"), new(0, 1, "PER")];
+        IReadOnlyList<SpanValue> a = [new(0, 10, "PER"), new(10, 14, "PER")];
+        IReadOnlyList<SpanValue> b = [new(2, 12, "PER"), new(0, 1, "PER")];
 
         var comparison = SpanAgreement.Compare(a, b, SpanMatchMode.Overlap);
 
@@ -68,8 +69,8 @@ public sealed class SpanAgreementTests
     [Fact]
     public void Strict_duplicates_pair_up_only_as_often_as_both_sides_have_them()
     {
-        IReadOnlyList<Span> a = [new(0, 5, "PER"), new(0, 5, "PER")];
-        IReadOnlyList<Span> b = [new(0, 5, "PER")];
+        IReadOnlyList<SpanValue> a = [new(0, 5, "PER"), new(0, 5, "PER")];
+        IReadOnlyList<SpanValue> b = [new(0, 5, "PER")];
 
         Assert.Equal(new MatchCounts(1, 1, 0, 1), SpanAgreement.Compare(a, b, SpanMatchMode.Strict).Overall);
         Assert.Equal(new MatchCounts(1, 1, 0, 1), SpanAgreement.Compare(a, b, SpanMatchMode.Overlap).Overall);
@@ -118,8 +119,8 @@ public sealed class SpanAgreementTests
     [Fact]
     public void F1_is_the_same_either_way_round_and_precision_and_recall_swap()
     {
-        IReadOnlyList<Span> a = [new(0, 5, "PER"), new(10, 20, "ORG"), new(30, 35, "LOC")];
-        IReadOnlyList<Span> b = [new(0, 5, "PER"), new(12, 20, "ORG")];
+        IReadOnlyList<SpanValue> a = [new(0, 5, "PER"), new(10, 20, "ORG"), new(30, 35, "LOC")];
+        IReadOnlyList<SpanValue> b = [new(0, 5, "PER"), new(12, 20, "ORG")];
 
         var forward = SpanAgreement.Summarize([(a, b)], SpanMatchMode.Overlap).Overall;
         var backward = SpanAgreement.Summarize([(b, a)], SpanMatchMode.Overlap).Overall;
@@ -145,10 +146,10 @@ public sealed class SpanAgreementTests
         Assert.Equal((false, 0), (noItems.Overall.F1.IsDefined, noItems.ItemsCompared));
     }
 
-    private static List<Span> RandomSpans(Random random, string[] labels) =>
+    private static List<SpanValue> RandomSpans(Random random, string[] labels) =>
         [.. Enumerable.Range(0, random.Next(6)).Select(_ =>
         {
             var start = random.Next(30);
-            return new Span(start, start + 1 + random.Next(8), labels[random.Next(labels.Length)]);
+            return new SpanValue(start, start + 1 + random.Next(8), labels[random.Next(labels.Length)]);
         })];
 }

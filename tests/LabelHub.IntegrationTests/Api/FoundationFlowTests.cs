@@ -46,7 +46,9 @@ public sealed class FoundationFlowTests
         var import = await UploadAsync(manager, project.Id, "reviews.csv", "text,source\n\"Great, fast delivery\",web\nToo expensive,app\nOkay I guess,web\nToo expensive,app\n");
         var finished = await WaitForJobAsync(manager, import.Id);
         Assert.Equal(JobState.Succeeded, finished.State);
-        var summary = JsonSerializer.Deserialize<ImportSummary>(finished.Result!, LabelHubApp.Json)!;
+        // API clients read these exact names; the other outcome's members are left out, not null.
+        Assert.Equal(["duplicateLines", "duplicatesSkipped", "imported"], PropertyNames(finished.Result));
+        var summary = CollectionJobs.Import.ReadResult(finished)!;
         Assert.Equal(3, summary.Imported);
         Assert.Equal([5], summary.DuplicateLines);
         var items = await manager.GetAsync<ItemPage>($"/api/v1/projects/{project.Id}/items");
@@ -85,6 +87,7 @@ public sealed class FoundationFlowTests
         // Exports as jobs, then downloads.
         var jsonlJob = await WaitForJobAsync(manager, (await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/exports", new { format = "jsonl" })).Id);
         Assert.Equal(JobState.Succeeded, jsonlJob.State);
+        Assert.Equal(["fileId", "fileName", "items"], PropertyNames(jsonlJob.Result));
         var jsonlFile = JsonSerializer.Deserialize<JsonElement>(jsonlJob.Result!).GetProperty("fileId").GetGuid();
         var jsonl = await manager.Http.GetStringAsync($"/api/v1/files/{jsonlFile}");
         var rows = jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement).ToList();
@@ -101,7 +104,7 @@ public sealed class FoundationFlowTests
 
         // Job history lists all three jobs, newest first.
         var jobs = await manager.GetAsync<List<JobRunInfo>>($"/api/v1/projects/{project.Id}/jobs");
-        Assert.Equal([JobKinds.Export, JobKinds.Export, JobKinds.Import], jobs.Select(j => j.Kind));
+        Assert.Equal(["export", "export", "import"], jobs.Select(j => j.Kind));
 
         // Nothing about annotation versions was lost on the way.
         await using var db = app.CreateDbContext();
@@ -120,8 +123,9 @@ public sealed class FoundationFlowTests
 
         Assert.Equal(JobState.Failed, job.State);
         Assert.Contains("nothing was imported", job.ResultSummary);
-        var errors = JsonSerializer.Deserialize<ImportRowErrors>(job.Result!, LabelHubApp.Json)!;
-        Assert.Equal([3, 5], errors.Errors.Select(e => e.Line));
+        Assert.Equal(["errors", "totalErrors"], PropertyNames(job.Result));
+        var errors = CollectionJobs.Import.ReadResult(job)!;
+        Assert.Equal([3, 5], errors.Errors!.Select(e => e.Line));
         await using var db = app.CreateDbContext();
         Assert.Equal(0, await db.Items.CountAsync(i => i.ProjectId == project.Id));
 
@@ -129,7 +133,7 @@ public sealed class FoundationFlowTests
         var apiJob = await WaitForJobAsync(manager, (await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/items",
             new object[] { new { text = "ok" }, 42, new { text = "ok too" } })).Id);
         Assert.Equal(JobState.Failed, apiJob.State);
-        Assert.Equal(2, JsonSerializer.Deserialize<ImportRowErrors>(apiJob.Result!, LabelHubApp.Json)!.Errors.Single().Line);
+        Assert.Equal(2, CollectionJobs.Import.ReadResult(apiJob)!.Errors!.Single().Line);
         Assert.Equal(0, await db.Items.CountAsync(i => i.ProjectId == project.Id));
     }
 
@@ -217,4 +221,91 @@ public sealed class FoundationFlowTests
         Assert.Equal(1, (await check.Items.SingleAsync(i => i.ProjectId == project.Id)).TakenSlots);
         Assert.Equal(0, await check.Annotations.CountAsync(x => x.ProjectId == project.Id));
     }
+
+    /// <summary>A job result's top-level property names, sorted (PostgreSQL's jsonb keeps its own key order).</summary>
+    private static List<string> PropertyNames(string? json) =>
+        [.. JsonDocument.Parse(json!).RootElement.EnumerateObject().Select(p => p.Name).Order(StringComparer.Ordinal)];
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task The_reclaim_job_frees_every_expired_lease_once_and_the_row_is_leased_again(string provider)
+    {
+        // No job server: the minutely reclaim job must not run behind the test's back.
+        await using var app = await LabelHubApp.StartAsync(await TestDatabases.CreateAsync(provider), runJobServer: false);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var a = await app.CreateUserClientAsync("ann-a", Roles.Annotator);
+        var b = await app.CreateUserClientAsync("ann-b", Roles.Annotator);
+        var many = await CreateProjectAsync(manager, "Many leases", overlap: 1);
+        var pair = await CreateProjectAsync(manager, "Two per item", overlap: 2);
+        await AddMemberAsync(manager, many.Id, a.UserId);
+
+        // More expired leases than one batch of 200, in two projects, beside a live lease and a submission.
+        const int expiredInMany = 205;
+        var now = DateTimeOffset.UtcNow;
+        var items = Enumerable.Range(0, expiredInMany + 1).Select(n => NewItem(many.Id, $"item {n}", takenSlots: 1)).ToList();
+        var pairItem = NewItem(pair.Id, "pair item", takenSlots: 2);
+        pairItem.SubmittedCount = 1;
+        List<Assignment> expired;
+        Assignment live, submitted;
+        await using (var db = app.CreateDbContext())
+        {
+            db.Items.AddRange([.. items, pairItem]);
+            await db.SaveChangesAsync();
+            expired = [.. items.Take(expiredInMany).Select(i => Lease(i, a.UserId, now.AddMinutes(-5))), Lease(pairItem, b.UserId, now.AddSeconds(-1))];
+            live = Lease(items[^1], b.UserId, now.AddMinutes(25));
+            submitted = Lease(pairItem, a.UserId, now.AddMinutes(-5));
+            submitted.State = AssignmentState.Submitted;
+            db.Assignments.AddRange([.. expired, live, submitted]);
+            await db.SaveChangesAsync();
+        }
+
+        // One call frees one batch, whatever plan the database picks (on PostgreSQL an IN (…) subquery with LIMIT once
+        // took all 206); the job comes back for the rest.
+        await using (var db = app.CreateDbContext())
+        {
+            Assert.Equal(200, await TaskDistributor.ReclaimExpiredAsync(db, null, DateTimeOffset.UtcNow, CancellationToken.None));
+        }
+        var distributor = app.Service<TaskDistributor>();
+        Assert.Equal(expired.Count - 200, await distributor.ReclaimAllExpiredAsync());
+        Assert.Equal(0, await distributor.ReclaimAllExpiredAsync());
+
+        await using (var db = app.CreateDbContext())
+        {
+            var states = await db.Assignments.ToDictionaryAsync(x => x.Id, x => (x.State, x.CompletedAt));
+            Assert.All(expired, x => Assert.Equal(AssignmentState.Expired, states[x.Id].State));
+            Assert.All(expired, x => Assert.NotNull(states[x.Id].CompletedAt));
+            Assert.Equal(AssignmentState.Leased, states[live.Id].State);
+            Assert.Equal(AssignmentState.Submitted, states[submitted.Id].State);
+            var slots = await db.Items.ToDictionaryAsync(i => i.Id, i => (i.TakenSlots, i.SubmittedCount));
+            Assert.All(items.Take(expiredInMany), i => Assert.Equal((0, 0), slots[i.Id]));
+            Assert.Equal((1, 0), slots[items[^1].Id]);
+            Assert.Equal((1, 1), slots[pairItem.Id]);
+        }
+
+        // A's expired row is taken up again, not duplicated, and takes the slot again.
+        var again = (await distributor.NextAsync(new Actor(a.UserId, new HashSet<string> { Roles.Annotator }), many.Id))!;
+        Assert.Equal((items[0].Id, expired[0].Id), (again.ItemId, again.AssignmentId));
+        await using var check = app.CreateDbContext();
+        Assert.Equal(1, (await check.Items.SingleAsync(i => i.Id == items[0].Id)).TakenSlots);
+        Assert.Equal(AssignmentState.Leased, (await check.Assignments.SingleAsync(x => x.Id == expired[0].Id)).State);
+    }
+
+    private static Item NewItem(Guid projectId, string text, int takenSlots) => new()
+    {
+        ProjectId = projectId,
+        Data = Values(("text", text)),
+        ContentHash = text,
+        TakenSlots = takenSlots,
+        CreatedAt = DateTimeOffset.UtcNow,
+    };
+
+    private static Assignment Lease(Item item, Guid userId, DateTimeOffset expiresAt) => new()
+    {
+        ProjectId = item.ProjectId,
+        ItemId = item.Id,
+        UserId = userId,
+        State = AssignmentState.Leased,
+        LeasedAt = expiresAt.AddMinutes(-30),
+        LeaseExpiresAt = expiresAt,
+    };
 }

@@ -31,10 +31,10 @@ public sealed class HostTests
             var run = new JobRun
             {
                 Id = Guid.CreateVersion7(),
-                Kind = JobKinds.Import,
+                Kind = CollectionJobs.Import.Kind,
                 ProjectId = projectId,
                 RequestedById = manager.UserId,
-                Parameters = JsonSerializer.Serialize(new ImportParameters(file.Id, file.FileName, ItemFileFormat.Jsonl), JsonColumn.Options),
+                Parameters = CollectionJobs.Import.SerializeParameters(new ImportParameters(file.Id, file.FileName, ItemFileFormat.Jsonl)),
                 State = JobState.Running,
                 CreatedAt = DateTimeOffset.UtcNow,
             };

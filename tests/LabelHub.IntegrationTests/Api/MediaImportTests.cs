@@ -2,7 +2,6 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Security.Cryptography;
-using System.Text.Json;
 using LabelHub.Domain.Collection;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Jobs;
@@ -50,7 +49,7 @@ public sealed class MediaImportTests
         var job = await WaitForJobAsync(manager, (await UploadBytesAsync(manager, project.Id, "photos.zip", zip)).Id);
 
         Assert.True(job.State == JobState.Succeeded, $"{job.ResultSummary} {job.Error}");
-        var summary = JsonSerializer.Deserialize<ImportSummary>(job.Result!, LabelHubApp.Json)!;
+        var summary = CollectionJobs.Import.ReadResult(job)!;
         Assert.Equal(3, summary.Imported);
         Assert.Equal([7], summary.DuplicateLines);
         var items = (await manager.GetAsync<ItemPage>($"/api/v1/projects/{project.Id}/items")).Items;
@@ -121,9 +120,9 @@ public sealed class MediaImportTests
 
         Assert.Equal(JobState.Failed, job.State);
         Assert.Contains("nothing was imported", job.ResultSummary);
-        var errors = JsonSerializer.Deserialize<ImportRowErrors>(job.Result!, LabelHubApp.Json)!;
+        var errors = CollectionJobs.Import.ReadResult(job)!;
         Assert.Equal(2, errors.TotalErrors);
-        Assert.Collection(errors.Errors,
+        Assert.Collection(errors.Errors!,
             e => Assert.Equal((2, true), (e.Line, e.Message.StartsWith("\"../evil.png\":", StringComparison.Ordinal))),
             e => Assert.Equal((3, true), (e.Line, e.Message.StartsWith("\"notes.txt\":", StringComparison.Ordinal))));
         await using var db = app.CreateDbContext();
@@ -158,7 +157,7 @@ public sealed class MediaImportTests
 
         // The same image again is an exact duplicate; a text file named .png is refused at once.
         var again = await WaitForJobAsync(manager, (await UploadBytesAsync(manager, project.Id, "copy.png", png)).Id);
-        var againSummary = JsonSerializer.Deserialize<ImportSummary>(again.Result!, LabelHubApp.Json)!;
+        var againSummary = CollectionJobs.Import.ReadResult(again)!;
         Assert.Equal((0, 1), (againSummary.Imported, againSummary.DuplicatesSkipped));
         using var fake = await PostFileAsync(manager, project.Id, "fake.png", "<svg onload=alert(1)>"u8.ToArray());
         Assert.Equal(HttpStatusCode.BadRequest, fake.StatusCode);
@@ -190,9 +189,9 @@ public sealed class MediaImportTests
         var bad = await WaitForJobAsync(manager, (await UploadAsync(manager, project.Id, "bad.csv",
             "image,text\nhttps://example.com/c.jpg,ok\njavascript:alert(1),bad\n\"data:image/svg+xml;base64,PHN2Zz4=\",bad\n")).Id);
         Assert.Equal(JobState.Failed, bad.State);
-        var errors = JsonSerializer.Deserialize<ImportRowErrors>(bad.Result!, LabelHubApp.Json)!;
-        Assert.Equal([3, 4], errors.Errors.Select(e => e.Line));
-        Assert.All(errors.Errors, e => Assert.Contains("\"image\" must be an http(s) URL", e.Message));
+        var errors = CollectionJobs.Import.ReadResult(bad)!;
+        Assert.Equal([3, 4], errors.Errors!.Select(e => e.Line));
+        Assert.All(errors.Errors!, e => Assert.Contains("\"image\" must be an http(s) URL", e.Message));
     }
 
     private static async Task<HttpResponseMessage> PostFileAsync(ApiClient client, Guid projectId, string fileName, byte[] bytes)

@@ -79,10 +79,15 @@ public sealed class QualityApiTests
         var recompute = await manager.Http.PostAsync($"/api/v1/projects/{project.Id}/quality/recompute", null);
         Assert.Equal(HttpStatusCode.Accepted, recompute.StatusCode);
         var run = (await recompute.Content.ReadFromJsonAsync<JobRunInfo>(LabelHubApp.Json))!;
-        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(manager, run.Id)).State);
+        var finished = await WaitForJobAsync(manager, run.Id);
+        Assert.Equal(JobState.Succeeded, finished.State);
 
         var report = await manager.GetAsync<QualityReportInfo>($"/api/v1/projects/{project.Id}/quality");
         Assert.Equal(18, report.Annotations);
+        // The job's result names the report it stored and the figures its summary states.
+        var jobResult = QualityJobs.Recompute.ReadResult(finished)!;
+        Assert.Equal((report.Id, 18, report.Data.Kpis.Agreement?.Value), (jobResult.ReportId, jobResult.Annotations, jobResult.Agreement));
+        Assert.Equal(jobResult.Summary(), finished.ResultSummary);
         Assert.Equal(0, report.NewAnnotationsSince);
         Assert.Equal(0.7, report.Targets.AgreementTarget);
 
@@ -216,7 +221,7 @@ public sealed class QualityApiTests
     private static async Task<JobRunInfo> WaitForLatestJobAsync(LabelHubApp app, ApiClient manager, Guid projectId)
     {
         await using var db = app.CreateDbContext();
-        var id = await db.JobRuns.Where(j => j.ProjectId == projectId && j.Kind == JobKinds.Quality).OrderByDescending(j => j.CreatedAt).Select(j => j.Id).FirstAsync();
+        var id = await db.JobRuns.Where(j => j.ProjectId == projectId && j.Kind == QualityJobs.Recompute.Kind).OrderByDescending(j => j.CreatedAt).Select(j => j.Id).FirstAsync();
         return await WaitForJobAsync(manager, id);
     }
 }

@@ -156,6 +156,80 @@ public sealed class WorkbenchRulesTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Open_items_go_fullest_first_then_by_priority_then_oldest(string provider)
+    {
+        var setup = await SetUpAsync(provider, items: 4, overlap: 2);
+        await using var app = setup.App;
+        var ids = setup.ItemIds.Order().ToList();
+        await SetPriorityAsync(app, ids[2], 0.9);
+        var a = await AnnotatorAsync(setup, "ann-a");
+        var b = await AnnotatorAsync(setup, "ann-b");
+        var c = await AnnotatorAsync(setup, "ann-c");
+        var d = await AnnotatorAsync(setup, "ann-d");
+        Assert.Equal(ids[2], (await NextAsync(a, setup.ProjectId))!.ItemId);
+
+        // Rescored above the item A started: B still finishes A's item first.
+        await SetPriorityAsync(app, ids[1], 1.0);
+        Assert.Equal(ids[2], (await NextAsync(b, setup.ProjectId))!.ItemId);
+        var urgent = (await NextAsync(c, setup.ProjectId))!;
+        Assert.Equal(ids[1], urgent.ItemId);
+
+        // Among equally full and equally urgent items, the oldest; C never gets the item it already had.
+        await SubmitAsync(c, urgent.AssignmentId);
+        Assert.Equal(ids[0], (await NextAsync(c, setup.ProjectId))!.ItemId);
+        // ids[0] and ids[1] are now equally full: the higher priority wins.
+        Assert.Equal(ids[1], (await NextAsync(d, setup.ProjectId))!.ItemId);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Under_requeue_to_me_skipped_items_come_back_oldest_skip_first_while_a_slot_is_free(string provider)
+    {
+        var setup = await SetUpAsync(provider, items: 5, overlap: 1, new LabelingSettings { SkipPolicy = SkipPolicy.RequeueToMe });
+        await using var app = setup.App;
+        var ids = setup.ItemIds.Order().ToList();
+        await SetPriorityAsync(app, ids[1], 0.9);
+        await SetPriorityAsync(app, ids[2], 0.5);
+        var a = await AnnotatorAsync(setup, "ann-a");
+        var b = await AnnotatorAsync(setup, "ann-b");
+
+        // A skips three items, in an order that is neither id nor priority order of what comes back.
+        var skipped = new List<LabelingTask>();
+        foreach (var expected in new[] { ids[1], ids[2], ids[0] })
+        {
+            var task = (await NextAsync(a, setup.ProjectId))!;
+            Assert.Equal(expected, task.ItemId);
+            await ApiClient.EnsureAsync(await a.Http.PostAsync($"/api/v1/tasks/{task.AssignmentId}/skip", null));
+            skipped.Add(task);
+        }
+        // The skips gave the slots back: B takes the first one A skipped, which leaves it no free slot.
+        Assert.Equal(ids[1], (await NextAsync(b, setup.ProjectId))!.ItemId);
+
+        // Fresh items first, then A's own skips, oldest skip first, on the same assignment rows.
+        foreach (var expected in new[] { ids[3], ids[4] })
+        {
+            var task = (await NextAsync(a, setup.ProjectId))!;
+            Assert.Equal(expected, task.ItemId);
+            await SubmitAsync(a, task.AssignmentId);
+        }
+        foreach (var earlier in skipped.Skip(1))
+        {
+            var again = (await NextAsync(a, setup.ProjectId))!;
+            Assert.Equal((earlier.ItemId, earlier.AssignmentId), (again.ItemId, again.AssignmentId));
+            await SubmitAsync(a, again.AssignmentId);
+        }
+        Assert.Null(await NextAsync(a, setup.ProjectId));
+    }
+
+    private static async Task SetPriorityAsync(LabelHubApp app, long itemId, double priority)
+    {
+        // What the active-learning job writes.
+        await using var db = app.CreateDbContext();
+        await db.Items.Where(i => i.Id == itemId).ExecuteUpdateAsync(s => s.SetProperty(i => i.Priority, priority));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Gold_items_are_mixed_in_for_everyone_with_their_answers_hidden(string provider)
     {
         var setup = await SetUpAsync(provider, items: 15, overlap: 1, new LabelingSettings { GoldRate = 0.5, ShowGoldFeedback = true });

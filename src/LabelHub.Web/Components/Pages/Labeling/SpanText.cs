@@ -1,16 +1,7 @@
 using System.Text;
+using LabelHub.Domain.Labeling;
 
 namespace LabelHub.Web.Components.Pages.Labeling;
-
-/// <summary>One marked span of a source text: [Start, End) in UTF-16 code units (C# string indices), with its label.</summary>
-public sealed record SpanMark(int Start, int End, string Label)
-{
-    public int Length => End - Start;
-
-    public bool Overlaps(int start, int end) => Start < end && start < End;
-
-    public bool Covers(int start, int end) => Start <= start && end <= End;
-}
 
 /// <summary>A run of the source text that the same spans cover, the unit the span field renders.</summary>
 public sealed record TextSegment(int Start, int End, IReadOnlyList<int> SpanIndexes)
@@ -106,7 +97,7 @@ public static class SpanText
     /// Cuts [0, length) at every span edge and at the extra cut points (the caret and the selection), so that each
     /// segment is covered by one fixed set of spans. Segments are never empty.
     /// </summary>
-    public static List<TextSegment> Segments(int length, IReadOnlyList<SpanMark> spans, params int[] cuts)
+    public static List<TextSegment> Segments(int length, IReadOnlyList<SpanValue> spans, params int[] cuts)
     {
         var points = new SortedSet<int> { 0, length };
         foreach (var span in spans)
@@ -143,7 +134,7 @@ public static class SpanText
     /// The underline track of each span (0 = closest to the text): the lowest track not taken by an overlapping span
     /// that starts earlier, so overlapping spans get stacked lines. Spans must be sorted by start.
     /// </summary>
-    public static int[] Tracks(IReadOnlyList<SpanMark> sortedSpans)
+    public static int[] Tracks(IReadOnlyList<SpanValue> sortedSpans)
     {
         var tracks = new int[sortedSpans.Count];
         var trackEnds = new List<int>();

@@ -1,28 +1,23 @@
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
-using LabelHub.Domain.Collection;
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Jobs;
 using Microsoft.EntityFrameworkCore;
 
-namespace LabelHub.Workers.Collection;
+namespace LabelHub.Domain.Collection;
 
 /// <summary>
-/// Parses an uploaded file and stores its items in one transaction: either every item arrives or none does.
-/// A bad file fails with every bad row's line number. Exact duplicates (of each other or of items already in
-/// the project) are skipped and reported. Images and ZIP archives of images go through <see cref="ImageImport"/>.
+/// Runs an import: parses the uploaded file and stores its items in one transaction, so either every item arrives
+/// or none does. A bad file fails with every bad row's line number. Exact duplicates (of each other or of items
+/// already in the project) are skipped and reported. Images and ZIP archives of images go through <see cref="ImageImporter"/>.
 /// </summary>
-public sealed class ImportJob(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock) : IJobHandler
+public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock)
 {
     private const int InsertBatch = 2000;
 
-    public string Kind => JobKinds.Import;
-
-    public async Task<JobOutcome> RunAsync(JobRun run, IJobProgress progress, CancellationToken ct)
+    public async Task<JobOutcome<ImportResult>> RunAsync(JobRun run, ImportParameters parameters, IJobProgress progress, CancellationToken ct)
     {
-        var parameters = JsonSerializer.Deserialize<ImportParameters>(run.Parameters, JsonColumn.Options)
-            ?? throw new InvalidOperationException("Import parameters are missing.");
         var projectId = run.ProjectId ?? throw new InvalidOperationException("An import belongs to a project.");
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -30,8 +25,7 @@ public sealed class ImportJob(IDbContextFactory<LabelHubDbContext> dbFactory, Ti
         var alreadyImported = await db.Items.CountAsync(i => i.ImportJobRunId == run.Id, ct);
         if (alreadyImported > 0)
         {
-            return new JobOutcome(true, $"Imported {alreadyImported:N0} items from {parameters.FileName}.",
-                JsonSerializer.Serialize(new ImportSummary(alreadyImported, 0, []), JsonColumn.Options));
+            return CollectionJobs.Import.Succeeded($"Imported {alreadyImported:N0} items from {parameters.FileName}.", ImportResult.Success(alreadyImported, []));
         }
 
         var bytes = await db.StoredFileContents.AsNoTracking().Where(c => c.FileId == parameters.FileId).Select(c => c.Bytes).SingleOrDefaultAsync(ct)
@@ -40,7 +34,7 @@ public sealed class ImportJob(IDbContextFactory<LabelHubDbContext> dbFactory, Ti
         var readingProgress = new SyncProgress(fraction => progress.ReportAsync(fraction * 0.6, $"Reading {parameters.FileName}", ct));
         if (parameters.Format is ItemFileFormat.Image or ItemFileFormat.Zip)
         {
-            return await ImageImport.RunAsync(db, run, parameters, projectId, bytes, progress, readingProgress, clock.GetUtcNow(), ct);
+            return await ImageImporter.RunAsync(db, run, parameters, projectId, bytes, progress, readingProgress, clock.GetUtcNow(), ct);
         }
         var parsed = ItemFileParser.Parse(new MemoryStream(bytes, writable: false), parameters.Format, readingProgress, ct);
         var errors = parsed.Succeeded ? ImageUrlErrors(parsed.Items, projectId) : parsed.Errors;
@@ -52,8 +46,7 @@ public sealed class ImportJob(IDbContextFactory<LabelHubDbContext> dbFactory, Ti
         await progress.ReportAsync(0.6, "Checking for duplicates", ct);
         var now = clock.GetUtcNow();
         var hashes = parsed.Items.Select(i => ContentHash(i.Data)).ToList();
-        var existing = await ExistingHashesAsync(db, projectId, hashes, ct);
-        var seen = new HashSet<string>(existing);
+        var seen = await ExistingHashesAsync(db, projectId, hashes, ct);
         var items = new List<Item>(parsed.Items.Count);
         var duplicateLines = new List<int>();
         for (var i = 0; i < parsed.Items.Count; i++)
@@ -92,27 +85,27 @@ public sealed class ImportJob(IDbContextFactory<LabelHubDbContext> dbFactory, Ti
     }
 
     /// <summary>A failed import: nothing stored, every problem listed with its line (or archive entry).</summary>
-    internal static JobOutcome Failure(string fileName, IReadOnlyList<ImportRowError> errors, string problemNoun)
+    public static JobOutcome<ImportResult> Failure(string fileName, IReadOnlyList<ImportRowError> errors, string problemNoun)
     {
         // Past the limit the readers stop and add one closing "too many errors" line.
         var tooMany = errors.Count > ItemFileParser.MaxErrorsReported;
         var count = tooMany ? $"more than {ItemFileParser.MaxErrorsReported:N0} {problemNoun}s" : Plural(errors.Count, problemNoun);
         var first = errors[0];
-        return new JobOutcome(false,
+        return CollectionJobs.Import.Failed(
             $"{fileName} has {count}; nothing was imported. First: {(first.Line > 0 ? $"line {first.Line}: " : "")}{first.Message}",
-            JsonSerializer.Serialize(new ImportRowErrors(errors, errors.Count), JsonColumn.Options));
+            ImportResult.Failure(errors));
     }
 
-    internal static JobOutcome Success(string fileName, int imported, List<int> duplicateLines, string lineNoun)
+    /// <summary>A stored import; <paramref name="lineNoun"/> names what a duplicate's number counts (line, entry, file).</summary>
+    public static JobOutcome<ImportResult> Success(string fileName, int imported, IReadOnlyList<int> duplicateLines, string lineNoun)
     {
-        var summary = new ImportSummary(imported, duplicateLines.Count, [.. duplicateLines.Take(1000)]);
         var text = $"Imported {Plural(imported, "item")} from {fileName}."
             + (duplicateLines.Count > 0 ? $" Skipped {Plural(duplicateLines.Count, "exact duplicate")} ({(duplicateLines.Count == 1 ? lineNoun : lineNoun + "s")} {string.Join(", ", duplicateLines.Take(10))}{(duplicateLines.Count > 10 ? ", …" : "")})." : "");
-        return new JobOutcome(true, text, JsonSerializer.Serialize(summary, JsonColumn.Options));
+        return CollectionJobs.Import.Succeeded(text, ImportResult.Success(imported, duplicateLines));
     }
 
     /// <summary>An "image" in a JSON or CSV item is shown in the browser, so it must be an http(s) URL (or this project's media).</summary>
-    private static List<ImportRowError> ImageUrlErrors(IReadOnlyList<ParsedItem> items, Guid projectId)
+    public static List<ImportRowError> ImageUrlErrors(IReadOnlyList<ParsedItem> items, Guid projectId)
     {
         var errors = new List<ImportRowError>();
         foreach (var item in items)
@@ -137,6 +130,7 @@ public sealed class ImportJob(IDbContextFactory<LabelHubDbContext> dbFactory, Ti
         return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
     }
 
+    /// <summary>Which of these content hashes the project's items already have.</summary>
     internal static async Task<HashSet<string>> ExistingHashesAsync(LabelHubDbContext db, Guid projectId, List<string> hashes, CancellationToken ct)
     {
         var found = new HashSet<string>();
@@ -148,7 +142,7 @@ public sealed class ImportJob(IDbContextFactory<LabelHubDbContext> dbFactory, Ti
         return found;
     }
 
-    internal static string Plural(int count, string noun) => $"{count:N0} {noun}{(count == 1 ? "" : "s")}";
+    private static string Plural(int count, string noun) => $"{count:N0} {noun}{(count == 1 ? "" : "s")}";
 
     /// <summary>The parser reports synchronously; this forwards without blocking the parse on each write.</summary>
     internal sealed class SyncProgress(Func<double, Task> report) : IProgress<double>

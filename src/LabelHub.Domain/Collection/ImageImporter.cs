@@ -1,26 +1,25 @@
 using System.Text.Json;
-using LabelHub.Domain.Collection;
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Jobs;
 using Microsoft.EntityFrameworkCore;
 
-namespace LabelHub.Workers.Collection;
+namespace LabelHub.Domain.Collection;
 
 /// <summary>
-/// The image half of <see cref="ImportJob"/>: a single uploaded image, or every image of a ZIP archive, becomes
+/// The image half of <see cref="ItemImporter"/>: a single uploaded image, or every image of a ZIP archive, becomes
 /// an item {"image": media URL, "file_name", "width", "height"}. Same rules as text imports: everything is
 /// checked before anything is stored, then files and items go in together in one transaction; an image whose
 /// bytes are already in the project (or earlier in the archive) is skipped as an exact duplicate. An image
 /// item's content hash is the SHA-256 of its bytes, which is also its stored file's hash.
 /// </summary>
-internal static class ImageImport
+internal static class ImageImporter
 {
     /// <summary>Files and items are saved in batches of about this many bytes, so memory stays bounded.</summary>
     private const long BatchBytes = 64L * 1024 * 1024;
 
     private const int BatchImages = 500;
 
-    public static async Task<JobOutcome> RunAsync(
+    public static async Task<JobOutcome<ImportResult>> RunAsync(
         LabelHubDbContext db, JobRun run, ImportParameters parameters, Guid projectId, byte[] upload,
         IJobProgress progress, IProgress<double> readingProgress, DateTimeOffset now, CancellationToken ct)
     {
@@ -30,7 +29,7 @@ internal static class ImageImport
         {
             if (!ImageInfo.TryRead(upload, out var format, out var width, out var height))
             {
-                return ImportJob.Failure(parameters.FileName, [new ImportRowError(1, $"\"{parameters.FileName}\": it is not a {ImageInfo.Formats} image")], "bad file");
+                return ItemImporter.Failure(parameters.FileName, [new ImportRowError(1, $"\"{parameters.FileName}\": it is not a {ImageInfo.Formats} image")], "bad file");
             }
             var sha256 = await db.StoredFiles.AsNoTracking().Where(f => f.Id == parameters.FileId).Select(f => f.Sha256).SingleAsync(ct);
             images = [new ArchiveImage(1, parameters.FileName, format, width, height, upload.LongLength, sha256)];
@@ -40,13 +39,13 @@ internal static class ImageImport
             var scan = ImageArchive.Scan(upload, progress: readingProgress, ct: ct);
             if (!scan.Succeeded)
             {
-                return ImportJob.Failure(parameters.FileName, scan.Errors, "bad entry");
+                return ItemImporter.Failure(parameters.FileName, scan.Errors, "bad entry");
             }
             images = scan.Images;
         }
 
         await progress.ReportAsync(0.6, "Checking for duplicates", ct);
-        var seen = await ImportJob.ExistingHashesAsync(db, projectId, [.. images.Select(i => i.Sha256)], ct);
+        var seen = await ItemImporter.ExistingHashesAsync(db, projectId, [.. images.Select(i => i.Sha256)], ct);
         var fresh = new List<ArchiveImage>(images.Count);
         var duplicateEntries = new List<int>();
         foreach (var image in images)
@@ -81,7 +80,7 @@ internal static class ImageImport
             }
             await transaction.CommitAsync(ct);
         }
-        return ImportJob.Success(parameters.FileName, fresh.Count, duplicateEntries, single ? "file" : "entry");
+        return ItemImporter.Success(parameters.FileName, fresh.Count, duplicateEntries, single ? "file" : "entry");
     }
 
     private static async Task StoreArchiveImagesAsync(

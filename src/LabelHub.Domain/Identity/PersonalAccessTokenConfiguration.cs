@@ -1,0 +1,17 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata.Builders;
+
+namespace LabelHub.Domain.Identity;
+
+internal sealed class PersonalAccessTokenConfiguration : IEntityTypeConfiguration<PersonalAccessToken>
+{
+    public void Configure(EntityTypeBuilder<PersonalAccessToken> token)
+    {
+        token.HasKey(t => t.Id);
+        token.Property(t => t.Name).HasMaxLength(100);
+        token.Property(t => t.Prefix).HasMaxLength(16);
+        token.Property(t => t.TokenHash).HasMaxLength(64);
+        token.HasIndex(t => t.TokenHash).IsUnique();
+        token.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
+    }
+}
