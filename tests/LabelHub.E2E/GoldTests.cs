@@ -181,6 +181,12 @@ public sealed class GoldTests
             await Expect(page.GetByTestId("review-answer-entities")).ToContainTextAsync("Naver");
             await ShotAsync(page, "45-gold-1-review-spans-boxes");
             await page.GetByTestId("review-fix").ClickAsync();
+            // The fix is made in the labeling editor: the spans on the caption and the box on the image, all editable.
+            await Expect(page.GetByTestId("span-text-entities")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("span-entities-1")).ToHaveAttributeAsync("data-label", "ORG");
+            await Expect(page.GetByTestId("box-canvas-objects")).ToBeVisibleAsync();
+            await Expect(page.GetByTestId("fix-box-summary-objects")).ToContainTextAsync("1 boxes on the image: car × 1");
+            await ShotAsync(page, "45-gold-1b-review-fix-in-the-editor");
             await page.GetByTestId("fix-choice-sentiment-negative").ClickAsync();
             await Expect(page.GetByTestId("fix-choice-sentiment-negative")).ToHaveAttributeAsync("data-selected", "true");
             await page.GetByTestId("review-fix-save").ClickAsync();
