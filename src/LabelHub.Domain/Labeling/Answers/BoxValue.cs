@@ -22,9 +22,6 @@ public sealed record BoxValue(
     /// <summary>Fractions summing to a little over 1 still lie inside the image (rounding).</summary>
     public const double FractionTolerance = 1e-6;
 
-    [JsonIgnore]
-    public bool HasPixels => XPx is not null;
-
     /// <summary>Inside the image (fractions from 0 to 1) with a positive size.</summary>
     [JsonIgnore]
     public bool LiesInsideImage =>

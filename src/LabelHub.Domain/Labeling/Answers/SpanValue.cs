@@ -22,7 +22,4 @@ public sealed record SpanValue(
     public bool Overlaps(int start, int end) => Start < end && start < End;
 
     public bool Covers(int start, int end) => Start <= start && end <= End;
-
-    /// <summary>The same range and label, whatever covered text was stored with it.</summary>
-    public bool SamePlaceAs(SpanValue other) => Start == other.Start && End == other.End && Label == other.Label;
 }

@@ -16,9 +16,6 @@ public sealed class ReviewQueueCursor(Func<long?, Task<ReviewQueuePage>> loadPag
 
     public int Remaining { get; private set; }
 
-    /// <summary>The items of the loaded page.</summary>
-    public IEnumerable<long> ItemIds => entries.Select(e => e.ItemId);
-
     /// <summary>From the start of the queue again.</summary>
     public Task RestartAsync() => LoadAsync(after: null);
 
