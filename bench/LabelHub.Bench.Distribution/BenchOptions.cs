@@ -2,6 +2,16 @@ using System.Globalization;
 
 namespace LabelHub.Bench.Distribution;
 
+/// <summary>Where learning rounds train during the --train window.</summary>
+public enum TrainIn
+{
+    /// <summary>The web app's own job server (embedded mode's worst case: the model shares the process and the cores with requests).</summary>
+    Web,
+
+    /// <summary>A LabelHub.Workers process of its own on the same machine (server mode).</summary>
+    Workers,
+}
+
 public sealed record BenchOptions
 {
     public int Items { get; init; } = 1_000_000;
@@ -25,6 +35,14 @@ public sealed record BenchOptions
     /// <summary>Offered load in task operations per second over all annotators (paced, think time between tasks); null: as fast as possible.</summary>
     public int? Rate { get; init; }
 
+    /// <summary>Measure a window without and one with learning rounds training back to back on a second project; null: one window, no training.</summary>
+    public TrainIn? Train { get; init; }
+
+    /// <summary>Fashion-MNIST items of the training project the seeder's labeler answers before the windows (what each round trains on).</summary>
+    public int TrainLabeled { get; init; } = 1_000;
+
+    /// <summary>Unlabeled Fashion-MNIST items of the training project (what each round scores).</summary>
+    public int TrainPool { get; init; } = 20_000;
 
     /// <summary>Throwaway server with fsync and synchronous commit on.</summary>
     public bool Durable { get; init; }
@@ -50,6 +68,13 @@ public sealed record BenchOptions
           --max-pool-size N  Npgsql Maximum Pool Size of the web app (default: the app's own, 32)
           --app-connection-options "K=V;..."
                              more Npgsql settings for the web app, e.g. "No Reset On Close=true;Max Auto Prepare=64"
+          --train            measure two windows of --duration each in the same deployment, one without and one
+                             with learning rounds training back to back on a second project (Fashion-MNIST images,
+                             Debian's dataset-fashion-mnist, installed when missing); the web app runs the job server,
+                             so rounds train in its process. Report: distribution-training-<date>.md
+          --train-workers    the same, with rounds training in a LabelHub.Workers process of its own (server mode)
+          --train-labeled N  labeled images each round trains on (default 1000, answered through the API before the windows)
+          --train-pool N     unlabeled images each round scores (default 20000)
           --durable          throwaway server with fsync/synchronous_commit on (default off, as in the tests)
           --results DIR      where to write distribution-<date>.md (default bench/results)
           --samples FILE     also write every measured request and GC pause of the web app as CSV
@@ -74,6 +99,10 @@ public sealed record BenchOptions
                 "--keep" => options with { Keep = true },
                 "--max-pool-size" => options with { MaxPoolSize = Int() },
                 "--app-connection-options" => options with { AppConnectionOptions = Value() },
+                "--train" => options with { Train = TrainIn.Web },
+                "--train-workers" => options with { Train = TrainIn.Workers },
+                "--train-labeled" => options with { TrainLabeled = Int() },
+                "--train-pool" => options with { TrainPool = Int() },
                 "--durable" => options with { Durable = true },
                 "--results" => options with { ResultsDirectory = Value() },
                 "--samples" => options with { SamplesFile = Value() },
@@ -84,6 +113,10 @@ public sealed record BenchOptions
         if (options.Items < 1 || options.Annotators < 1 || options.Duration <= TimeSpan.Zero || options.Warmup < TimeSpan.Zero || options.Rate is < 1)
         {
             throw new ArgumentException("--items, --annotators, --duration and --rate must be positive, --warmup not negative.");
+        }
+        if (options.TrainLabeled < FashionMnist.MinLabeled || options.TrainPool < 1 || options.TrainLabeled + options.TrainPool > FashionMnist.TrainingImages)
+        {
+            throw new ArgumentException($"--train-labeled must be at least {FashionMnist.MinLabeled}, --train-pool positive, and together at most {FashionMnist.TrainingImages:N0} (Fashion-MNIST's training set).");
         }
         return options;
     }

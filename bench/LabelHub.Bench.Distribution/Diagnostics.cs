@@ -14,10 +14,10 @@ public sealed record PlanSample(string When, double ElapsedMs, string Plan);
 
 public sealed record CpuUsage(
     double WallSeconds, double MachineBusyCores, double WebAppCores, double LoadGeneratorCores, double PostgresCores, double Load1Start, double Load1End,
-    long JitMethods, double JitCores, int Gen0, int Gen1, int Gen2, TimeSpan GcPause, long AllocatedBytes)
+    long JitMethods, double JitCores, int Gen0, int Gen1, int Gen2, TimeSpan GcPause, long AllocatedBytes, double WorkersCores)
 {
-    /// <summary>Busy cores not explained by the web app, the load generator or PostgreSQL: other builds, the kernel, other services.</summary>
-    public double OtherCores => Math.Max(0, MachineBusyCores - WebAppCores - LoadGeneratorCores - PostgresCores);
+    /// <summary>Busy cores not explained by the web app, the load generator, a LabelHub.Workers process or PostgreSQL: other builds, the kernel, other services.</summary>
+    public double OtherCores => Math.Max(0, MachineBusyCores - WebAppCores - LoadGeneratorCores - PostgresCores - WorkersCores);
 }
 
 /// <summary>What the machine, the thread pool and PostgreSQL were doing during the measured window.</summary>
@@ -33,6 +33,7 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
     private TimeSpan processStart;
     private double postgresStart;
     private double loadGeneratorStart;
+    private double workersStart;
     private DateTimeOffset windowStartUtc;
     private DateTimeOffset windowEndUtc;
     private double load1Start;
@@ -49,6 +50,9 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
 
     /// <summary>The load generator's process, whose CPU is reported apart from the web app's.</summary>
     public int? LoadGeneratorPid { get; set; }
+
+    /// <summary>A LabelHub.Workers process training models (--train-workers), reported apart too.</summary>
+    public int? WorkersPid { get; set; }
 
     public double ThreadPoolQueueMean => threadPoolSamples == 0 ? 0 : (double)threadPoolQueueSum / threadPoolSamples;
 
@@ -115,6 +119,7 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
         processStart = Process.GetCurrentProcess().TotalProcessorTime;
         postgresStart = PostgresCpuSeconds();
         loadGeneratorStart = LoadGeneratorCpuSeconds();
+        workersStart = WorkersCpuSeconds();
         load1Start = Load1();
         jitMethodsStart = System.Runtime.JitInfo.GetCompiledMethodCount();
         jitTimeStart = System.Runtime.JitInfo.GetCompilationTime();
@@ -131,12 +136,13 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
         var process = (Process.GetCurrentProcess().TotalProcessorTime - processStart).TotalSeconds;
         var postgres = PostgresCpuSeconds() - postgresStart;
         var loadGenerator = LoadGeneratorCpuSeconds() - loadGeneratorStart;
+        var workers = WorkersCpuSeconds() - workersStart;
         // Tiered compilation still at work means the window is not yet the steady state of a long-running server.
         var jitMethods = System.Runtime.JitInfo.GetCompiledMethodCount() - jitMethodsStart;
         var jitSeconds = (System.Runtime.JitInfo.GetCompilationTime() - jitTimeStart).TotalSeconds;
         return new CpuUsage(wall, busyFraction * Environment.ProcessorCount, process / wall, loadGenerator / wall, postgres / wall, load1Start, Load1(), jitMethods, jitSeconds / wall,
             GC.CollectionCount(0) - gcStart.Gen0, GC.CollectionCount(1) - gcStart.Gen1, GC.CollectionCount(2) - gcStart.Gen2,
-            GC.GetTotalPauseDuration() - gcStart.Pause, GC.GetTotalAllocatedBytes() - allocatedStart);
+            GC.GetTotalPauseDuration() - gcStart.Pause, GC.GetTotalAllocatedBytes() - allocatedStart, workers / wall);
     }
 
     /// <summary>Once a second: the thread pool's queue and PostgreSQL's backends of this database.</summary>
@@ -319,6 +325,9 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
 
     private double LoadGeneratorCpuSeconds() =>
         LoadGeneratorPid is { } pid && ProcessStat(pid.ToString(CultureInfo.InvariantCulture)) is { } stat ? stat.OwnTicks / 100.0 : 0; // USER_HZ
+
+    private double WorkersCpuSeconds() =>
+        WorkersPid is { } pid && ProcessStat(pid.ToString(CultureInfo.InvariantCulture)) is { } stat ? stat.OwnTicks / 100.0 : 0; // USER_HZ
 
     /// <summary>CPU seconds of the postmaster (with its reaped children) and its live children.</summary>
     private double PostgresCpuSeconds()

@@ -5,9 +5,8 @@ using System.Text.Json;
 
 namespace LabelHub.Bench.Distribution;
 
-/// <summary>What the load generator process saw over the measured window, and what it cost.</summary>
-public sealed record DriverReport(
-    LoadResult Load,
+/// <summary>What the load generator process saw over one measured window, and what it cost.</summary>
+public sealed record DriverWindow(
     LatencySummary Next,
     LatencySummary Submit,
     Dictionary<string, int> Errors,
@@ -16,15 +15,20 @@ public sealed record DriverReport(
     int Gen2,
     double GcPauseMs);
 
+/// <summary>The whole run of the load generator process, and each measured window in order.</summary>
+public sealed record DriverReport(LoadResult Load, IReadOnlyList<DriverWindow> Windows);
+
 /// <summary>
 /// The simulated annotators run in a child process of their own (this executable with --drive), as real clients
 /// would run on other machines: their HTTP client's allocations, garbage collections and thread pool are then not
-/// the web app's. The parent steers it over stdin ("start", "stop", "finish") and reads one RESULT line back.
+/// the web app's. The parent steers it over stdin ("start", "stop" for each window, then "finish") and reads a
+/// WINDOW line back after each "stop" and one RESULT line at the end.
 /// </summary>
 public sealed class LoadDriver : IAsyncDisposable
 {
     public const string ChildFlag = "--drive";
     private const string ResultPrefix = "RESULT ";
+    private const string WindowPrefix = "WINDOW ";
 
     private static readonly JsonSerializerOptions Json = new()
     {
@@ -37,6 +41,7 @@ public sealed class LoadDriver : IAsyncDisposable
     private readonly Process process;
     private readonly Task<string?> result;
     private readonly TaskCompletionSource done = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private readonly List<DriverWindow> windows = [];
 
     private LoadDriver(Process process)
     {
@@ -95,7 +100,8 @@ public sealed class LoadDriver : IAsyncDisposable
         {
             throw new InvalidOperationException($"The load generator process exited with code {process.ExitCode} without a result.");
         }
-        return JsonSerializer.Deserialize<DriverReport>(line, Json) ?? throw new InvalidOperationException("Empty load generator result.");
+        var load = JsonSerializer.Deserialize<LoadResult>(line, Json) ?? throw new InvalidOperationException("Empty load generator result.");
+        return new DriverReport(load, [.. windows]);
     }
 
     /// <summary>Completes when every annotator has stopped on its own: no task left for any of them, or the child died.</summary>
@@ -128,6 +134,11 @@ public sealed class LoadDriver : IAsyncDisposable
                 {
                     return line[ResultPrefix.Length..];
                 }
+                if (line.StartsWith(WindowPrefix, StringComparison.Ordinal))
+                {
+                    windows.Add(JsonSerializer.Deserialize<DriverWindow>(line[WindowPrefix.Length..], Json) ?? throw new InvalidOperationException("Empty load generator window."));
+                    continue;
+                }
                 if (line == DoneLine)
                 {
                     done.TrySetResult();
@@ -158,13 +169,14 @@ public sealed class LoadDriver : IAsyncDisposable
             .Select(parts => new Annotator(Guid.Parse(parts[0]), parts[1]))
             .ToList();
         int? rate = args[3] == "-" ? null : int.Parse(args[3], CultureInfo.InvariantCulture);
-        var recorder = new LatencyRecorder(int.Parse(args[4], CultureInfo.InvariantCulture));
+        var capacity = int.Parse(args[4], CultureInfo.InvariantCulture);
+        var recorder = new LatencyRecorder(capacity);
 
         using var stop = new CancellationTokenSource();
-        var load = new LoadGenerator(address, projectId, annotators, recorder, rate).RunAsync(stop.Token);
+        var generator = new LoadGenerator(address, projectId, annotators, recorder, rate);
+        var load = generator.RunAsync(stop.Token);
         _ = load.ContinueWith(_ => Console.WriteLine(DoneLine), TaskScheduler.Default);
         var gcStart = (Gen0: 0, Gen1: 0, Gen2: 0, Pause: TimeSpan.Zero);
-        var gcEnd = gcStart;
         while (await Console.In.ReadLineAsync() is { } command && command != "finish")
         {
             switch (command)
@@ -175,7 +187,18 @@ public sealed class LoadDriver : IAsyncDisposable
                     break;
                 case "stop":
                     recorder.Stop();
-                    gcEnd = (GC.CollectionCount(0), GC.CollectionCount(1), GC.CollectionCount(2), GC.GetTotalPauseDuration());
+                    var window = new DriverWindow(
+                        recorder.ClientSeries(Operation.Next).Summarize(),
+                        recorder.ClientSeries(Operation.Submit).Summarize(),
+                        recorder.ClientErrors.ToDictionary(),
+                        GC.CollectionCount(0) - gcStart.Gen0,
+                        GC.CollectionCount(1) - gcStart.Gen1,
+                        GC.CollectionCount(2) - gcStart.Gen2,
+                        (GC.GetTotalPauseDuration() - gcStart.Pause).TotalMilliseconds);
+                    Console.WriteLine(WindowPrefix + JsonSerializer.Serialize(window, Json));
+                    // A fresh recorder for the next window; a request still in flight lands in the old one, which is not read again.
+                    recorder = new LatencyRecorder(capacity);
+                    generator.Recorder = recorder;
                     break;
                 default:
                     Console.WriteLine($"unknown command {command}");
@@ -184,16 +207,7 @@ public sealed class LoadDriver : IAsyncDisposable
         }
         await stop.CancelAsync();
         var loadResult = await load.WaitAsync(TimeSpan.FromSeconds(120));
-        var report = new DriverReport(
-            loadResult,
-            recorder.ClientSeries(Operation.Next).Summarize(),
-            recorder.ClientSeries(Operation.Submit).Summarize(),
-            recorder.ClientErrors.ToDictionary(),
-            gcEnd.Gen0 - gcStart.Gen0,
-            gcEnd.Gen1 - gcStart.Gen1,
-            gcEnd.Gen2 - gcStart.Gen2,
-            (gcEnd.Pause - gcStart.Pause).TotalMilliseconds);
-        Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(report, Json));
+        Console.WriteLine(ResultPrefix + JsonSerializer.Serialize(loadResult, Json));
         return 0;
     }
 }

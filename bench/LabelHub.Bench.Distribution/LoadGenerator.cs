@@ -23,6 +23,15 @@ public sealed class LoadGenerator(Uri baseAddress, Guid projectId, IReadOnlyList
 {
     private static readonly TimeSpan RequestTimeout = TimeSpan.FromSeconds(60);
 
+    private volatile LatencyRecorder current = recorder;
+
+    /// <summary>Where latencies go from now on (one recorder per measured window).</summary>
+    public LatencyRecorder Recorder
+    {
+        get => current;
+        set => current = value;
+    }
+
     public async Task<LoadResult> RunAsync(CancellationToken stop)
     {
         if (!IPAddress.IsLoopback(IPAddress.Parse(baseAddress.Host)))
@@ -98,11 +107,11 @@ public sealed class LoadGenerator(Uri baseAddress, Guid projectId, IReadOnlyList
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
-                    recorder.ClientError($"next: {e.GetType().Name}");
+                    current.ClientError($"next: {e.GetType().Name}");
                     await Task.Delay(50, CancellationToken.None);
                     continue;
                 }
-                recorder.Client(Operation.Next, Stopwatch.GetTimestamp() - started);
+                current.Client(Operation.Next, Stopwatch.GetTimestamp() - started);
                 using (response)
                 {
                     if (response.StatusCode == HttpStatusCode.NoContent)
@@ -144,7 +153,7 @@ public sealed class LoadGenerator(Uri baseAddress, Guid projectId, IReadOnlyList
                 {
                     using var response = await http.SendAsync(request, CancellationToken.None);
                     await response.Content.ReadAsByteArrayAsync(CancellationToken.None);
-                    recorder.Client(Operation.Submit, Stopwatch.GetTimestamp() - started);
+                    current.Client(Operation.Submit, Stopwatch.GetTimestamp() - started);
                     if (response.IsSuccessStatusCode)
                     {
                         Interlocked.Increment(ref result.TasksSubmitted);
@@ -156,7 +165,7 @@ public sealed class LoadGenerator(Uri baseAddress, Guid projectId, IReadOnlyList
                 }
                 catch (Exception e) when (e is HttpRequestException or TaskCanceledException)
                 {
-                    recorder.ClientError($"submit: {e.GetType().Name}");
+                    current.ClientError($"submit: {e.GetType().Name}");
                     await Task.Delay(50, CancellationToken.None);
                 }
             }

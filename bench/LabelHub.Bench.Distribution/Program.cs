@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using LabelHub.Bench.Distribution;
 using LabelHub.Domain.Data;
 using LabelHub.Web;
@@ -126,11 +127,10 @@ static async Task<int> RunAsync(BenchOptions options, NpgsqlConnectionStringBuil
 {
     var setup = Stopwatch.StartNew();
     var capacity = Math.Max(1_000_000, (int)(options.Duration.TotalSeconds * 20_000));
-    var recorder = new LatencyRecorder(capacity);
     var dataDir = Directory.CreateTempSubdirectory("labelhub-bench-data-").FullName;
     try
     {
-        return await RunInDataDirAsync(options, appConnection, benchConnection, localServer, startedAt, loadBefore, recorder, capacity, setup, dataDir, ct);
+        return await RunInDataDirAsync(options, appConnection, benchConnection, localServer, startedAt, loadBefore, capacity, setup, dataDir, ct);
     }
     finally
     {
@@ -145,9 +145,10 @@ static async Task<int> RunAsync(BenchOptions options, NpgsqlConnectionStringBuil
 }
 
 static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionStringBuilder appConnection, string benchConnection, LocalPostgres? localServer,
-    DateTimeOffset startedAt, string loadBefore, LatencyRecorder recorder, int capacity, Stopwatch setup, string dataDir, CancellationToken ct)
+    DateTimeOffset startedAt, string loadBefore, int capacity, Stopwatch setup, string dataDir, CancellationToken ct)
 {
-    // The real web app, built as src/LabelHub.Web/Program.cs builds it, in server mode on this database.
+    // The real web app, built as src/LabelHub.Web/Program.cs builds it, in server mode on this database. With --train it
+    // also runs the job server, as an embedded deployment's web process does, so rounds train in it.
     var builder = WebApplication.CreateBuilder(new WebApplicationOptions
     {
         ApplicationName = typeof(WebSetup).Assembly.GetName().Name,
@@ -157,14 +158,14 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
     builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
     {
         ["ConnectionStrings:LabelHub"] = appConnection.ConnectionString,
-        ["LabelHub:RunJobServer"] = "false",
+        ["LabelHub:RunJobServer"] = options.Train == TrainIn.Web ? "true" : "false",
         ["LabelHub:DataDir"] = dataDir,
     });
     builder.WebHost.ConfigureKestrel(kestrel => kestrel.Listen(IPAddress.Loopback, 0));
     // Instead of AddLabelHubLogging: the same Serilog pipeline at Warning, so per-request logging costs nothing measurable.
     builder.Services.AddSerilog(config => config.MinimumLevel.Warning().WriteTo.Console(formatProvider: CultureInfo.InvariantCulture));
     builder.AddLabelHubDomain();
-    builder.AddLabelHubJobs(runJobServer: false);
+    builder.AddLabelHubJobs(runJobServer: JobsSetup.WebRunsJobServer(builder.Configuration), servesWebRequests: true);
     builder.AddLabelHubWeb();
     await using var app = builder.Build();
 
@@ -172,10 +173,12 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
     await DatabaseSetup.MigrateAsync(app.Services, ct);
     var statements = await Diagnostics.TryEnableStatementsAsync(benchConnection, ct);
 
-    // Server-side timing, in front of the app's pipeline (after routing): whole request, and the endpoint handler alone.
+    // Server-side timing, in front of the app's pipeline (after routing): whole request, and the endpoint handler alone,
+    // into the recorder of the window being measured.
+    var slot = new StrongBox<LatencyRecorder?>();
     app.Use(async (context, next) =>
     {
-        if (Classify(context.Request) is not { } op)
+        if (Volatile.Read(ref slot.Value) is not { } recorder || Classify(context.Request) is not { } op)
         {
             await next(context);
             return;
@@ -211,29 +214,135 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
     app.UseLabelHubWeb(); // also creates the first admin
 
     Console.WriteLine("Seeding...");
+    var trainingProject = options.Train is null ? null : await Seeder.SeedTrainingProjectAsync(app.Services, options, ct);
     var seeded = await Seeder.SeedAsync(app.Services, benchConnection, options, ct);
     await app.StartAsync(ct);
     var address = new Uri(app.Urls.First());
     Console.WriteLine($"Web app listening on {address} after {setup.Elapsed.TotalSeconds:F0} s of set-up.");
+    await using var workers = options.Train == TrainIn.Workers
+        ? WorkersProcess.Start(new NpgsqlConnectionStringBuilder(appConnection.ConnectionString) { ApplicationName = "labelhub-workers" }.ConnectionString, dataDir)
+        : null;
 
-    var diagnostics = new Diagnostics(benchConnection, localServer?.PostmasterPid);
-    using var gcPauses = new GcPauses();
     await using var driver = LoadDriver.Start(address, seeded.ProjectId, seeded.Annotators, options.Rate, capacity, dataDir);
-    diagnostics.LoadGeneratorPid = driver.ProcessId;
+    using var rounds = trainingProject is null ? null : new RoundDriver(address, trainingProject);
 
     Console.WriteLine($"Warming up for {options.Warmup.TotalSeconds:F0} s...");
-    await Task.WhenAny(Task.Delay(options.Warmup, ct), driver.Done);
+    var warmUp = Task.Delay(options.Warmup, ct);
+    TrainingSetup? training = null;
+    if (rounds is not null)
+    {
+        // Meanwhile the labeler answers the images rounds train on, and one round runs: libtorch loaded, the round's code compiled.
+        var answering = Stopwatch.StartNew();
+        await rounds.AnswerAsync(options.TrainLabeled, ct);
+        var answerTime = answering.Elapsed;
+        await rounds.ConfigureAsync(ct);
+        Console.WriteLine($"  {options.TrainLabeled:N0} images answered through the API in {answerTime.TotalSeconds:F0} s; a first round...");
+        var first = await rounds.RunRoundAsync(ct);
+        Console.WriteLine($"  [rounds] {first.Result?.Summary()} (ran {first.Running.TotalSeconds:F1} s)");
+        training = new TrainingSetup(options.Train!.Value, trainingProject!.ProjectId, options.TrainLabeled, options.TrainPool, RoundDriver.Settings, first, answerTime);
+    }
+    await Task.WhenAny(warmUp, driver.Done);
+
+    var windows = new List<MeasuredWindow>();
+    foreach (var (name, train) in options.Train is null ? new[] { ("measured", false) } : new[] { ("baseline", false), ("training", true) })
+    {
+        if (driver.Done.IsCompleted)
+        {
+            break;
+        }
+        windows.Add(await MeasureWindowAsync(name, train ? rounds : null, options, slot, capacity, driver, workers?.ProcessId, benchConnection, localServer, seeded, statements, ct));
+    }
+    Volatile.Write(ref slot.Value, null);
+
+    Console.WriteLine("Stopping the annotators (each finishes its task in hand)...");
+    var loadResult = await driver.FinishAsync(TimeSpan.FromSeconds(120));
+    await app.StopAsync(CancellationToken.None);
+
+    Console.WriteLine("Checking invariants...");
+    var invariants = await InvariantChecker.CheckAsync(benchConnection, seeded.ProjectId, options.Overlap, ct);
+    var totals = await InvariantChecker.TotalsAsync(benchConnection, seeded.ProjectId, options.Overlap, ct);
+    var postgresVersion = await ScalarAsync(benchConnection, "SHOW server_version", ct);
+    var loadAfter = File.ReadAllText("/proc/loadavg").Trim();
+
+    var report = new Report
+    {
+        Options = options,
+        StartedAt = startedAt,
+        LoadBefore = loadBefore,
+        LoadAfter = loadAfter,
+        PostgresVersion = postgresVersion,
+        PostgresSettings = localServer?.Settings ?? ["(existing server: its own settings)"],
+        PoolSize = new NpgsqlConnectionStringBuilder(DatabaseSettings.WithServerDefaults(appConnection.ConnectionString)).MaxPoolSize,
+        Load = loadResult.Load,
+        Windows = [.. windows.Zip(loadResult.Windows, (window, driverWindow) => window with { Driver = driverWindow })],
+        Training = training,
+        Invariants = invariants,
+        Totals = totals,
+        Commit = Git("rev-parse --short HEAD") + (string.IsNullOrEmpty(Git("status --porcelain --untracked-files=no")) ? "" : " (with uncommitted changes)"),
+    };
+    var markdown = report.ToMarkdown();
+    Console.WriteLine();
+    Console.WriteLine(markdown);
+    Directory.CreateDirectory(options.ResultsDirectory);
+    var file = Path.Combine(options.ResultsDirectory, $"distribution-{(options.Train is null ? "" : "training-")}{startedAt:yyyy-MM-dd-HHmm}.md");
+    await File.WriteAllTextAsync(file, markdown, CancellationToken.None);
+    Console.WriteLine($"Written to {file}");
+    if (options.SamplesFile is { } samplesFile)
+    {
+        await File.WriteAllTextAsync(samplesFile, report.SamplesCsv(), CancellationToken.None);
+        Console.WriteLine($"Samples written to {samplesFile}");
+    }
+    var violations = invariants.Sum(i => i.Violations) + loadResult.Load.DuplicateHandOuts;
+    if (violations > 0)
+    {
+        Console.Error.WriteLine($"INVARIANT VIOLATIONS: {violations}");
+        return 2;
+    }
+    return 0;
+}
+
+/// <summary>
+/// One measured window: the labeling project's latencies into a recorder of its own, with the machine's CPU, GC pauses,
+/// PostgreSQL's statements and background work, and per-thread CPU. With <paramref name="rounds"/>, rounds run back to back
+/// on the training project from just before the window (it starts once the first one is running) to its end, and the
+/// round then in flight is waited for.
+/// </summary>
+static async Task<MeasuredWindow> MeasureWindowAsync(string name, RoundDriver? rounds, BenchOptions options, StrongBox<LatencyRecorder?> slot, int capacity,
+    LoadDriver driver, int? workersPid, string benchConnection, LocalPostgres? localServer, SeededData seeded, bool statements, CancellationToken ct)
+{
+    var recorder = new LatencyRecorder(capacity);
+    var diagnostics = new Diagnostics(benchConnection, localServer?.PostmasterPid) { LoadGeneratorPid = driver.ProcessId, WorkersPid = workersPid };
+    using var gcPauses = new GcPauses();
+    var webThreads = new ThreadSampler(Environment.ProcessId);
+    var workerThreads = workersPid is { } pid ? new ThreadSampler(pid) : null;
+    using var stopRounds = new CancellationTokenSource();
+    Task<IReadOnlyList<RoundRun>>? roundLoop = null;
+    if (rounds is not null)
+    {
+        Console.WriteLine("Starting rounds back to back...");
+        var firstRunning = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        roundLoop = rounds.RunBackToBackAsync(firstRunning, stopRounds.Token);
+        await Task.WhenAny(firstRunning.Task, roundLoop);
+        if (roundLoop.IsCompleted)
+        {
+            await roundLoop; // a failed round fails the benchmark here
+        }
+    }
     if (statements)
     {
         await Diagnostics.ResetStatementsAsync(benchConnection, ct);
     }
+    Volatile.Write(ref slot.Value, recorder);
     using var stopSampling = new CancellationTokenSource();
     diagnostics.StartWindow();
+    webThreads.Start();
+    workerThreads?.Start();
+    var startUtc = DateTimeOffset.UtcNow;
     recorder.Start();
     gcPauses.Sampling = true;
     await driver.StartRecordingAsync();
     var sampler = diagnostics.SampleAsync(stopSampling.Token);
-    Console.WriteLine($"Measuring for {options.Duration.TotalSeconds:F0} s...");
+    Console.WriteLine($"Measuring the {name} window for {options.Duration.TotalSeconds:F0} s...");
     var window = Stopwatch.StartNew();
     foreach (var fraction in new[] { 0.25, 0.6, 0.9 })
     {
@@ -257,7 +366,10 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
     await driver.StopRecordingAsync();
     recorder.Stop();
     gcPauses.Sampling = false;
+    var endUtc = DateTimeOffset.UtcNow;
     var cpu = diagnostics.EndWindow();
+    var webThreadCpu = webThreads.Stop();
+    var workerThreadCpu = workerThreads?.Stop() ?? [];
     await stopSampling.CancelAsync();
     await sampler;
     IReadOnlyList<StatementStat> topStatements = [];
@@ -267,58 +379,15 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
         topStatements = await Diagnostics.TopStatementsAsync(benchConnection, 25, ct);
         statementCalls = await Diagnostics.TotalStatementCallsAsync(benchConnection, ct);
     }
-
-    Console.WriteLine("Stopping the annotators (each finishes its task in hand)...");
-    var loadResult = await driver.FinishAsync(TimeSpan.FromSeconds(120));
-    await app.StopAsync(CancellationToken.None);
-
-    Console.WriteLine("Checking invariants...");
-    var invariants = await InvariantChecker.CheckAsync(benchConnection, seeded.ProjectId, options.Overlap, ct);
-    var totals = await InvariantChecker.TotalsAsync(benchConnection, seeded.ProjectId, options.Overlap, ct);
-    var postgresVersion = await ScalarAsync(benchConnection, "SHOW server_version", ct);
-    var loadAfter = File.ReadAllText("/proc/loadavg").Trim();
-
-    var report = new Report
+    IReadOnlyList<RoundRun> roundRuns = [];
+    if (roundLoop is not null)
     {
-        Options = options,
-        StartedAt = startedAt,
-        LoadBefore = loadBefore,
-        LoadAfter = loadAfter,
-        PostgresVersion = postgresVersion,
-        PostgresSettings = localServer?.Settings ?? ["(existing server: its own settings)"],
-        PoolSize = new NpgsqlConnectionStringBuilder(DatabaseSettings.WithServerDefaults(appConnection.ConnectionString)).MaxPoolSize,
-        Recorder = recorder,
-        Driver = loadResult,
-        GcPauses = gcPauses.Pauses,
-        AllocationsByType = gcPauses.AllocationsByType,
-        BackgroundWork = diagnostics.BackgroundWork(localServer?.LogFile),
-        Invariants = invariants,
-        Totals = totals,
-        Cpu = cpu,
-        Diagnostics = diagnostics,
-        TopStatements = topStatements,
-        StatementCalls = statementCalls,
-        Commit = Git("rev-parse --short HEAD") + (string.IsNullOrEmpty(Git("status --porcelain --untracked-files=no")) ? "" : " (with uncommitted changes)"),
-    };
-    var markdown = report.ToMarkdown();
-    Console.WriteLine();
-    Console.WriteLine(markdown);
-    Directory.CreateDirectory(options.ResultsDirectory);
-    var file = Path.Combine(options.ResultsDirectory, $"distribution-{startedAt:yyyy-MM-dd-HHmm}.md");
-    await File.WriteAllTextAsync(file, markdown, CancellationToken.None);
-    Console.WriteLine($"Written to {file}");
-    if (options.SamplesFile is { } samplesFile)
-    {
-        await File.WriteAllTextAsync(samplesFile, report.SamplesCsv(), CancellationToken.None);
-        Console.WriteLine($"Samples written to {samplesFile}");
+        Console.WriteLine("Waiting for the round in flight...");
+        await stopRounds.CancelAsync();
+        roundRuns = await roundLoop;
     }
-    var violations = invariants.Sum(i => i.Violations) + loadResult.Load.DuplicateHandOuts;
-    if (violations > 0)
-    {
-        Console.Error.WriteLine($"INVARIANT VIOLATIONS: {violations}");
-        return 2;
-    }
-    return 0;
+    return new MeasuredWindow(name, rounds is not null, recorder, gcPauses.Pauses, gcPauses.AllocationsByType, diagnostics.BackgroundWork(localServer?.LogFile),
+        cpu, diagnostics, topStatements, statementCalls, webThreadCpu, workerThreadCpu, roundRuns, startUtc, endUtc);
 }
 
 static Operation? Classify(HttpRequest request)

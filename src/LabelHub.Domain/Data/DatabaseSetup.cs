@@ -89,6 +89,8 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<ReviewService>();
         builder.Services.AddSingleton<GoldService>();
         builder.Services.AddSingleton<LabelHub.Domain.Learning.PredictionService>();
+        builder.Services.AddSingleton<LabelHub.Domain.Learning.LearningService>();
+        builder.Services.AddSingleton<LabelHub.Domain.Learning.LearningData>();
         builder.Services.AddSingleton<ProgressService>();
         builder.Services.AddSingleton<QualityService>();
         builder.Services.AddSingleton<AccessTokenCache>();

@@ -2,6 +2,7 @@ using LabelHub.Domain.Collection;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Labeling;
+using LabelHub.Domain.Learning;
 using LabelHub.Domain.Planning;
 using LabelHub.Domain.Quality;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
@@ -34,6 +35,9 @@ public abstract class LabelHubDbContext(DbContextOptions options)
     public DbSet<StoredFile> StoredFiles => Set<StoredFile>();
     public DbSet<StoredFileContent> StoredFileContents => Set<StoredFileContent>();
     public DbSet<QualityReport> QualityReports => Set<QualityReport>();
+    public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
+    public DbSet<LearningRound> LearningRounds => Set<LearningRound>();
+    public DbSet<RoundPick> RoundPicks => Set<RoundPick>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -59,6 +63,9 @@ public abstract class LabelHubDbContext(DbContextOptions options)
         builder.ApplyConfiguration(new JobRunConfiguration(Provider));
         builder.ApplyConfiguration(new StoredFileConfiguration());
         builder.ApplyConfiguration(new StoredFileContentConfiguration());
+        builder.ApplyConfiguration(new ModelVersionConfiguration(Provider));
+        builder.ApplyConfiguration(new LearningRoundConfiguration());
+        builder.ApplyConfiguration(new RoundPickConfiguration());
     }
 }
 

@@ -18,6 +18,9 @@ public class Project
 
     /// <summary>KPI targets the quality dashboard measures against, and how often agreement is recomputed.</summary>
     public QualitySettings Quality { get; set; } = new();
+
+    /// <summary>Active learning: the field a model learns, the sampling strategy, batch size and when rounds run.</summary>
+    public Learning.LearningSettings Learning { get; set; } = new();
     public Guid CreatedById { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

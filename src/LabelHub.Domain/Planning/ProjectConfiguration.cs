@@ -15,6 +15,7 @@ internal sealed class ProjectConfiguration(DatabaseProvider provider) : IEntityT
         project.Property(p => p.Schema).HasJsonConversion(postgres);
         project.Property(p => p.Labeling).HasJsonConversion(postgres);
         project.Property(p => p.Quality).HasJsonConversion(postgres);
+        project.Property(p => p.Learning).HasJsonConversion(postgres);
         project.HasMany(p => p.Members).WithOne().HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Cascade);
     }
 }

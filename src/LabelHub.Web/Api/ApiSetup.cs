@@ -18,6 +18,7 @@ public static class ApiSetup
         api.MapCollectionEndpoints();
         api.MapLabelingEndpoints();
         api.MapQualityEndpoints();
+        api.MapLearningEndpoints();
         api.MapReleasesEndpoints();
         api.MapJobsEndpoints();
     }

@@ -4,13 +4,16 @@ using Hangfire.PostgreSql;
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Labeling;
+using LabelHub.Domain.Learning;
 using LabelHub.Domain.Quality;
 using LabelHub.Workers.Collection;
+using LabelHub.Workers.Learning;
 using LabelHub.Workers.Quality;
 using LabelHub.Workers.Releases;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
 
 namespace LabelHub.Workers.Jobs;
 
@@ -21,8 +24,9 @@ public static class JobsSetup
     /// <summary>
     /// Hangfire storage for this process: PostgreSQL in server mode (shared by web and all workers),
     /// in memory in embedded mode. The job server runs here when <paramref name="runJobServer"/> is true.
+    /// <paramref name="servesWebRequests"/> leaves a core to the web app when models train in its process.
     /// </summary>
-    public static IHostApplicationBuilder AddLabelHubJobs(this IHostApplicationBuilder builder, bool runJobServer)
+    public static IHostApplicationBuilder AddLabelHubJobs(this IHostApplicationBuilder builder, bool runJobServer, bool servesWebRequests = false)
     {
         var settings = DatabaseSettings.FromConfiguration(builder.Configuration);
         builder.Services.AddHangfire(config =>
@@ -46,8 +50,16 @@ public static class JobsSetup
         builder.Services.AddSingleton<IJobHandler, ImportJobHandler>();
         builder.Services.AddSingleton<IJobHandler, ExportJobHandler>();
         builder.Services.AddSingleton<IJobHandler, QualityJobHandler>();
+        builder.Services.AddSingleton<TorchThread>();
+        builder.Services.AddSingleton<ActiveLearningRound>();
+        builder.Services.AddSingleton<IJobHandler, RoundJobHandler>();
+        builder.Services.AddSingleton<LearningSimulation>();
+        builder.Services.AddSingleton<IJobHandler, SimulationJobHandler>();
         builder.Services.AddSingleton<JobRecovery>();
         builder.Services.AddTransient<MaintenanceJobs>();
+        var torchSettings = TorchSettings.FromConfiguration(builder.Configuration, servesWebRequests);
+        builder.Services.AddSingleton(services => new TorchRuntime(torchSettings, services.GetRequiredService<ILogger<TorchRuntime>>()));
+        builder.Services.AddSingleton<ILearningRuntime>(services => services.GetRequiredService<TorchRuntime>());
         if (runJobServer)
         {
             builder.Services.AddHostedService<JobServerStartup>();
@@ -66,10 +78,13 @@ public static class JobsSetup
 }
 
 /// <summary>Recurring upkeep that both modes need.</summary>
-public sealed class MaintenanceJobs(TaskDistributor distributor, JobRecovery recovery, QualityService quality)
+public sealed class MaintenanceJobs(TaskDistributor distributor, JobRecovery recovery, QualityService quality, LearningService learning)
 {
     [AutomaticRetry(Attempts = 0)]
     public Task StartDueQualityRecomputesAsync(CancellationToken ct) => quality.StartDueRecomputesAsync(ct);
+
+    [AutomaticRetry(Attempts = 0)]
+    public Task StartDueLearningRoundsAsync(CancellationToken ct) => learning.StartDueRoundsAsync(ct);
 
     [AutomaticRetry(Attempts = 0)]
     public Task ReclaimExpiredLeasesAsync(CancellationToken ct) => distributor.ReclaimAllExpiredAsync(ct);
@@ -87,6 +102,7 @@ internal sealed class JobServerStartup(JobRecovery recovery, IRecurringJobManage
         recurring.AddOrUpdate<MaintenanceJobs>("reclaim-expired-leases", jobs => jobs.ReclaimExpiredLeasesAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<MaintenanceJobs>("recover-jobs", jobs => jobs.RecoverJobsAsync(CancellationToken.None), "*/5 * * * *");
         recurring.AddOrUpdate<MaintenanceJobs>("quality-recompute", jobs => jobs.StartDueQualityRecomputesAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<MaintenanceJobs>("learning-rounds", jobs => jobs.StartDueLearningRoundsAsync(CancellationToken.None), Cron.Minutely());
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

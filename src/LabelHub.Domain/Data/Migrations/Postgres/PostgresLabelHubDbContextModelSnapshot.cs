@@ -766,6 +766,242 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.ToTable("reviews", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Learning.LearningRound", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("ColdStart")
+                        .HasColumnType("boolean")
+                        .HasColumnName("cold_start");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Diversity")
+                        .HasColumnType("boolean")
+                        .HasColumnName("diversity");
+
+                    b.Property<double?>("ExpectedAccuracy")
+                        .HasColumnType("double precision")
+                        .HasColumnName("expected_accuracy");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int?>("GainLabels")
+                        .HasColumnType("integer")
+                        .HasColumnName("gain_labels");
+
+                    b.Property<Guid>("JobRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_run_id");
+
+                    b.Property<int>("LabeledCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("labeled_count");
+
+                    b.Property<Guid?>("ModelVersionId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("model_version_id");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("integer")
+                        .HasColumnName("number");
+
+                    b.Property<int>("PoolSize")
+                        .HasColumnType("integer")
+                        .HasColumnName("pool_size");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<double>("ScoringSeconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("scoring_seconds");
+
+                    b.Property<string>("Strategy")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("character varying(24)")
+                        .HasColumnName("strategy");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("trigger");
+
+                    b.Property<long>("UpToAnnotationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("up_to_annotation_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_learning_rounds");
+
+                    b.HasIndex("JobRunId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_learning_rounds_job_run_id");
+
+                    b.HasIndex("ModelVersionId")
+                        .HasDatabaseName("ix_learning_rounds_model_version_id");
+
+                    b.HasIndex("ProjectId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_learning_rounds_project_id_number");
+
+                    b.ToTable("learning_rounds", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Learning.ModelVersion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("AnswersSeen")
+                        .HasColumnType("integer")
+                        .HasColumnName("answers_seen");
+
+                    b.Property<int>("BestEpoch")
+                        .HasColumnType("integer")
+                        .HasColumnName("best_epoch");
+
+                    b.Property<Guid>("CheckpointFileId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("checkpoint_file_id");
+
+                    b.Property<string>("Curve")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("curve");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("field");
+
+                    b.Property<string>("Input")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("input");
+
+                    b.Property<Guid>("JobRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_run_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Labels")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("labels");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<int>("TrainCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("train_count");
+
+                    b.Property<DateTimeOffset>("TrainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trained_at");
+
+                    b.Property<double>("TrainingSeconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("training_seconds");
+
+                    b.Property<Guid>("TrainingSetFileId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("training_set_file_id");
+
+                    b.Property<double>("ValidationAccuracy")
+                        .HasColumnType("double precision")
+                        .HasColumnName("validation_accuracy");
+
+                    b.Property<int>("ValidationCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("validation_count");
+
+                    b.Property<double>("ValidationLoss")
+                        .HasColumnType("double precision")
+                        .HasColumnName("validation_loss");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_model_versions");
+
+                    b.HasIndex("CheckpointFileId")
+                        .HasDatabaseName("ix_model_versions_checkpoint_file_id");
+
+                    b.HasIndex("TrainingSetFileId")
+                        .HasDatabaseName("ix_model_versions_training_set_file_id");
+
+                    b.HasIndex("ProjectId", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_model_versions_project_id_version");
+
+                    b.ToTable("model_versions", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Learning.RoundPick", b =>
+                {
+                    b.Property<Guid>("RoundId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("round_id");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<double?>("Confidence")
+                        .HasColumnType("double precision")
+                        .HasColumnName("confidence");
+
+                    b.Property<string>("PredictedLabel")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("predicted_label");
+
+                    b.Property<int>("Rank")
+                        .HasColumnType("integer")
+                        .HasColumnName("rank");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("character varying(300)")
+                        .HasColumnName("reason");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
+                    b.HasKey("RoundId", "ItemId")
+                        .HasName("pk_round_picks");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_round_picks_item_id");
+
+                    b.ToTable("round_picks", (string)null);
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Planning.Project", b =>
                 {
                     b.Property<Guid>("Id")
@@ -791,6 +1027,11 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("jsonb")
                         .HasColumnName("labeling");
+
+                    b.Property<string>("Learning")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("learning");
 
                     b.Property<int>("LeaseMinutes")
                         .HasColumnType("integer")
@@ -1137,6 +1378,63 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasConstraintName("fk_reviews_items_item_id");
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Learning.LearningRound", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Learning.ModelVersion", null)
+                        .WithMany()
+                        .HasForeignKey("ModelVersionId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_learning_rounds_model_versions_model_version_id");
+
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_learning_rounds_projects_project_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Learning.ModelVersion", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Jobs.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("CheckpointFileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_model_versions_stored_files_checkpoint_file_id");
+
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_model_versions_projects_project_id");
+
+                    b.HasOne("LabelHub.Domain.Jobs.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("TrainingSetFileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_model_versions_stored_files_training_set_file_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Learning.RoundPick", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_round_picks_items_item_id");
+
+                    b.HasOne("LabelHub.Domain.Learning.LearningRound", null)
+                        .WithMany("Picks")
+                        .HasForeignKey("RoundId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_round_picks_learning_rounds_round_id");
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Planning.ProjectMember", b =>
                 {
                     b.HasOne("LabelHub.Domain.Planning.Project", null)
@@ -1224,6 +1522,11 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
             modelBuilder.Entity("LabelHub.Domain.Jobs.StoredFile", b =>
                 {
                     b.Navigation("Content");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Learning.LearningRound", b =>
+                {
+                    b.Navigation("Picks");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Planning.Project", b =>

@@ -747,6 +747,242 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.ToTable("reviews", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Learning.LearningRound", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<bool>("ColdStart")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("cold_start");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<bool>("Diversity")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("diversity");
+
+                    b.Property<double?>("ExpectedAccuracy")
+                        .HasColumnType("REAL")
+                        .HasColumnName("expected_accuracy");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int?>("GainLabels")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("gain_labels");
+
+                    b.Property<Guid>("JobRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_run_id");
+
+                    b.Property<int>("LabeledCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("labeled_count");
+
+                    b.Property<Guid?>("ModelVersionId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("model_version_id");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("number");
+
+                    b.Property<int>("PoolSize")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("pool_size");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<double>("ScoringSeconds")
+                        .HasColumnType("REAL")
+                        .HasColumnName("scoring_seconds");
+
+                    b.Property<string>("Strategy")
+                        .IsRequired()
+                        .HasMaxLength(24)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("strategy");
+
+                    b.Property<string>("Trigger")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("trigger");
+
+                    b.Property<long>("UpToAnnotationId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("up_to_annotation_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_learning_rounds");
+
+                    b.HasIndex("JobRunId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_learning_rounds_job_run_id");
+
+                    b.HasIndex("ModelVersionId")
+                        .HasDatabaseName("ix_learning_rounds_model_version_id");
+
+                    b.HasIndex("ProjectId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_learning_rounds_project_id_number");
+
+                    b.ToTable("learning_rounds", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Learning.ModelVersion", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("AnswersSeen")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("answers_seen");
+
+                    b.Property<int>("BestEpoch")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("best_epoch");
+
+                    b.Property<Guid>("CheckpointFileId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checkpoint_file_id");
+
+                    b.Property<string>("Curve")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("curve");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("field");
+
+                    b.Property<string>("Input")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("input");
+
+                    b.Property<Guid>("JobRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_run_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Labels")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("labels");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<int>("TrainCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("train_count");
+
+                    b.Property<long>("TrainedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("trained_at");
+
+                    b.Property<double>("TrainingSeconds")
+                        .HasColumnType("REAL")
+                        .HasColumnName("training_seconds");
+
+                    b.Property<Guid>("TrainingSetFileId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("training_set_file_id");
+
+                    b.Property<double>("ValidationAccuracy")
+                        .HasColumnType("REAL")
+                        .HasColumnName("validation_accuracy");
+
+                    b.Property<int>("ValidationCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("validation_count");
+
+                    b.Property<double>("ValidationLoss")
+                        .HasColumnType("REAL")
+                        .HasColumnName("validation_loss");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.HasKey("Id")
+                        .HasName("pk_model_versions");
+
+                    b.HasIndex("CheckpointFileId")
+                        .HasDatabaseName("ix_model_versions_checkpoint_file_id");
+
+                    b.HasIndex("TrainingSetFileId")
+                        .HasDatabaseName("ix_model_versions_training_set_file_id");
+
+                    b.HasIndex("ProjectId", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_model_versions_project_id_version");
+
+                    b.ToTable("model_versions", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Learning.RoundPick", b =>
+                {
+                    b.Property<Guid>("RoundId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("round_id");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_id");
+
+                    b.Property<double?>("Confidence")
+                        .HasColumnType("REAL")
+                        .HasColumnName("confidence");
+
+                    b.Property<string>("PredictedLabel")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("predicted_label");
+
+                    b.Property<int>("Rank")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rank");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(300)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("REAL")
+                        .HasColumnName("score");
+
+                    b.HasKey("RoundId", "ItemId")
+                        .HasName("pk_round_picks");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_round_picks_item_id");
+
+                    b.ToTable("round_picks", (string)null);
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Planning.Project", b =>
                 {
                     b.Property<Guid>("Id")
@@ -772,6 +1008,11 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("labeling");
+
+                    b.Property<string>("Learning")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("learning");
 
                     b.Property<int>("LeaseMinutes")
                         .HasColumnType("INTEGER")
@@ -1110,6 +1351,63 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasConstraintName("fk_reviews_items_item_id");
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Learning.LearningRound", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Learning.ModelVersion", null)
+                        .WithMany()
+                        .HasForeignKey("ModelVersionId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_learning_rounds_model_versions_model_version_id");
+
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_learning_rounds_projects_project_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Learning.ModelVersion", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Jobs.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("CheckpointFileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_model_versions_stored_files_checkpoint_file_id");
+
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_model_versions_projects_project_id");
+
+                    b.HasOne("LabelHub.Domain.Jobs.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("TrainingSetFileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired()
+                        .HasConstraintName("fk_model_versions_stored_files_training_set_file_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Learning.RoundPick", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_round_picks_items_item_id");
+
+                    b.HasOne("LabelHub.Domain.Learning.LearningRound", null)
+                        .WithMany("Picks")
+                        .HasForeignKey("RoundId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_round_picks_learning_rounds_round_id");
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Planning.ProjectMember", b =>
                 {
                     b.HasOne("LabelHub.Domain.Planning.Project", null)
@@ -1197,6 +1495,11 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
             modelBuilder.Entity("LabelHub.Domain.Jobs.StoredFile", b =>
                 {
                     b.Navigation("Content");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Learning.LearningRound", b =>
+                {
+                    b.Navigation("Picks");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Planning.Project", b =>
