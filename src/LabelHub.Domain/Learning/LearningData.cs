@@ -313,15 +313,15 @@ public sealed class LearningData(IDbContextFactory<LabelHubDbContext> dbFactory,
     /// newer round's picks come before an older one's and the best pick first), earlier rounds' unanswered picks fall
     /// back to the ordinary order, and the model's predictions replace the previous LabelHub suggestions.
     /// </summary>
-    public async Task FinishRoundAsync(LearningRound round, IReadOnlyList<RoundPickDraft> picks, IReadOnlyList<PoolPrediction> predictions, string? modelName, CancellationToken ct)
+    public async Task FinishRoundAsync(LearningRound round, IReadOnlyList<RoundPickDraft> picks, IReadOnlyList<PoolPrediction> predictions, ModelVersion? model, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(round);
         ArgumentNullException.ThrowIfNull(picks);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.Database.SetCommandTimeout(TimeSpan.FromMinutes(10));
-        if (modelName is not null && predictions.Count > 0)
+        if (model is not null && predictions.Count > 0)
         {
-            await ReplacePredictionsAsync(db, round.ProjectId, predictions, modelName, ct);
+            await ReplacePredictionsAsync(db, round.ProjectId, predictions, model, ct);
         }
         await using (var transaction = await db.Database.BeginTransactionAsync(ct))
         {
@@ -361,7 +361,7 @@ public sealed class LearningData(IDbContextFactory<LabelHubDbContext> dbFactory,
     }
 
     /// <summary>Deletes the project's earlier LabelHub predictions and stores these, chunk by chunk (short write transactions).</summary>
-    private async Task ReplacePredictionsAsync(LabelHubDbContext db, Guid projectId, IReadOnlyList<PoolPrediction> predictions, string modelName, CancellationToken ct)
+    private async Task ReplacePredictionsAsync(LabelHubDbContext db, Guid projectId, IReadOnlyList<PoolPrediction> predictions, ModelVersion model, CancellationToken ct)
     {
         var ours = ModelVersion.NameOf(0)[..^1];
         var old = await db.Predictions.Where(p => p.ProjectId == projectId && p.ModelVersion.StartsWith(ours)).Select(p => p.Id).ToListAsync(ct);
@@ -370,9 +370,6 @@ public sealed class LearningData(IDbContextFactory<LabelHubDbContext> dbFactory,
             await db.Predictions.Where(p => chunk.Contains(p.Id)).ExecuteDeleteAsync(ct);
         }
         var now = clock.GetUtcNow();
-        var field = (await db.Projects.AsNoTracking().Where(p => p.Id == projectId).Select(p => p.Learning).SingleAsync(ct)).Field;
-        var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Id == projectId, ct);
-        var name = FieldOf(project)?.Name ?? field ?? "";
         foreach (var chunk in predictions.Chunk(ChunkSize))
         {
             db.ChangeTracker.Clear();
@@ -380,9 +377,9 @@ public sealed class LearningData(IDbContextFactory<LabelHubDbContext> dbFactory,
             {
                 ProjectId = projectId,
                 ItemId = p.ItemId,
-                ModelVersion = modelName,
+                ModelVersion = model.Name,
                 Score = Math.Clamp(p.Score, 0, 1),
-                Values = new Dictionary<string, JsonElement> { [name] = JsonSerializer.SerializeToElement(p.Label) },
+                Values = new Dictionary<string, JsonElement> { [model.Field] = JsonSerializer.SerializeToElement(p.Label) },
                 CreatedAt = now,
             }));
             await db.SaveChangesAsync(ct);

@@ -71,7 +71,7 @@ public sealed class ActiveLearningRound(LearningData data, ILearningRuntime runt
             round.ExpectedAccuracy = curve.ExpectedAccuracy;
             round.GainLabels = curve.NextLabels;
             await progress.ReportAsync(0.96, "Moving the chosen items to the front of the queue", ct);
-            await data.FinishRoundAsync(round, picks, settings.StoreSuggestions ? predictions : [], trained.Model.Name, ct);
+            await data.FinishRoundAsync(round, picks, settings.StoreSuggestions ? predictions : [], trained.Model, ct);
             var result = new RoundJobResult(round.Number, false, trained.Model.Version, trained.Model.ValidationAccuracy, labeled.Count, picks.Count, pool.Length, clock.Elapsed.TotalSeconds);
             logger.LogInformation("Learning round {Round} of project {ProjectId}: {Summary}", round.Number, project.Project.Id, result.Summary());
             return result;
