@@ -71,7 +71,7 @@ public sealed class WorkbenchRulesTests
         Assert.Equal(HttpStatusCode.NoContent, (await ann.PostRawAsync($"/api/v1/projects/{setup.ProjectId}/guideline/acknowledge", new AcknowledgeRequest(1))).StatusCode);
         var task = (await NextAsync(ann, setup.ProjectId))!;
         Assert.Equal(1, task.GuidelineVersion);
-        await SubmitAsync(ann, task.AssignmentId);
+        Assert.Null((await SubmitAsync(ann, task.AssignmentId)).GuidelineToAcknowledge);
 
         // Version 2 appears while the annotator works: the next task waits for it, even one already reserved.
         var held = (await NextAsync(ann, setup.ProjectId))!;
@@ -80,11 +80,17 @@ public sealed class WorkbenchRulesTests
         Assert.Equal(HttpStatusCode.NotFound, (await ann.PostRawAsync($"/api/v1/projects/{setup.ProjectId}/guideline/acknowledge", new AcknowledgeRequest(9))).StatusCode);
         await ApiClient.EnsureAsync(await ann.PostRawAsync($"/api/v1/projects/{setup.ProjectId}/guideline/acknowledge", new AcknowledgeRequest(2)));
         Assert.Equal(held.AssignmentId, (await NextAsync(ann, setup.ProjectId))!.AssignmentId);
-        await SubmitAsync(ann, held.AssignmentId);
+        Assert.Null((await SubmitAsync(ann, held.AssignmentId)).GuidelineToAcknowledge);
+
+        // Version 3 while a task is open (a page that reserved its next task in advance would not ask again): the
+        // submit is kept and says which version to read before going on.
+        var open = (await NextAsync(ann, setup.ProjectId))!;
+        await setup.Admin.PostAsync<GuidelineView>($"/api/v1/projects/{setup.ProjectId}/guideline", new GuidelineRequest("# v3", "even stricter"));
+        Assert.Equal(3, (await SubmitAsync(ann, open.AssignmentId)).GuidelineToAcknowledge);
 
         await using var db = app.CreateDbContext();
         var versions = await db.Annotations.Where(a => a.ProjectId == setup.ProjectId).OrderBy(a => a.Id).Select(a => a.GuidelineVersion).ToListAsync();
-        Assert.Equal([1, 2], versions);
+        Assert.Equal([1, 2, 2], versions);
     }
 
     [Theory]
