@@ -1,5 +1,6 @@
 using Bunit;
 using LabelHub.Domain.Planning;
+using Microsoft.EntityFrameworkCore;
 using MudBlazor;
 using MudBlazor.Extensions;
 
@@ -96,5 +97,42 @@ public sealed partial class LabelPageTests
         await Shortcut(page, "1");
         Assert.Empty(page.FindAll("[data-testid=field-error-sentiment]"));
         Assert.Empty(page.FindAll("[data-testid=action-error]"));
+    }
+
+    [Fact]
+    public async Task Leaving_the_page_gives_back_the_tasks_it_held_unless_they_have_a_draft()
+    {
+        var (user, projectId) = await ProjectAsync([Sentiment], items: 3);
+        var page = await OpenAsync(user, projectId);
+
+        async Task<int> OpenLeasesAsync()
+        {
+            await using var db = await database.Factory.CreateDbContextAsync();
+            var now = DateTimeOffset.UtcNow;
+            return (await db.Assignments.Where(a => a.ProjectId == projectId && a.State == Domain.Labeling.AssignmentState.Leased)
+                .Select(a => a.LeaseExpiresAt).ToListAsync()).Count(expires => expires > now);
+        }
+
+        // The task shown and the one reserved behind it.
+        await WaitForAsync(async () => await OpenLeasesAsync() == 2);
+        await DisposeComponentsAsync();
+        Assert.Equal(0, await OpenLeasesAsync());
+
+        // With an answer begun, the task stays reserved (its draft comes back first); the one behind it does not.
+        var again = Render<Components.Pages.Labeling.LabelPage>(p => p.Add(c => c.ProjectId, projectId));
+        await again.WaitForElementAsync("[data-testid=submit-task]", TimeSpan.FromSeconds(20));
+        await Shortcut(again, "1");
+        await WaitForAsync(async () => await OpenLeasesAsync() == 2);
+        await DisposeComponentsAsync();
+        Assert.Equal(1, await OpenLeasesAsync());
+    }
+
+    private static async Task WaitForAsync(Func<Task<bool>> condition)
+    {
+        for (var waited = 0; !await condition(); waited += 50)
+        {
+            Assert.True(waited < 10_000, "Timed out waiting.");
+            await Task.Delay(50);
+        }
     }
 }

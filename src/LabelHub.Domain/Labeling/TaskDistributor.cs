@@ -350,6 +350,32 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         await transaction.CommitAsync(ct);
     }
 
+    /// <summary>
+    /// Gives back the user's leases that hold no draft (all of them, or those listed) when they leave the labeling page
+    /// or sign out, so the items go to others now instead of when the lease runs out: each lease ends at once and the
+    /// next hand-out reclaims its slot (ADR 2). A lease with a draft is kept until it runs out, so the work so far comes
+    /// back to its annotator first. Returns how many were released.
+    /// </summary>
+    public async Task<int> ReleaseAsync(Actor actor, IReadOnlyCollection<long>? assignmentIds, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var leases = db.Assignments.AsNoTracking().Where(a => a.UserId == actor.UserId && a.State == AssignmentState.Leased && a.LeaseExpiresAt > now);
+        if (assignmentIds is not null)
+        {
+            leases = leases.Where(a => assignmentIds.Contains(a.Id));
+        }
+        var empty = (await leases.Select(a => new { a.Id, a.Draft }).ToListAsync(ct))
+            .Where(a => a.Draft is null || a.Draft.Count == 0).Select(a => a.Id).ToList();
+        if (empty.Count == 0)
+        {
+            return 0;
+        }
+        return await db.Assignments
+            .Where(a => empty.Contains(a.Id) && a.UserId == actor.UserId && a.State == AssignmentState.Leased)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.LeaseExpiresAt, now), ct);
+    }
+
     /// <summary>Autosaves the unsubmitted answer of a task the user holds. Drafts are not validated.</summary>
     public async Task SaveDraftAsync(Actor actor, long assignmentId, Dictionary<string, JsonElement> draft, CancellationToken ct = default)
     {

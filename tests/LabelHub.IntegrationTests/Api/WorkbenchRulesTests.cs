@@ -95,6 +95,36 @@ public sealed class WorkbenchRulesTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Leaving_gives_back_a_task_without_a_draft_at_once_and_keeps_one_with_a_draft(string provider)
+    {
+        var setup = await SetUpAsync(provider, items: 2, overlap: 1);
+        await using var app = setup.App;
+        var first = await AnnotatorAsync(setup, "first");
+        var other = await AnnotatorAsync(setup, "other");
+
+        var left = (await NextAsync(first, setup.ProjectId))!;
+        // Nobody else can release it; its own annotator can, once.
+        Assert.Equal(0, (await other.PostAsync<ReleaseResult>($"/api/v1/tasks/{left.AssignmentId}/release", new { })).Released);
+        Assert.Equal(1, (await first.PostAsync<ReleaseResult>($"/api/v1/tasks/{left.AssignmentId}/release", new { })).Released);
+        Assert.Equal(0, (await first.PostAsync<ReleaseResult>($"/api/v1/tasks/{left.AssignmentId}/release", new { })).Released);
+        // The item goes to the next annotator now, not when the 30-minute lease would have run out.
+        var taken = (await NextAsync(other, setup.ProjectId))!;
+        Assert.Equal(left.ItemId, taken.ItemId);
+        Assert.Equal(HttpStatusCode.Conflict, (await first.PostRawAsync($"/api/v1/tasks/{left.AssignmentId}/submit",
+            new SubmitRequest(Values(("sentiment", "positive"))))).StatusCode);
+
+        // A task with a draft stays reserved for its annotator.
+        var drafted = (await NextAsync(first, setup.ProjectId))!;
+        Assert.NotEqual(left.ItemId, drafted.ItemId);
+        await ApiClient.EnsureAsync(await first.Http.PutAsJsonAsync($"/api/v1/tasks/{drafted.AssignmentId}/draft", Values(("sentiment", "negative")), LabelHubApp.Json));
+        Assert.Equal(0, (await first.PostAsync<ReleaseResult>($"/api/v1/tasks/{drafted.AssignmentId}/release", new { })).Released);
+        await SubmitAsync(other, taken.AssignmentId);
+        Assert.Null(await NextAsync(other, setup.ProjectId));
+        Assert.Equal(drafted.AssignmentId, (await NextAsync(first, setup.ProjectId))!.AssignmentId);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Skip_policies_requeue_to_others_to_me_or_use_up_the_slot(string provider)
     {
         // Requeue to me: the skipped item comes back to the same annotator once the rest is done.
