@@ -170,4 +170,56 @@ public sealed class AnnotatorKeysTests
         var versions = await api.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{projectId}/guideline/versions");
         Assert.Equal(2, versions.GetArrayLength());
     });
+
+    [Fact]
+    public Task A_rejected_answer_reaches_its_annotator_who_reads_the_note_and_redoes_it() => AdminScenario.RunAsync("redo", async (page, api) =>
+    {
+        var projectId = await AdminScenario.CreateProjectAsync(api, "Redo", ReviewFields, [new { text = "배송이 느려요" }]);
+        var (minaId, password) = await CreateUserAsync(api, "mina", "Annotator");
+        await PostAsync(api, $"/api/v1/projects/{projectId}/members", new { userId = minaId });
+
+        // Mina labels the item with two keys, in a browser of her own.
+        var context = await page.Context.Browser!.NewContextAsync(new() { BaseURL = new Uri(page.Url).GetLeftPart(UriPartial.Authority), Locale = "en-US", ViewportSize = new() { Width = 1400, Height = 900 } });
+        var mina = await context.NewPageAsync();
+        await SignInAsync(mina, "mina", password);
+        await GoToAsync(mina, $"/projects/{projectId}/label");
+        await mina.WaitForFunctionAsync("() => !!(window.labelHub && window.labelHub._handler)");
+        await Expect(mina.GetByTestId("span-text-entities")).ToBeFocusedAsync();
+        await Expect(mina.GetByTestId("rejected-banner")).ToHaveCountAsync(0);
+        await mina.Keyboard.PressAsync("ArrowDown");
+        await mina.Keyboard.PressAsync("1");
+        await mina.Keyboard.PressAsync("Enter");
+        await Expect(mina.GetByTestId("no-more-tasks")).ToBeVisibleAsync();
+
+        // The admin rejects it with a note.
+        var queue = await api.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{projectId}/reviews/queue");
+        var annotationId = queue.GetProperty("entries")[0].GetProperty("annotationId").GetInt64();
+        await PostAsync(api, $"/api/v1/annotations/{annotationId}/review", new { decision = "Rejected", comment = "느리다 = negative, see rule 3" });
+
+        // Mina learns it on the labeling page, reads why on her own page, and redoes it.
+        await GoToAsync(mina, $"/projects/{projectId}/label");
+        await Expect(mina.GetByTestId("rejected-banner")).ToContainTextAsync("1 of your answers were sent back");
+        await mina.GetByTestId("rejected-banner-link").ClickAsync();
+        await Expect(mina.GetByTestId("my-rejected")).ToContainTextAsync("느리다 = negative, see rule 3");
+        await Expect(mina.GetByTestId("rejected-answer")).ToHaveCountAsync(1);
+        await Expect(mina.GetByTestId("my-done-today-value")).ToHaveTextAsync("1");
+        await ShotAsync(mina, "41-my-work-rejected");
+        await mina.GetByTestId("rejected-open").ClickAsync();
+        await Expect(mina.GetByTestId("my-work-editor-note")).ToContainTextAsync("rule 3");
+        await Expect(mina.GetByTestId("mine-choice-sentiment-positive")).ToHaveAttributeAsync("data-selected", "true");
+        await mina.GetByTestId("mine-choice-sentiment-negative").ClickAsync();
+        await ShotAsync(mina, "41-my-work-redo");
+        await mina.GetByTestId("my-work-save").ClickAsync();
+        await Expect(mina.GetByTestId("my-rejected-empty")).ToBeVisibleAsync();
+        await Expect(mina.GetByTestId("recent-answer")).ToHaveCountAsync(1);
+        await Expect(mina.GetByTestId("recent-answer")).ToContainTextAsync("version 2");
+        await Expect(mina.GetByTestId("recent-status")).ToContainTextAsync("not reviewed yet");
+        await context.CloseAsync();
+
+        // The redone answer is back in the review queue.
+        queue = await api.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{projectId}/reviews/queue");
+        var entry = queue.GetProperty("entries")[0];
+        Assert.Equal(2, entry.GetProperty("version").GetInt32());
+        Assert.Equal("negative", entry.GetProperty("values").GetProperty("sentiment").GetString());
+    });
 }

@@ -41,6 +41,7 @@ public sealed partial class LabelPageTests : ComponentTest, IClassFixture<Workbe
         Services.AddSingleton<GuidelineService>();
         Services.AddSingleton<TaskDistributor>();
         Services.AddSingleton<ProgressService>();
+        Services.AddSingleton<MyWorkService>();
     }
 
     private async Task<IRenderedComponent<LabelPage>> OpenAsync(Actor user, Guid projectId)

@@ -88,6 +88,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<TaskDistributor>();
         builder.Services.AddSingleton<ReviewService>();
         builder.Services.AddSingleton<GoldService>();
+        builder.Services.AddSingleton<MyWorkService>();
         builder.Services.AddSingleton<LabelHub.Domain.Learning.PredictionService>();
         builder.Services.AddSingleton<LabelHub.Domain.Learning.LearningService>();
         builder.Services.AddSingleton<LabelHub.Domain.Learning.LearningData>();

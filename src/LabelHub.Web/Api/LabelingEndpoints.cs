@@ -59,6 +59,13 @@ public static class LabelingEndpoints
             return Results.NoContent();
         });
 
+        // The caller's own work in a project: tasks left, done today, gold accuracy (when shown), rejected and recent answers.
+        project.MapGet("/my-work", (Guid projectId, int? utcOffsetMinutes, MyWorkService work, ClaimsPrincipal user, CancellationToken ct) =>
+            work.GetAsync(user.ToActor(), projectId, utcOffsetMinutes ?? 0, ct));
+        // A new version of the caller's own answer: redo a rejected one, correct one not reviewed yet.
+        api.MapPost("/annotations/{annotationId:long}/revise", (long annotationId, ReviseRequest input, MyWorkService work, ClaimsPrincipal user, CancellationToken ct) =>
+            work.ReviseAsync(user.ToActor(), annotationId, input, ct)).WithTags("Labeling");
+
         var reviews = api.MapGroup("").WithTags("Review");
         reviews.MapGet("/projects/{projectId:guid}/reviews/queue", (Guid projectId, long? after, int? limit, ReviewService service, ClaimsPrincipal user, CancellationToken ct) =>
             service.QueueAsync(user.ToActor(), projectId, after, limit ?? 20, ct));

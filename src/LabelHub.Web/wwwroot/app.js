@@ -86,6 +86,11 @@ window.labelHub = {
     }
   },
 
+  // The browser's clock, minutes ahead of UTC (Seoul: 540), so "today" is the user's day.
+  utcOffsetMinutes: function () {
+    return -new Date().getTimezoneOffset();
+  },
+
   // The focus on the item being labeled, out of any input: after submit and skip the active span field's text, if
   // any, takes it (its keys mark and label; nothing is typed there). itemOnly: the item itself (Ctrl+Enter, Escape).
   focusItem: function (itemOnly) {
