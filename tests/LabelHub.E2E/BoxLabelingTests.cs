@@ -159,6 +159,18 @@ public sealed class BoxLabelingTests
             await Expect(page.GetByTestId("box-summary-objects")).ToHaveTextAsync("0 boxes on the image");
             await Expect(page.GetByTestId("undo-change")).ToBeDisabledAsync();
 
+            // ---------------------------------------------------------------- Required: refused without boxes; a box drawn takes the error away
+            await page.Keyboard.PressAsync("Enter");
+            await Expect(page.GetByTestId("field-error-objects")).ToBeVisibleAsync();
+            await DragAsync(Screen(100, 100), Screen(300, 250));
+            await Expect(boxes).ToHaveCountAsync(1);
+            await Expect(page.GetByTestId("field-error-objects")).ToHaveCountAsync(0);
+            await Expect(page.GetByTestId("action-error")).ToHaveCountAsync(0);
+            // The box just drawn is selected: Delete takes it back at once.
+            await Expect(Box(0)).ToHaveAttributeAsync("data-selected", "true");
+            await page.Keyboard.PressAsync("Delete");
+            await Expect(boxes).ToHaveCountAsync(0);
+
             // ---------------------------------------------------------------- Two boxes: the first as a car, the second as a person (number key 2)
             await car.ClickAsync();
             var aFrom = Screen(100, 100);
@@ -166,8 +178,8 @@ public sealed class BoxLabelingTests
             await DragAsync(aFrom, aTo);
             await Expect(boxes).ToHaveCountAsync(1);
             await Expect(Box(0)).ToHaveAttributeAsync("data-label", "car");
-            // A new box is not selected, so the next label does not change it.
-            await Expect(Box(0)).ToHaveAttributeAsync("data-selected", "false");
+            // A new box is selected, but choosing the next label does not change it.
+            await Expect(Box(0)).ToHaveAttributeAsync("data-selected", "true");
 
             await page.Keyboard.PressAsync("2");
             await Expect(person).ToHaveAttributeAsync("data-selected", "true");

@@ -324,7 +324,14 @@ public sealed class FoundationFlowTests
                 await Expect(manager.GetByTestId("job-bad-rows").GetByTestId("import-error-row").First.Locator("td").First).ToHaveTextAsync("3");
                 await ShotAsync(manager, "12-manager-progress");
 
-                await manager.GetByTestId("export-csv").ClickAsync();
+                // The export dialog: CSV of the labeled items, with the byte-order mark Excel needs (on by default).
+                await manager.GetByTestId("export-open").ClickAsync();
+                await manager.GetByTestId("export-format-csv").ClickAsync();
+                await Expect(manager.GetByTestId("export-bom")).ToBeCheckedAsync();
+                await manager.GetByTestId("export-scope").ClickAsync();
+                await manager.GetByRole(AriaRole.Option, new() { Name = "Labeled items only" }).ClickAsync();
+                await ShotAsync(manager, "13-manager-export-dialog");
+                await manager.GetByTestId("export-start").ClickAsync();
                 var download = manager.GetByTestId("job-download");
                 await Expect(download).ToBeVisibleAsync(new() { Timeout = JobTimeout });
                 await Expect(download).ToContainTextAsync("3 items");
@@ -336,7 +343,9 @@ public sealed class FoundationFlowTests
                 Assert.Matches(@"\.csv$", await download.GetAttributeAsync("download") ?? "");
                 var response = await manager.Context.APIRequest.GetAsync(href!);
                 Assert.True(response.Ok, $"GET {href}: {response.Status} {await response.TextAsync()}");
-                var csv = ParseCsv(await response.TextAsync());
+                var bytes = await response.BodyAsync();
+                Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, bytes[..3]);
+                var csv = ParseCsv(System.Text.Encoding.UTF8.GetString(bytes[3..]));
                 var header = csv[0];
                 int Column(string name)
                 {
@@ -347,11 +356,13 @@ public sealed class FoundationFlowTests
                 var textColumn = Column("data.text");
                 var annotatorColumn = Column("annotator");
                 var sentimentColumn = Column("sentiment");
+                var finalColumn = Column("final.sentiment");
                 Column("note");
                 var answers = csv.Skip(1).Where(row => row.Length == header.Length && row[annotatorColumn] == "jun").ToList();
                 Assert.Equal(3, answers.Count);
                 Assert.Equal(Reviews.Order(), answers.Select(row => row[textColumn]).Order());
                 Assert.All(answers, row => Assert.Equal("positive", row[sentimentColumn]));
+                Assert.All(answers, row => Assert.Equal("positive", row[finalColumn]));
 
                 // Without the manager's cookie the file is not handed out.
                 var anonymousRequest = await launchedPlaywright.APIRequest.NewContextAsync(new() { BaseURL = app.BaseUrl });

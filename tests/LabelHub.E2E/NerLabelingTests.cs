@@ -23,9 +23,9 @@ public sealed class NerLabelingTests
 
 
     [Fact]
-    public Task Entities_are_marked_with_the_keyboard_and_the_mouse_and_exported_with_exact_offsets() => RunAsync("ner", async (page, api) =>
+    public Task Entities_are_marked_with_the_keyboard_and_the_mouse_and_exported_with_exact_offsets() => AdminScenario.RunAsync("ner", async (page, api) =>
     {
-        var projectId = await CreateProjectAsync(api, "Entities",
+        var projectId = await AdminScenario.CreateProjectAsync(api, "Entities",
             [new { name = "entities", kind = "Spans", title = "Entities", labels = new[] { "PER", "ORG", "LOC" }, required = true }],
             [new { text = First }, new { text = Second }]);
 
@@ -66,7 +66,7 @@ public sealed class NerLabelingTests
         await Expect(page.GetByTestId("no-more-tasks")).ToBeVisibleAsync();
         await ShotAsync(page, "20-ner-6-done");
 
-        var stored = (await ExportAsync(api, projectId)).ToDictionary(row => row.GetProperty("data").GetProperty("text").GetString()!, row => Spans(row, "entities"));
+        var stored = (await AdminScenario.ExportAsync(api, projectId)).ToDictionary(row => row.GetProperty("data").GetProperty("text").GetString()!, row => Spans(row, "entities"));
         Assert.Equal([(0, 9, "PER", "Kim Minsu"), (17, 22, "ORG", "Naver"), (26, 31, "LOC", "Seoul")], stored[First]);
         Assert.Equal([(0, 9, "PER", "Lee Jiwon"), (21, 26, "LOC", "Busan"), (30, 49, "ORG", "Samsung Electronics")], stored[Second]);
     });
@@ -76,10 +76,10 @@ public sealed class NerLabelingTests
     /// the number keys go to the spans field, the choice is picked with the mouse, and both answers are stored.
     /// </summary>
     [Fact]
-    public Task A_spans_field_works_next_to_a_choice_field_on_another_source_with_overlaps() => RunAsync("ner-mixed", async (page, api) =>
+    public Task A_spans_field_works_next_to_a_choice_field_on_another_source_with_overlaps() => AdminScenario.RunAsync("ner-mixed", async (page, api) =>
     {
         const string body = "Seoul National University Hospital opened.";
-        var projectId = await CreateProjectAsync(api, "Mixed",
+        var projectId = await AdminScenario.CreateProjectAsync(api, "Mixed",
             [
                 new { name = "sentiment", kind = "Choice", labels = new[] { "positive", "negative" }, required = true },
                 new { name = "mentions", kind = "Spans", labels = new[] { "ORG", "LOC" }, allowOverlap = true, source = "body", required = true },
@@ -116,98 +116,10 @@ public sealed class NerLabelingTests
         await page.GetByTestId("submit-task").ClickAsync();
         await Expect(page.GetByTestId("no-more-tasks")).ToBeVisibleAsync();
 
-        var row = Assert.Single(await ExportAsync(api, projectId));
+        var row = Assert.Single(await AdminScenario.ExportAsync(api, projectId));
         Assert.Equal([(0, 5, "LOC", "Seoul"), (0, 25, "ORG", "Seoul National University")], Spans(row, "mentions"));
         Assert.Equal("positive", Assert.Single(row.GetProperty("annotations").EnumerateArray()).GetProperty("values").GetProperty("sentiment").GetString());
     });
-
-    /// <summary>
-    /// Starts LabelHub and a browser, signs the admin in and makes an access token for the API, runs the scenario, and
-    /// checks nothing broke on the way (no Blazor error bar, no page errors, no errors in LabelHub's log).
-    /// </summary>
-    private static async Task RunAsync(string name, Func<IPage, HttpClient, Task> scenario)
-    {
-        SetDefaultExpectTimeout(20_000);
-        var app = await AppProcess.StartAsync();
-        IPlaywright? playwright = null;
-        IBrowser? browser = null;
-        IPage? page = null;
-        var browserLog = new StringBuilder();
-        try
-        {
-            (playwright, browser) = await Browser.LaunchAsync();
-            var context = await browser.NewContextAsync(new BrowserNewContextOptions
-            {
-                BaseURL = app.BaseUrl,
-                Locale = "en-US",
-                ViewportSize = new ViewportSize { Width = 1400, Height = 900 },
-            });
-            context.SetDefaultTimeout(20_000);
-            context.SetDefaultNavigationTimeout(FirstLoadTimeout);
-            page = await context.NewPageAsync();
-            page.Console += (_, message) =>
-            {
-                if (message.Type is "error" or "warning")
-                {
-                    lock (browserLog)
-                    {
-                        browserLog.AppendLine(CultureInfo.InvariantCulture, $"[{message.Type}] {message.Text}");
-                    }
-                }
-            };
-            page.PageError += (_, error) =>
-            {
-                lock (browserLog)
-                {
-                    browserLog.AppendLine(CultureInfo.InvariantCulture, $"[page error] {error}");
-                }
-            };
-
-            try
-            {
-                await SignInAsync(page, "admin", app.AdminPassword());
-                using var api = new HttpClient { BaseAddress = new Uri(app.BaseUrl) };
-                api.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", await CreateTokenAsync(page, "ner-e2e"));
-
-                await scenario(page, api);
-
-                await Expect(page.Locator("#blazor-error-ui")).ToBeHiddenAsync();
-                lock (browserLog)
-                {
-                    Assert.DoesNotContain("page error]", browserLog.ToString());
-                }
-                var serverErrors = app.Output.Split('\n').Where(line => line.Contains(" ERR] ") || line.Contains(" FTL] ")).ToList();
-                Assert.True(serverErrors.Count == 0, "LabelHub logged errors:\n" + string.Join("\n", serverErrors));
-            }
-            catch (Exception ex)
-            {
-                try
-                {
-                    await Browser.ScreenshotAsync(page, $"failure-{name}");
-                }
-                catch (PlaywrightException)
-                {
-                    // The page may be gone.
-                }
-                string log;
-                lock (browserLog)
-                {
-                    log = browserLog.ToString();
-                }
-                throw new Exception($"{ex.Message}\n\nPage: {page.Url}\n\n--- browser console ---\n{log}\n--- LabelHub output ---\n{app.Output}", ex);
-            }
-        }
-        finally
-        {
-            if (browser is not null)
-            {
-                await IgnoreErrorsAsync(() => browser.CloseAsync());
-                await IgnoreErrorsAsync(async () => await browser.DisposeAsync());
-            }
-            playwright?.Dispose();
-            await app.DisposeAsync();
-        }
-    }
 
     private static Task LabelAsync(IPage page, string sentence) =>
         sentence == First ? LabelFirstWithKeyboardAsync(page) : LabelSecondWithKeyboardAndMouseAsync(page);
@@ -383,25 +295,4 @@ public sealed class NerLabelingTests
         return [.. annotation.GetProperty("values").GetProperty(field).EnumerateArray().Select(s => (
             s.GetProperty("start").GetInt32(), s.GetProperty("end").GetInt32(), s.GetProperty("label").GetString()!, s.GetProperty("text").GetString()!))];
     }
-
-    /// <summary>Creates a project with the admin as its only annotator and imports the items; returns its id.</summary>
-    private static async Task<Guid> CreateProjectAsync(HttpClient api, string name, object[] fields, object[] items)
-    {
-        var project = await PostAsync(api, "/api/v1/projects", new { name, description = "NER end-to-end test", schema = new { fields }, overlap = 1, leaseMinutes = 30 });
-        var projectId = project.GetProperty("id").GetGuid();
-        var import = await WaitForJobAsync(api, await PostAsync(api, $"/api/v1/projects/{projectId}/items", items));
-        Assert.Equal("Succeeded", import.GetProperty("state").GetString());
-        return projectId;
-    }
-
-    /// <summary>The project's JSONL export, one element per item.</summary>
-    private static async Task<List<JsonElement>> ExportAsync(HttpClient api, Guid projectId)
-    {
-        var export = await WaitForJobAsync(api, await PostAsync(api, $"/api/v1/projects/{projectId}/exports", new { format = "jsonl" }));
-        Assert.Equal("Succeeded", export.GetProperty("state").GetString());
-        var fileId = JsonDocument.Parse(export.GetProperty("result").GetString()!).RootElement.GetProperty("fileId").GetGuid();
-        var jsonl = await api.GetStringAsync($"/api/v1/files/{fileId}");
-        return [.. jsonl.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(line => JsonDocument.Parse(line).RootElement.Clone())];
-    }
-
 }

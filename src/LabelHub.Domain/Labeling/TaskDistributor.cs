@@ -30,7 +30,11 @@ public sealed record LabelingTask(
 public sealed record SubmitRequest(Dictionary<string, JsonElement> Values, int? DurationMs = null, int? GuidelineVersion = null, long? PredictionId = null);
 
 /// <param name="GoldAnswer">For a gold item in a project that shows gold feedback: the correct answer.</param>
-public sealed record SubmitResult(long AnnotationId, int Version, bool AlreadySubmitted, Dictionary<string, JsonElement>? GoldAnswer = null);
+/// <param name="GuidelineToAcknowledge">
+/// A guideline version published since the annotator last acknowledged one: the next task comes only after they read
+/// it (a page that reserved the next task in advance shows the guideline instead).
+/// </param>
+public sealed record SubmitResult(long AnnotationId, int Version, bool AlreadySubmitted, Dictionary<string, JsonElement>? GoldAnswer = null, int? GuidelineToAcknowledge = null);
 
 /// <summary>The annotator must read and acknowledge this guideline version before the next task.</summary>
 public sealed class GuidelineAcknowledgementRequiredException(int version)
@@ -233,7 +237,15 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
             throw new ValidationException("predictionId", "No suggestion with this id belongs to this item.");
         }
         var goldFeedback = context.IsGold && project.Labeling.ShowGoldFeedback ? context.GoldAnswer : null;
+        var result = await SaveAnswerAsync(db, store, actor, context, request, goldFeedback, ct);
+        return context.LatestGuideline is { } latest && !(context.AcknowledgedGuideline >= latest) ? result with { GuidelineToAcknowledge = latest } : result;
+    }
 
+    private async Task<SubmitResult> SaveAnswerAsync(
+        LabelHubDbContext db, ITaskStore store, Actor actor, SubmitContext context, SubmitRequest request,
+        Dictionary<string, JsonElement>? goldFeedback, CancellationToken ct)
+    {
+        var assignment = context.Assignment;
         if (assignment.State == AssignmentState.Submitted)
         {
             return await ResubmitAsync(db, actor, assignment, request, context.AcknowledgedGuideline, goldFeedback, ct);
@@ -244,7 +256,7 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         {
             return new SubmitResult(annotationId, Version: 1, AlreadySubmitted: false, goldFeedback);
         }
-        return await ResubmitAfterLostClaimAsync(db, actor, assignmentId, request, context.AcknowledgedGuideline, goldFeedback, ct);
+        return await ResubmitAfterLostClaimAsync(db, actor, assignment.Id, request, context.AcknowledgedGuideline, goldFeedback, ct);
     }
 
     /// <summary>The assignment changed between reading it and claiming it: a concurrent submit won, or it expired or was skipped.</summary>
@@ -260,7 +272,7 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
     /// <summary>Everything a submit checks, read in one query. <see cref="Project"/> is null when the caller may no longer see it.</summary>
     private sealed record SubmitContext(
         Assignment Assignment, Project? Project, Dictionary<string, JsonElement> ItemData, bool IsGold,
-        Dictionary<string, JsonElement> GoldAnswer, int? AcknowledgedGuideline);
+        Dictionary<string, JsonElement> GoldAnswer, int? AcknowledgedGuideline, int? LatestGuideline);
 
     private static async Task<SubmitContext> ReadSubmitContextAsync(LabelHubDbContext db, Actor actor, long assignmentId, CancellationToken ct) =>
         // Someone else's task is reported as missing, not forbidden, so ids reveal nothing.
@@ -275,7 +287,8 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
              from p in visible.DefaultIfEmpty()
              select new SubmitContext(
                  a, p, i.Data, i.IsGold, i.GoldAnswer,
-                 db.GuidelineAcknowledgements.Where(g => g.ProjectId == a.ProjectId && g.UserId == userId).Max(g => (int?)g.Version)))
+                 db.GuidelineAcknowledgements.Where(g => g.ProjectId == a.ProjectId && g.UserId == userId).Max(g => (int?)g.Version),
+                 db.GuidelineVersions.Where(g => g.ProjectId == a.ProjectId).Max(g => (int?)g.Version)))
             .FirstOrDefault()));
 
     /// <summary>The same answer again is a no-op; a different answer is a new version of the annotator's own answer.</summary>
@@ -335,6 +348,32 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, i => i.TakenSlots - 1), ct);
         }
         await transaction.CommitAsync(ct);
+    }
+
+    /// <summary>
+    /// Gives back the user's leases that hold no draft (all of them, or those listed) when they leave the labeling page
+    /// or sign out, so the items go to others now instead of when the lease runs out: each lease ends at once and the
+    /// next hand-out reclaims its slot (ADR 2). A lease with a draft is kept until it runs out, so the work so far comes
+    /// back to its annotator first. Returns how many were released.
+    /// </summary>
+    public async Task<int> ReleaseAsync(Actor actor, IReadOnlyCollection<long>? assignmentIds, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var leases = db.Assignments.AsNoTracking().Where(a => a.UserId == actor.UserId && a.State == AssignmentState.Leased && a.LeaseExpiresAt > now);
+        if (assignmentIds is not null)
+        {
+            leases = leases.Where(a => assignmentIds.Contains(a.Id));
+        }
+        var empty = (await leases.Select(a => new { a.Id, a.Draft }).ToListAsync(ct))
+            .Where(a => a.Draft is null || a.Draft.Count == 0).Select(a => a.Id).ToList();
+        if (empty.Count == 0)
+        {
+            return 0;
+        }
+        return await db.Assignments
+            .Where(a => empty.Contains(a.Id) && a.UserId == actor.UserId && a.State == AssignmentState.Leased)
+            .ExecuteUpdateAsync(s => s.SetProperty(a => a.LeaseExpiresAt, now), ct);
     }
 
     /// <summary>Autosaves the unsubmitted answer of a task the user holds. Drafts are not validated.</summary>

@@ -15,13 +15,29 @@ public enum ExportFormat
     Csv,
 }
 
+public enum ExportScope
+{
+    /// <summary>Every item, with its answers (rejected ones left out); items nobody answered have none.</summary>
+    All,
+
+    /// <summary>Items with at least one answer that was not rejected.</summary>
+    Labeled,
+
+    /// <summary>Answers a reviewer accepted, and the items that have one.</summary>
+    Reviewed,
+}
+
 /// <summary>
-/// Writes a project's items with each annotator's current answer. Reads in keyset pages so memory stays flat
-/// however large the project is.
+/// Writes a project's items with each annotator's current answer and the final answer per field (<see cref="FinalAnswers"/>).
+/// Text is written as UTF-8 as it is (JSON escapes only what it must), so Hangul stays readable. Reads in keyset pages
+/// so memory stays flat however large the project is.
 /// </summary>
 public static class AnnotationExporter
 {
     private const int PageSize = 2000;
+
+    // Relaxed: only what JSON itself requires is escaped; HTML-sensitive characters are not, as this is a data file.
+    private static readonly JsonSerializerOptions RowOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static string FileName(Project project, ExportFormat format, DateTimeOffset now)
     {
@@ -30,15 +46,20 @@ public static class AnnotationExporter
     }
 
     public static async Task<int> WriteAsync(
-        LabelHubDbContext db, Project project, ExportFormat format, Stream output, Func<double, Task> progress, CancellationToken ct)
+        LabelHubDbContext db, Project project, ExportParameters parameters, Stream output, Func<double, Task> progress, CancellationToken ct)
     {
+        var format = parameters.Format;
         var total = await db.Items.CountAsync(i => i.ProjectId == project.Id, ct);
         var userNames = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.UserName ?? u.Id.ToString(), ct);
-        await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+        var bom = format == ExportFormat.Csv && parameters.ByteOrderMark;
+        await using var writer = new StreamWriter(output, new UTF8Encoding(bom), 1 << 16, leaveOpen: true);
+        var fields = project.Schema.Fields;
         var dataKeys = format == ExportFormat.Csv ? await DataKeysAsync(db, project.Id, ct) : [];
         if (format == ExportFormat.Csv)
         {
-            await writer.WriteLineAsync(CsvLine(["item_id", .. dataKeys.Select(k => "data." + k), "annotator", "version", "created_at", "duration_ms", .. project.Schema.Fields.Select(f => f.Name)]));
+            await writer.WriteLineAsync(CsvLine([
+                "item_id", .. dataKeys.Select(k => "data." + k), "annotator", "version", "created_at", "duration_ms", "review_status",
+                .. fields.Select(f => f.Name), .. fields.Select(f => "final." + f.Name)]));
         }
 
         var written = 0;
@@ -49,7 +70,7 @@ public static class AnnotationExporter
                 .Where(i => i.ProjectId == project.Id && i.Id > lastId)
                 .OrderBy(i => i.Id)
                 .Take(PageSize)
-                .Select(i => new { i.Id, i.Data })
+                .Select(i => new { i.Id, i.Data, i.IsGold, i.GoldAnswer })
                 .ToListAsync(ct);
             if (page.Count == 0)
             {
@@ -57,9 +78,11 @@ public static class AnnotationExporter
             }
             lastId = page[^1].Id;
             var ids = page.Select(i => i.Id).ToList();
+            var reviewedOnly = parameters.Scope == ExportScope.Reviewed;
             var annotations = (await db.Annotations.AsNoTracking()
                     // Rejected answers are not part of the dataset.
                     .Where(a => a.IsCurrent && a.ReviewStatus != Labeling.ReviewStatus.Rejected && ids.Contains(a.ItemId))
+                    .Where(a => !reviewedOnly || a.ReviewStatus == Labeling.ReviewStatus.Accepted)
                     .Select(a => new { a.ItemId, a.AnnotatorId, a.Version, a.Values, a.CreatedAt, a.DurationMs, a.ReviewStatus })
                     .ToListAsync(ct))
                 .OrderBy(a => a.CreatedAt)
@@ -67,12 +90,18 @@ public static class AnnotationExporter
             foreach (var item in page)
             {
                 var answers = annotations[item.Id].ToList();
+                if (answers.Count == 0 && parameters.Scope != ExportScope.All)
+                {
+                    continue;
+                }
+                var final = FinalAnswers.Of(project.Schema, answers.Select(a => a.Values), item.IsGold ? item.GoldAnswer : null);
                 if (format == ExportFormat.Jsonl)
                 {
                     var row = new
                     {
                         item_id = item.Id,
                         data = item.Data,
+                        final,
                         annotations = answers.Select(a => new
                         {
                             annotator = userNames.GetValueOrDefault(a.AnnotatorId, a.AnnotatorId.ToString()),
@@ -83,14 +112,15 @@ public static class AnnotationExporter
                             values = a.Values,
                         }),
                     };
-                    await writer.WriteLineAsync(JsonSerializer.Serialize(row));
+                    await writer.WriteLineAsync(JsonSerializer.Serialize(row, RowOptions));
                 }
                 else
                 {
                     var dataCells = dataKeys.Select(k => item.Data.TryGetValue(k, out var v) ? Cell(v) : "").ToList();
+                    var finalCells = fields.Select(f => final.TryGetValue(f.Name, out var v) ? AnswerCell(f, v) : "").ToList();
                     if (answers.Count == 0)
                     {
-                        await writer.WriteLineAsync(CsvLine([item.Id.ToString(CultureInfo.InvariantCulture), .. dataCells, "", "", "", "", .. project.Schema.Fields.Select(_ => "")]));
+                        await writer.WriteLineAsync(CsvLine([item.Id.ToString(CultureInfo.InvariantCulture), .. dataCells, "", "", "", "", "", .. fields.Select(_ => ""), .. finalCells]));
                     }
                     foreach (var a in answers)
                     {
@@ -100,7 +130,9 @@ public static class AnnotationExporter
                             a.Version.ToString(CultureInfo.InvariantCulture),
                             a.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
                             a.DurationMs?.ToString(CultureInfo.InvariantCulture) ?? "",
-                            .. project.Schema.Fields.Select(f => a.Values.TryGetValue(f.Name, out var v) ? AnswerCell(f, v) : "")]));
+                            a.ReviewStatus.ToString(),
+                            .. fields.Select(f => a.Values.TryGetValue(f.Name, out var v) ? AnswerCell(f, v) : ""),
+                            .. finalCells]));
                     }
                 }
                 written++;

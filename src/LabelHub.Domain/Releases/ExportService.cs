@@ -8,17 +8,22 @@ namespace LabelHub.Domain.Releases;
 
 public sealed class ExportService(IDbContextFactory<LabelHubDbContext> dbFactory, JobRunService jobs, TimeProvider clock)
 {
-    public async Task<JobRunInfo> StartAsync(Actor actor, Guid projectId, ExportFormat format, CancellationToken ct = default)
+    public async Task<JobRunInfo> StartAsync(Actor actor, Guid projectId, ExportParameters parameters, CancellationToken ct = default)
     {
-        if (!Enum.IsDefined(format))
+        ArgumentNullException.ThrowIfNull(parameters);
+        if (!Enum.IsDefined(parameters.Format))
         {
             throw new ValidationException("format", "Export formats: jsonl, csv.");
+        }
+        if (!Enum.IsDefined(parameters.Scope))
+        {
+            throw new ValidationException("scope", "Export scopes: all, labeled, reviewed.");
         }
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             await db.GetManageableAsync(actor, projectId, ct);
         }
-        return await jobs.StartAsync(ReleaseJobs.Export, projectId, actor.UserId, new ExportParameters(format), ct);
+        return await jobs.StartAsync(ReleaseJobs.Export, projectId, actor.UserId, parameters, ct);
     }
 
     /// <summary>The export job's work: writes the run's project's annotations to a file kept in the database, ready to download.</summary>
@@ -34,10 +39,10 @@ public sealed class ExportService(IDbContextFactory<LabelHubDbContext> dbFactory
         }
 
         using var buffer = new MemoryStream();
-        var count = await AnnotationExporter.WriteAsync(db, project, parameters.Format, buffer,
+        var count = await AnnotationExporter.WriteAsync(db, project, parameters, buffer,
             fraction => progress.ReportAsync(fraction * 0.9, "Writing", ct), ct);
         var now = clock.GetUtcNow();
-        var contentType = parameters.Format == ExportFormat.Csv ? "text/csv" : "application/x-ndjson";
+        var contentType = parameters.Format == ExportFormat.Csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
         var file = StoredFileService.Create(project.Id, run.RequestedById, AnnotationExporter.FileName(project, parameters.Format, now), contentType, buffer.ToArray(), now);
         db.StoredFiles.Add(file);
         await db.SaveChangesAsync(ct);

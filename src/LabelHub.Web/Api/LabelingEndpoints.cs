@@ -8,6 +8,9 @@ namespace LabelHub.Web.Api;
 
 public sealed record GuidelineRequest(string Markdown, string? ChangeNote);
 
+/// <param name="Released">1 when the lease ended, 0 when it was kept (it holds a draft) or was not open.</param>
+public sealed record ReleaseResult(int Released);
+
 public sealed record AcknowledgeRequest(int Version);
 
 public sealed record GoldRequest(Dictionary<string, JsonElement> Answer);
@@ -47,6 +50,9 @@ public static class LabelingEndpoints
             await distributor.SaveDraftAsync(user.ToActor(), assignmentId, draft ?? [], ct);
             return Results.NoContent();
         });
+        // Leaving a task without an answer: the item goes back to the pool now (a task with a draft stays reserved).
+        tasks.MapPost("/{assignmentId:long}/release", async (long assignmentId, TaskDistributor distributor, ClaimsPrincipal user, CancellationToken ct) =>
+            Results.Ok(new ReleaseResult(await distributor.ReleaseAsync(user.ToActor(), [assignmentId], ct))));
         tasks.MapPost("/{assignmentId:long}/skip", async (long assignmentId, TaskDistributor distributor, ClaimsPrincipal user, CancellationToken ct) =>
         {
             await distributor.SkipAsync(user.ToActor(), assignmentId, ct);

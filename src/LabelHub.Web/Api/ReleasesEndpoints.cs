@@ -6,7 +6,12 @@ using LabelHub.Web.Identity;
 
 namespace LabelHub.Web.Api;
 
-public sealed record ExportRequest([property: JsonConverter(typeof(JsonStringEnumConverter<ExportFormat>))] ExportFormat Format);
+/// <param name="Scope">all (default), labeled (items with an answer) or reviewed (accepted answers only).</param>
+/// <param name="ByteOrderMark">CSV: start with UTF-8's byte-order mark for Excel (default true).</param>
+public sealed record ExportRequest(
+    [property: JsonConverter(typeof(JsonStringEnumConverter<ExportFormat>))] ExportFormat Format,
+    [property: JsonConverter(typeof(JsonStringEnumConverter<ExportScope>))] ExportScope Scope = ExportScope.All,
+    bool ByteOrderMark = true);
 
 public static class ReleasesEndpoints
 {
@@ -14,7 +19,7 @@ public static class ReleasesEndpoints
     {
         api.MapPost("/projects/{projectId:guid}/exports", async (Guid projectId, ExportRequest input, ExportService exports, ClaimsPrincipal user, CancellationToken ct) =>
         {
-            var job = await exports.StartAsync(user.ToActor(), projectId, input.Format, ct);
+            var job = await exports.StartAsync(user.ToActor(), projectId, new ExportParameters(input.Format, input.Scope, input.ByteOrderMark), ct);
             return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
         }).WithTags("Releases").RequireAuthorization(Policies.Manager);
 

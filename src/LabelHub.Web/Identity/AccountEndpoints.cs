@@ -1,4 +1,5 @@
 using LabelHub.Domain.Identity;
+using LabelHub.Domain.Labeling;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.AspNetCore.Mvc;
 
@@ -29,8 +30,13 @@ public static class AccountEndpoints
             return Results.LocalRedirect(target);
         }).AllowAnonymous();
 
-        account.MapPost("/logout", async (SignInManager<AppUser> signIn) =>
+        account.MapPost("/logout", async (SignInManager<AppUser> signIn, TaskDistributor distributor, HttpContext context) =>
         {
+            if (context.User.Identity?.IsAuthenticated == true)
+            {
+                // Tasks held without an answer go back to the pool at once.
+                await distributor.ReleaseAsync(context.User.ToActor(), null, context.RequestAborted);
+            }
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/account/login");
         });

@@ -1,39 +1,116 @@
-// Keyboard shortcuts for the labeling page: the page registers a .NET handler; keys typed into
-// text inputs are left alone (Ctrl+Z there is the browser's text undo) except Enter with Ctrl/Cmd.
+// Keyboard shortcuts for the labeling page (docs/decisions/0011-annotator-keys.md): the page registers a .NET handler.
+// Keys typed into text inputs stay there, except Ctrl/Cmd+Enter (submit) and Escape (back to the item): both take the
+// focus out of the input first, so a key pressed while the next item loads can never be typed into its answer.
+// Enter and Space on a focused button or link do what they do there; Enter submits only from the item or a field.
 window.labelHub = {
   registerShortcuts: function (dotnetRef) {
     window.labelHub.unregisterShortcuts();
     // Inputs that take no typing (check boxes, rating stars): with focus on them after a click, the shortcuts still apply.
     const untyped = ['checkbox', 'radio', 'button', 'submit', 'reset', 'range', 'color', 'file', 'image'];
+    const isTyping = (t) => !!t && (t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable
+      || (t.tagName === 'INPUT' && !untyped.includes(t.type)));
+    // Controls that Enter (or Space) activates themselves.
+    const activatable = 'button, a[href], [role=button], [role=link], [role=menuitem], summary, .mud-clickable, input[type=checkbox], input[type=radio], input[type=button], input[type=submit], input[type=reset]';
+    const onControl = (t) => !!(t && t.closest && t.closest(activatable));
+    // Letters by their place on the keyboard when an input method (Korean, Japanese) turns them into its own.
+    const letterOf = (e) => (/^[\x20-\x7e]$/.test(e.key) || !/^Key[A-Z]$/.test(e.code)) ? e.key : e.code.slice(3).toLowerCase();
     const handler = function (e) {
+      if (e.altKey || e.isComposing) return;
       const t = e.target;
-      const typing = t && (t.tagName === 'TEXTAREA' || t.tagName === 'SELECT' || t.isContentEditable
-        || (t.tagName === 'INPUT' && !untyped.includes(t.type)));
-      if (typing && !(e.key === 'Enter' && (e.ctrlKey || e.metaKey)) && e.key !== 'Escape') return;
-      if (e.altKey) return;
-      const key = e.key;
+      if (isTyping(t)) {
+        if (e.key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+          e.preventDefault();
+          window.labelHub.focusItem(true);
+          dotnetRef.invokeMethodAsync('OnShortcut', 'Enter');
+        } else if (e.key === 'Escape') {
+          window.labelHub.focusItem(true);
+          dotnetRef.invokeMethodAsync('OnShortcut', 'Escape');
+        }
+        return;
+      }
+      const key = letterOf(e);
       // Undoes the last change to the answer, whatever the field (the page keeps one history).
       if ((e.ctrlKey || e.metaKey) && !e.shiftKey && (key === 'z' || key === 'Z')) {
         e.preventDefault();
         dotnetRef.invokeMethodAsync('OnShortcut', 'Undo');
         return;
       }
-      // Other browser shortcuts (Ctrl+A, Ctrl+S, …) keep their usual meaning.
-      if ((e.ctrlKey || e.metaKey) && key !== 'Enter') return;
-      if (/^[0-9]$/.test(key) || key === 'Enter' || key === 's' || key === 'S' || key === 'a' || key === 'A' || key === 'g' || key === 'G' || key === 'Escape' || key === '?'
-        || key === 'Delete' || key === 'Backspace') {
+      if (key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
-        dotnetRef.invokeMethodAsync('OnShortcut', key);
+        window.labelHub.focusItem(true);
+        dotnetRef.invokeMethodAsync('OnShortcut', 'Enter');
+        return;
+      }
+      // Other browser shortcuts (Ctrl+A, Ctrl+S, …) keep their usual meaning.
+      if (e.ctrlKey || e.metaKey) return;
+      // A confirmation is open: its own keys.
+      if (document.querySelector('.mud-dialog-container')) return;
+      // The focused button, link or check box does its own thing with Enter and Space.
+      if ((key === 'Enter' || key === ' ') && onControl(t)) return;
+      if ((key === 'ArrowDown' || key === 'ArrowUp') && !e.shiftKey) {
+        // Arrows between the stars of a rating keep their meaning.
+        if (t && t.closest && t.closest('input[type=radio], [role=radiogroup]')) return;
+        // The focus moves here and now, so the keys pressed next already reach the new field; the field's focusin
+        // tells the page which field is active.
+        if (window.labelHub.moveField(key === 'ArrowDown' ? 1 : -1)) e.preventDefault();
+        return;
+      }
+      if (/^[0-9]$/.test(key) || key === 'Enter' || key === 'Escape' || key === '?' || key === 'Delete' || key === 'Backspace'
+        || ['s', 'S', 'a', 'A', 'g', 'G'].includes(key)) {
+        e.preventDefault();
+        dotnetRef.invokeMethodAsync('OnShortcut', key.length === 1 ? key.toLowerCase() : key);
       }
     };
+    // A click with the mouse on a field's button or check box gives the focus back to the field, so the next Enter
+    // submits instead of pressing that button again; a button pressed with a key keeps the focus.
+    const onClick = function (e) {
+      if (e.detail === 0) return;
+      const t = e.target;
+      const field = t && t.closest && t.closest('[data-answer-field][tabindex]');
+      if (!field || isTyping(t) || !onControl(t)) return;
+      field.focus({ preventScroll: true });
+    };
     window.labelHub._handler = handler;
+    window.labelHub._clickHandler = onClick;
     document.addEventListener('keydown', handler);
+    document.addEventListener('click', onClick);
   },
   unregisterShortcuts: function () {
     if (window.labelHub._handler) {
       document.removeEventListener('keydown', window.labelHub._handler);
       window.labelHub._handler = null;
     }
+    if (window.labelHub._clickHandler) {
+      document.removeEventListener('click', window.labelHub._clickHandler);
+      window.labelHub._clickHandler = null;
+    }
+  },
+
+  // The focus on the item being labeled, out of any input: after submit and skip the active span field's text, if
+  // any, takes it (its keys mark and label; nothing is typed there). itemOnly: the item itself (Ctrl+Enter, Escape).
+  focusItem: function (itemOnly) {
+    const focused = document.activeElement;
+    if (focused && focused !== document.body && typeof focused.blur === 'function') focused.blur();
+    const spans = itemOnly ? null : document.querySelector('[data-label-item] .answer-field--active .span-text:not([hidden])');
+    const item = spans || document.querySelector('[data-label-item]');
+    if (item) item.focus({ preventScroll: true });
+  },
+
+  // ↑ and ↓: the previous or next field of the labeling page (in page order: the item's, then the panel's), round the
+  // end, from the one with the focus, else the active one. False when the page has no fields.
+  moveField: function (delta) {
+    const fields = Array.from(document.querySelectorAll('[data-answer-field][tabindex]'));
+    if (fields.length === 0) return false;
+    const focused = document.activeElement && document.activeElement.closest ? document.activeElement.closest('[data-answer-field][tabindex]') : null;
+    const current = focused || document.querySelector('[data-answer-field][tabindex].answer-field--active');
+    const at = fields.indexOf(current);
+    const next = fields[at < 0 ? (delta > 0 ? 0 : fields.length - 1) : (at + delta + fields.length) % fields.length];
+    // Typed fields take the caret in their input, a span field in its text; other fields take the focus themselves.
+    const typed = ['Text', 'Number', 'Date'].includes(next.dataset.fieldKind);
+    const target = (typed ? next.querySelector('textarea, input:not([type=hidden])') : next.querySelector('.span-text:not([hidden])')) || next;
+    target.focus({ preventScroll: true });
+    next.scrollIntoView({ block: 'nearest' });
+    return true;
   },
 
   // Keyboard shortcuts for the review page (a, r, f, h, Escape, Ctrl+Z in a fix). Keys typed into inputs are left alone, except

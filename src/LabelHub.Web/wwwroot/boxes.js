@@ -38,6 +38,8 @@
       this.boxes = copyBoxes(options.initialBoxes);
       this.reportInitial = this.boxes.length > 0;
       this.selected = -1;
+      // The selected box was just drawn: Delete removes it, but picking a label only changes the label of the next box.
+      this.fresh = false;
       this.history = [];
       this.drag = null;
       this.handlers = {
@@ -110,6 +112,7 @@
         return;
       }
       current = this;
+      this.fresh = false;
       e.preventDefault();
       // Takes focus away from any text field, so Delete and Ctrl+Z mean the boxes now.
       this.stage.focus({ preventScroll: true });
@@ -156,7 +159,6 @@
         }
         drag.moved = true;
         if (drag.mode === 'draw') {
-          // New boxes are not selected, so picking the next label does not relabel the box just drawn.
           this.boxes.push({ x: drag.anchorX, y: drag.anchorY, w: 0, h: 0, label: this.activeLabel });
           drag.index = this.boxes.length - 1;
         }
@@ -198,6 +200,11 @@
         } else {
           this.history.push(drag.before);
           edited = true;
+          if (drag.mode === 'draw') {
+            // Selected, so Delete takes it back at once; fresh, so choosing the next label leaves its label alone.
+            this.selected = drag.index;
+            this.fresh = true;
+          }
         }
       }
       this.render();
@@ -217,7 +224,7 @@
 
     setActiveLabel(label) {
       this.activeLabel = label;
-      const box = this.boxes[this.selected];
+      const box = this.fresh ? null : this.boxes[this.selected];
       if (box && box.label !== label) {
         this.history.push(this.snapshot());
         box.label = label;
@@ -243,6 +250,7 @@
       this.history.push(this.snapshot());
       this.boxes = copyBoxes(boxes);
       this.selected = -1;
+      this.fresh = false;
       this.render();
       if (this.stage.dataset.loaded !== 'true') {
         // Reported again once the image's size is known, as boxes from a draft are.
@@ -258,6 +266,7 @@
       }
       this.boxes = previous.boxes;
       this.selected = previous.selected < this.boxes.length ? previous.selected : -1;
+      this.fresh = false;
       this.render();
       this.changed(false);
     }

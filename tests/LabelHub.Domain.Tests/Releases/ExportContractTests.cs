@@ -20,10 +20,16 @@ public sealed class ExportContractTests
     [Fact]
     public void Parameters_keep_their_json_and_read_back()
     {
-        var json = ReleaseJobs.Export.SerializeParameters(new ExportParameters(ExportFormat.Csv));
+        var json = ReleaseJobs.Export.SerializeParameters(new ExportParameters(ExportFormat.Csv, ExportScope.Reviewed, ByteOrderMark: false));
 
-        Assert.Equal("{\"format\":1}", json);
-        Assert.Equal(ExportFormat.Csv, ReleaseJobs.Export.ReadParameters(new JobRun { Kind = "export", Parameters = json }).Format);
+        Assert.Equal("{\"format\":1,\"scope\":2,\"byteOrderMark\":false}", json);
+        Assert.Equal(new ExportParameters(ExportFormat.Csv, ExportScope.Reviewed, false), ReleaseJobs.Export.ReadParameters(new JobRun { Kind = "export", Parameters = json }));
+    }
+
+    [Fact]
+    public void Parameters_stored_before_scopes_existed_read_as_every_item_with_the_mark()
+    {
+        Assert.Equal(new ExportParameters(ExportFormat.Csv, ExportScope.All, true), ReleaseJobs.Export.ReadParameters(new JobRun { Kind = "export", Parameters = "{\"format\":1}" }));
     }
 
     [Fact]

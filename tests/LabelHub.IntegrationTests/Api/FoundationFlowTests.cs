@@ -97,10 +97,14 @@ public sealed class FoundationFlowTests
 
         var csvJob = await WaitForJobAsync(manager, (await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/exports", new { format = "csv" })).Id);
         var csvFile = JsonSerializer.Deserialize<JsonElement>(csvJob.Result!).GetProperty("fileId").GetGuid();
-        var csv = (await manager.Http.GetStringAsync($"/api/v1/files/{csvFile}")).Split('\n', StringSplitOptions.RemoveEmptyEntries);
-        Assert.Equal("item_id,data.text,data.source,annotator,version,created_at,duration_ms,sentiment,topics,note", csv[0]);
+        var csvBytes = await manager.Http.GetByteArrayAsync($"/api/v1/files/{csvFile}");
+        // UTF-8 with its byte-order mark by default, so Excel reads the text right.
+        Assert.Equal(new byte[] { 0xEF, 0xBB, 0xBF }, csvBytes[..3]);
+        var csv = System.Text.Encoding.UTF8.GetString(csvBytes[3..]).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("item_id,data.text,data.source,annotator,version,created_at,duration_ms,review_status,sentiment,topics,note,final.sentiment,final.topics,final.note", csv[0]);
         Assert.Equal(7, csv.Length);
-        Assert.Contains(csv, line => line.Contains("\"Great, fast delivery\",web,ann1,1,", StringComparison.Ordinal) && line.EndsWith(",1200,positive,service,", StringComparison.Ordinal));
+        Assert.Contains(csv, line => line.Contains("\"Great, fast delivery\",web,ann1,1,", StringComparison.Ordinal)
+            && line.EndsWith(",1200,Unreviewed,positive,service,,positive,service,", StringComparison.Ordinal));
 
         // Job history lists all three jobs, newest first.
         var jobs = await manager.GetAsync<List<JobRunInfo>>($"/api/v1/projects/{project.Id}/jobs");

@@ -71,7 +71,7 @@ public sealed class WorkbenchRulesTests
         Assert.Equal(HttpStatusCode.NoContent, (await ann.PostRawAsync($"/api/v1/projects/{setup.ProjectId}/guideline/acknowledge", new AcknowledgeRequest(1))).StatusCode);
         var task = (await NextAsync(ann, setup.ProjectId))!;
         Assert.Equal(1, task.GuidelineVersion);
-        await SubmitAsync(ann, task.AssignmentId);
+        Assert.Null((await SubmitAsync(ann, task.AssignmentId)).GuidelineToAcknowledge);
 
         // Version 2 appears while the annotator works: the next task waits for it, even one already reserved.
         var held = (await NextAsync(ann, setup.ProjectId))!;
@@ -80,11 +80,47 @@ public sealed class WorkbenchRulesTests
         Assert.Equal(HttpStatusCode.NotFound, (await ann.PostRawAsync($"/api/v1/projects/{setup.ProjectId}/guideline/acknowledge", new AcknowledgeRequest(9))).StatusCode);
         await ApiClient.EnsureAsync(await ann.PostRawAsync($"/api/v1/projects/{setup.ProjectId}/guideline/acknowledge", new AcknowledgeRequest(2)));
         Assert.Equal(held.AssignmentId, (await NextAsync(ann, setup.ProjectId))!.AssignmentId);
-        await SubmitAsync(ann, held.AssignmentId);
+        Assert.Null((await SubmitAsync(ann, held.AssignmentId)).GuidelineToAcknowledge);
+
+        // Version 3 while a task is open (a page that reserved its next task in advance would not ask again): the
+        // submit is kept and says which version to read before going on.
+        var open = (await NextAsync(ann, setup.ProjectId))!;
+        await setup.Admin.PostAsync<GuidelineView>($"/api/v1/projects/{setup.ProjectId}/guideline", new GuidelineRequest("# v3", "even stricter"));
+        Assert.Equal(3, (await SubmitAsync(ann, open.AssignmentId)).GuidelineToAcknowledge);
 
         await using var db = app.CreateDbContext();
         var versions = await db.Annotations.Where(a => a.ProjectId == setup.ProjectId).OrderBy(a => a.Id).Select(a => a.GuidelineVersion).ToListAsync();
-        Assert.Equal([1, 2], versions);
+        Assert.Equal([1, 2, 2], versions);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Leaving_gives_back_a_task_without_a_draft_at_once_and_keeps_one_with_a_draft(string provider)
+    {
+        var setup = await SetUpAsync(provider, items: 2, overlap: 1);
+        await using var app = setup.App;
+        var first = await AnnotatorAsync(setup, "first");
+        var other = await AnnotatorAsync(setup, "other");
+
+        var left = (await NextAsync(first, setup.ProjectId))!;
+        // Nobody else can release it; its own annotator can, once.
+        Assert.Equal(0, (await other.PostAsync<ReleaseResult>($"/api/v1/tasks/{left.AssignmentId}/release", new { })).Released);
+        Assert.Equal(1, (await first.PostAsync<ReleaseResult>($"/api/v1/tasks/{left.AssignmentId}/release", new { })).Released);
+        Assert.Equal(0, (await first.PostAsync<ReleaseResult>($"/api/v1/tasks/{left.AssignmentId}/release", new { })).Released);
+        // The item goes to the next annotator now, not when the 30-minute lease would have run out.
+        var taken = (await NextAsync(other, setup.ProjectId))!;
+        Assert.Equal(left.ItemId, taken.ItemId);
+        Assert.Equal(HttpStatusCode.Conflict, (await first.PostRawAsync($"/api/v1/tasks/{left.AssignmentId}/submit",
+            new SubmitRequest(Values(("sentiment", "positive"))))).StatusCode);
+
+        // A task with a draft stays reserved for its annotator.
+        var drafted = (await NextAsync(first, setup.ProjectId))!;
+        Assert.NotEqual(left.ItemId, drafted.ItemId);
+        await ApiClient.EnsureAsync(await first.Http.PutAsJsonAsync($"/api/v1/tasks/{drafted.AssignmentId}/draft", Values(("sentiment", "negative")), LabelHubApp.Json));
+        Assert.Equal(0, (await first.PostAsync<ReleaseResult>($"/api/v1/tasks/{drafted.AssignmentId}/release", new { })).Released);
+        await SubmitAsync(other, taken.AssignmentId);
+        Assert.Null(await NextAsync(other, setup.ProjectId));
+        Assert.Equal(drafted.AssignmentId, (await NextAsync(first, setup.ProjectId))!.AssignmentId);
     }
 
     [Theory]

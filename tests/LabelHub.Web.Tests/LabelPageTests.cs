@@ -13,10 +13,11 @@ using DrawnBox = LabelHub.Web.Components.Pages.Labeling.BoxField.DrawnBox;
 namespace LabelHub.Web.Tests;
 
 /// <summary>
-/// The labeling page's one undo history (Ctrl+Z and the Undo button) over every field kind, against the real domain
-/// services on a SQLite database; boxes.js is stood in for by calling the box field's JS callbacks.
+/// The labeling page against the real domain services on a SQLite database: its one undo history (Ctrl+Z and the Undo
+/// button) over every field kind, and the keys of the active field (LabelPageTests.Keys.cs); boxes.js is stood in for
+/// by calling the box field's JS callbacks.
 /// </summary>
-public sealed class LabelPageUndoTests : ComponentTest, IClassFixture<WorkbenchDatabase>
+public sealed partial class LabelPageTests : ComponentTest, IClassFixture<WorkbenchDatabase>
 {
     private const string Sentence = "Kim works at Naver.";
     private const string ImageUrl = "https://images.example.com/street.png";
@@ -31,7 +32,7 @@ public sealed class LabelPageUndoTests : ComponentTest, IClassFixture<WorkbenchD
 
     private readonly WorkbenchDatabase database;
 
-    public LabelPageUndoTests(WorkbenchDatabase database)
+    public LabelPageTests(WorkbenchDatabase database)
     {
         this.database = database;
         Services.AddSingleton(database.Factory);
