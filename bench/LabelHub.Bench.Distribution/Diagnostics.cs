@@ -12,6 +12,9 @@ public sealed record StatementStat(long Calls, double TotalMs, double MeanMs, do
 
 public sealed record PlanSample(string When, double ElapsedMs, string Plan);
 
+/// <summary>A LabelHub job (job_runs) that ran at least partly during a window.</summary>
+public sealed record JobDuring(string Kind, Guid? ProjectId, DateTimeOffset StartedAt, DateTimeOffset? FinishedAt);
+
 public sealed record CpuUsage(
     double WallSeconds, double MachineBusyCores, double WebAppCores, double LoadGeneratorCores, double PostgresCores, double Load1Start, double Load1End,
     long JitMethods, double JitCores, int Gen0, int Gen1, int Gen2, TimeSpan GcPause, long AllocatedBytes, double WorkersCores)
@@ -109,6 +112,27 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
         await using var command = new NpgsqlCommand(
             "SELECT coalesce(sum(calls), 0)::bigint FROM pg_stat_statements WHERE dbid = (SELECT oid FROM pg_database WHERE datname = current_database())", connection);
         return (long)(await command.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>The app's jobs (imports, quality recomputes, learning rounds...) that were running at some moment between <paramref name="start"/> and <paramref name="end"/>.</summary>
+    public static async Task<IReadOnlyList<JobDuring>> JobsDuringAsync(string connectionString, DateTimeOffset start, DateTimeOffset end, CancellationToken ct)
+    {
+        await using var connection = new NpgsqlConnection(connectionString);
+        await connection.OpenAsync(ct);
+        await using var command = new NpgsqlCommand("""
+            SELECT kind, project_id, started_at, finished_at FROM job_runs
+            WHERE started_at < @end AND coalesce(finished_at, now()) > @start ORDER BY started_at
+            """, connection);
+        command.Parameters.AddWithValue("start", start);
+        command.Parameters.AddWithValue("end", end);
+        var jobs = new List<JobDuring>();
+        await using var reader = await command.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            jobs.Add(new JobDuring(reader.GetString(0), reader.IsDBNull(1) ? null : reader.GetGuid(1), reader.GetFieldValue<DateTimeOffset>(2),
+                reader.IsDBNull(3) ? null : reader.GetFieldValue<DateTimeOffset>(3)));
+        }
+        return jobs;
     }
 
     public void StartWindow()

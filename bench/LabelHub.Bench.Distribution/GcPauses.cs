@@ -4,10 +4,16 @@ using System.Diagnostics.Tracing;
 
 namespace LabelHub.Bench.Distribution;
 
-/// <summary>A stop-the-world GC pause of the web app, in Stopwatch ticks; Generation is the deepest collected.</summary>
-public readonly record struct GcPause(long Start, long End, int Generation)
+/// <summary>
+/// A stop-the-world GC pause of the web app, in Stopwatch ticks; Generation is the deepest collected. Suspended is when
+/// every managed thread had stopped: a thread in managed code that the OS does not schedule (a low-priority one on
+/// busy cores) holds everyone else up until then.
+/// </summary>
+public readonly record struct GcPause(long Start, long Suspended, long End, int Generation)
 {
     public double Milliseconds => (End - Start) * 1000.0 / Stopwatch.Frequency;
+
+    public double SuspendingMilliseconds => (Suspended - Start) * 1000.0 / Stopwatch.Frequency;
 }
 
 /// <summary>
@@ -24,6 +30,7 @@ public sealed class GcPauses : EventListener
     private readonly long anchorTimestamp = Stopwatch.GetTimestamp();
     private readonly DateTime anchorUtc = DateTime.UtcNow;
     private long suspendedAt = -1;
+    private long suspensionDone = -1;
     private int generation;
 
     public IReadOnlyList<GcPause> Pauses => [.. pauses.OrderBy(p => p.Start)];
@@ -52,7 +59,11 @@ public sealed class GcPauses : EventListener
         {
             case "GCSuspendEEBegin_V1":
                 suspendedAt = ToTimestamp(eventData.TimeStamp);
+                suspensionDone = -1;
                 generation = 0;
+                break;
+            case "GCSuspendEEEnd_V1" when suspendedAt >= 0:
+                suspensionDone = ToTimestamp(eventData.TimeStamp);
                 break;
             case "GCStart_V2" when eventData.Payload is { Count: > 1 } payload && payload[1] is uint depth:
                 generation = Math.Max(generation, (int)depth);
@@ -63,7 +74,8 @@ public sealed class GcPauses : EventListener
                 sampledBytes.AddOrUpdate(type, amount, (_, total) => total + amount);
                 break;
             case "GCRestartEEEnd_V1" when suspendedAt >= 0:
-                pauses.Enqueue(new GcPause(suspendedAt, ToTimestamp(eventData.TimeStamp), generation));
+                var end = ToTimestamp(eventData.TimeStamp);
+                pauses.Enqueue(new GcPause(suspendedAt, suspensionDone >= 0 ? suspensionDone : end, end, generation));
                 suspendedAt = -1;
                 break;
         }

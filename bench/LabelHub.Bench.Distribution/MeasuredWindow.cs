@@ -27,6 +27,9 @@ public sealed record MeasuredWindow(
     DateTimeOffset EndUtc)
 {
     public DriverWindow? Driver { get; init; }
+
+    /// <summary>The app's jobs that ran during the window, the rounds included.</summary>
+    public IReadOnlyList<JobDuring> Jobs { get; init; } = [];
 }
 
 /// <summary>How --train set up its second project and where the rounds trained.</summary>

@@ -165,7 +165,7 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
     // Instead of AddLabelHubLogging: the same Serilog pipeline at Warning, so per-request logging costs nothing measurable.
     builder.Services.AddSerilog(config => config.MinimumLevel.Warning().WriteTo.Console(formatProvider: CultureInfo.InvariantCulture));
     builder.AddLabelHubDomain();
-    builder.AddLabelHubJobs(runJobServer: JobsSetup.WebRunsJobServer(builder.Configuration), servesWebRequests: true);
+    builder.AddLabelHubJobs(runJobServer: JobsSetup.WebRunsJobServer(builder.Configuration));
     builder.AddLabelHubWeb();
     await using var app = builder.Build();
 
@@ -224,7 +224,7 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
         : null;
 
     await using var driver = LoadDriver.Start(address, seeded.ProjectId, seeded.Annotators, options.Rate, capacity, dataDir);
-    using var rounds = trainingProject is null ? null : new RoundDriver(address, trainingProject);
+    using var rounds = trainingProject is null ? null : new RoundDriver(address, trainingProject, () => workers?.Failure);
 
     Console.WriteLine($"Warming up for {options.Warmup.TotalSeconds:F0} s...");
     var warmUp = Task.Delay(options.Warmup, ct);
@@ -250,7 +250,8 @@ static async Task<int> RunInDataDirAsync(BenchOptions options, NpgsqlConnectionS
         {
             break;
         }
-        windows.Add(await MeasureWindowAsync(name, train ? rounds : null, options, slot, capacity, driver, workers?.ProcessId, benchConnection, localServer, seeded, statements, ct));
+        var measured = await MeasureWindowAsync(name, train ? rounds : null, options, slot, capacity, driver, workers?.ProcessId, benchConnection, localServer, seeded, statements, ct);
+        windows.Add(measured with { Jobs = await Diagnostics.JobsDuringAsync(benchConnection, measured.StartUtc, measured.EndUtc, ct) });
     }
     Volatile.Write(ref slot.Value, null);
 

@@ -82,14 +82,14 @@ public sealed class Report
         Line();
         Line("Server-side latency of the labeling project (first middleware to response written, milliseconds) and what the machine did:");
         Line();
-        Line("| window | next-task p50 | p95 | p99 | max | submit p50 | p95 | p99 | max | task ops/s | web app GC paused, ms (longest) | web app cores | trainer process cores | PostgreSQL cores | load generator cores | other cores |");
+        Line("| window | next-task p50 | p95 | p99 | max | submit p50 | p95 | p99 | max | task ops/s | web app GC paused, ms (longest pause; longest suspension) | web app cores | trainer process cores | PostgreSQL cores | load generator cores | other cores |");
         Line("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
         foreach (var w in Windows)
         {
             var next = w.Recorder.ServerSeries(Operation.Next).Summarize();
             var submit = w.Recorder.ServerSeries(Operation.Submit).Summarize();
             Line($"| {w.Name} | {Ms(next.P50)} | {Ms(next.P95)} | **{Ms(next.P99)}** | {Ms(next.Max)} | {Ms(submit.P50)} | {Ms(submit.P95)} | {Ms(submit.P99)} | {Ms(submit.Max)} | " +
-                 $"{OpsPerSecond(w).ToString("N0", c)} | {w.Cpu.GcPause.TotalMilliseconds.ToString("N0", c)} ({LongestPause(w).ToString("F0", c)}) | {w.Cpu.WebAppCores.ToString("F2", c)} | {(training.Where == TrainIn.Workers ? w.Cpu.WorkersCores.ToString("F2", c) : "(in the web app)")} | " +
+                 $"{OpsPerSecond(w).ToString("N0", c)} | {w.Cpu.GcPause.TotalMilliseconds.ToString("N0", c)} ({LongestPause(w, p => p.Milliseconds).ToString("F0", c)}; {LongestPause(w, p => p.SuspendingMilliseconds).ToString("F0", c)}) | {w.Cpu.WebAppCores.ToString("F2", c)} | {(training.Where == TrainIn.Workers ? w.Cpu.WorkersCores.ToString("F2", c) : "(in the web app)")} | " +
                  $"{w.Cpu.PostgresCores.ToString("F2", c)} | {w.Cpu.LoadGeneratorCores.ToString("F2", c)} | {w.Cpu.OtherCores.ToString("F2", c)} |");
         }
         Line();
@@ -115,8 +115,8 @@ public sealed class Report
         return md.ToString();
     }
 
-    private static double LongestPause(MeasuredWindow w) =>
-        w.GcPauses.Where(p => p.End >= w.Recorder.StartedAt).Select(p => p.Milliseconds).DefaultIfEmpty(0).Max();
+    private static double LongestPause(MeasuredWindow w, Func<GcPause, double> length) =>
+        w.GcPauses.Where(p => p.End >= w.Recorder.StartedAt).Select(length).DefaultIfEmpty(0).Max();
 
     private static string Met(bool met, string value) => met ? value : $"{value} (**missed**)";
 
@@ -166,6 +166,15 @@ public sealed class Report
         }
         line("Busiest threads at nice 0: " + string.Join(", ", threads.Where(t => t.Nice == 0 && t.Policy == 0).Take(6).Select(t => $"`{t.Name}` {t.Cores.ToString("F2", c)}")) + ".");
         line("");
+    }
+
+    /// <summary>Pause time in the window by the deepest generation each GC collected.</summary>
+    private static string PausesByGeneration(MeasuredWindow w)
+    {
+        var c = CultureInfo.InvariantCulture;
+        var pauses = w.GcPauses.Where(p => p.End >= w.Recorder.StartedAt).ToList();
+        return string.Join(", ", Enumerable.Range(0, 3).Select(g =>
+            $"gen{g} {pauses.Where(p => p.Generation == g).Sum(p => p.Milliseconds).ToString("N0", c)} ms in {pauses.Count(p => p.Generation == g)} pauses"));
     }
 
     private static string PolicyName(int policy) => policy switch
@@ -289,6 +298,9 @@ public sealed class Report
         var seconds = recorder.Window.TotalSeconds;
         var opsPerSecond = OpsPerSecond(w);
         var okOps = opsPerSecond * seconds;
+        // The runtime's allocation ticks (one per ~100 KB) add up to what was allocated; GC.GetTotalAllocatedBytes came out
+        // 20 times too low in some windows (server GC changing its heap count, DATAS), so it is only the fallback.
+        var allocated = w.AllocationsByType.Count > 0 ? w.AllocationsByType.Sum(a => (double)a.Bytes) : cpu.AllocatedBytes;
         var workers = Training?.Where == TrainIn.Workers ? $"; LabelHub.Workers {cpu.WorkersCores.ToString("F2", c)}" : "";
         line($"CPU during the window, in cores (of {Environment.ProcessorCount}): machine busy {cpu.MachineBusyCores.ToString("F2", c)}; web app " +
              $"{cpu.WebAppCores.ToString("F2", c)}{workers}; load generator {cpu.LoadGeneratorCores.ToString("F2", c)}; PostgreSQL {cpu.PostgresCores.ToString("F2", c)}; everything else (other builds, kernel) {cpu.OtherCores.ToString("F2", c)}. " +
@@ -307,8 +319,8 @@ public sealed class Report
         line($"JIT in the web app during the window: {cpu.JitMethods.ToString("N0", c)} methods compiled, {cpu.JitCores.ToString("F2", c)} cores busy compiling " +
              "(tiered compilation still promoting hot code: a longer --warmup reaches the steady state of a long-running server). " +
              $"GC: {cpu.Gen0} gen0, {cpu.Gen1} gen1, {cpu.Gen2} gen2 collections (counts include the older generations' own), " +
-             $"{cpu.GcPause.TotalMilliseconds.ToString("N0", c)} ms paused in all; {(cpu.AllocatedBytes / Math.Max(1.0, okOps) / 1024).ToString("N0", c)} KiB allocated per task operation " +
-             $"({(cpu.AllocatedBytes / seconds / (1 << 20)).ToString("N0", c)} MiB/s; GC settings: {GcSettings()}). The load generator's own GC (workstation): {w.Driver!.Gen0} gen0, {w.Driver.Gen1} gen1, {w.Driver.Gen2} gen2, " +
+             $"{cpu.GcPause.TotalMilliseconds.ToString("N0", c)} ms paused in all ({PausesByGeneration(w)}); {(allocated / Math.Max(1.0, okOps) / 1024).ToString("N0", c)} KiB allocated per task operation " +
+             $"({(allocated / seconds / (1 << 20)).ToString("N0", c)} MiB/s; GC settings: {GcSettings()}). The load generator's own GC (workstation): {w.Driver!.Gen0} gen0, {w.Driver.Gen1} gen1, {w.Driver.Gen2} gen2, " +
              $"{w.Driver.GcPauseMs.ToString("N0", c)} ms paused.");
         line("");
         SlowRequests(line, w, recorder.ServerSeries(Operation.Next), seconds);
@@ -326,6 +338,12 @@ public sealed class Report
             }
             line("");
         }
+        var jobs = w.Jobs.Where(j => j.ProjectId != Training?.ProjectId).ToList();
+        line(jobs.Count == 0
+            ? "No other LabelHub job ran during the window."
+            : "Other LabelHub jobs during the window (the minutely upkeep starts them): " + string.Join("; ", jobs.Select(j =>
+                $"{j.Kind} from {(j.StartedAt - w.StartUtc).TotalSeconds.ToString("F1", c)} s for {((j.FinishedAt ?? w.EndUtc) - j.StartedAt).TotalSeconds.ToString("F1", c)} s")) + ".");
+        line("");
         if (w.BackgroundWork.Count == 0)
         {
             line("PostgreSQL logged no autovacuum, autoanalyze or checkpoint during the window.");
@@ -440,10 +458,11 @@ public sealed class Report
         var unpaused = samples.Where(s => !Paused(s)).Select(s => s.Ticks).Order().ToList();
         var unpausedP99 = unpaused.Count == 0 ? double.NaN : unpaused[Math.Clamp((int)Math.Ceiling(0.99 * unpaused.Count) - 1, 0, unpaused.Count - 1)] * 1000.0 / Stopwatch.Frequency;
         var longest = pauses.Count == 0 ? 0 : pauses.Max(p => p.Milliseconds);
+        var longestSuspending = pauses.Count == 0 ? 0 : pauses.Max(p => p.SuspendingMilliseconds);
         line($"Slow next-task requests (server > {NextP99TargetMs} ms): {slow.Count.ToString("N0", c)} of {samples.Count.ToString("N0", c)} " +
              $"({(100.0 * slow.Count / samples.Count).ToString("F2", c)} %); {slowPaused.ToString("N0", c)} of them had a GC pause of the web app in them " +
              $"({pauses.Count} pauses in the window, {pauses.Sum(p => p.Milliseconds).ToString("N0", c)} ms in all, longest {longest.ToString("F1", c)} ms, " +
-             $"{pauses.Count(p => p.Generation >= 1)} of gen1 or gen2). They fall in {perSecond.Count} of the window's {Math.Ceiling(seconds).ToString("F0", c)} seconds, " +
+             $"{pauses.Count(p => p.Generation >= 1)} of gen1 or gen2; suspending the threads took {pauses.Sum(p => p.SuspendingMilliseconds).ToString("N0", c)} ms of that, at most {longestSuspending.ToString("F1", c)} ms). They fall in {perSecond.Count} of the window's {Math.Ceiling(seconds).ToString("F0", c)} seconds, " +
              $"at most {(perSecond.Count == 0 ? 0 : perSecond.Max())} in one second. Next-task p99 of the requests without a GC pause: {unpausedP99.ToString("F1", c)} ms.");
     }
 

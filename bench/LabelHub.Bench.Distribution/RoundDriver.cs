@@ -35,10 +35,13 @@ public sealed class RoundDriver : IDisposable
     private readonly HttpClient manager;
     private readonly HttpClient labeler;
     private readonly TrainingProject project;
+    private readonly Func<string?> failure;
 
-    public RoundDriver(Uri address, TrainingProject project)
+    /// <param name="failure">Why rounds can no longer run (the process that trains is gone), or null: checked while waiting for a round.</param>
+    public RoundDriver(Uri address, TrainingProject project, Func<string?> failure)
     {
         this.project = project;
+        this.failure = failure;
         manager = Client(address, project.ManagerToken);
         labeler = Client(address, project.Labeler.Token);
     }
@@ -86,6 +89,10 @@ public sealed class RoundDriver : IDisposable
         var waited = Stopwatch.StartNew();
         while (job.State is JobState.Queued or JobState.Running)
         {
+            if (failure() is { } reason)
+            {
+                throw new InvalidOperationException($"Round job {job.Id} is {job.State} and will not finish: {reason}");
+            }
             if (waited.Elapsed > RoundTimeout)
             {
                 throw new TimeoutException($"Round job {job.Id} still {job.State} after {RoundTimeout.TotalMinutes:F0} minutes: {job.Message}");

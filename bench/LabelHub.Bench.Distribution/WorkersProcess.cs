@@ -4,8 +4,8 @@ namespace LabelHub.Bench.Distribution;
 
 /// <summary>
 /// A LabelHub.Workers job server on the same database (--train-workers): server mode, where models train in a process
-/// of their own beside the web app. It is the Workers build the benchmark's own build copied next to it (the web app
-/// references the Workers project), started with its defaults and only the connection string and data folder set.
+/// of their own beside the web app. It is the Workers project's own build (built with the benchmark: the web app
+/// references it), started with its defaults and only the connection string and data folder set.
 /// </summary>
 public sealed class WorkersProcess : IAsyncDisposable
 {
@@ -15,13 +15,12 @@ public sealed class WorkersProcess : IAsyncDisposable
 
     public int ProcessId => process.Id;
 
+    /// <summary>Why rounds cannot run any more, or null while the process is alive.</summary>
+    public string? Failure => process.HasExited ? $"LabelHub.Workers exited with code {process.ExitCode}." : null;
+
     public static WorkersProcess Start(string connectionString, string dataDir)
     {
-        var dll = Path.Combine(AppContext.BaseDirectory, "LabelHub.Workers.dll");
-        if (!File.Exists(dll) || !File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json")))
-        {
-            throw new InvalidOperationException($"No LabelHub.Workers build next to the benchmark ({dll}).");
-        }
+        var dll = WorkersBuild();
         var dotnet = Environment.ProcessPath is { } host && Path.GetFileNameWithoutExtension(host) == "dotnet" ? host : "dotnet";
         var startInfo = new ProcessStartInfo(dotnet) { UseShellExecute = false, RedirectStandardOutput = true, RedirectStandardError = true };
         startInfo.ArgumentList.Add(dll);
@@ -44,6 +43,29 @@ public sealed class WorkersProcess : IAsyncDisposable
             await process.WaitForExitAsync();
         }
         process.Dispose();
+    }
+
+    /// <summary>
+    /// src/LabelHub.Workers/bin/CONFIG/net10.0 of the repository this benchmark was built in, CONFIG being the benchmark's
+    /// own (bin/CONFIG/net10.0). The copy of Workers in the benchmark's folder cannot run: the packages its deps.json names
+    /// and ASP.NET Core's shared framework also carries (Microsoft.Extensions.Hosting) are not copied there.
+    /// </summary>
+    private static string WorkersBuild()
+    {
+        var output = new DirectoryInfo(AppContext.BaseDirectory);
+        var framework = output.Name;
+        var configuration = output.Parent?.Name ?? "Release";
+        for (var dir = output; dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "LabelHub.sln")))
+            {
+                var dll = Path.Combine(dir.FullName, "src", "LabelHub.Workers", "bin", configuration, framework, "LabelHub.Workers.dll");
+                return File.Exists(dll) && File.Exists(Path.ChangeExtension(dll, ".runtimeconfig.json"))
+                    ? dll
+                    : throw new InvalidOperationException($"No LabelHub.Workers build at {dll}: dotnet build -c {configuration} src/LabelHub.Workers.");
+            }
+        }
+        throw new InvalidOperationException($"{AppContext.BaseDirectory} is not inside a LabelHub repository: --train-workers needs its LabelHub.Workers build.");
     }
 
     private static void Echo(string? line)

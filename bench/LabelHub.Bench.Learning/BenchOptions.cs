@@ -20,7 +20,7 @@ public sealed record BenchOptions
     public int CurveThreads { get; init; } = 1;
 
     /// <summary>The training round's held-out share, as the product splits.</summary>
-    public const double RoundValidationShare = 0.2;
+    public const double RoundValidationShare = ActiveLearningRound.ValidationShare;
 
     /// <summary>Before each speed figure, wait up to this long for the machine to be quiet (other load under 0.3 cores).</summary>
     public int QuietWaitMinutes { get; init; } = 15;
@@ -53,13 +53,11 @@ public sealed record BenchOptions
     public int CandidateFactor { get; init; } = 4;
     public bool ColdStart { get; init; }
     public bool WarmStart { get; init; }
-    /// <summary>The labeled share held out for early stopping in the curves' rounds (chosen with --tune runs).</summary>
-    public double ValidationShare { get; init; } = 0.1;
+    /// <summary>The labeled share held out for early stopping in the curves' rounds: the product's (chosen with --tune runs).</summary>
+    public double ValidationShare { get; init; } = ActiveLearningRound.ValidationShare;
 
-    /// <summary>The curves' training options (chosen with --tune runs): the product's, with more epochs and patience.</summary>
-    public TrainingOptions Training { get; init; } = TunedTraining;
-
-    public static readonly TrainingOptions TunedTraining = new(MaxEpochs: 60, Patience: 10);
+    /// <summary>The curves' training options: the product's rounds' (chosen with --tune runs).</summary>
+    public TrainingOptions Training { get; init; } = ActiveLearningRound.Training;
 
     /// <summary>
     /// Measure the curves on held-out training images (the last 10,000 of the 60,000, never in the pool) instead of
@@ -107,10 +105,10 @@ public sealed record BenchOptions
           --candidate-factor N  diversity chooses among the top batch×N (default 4)
           --cold-start          seed labels by k-center over pixels instead of at random
           --warm-start          keep training last round's model instead of a new one per round
-          --validation-share P  labeled share held out for early stopping in the curves (default 0.1)
-          --epochs N --patience N --lr X --weight-decay X --train-batch N
-                                the curves' training options (default 60 / 10 / 1e-3 / 1e-4 / 64: the product's
-                                with more epochs and patience); the speed figures always use the product's
+          --validation-share P  labeled share held out for early stopping in the curves (default 0.1, the product's)
+          --epochs N --patience N --lr X --weight-decay X --train-batch N --shift N
+                                the curves' training options (default 60 / 10 / 1e-3 / 1e-4 / 64 / 1: the product's);
+                                --shift moves each training image by up to N pixels; the speed figures always use the product's
           --tune                measure curves on train images 50,000–59,999 (never pooled) instead of t10k
           --skip-speed --skip-python --skip-curves
           --python PATH         default /usr/bin/python3 (Debian's, which sees python3-torch)
@@ -165,6 +163,7 @@ public sealed record BenchOptions
                 "--lr" => options with { Training = training = training with { LearningRate = Double() } },
                 "--weight-decay" => options with { Training = training = training with { WeightDecay = Double() } },
                 "--train-batch" => options with { Training = training = training with { BatchSize = Int() } },
+                "--shift" => options with { Training = training = training with { ShiftPixels = Int() } },
                 "--tune" => options with { Tune = true },
                 "--skip-speed" => options with { SkipSpeed = true },
                 "--skip-python" => options with { SkipPython = true },
@@ -190,7 +189,7 @@ public sealed record BenchOptions
         {
             $"--pool {Pool}", $"--test {Test}", $"--seeds {Seeds}", $"--seed-labels {SeedLabels}", $"--batch {Batch}", $"--max-labels {MaxLabels}",
             $"--strategies {string.Join(',', Strategies)}", $"--diversity {Diversity}", $"--candidate-factor {CandidateFactor}",
-            string.Create(CultureInfo.InvariantCulture, $"--validation-share {ValidationShare} --epochs {Training.MaxEpochs} --patience {Training.Patience} --lr {Training.LearningRate} --weight-decay {Training.WeightDecay} --train-batch {Training.BatchSize}"),
+            string.Create(CultureInfo.InvariantCulture, $"--validation-share {ValidationShare} --epochs {Training.MaxEpochs} --patience {Training.Patience} --lr {Training.LearningRate} --weight-decay {Training.WeightDecay} --train-batch {Training.BatchSize} --shift {Training.ShiftPixels}"),
             $"--curve-threads {CurveThreads}",
         };
         if (ColdStart)

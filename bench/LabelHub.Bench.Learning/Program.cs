@@ -48,7 +48,7 @@ Console.WriteLine($"Fashion-MNIST: {train.Count:N0} training and {test.Count:N0}
 
 if (!options.SkipSpeed)
 {
-    Console.WriteLine($"Training rounds on {options.RoundLabels:N0} labels (product options: {new TrainingOptions()}, validation share {BenchOptions.RoundValidationShare}) ...");
+    Console.WriteLine($"Training rounds on {options.RoundLabels:N0} labels (product options: {ActiveLearningRound.Training}, validation share {BenchOptions.RoundValidationShare}) ...");
     var pool = train.Subset([.. Enumerable.Range(0, options.ScoringItems).Select(i => i % train.Count)]);
     var rounds = new List<RoundResult>();
     var scoring = new List<ScoringResult>();

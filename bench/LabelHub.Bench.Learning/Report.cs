@@ -98,12 +98,12 @@ public sealed class Report
 
         if (Rounds.Count > 0)
         {
-            var options = new TrainingOptions();
+            var options = ActiveLearningRound.Training;
             Line($"## One training round on {Options.RoundLabels:N0} labels");
             Line();
             Line($"`{Run} --skip-curves --skip-python` (also part of every run without `--skip-speed`). {Options.RoundLabels:N0} training images drawn with each seed, " +
                  $"split by `ValidationSplit` ({F(BenchOptions.RoundValidationShare, "0.##")} held out for early stopping), a new `Classifier`, `Train` with the product's options " +
-                 $"(Adam lr {F(options.LearningRate, "0.####")}, weight decay {F(options.WeightDecay, "0.####")}, batch {options.BatchSize}, ≤ {options.MaxEpochs} epochs, patience {options.Patience}); " +
+                 $"(Adam lr {F(options.LearningRate, "0.####")}, weight decay {F(options.WeightDecay, "0.####")}, batch {options.BatchSize}, ≤ {options.MaxEpochs} epochs, patience {options.Patience}, images shifted by up to {options.ShiftPixels} pixel(s)); " +
                  "timed from `Create` to the end of `Train`. Test accuracy on all 10,000 t10k images.");
             Line();
             Line("| threads | seed | train / validation | epochs (best) | seconds | CPU s | other load | validation acc. | test acc. | RSS after, MB |");

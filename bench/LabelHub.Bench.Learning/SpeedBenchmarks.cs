@@ -32,7 +32,7 @@ public static class SpeedBenchmarks
             var (trainRows, validationRows) = ValidationSplit.Split([.. Enumerable.Range(0, labels).Select(i => (long)i)], validationShare, seed);
             var measurement = Measurement.Start();
             var classifier = Classifier.Create(Spec, seed);
-            var report = classifier.Train(labeled.Subset(trainRows), labeled.Subset(validationRows), new TrainingOptions(Seed: seed), null, CancellationToken.None);
+            var report = classifier.Train(labeled.Subset(trainRows), labeled.Subset(validationRows), ActiveLearningRound.Training with { Seed = seed }, null, CancellationToken.None);
             var timing = measurement.Stop();
             var accuracy = StrategySimulation.Accuracy(classifier.Score(test), test.Labels);
             rounds.Add(new RoundResult(threads, seed, report, timing, accuracy, Machine.ResidentMb()));

@@ -8,7 +8,7 @@ var builder = WebApplication.CreateBuilder(args);
 #pragma warning disable RS0030
 builder.AddLabelHubLogging("web");
 builder.AddLabelHubDomain();
-builder.AddLabelHubJobs(runJobServer: JobsSetup.WebRunsJobServer(builder.Configuration), servesWebRequests: true);
+builder.AddLabelHubJobs(runJobServer: JobsSetup.WebRunsJobServer(builder.Configuration));
 #pragma warning restore RS0030
 builder.AddLabelHubWeb();
 

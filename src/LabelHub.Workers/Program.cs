@@ -11,7 +11,7 @@ var command = args.Length > 0 && args[0] is "migrate" or "check-learning" ? args
 var builder = Host.CreateApplicationBuilder(command is null ? args : args[1..]);
 if (command == "check-learning")
 {
-    var learning = new TorchRuntime(TorchSettings.FromConfiguration(builder.Configuration, servesWebRequests: false), NullLogger<TorchRuntime>.Instance).Availability;
+    var learning = new TorchRuntime(TorchSettings.FromConfiguration(builder.Configuration), NullLogger<TorchRuntime>.Instance).Availability;
     Console.WriteLine(learning.Available ? $"Learning is available on the {learning.Device}." : $"Learning is unavailable: {learning.Reason}");
     return learning.Available ? 0 : 1;
 }

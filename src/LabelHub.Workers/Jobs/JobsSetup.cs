@@ -24,9 +24,8 @@ public static class JobsSetup
     /// <summary>
     /// Hangfire storage for this process: PostgreSQL in server mode (shared by web and all workers),
     /// in memory in embedded mode. The job server runs here when <paramref name="runJobServer"/> is true.
-    /// <paramref name="servesWebRequests"/> leaves a core to the web app when models train in its process.
     /// </summary>
-    public static IHostApplicationBuilder AddLabelHubJobs(this IHostApplicationBuilder builder, bool runJobServer, bool servesWebRequests = false)
+    public static IHostApplicationBuilder AddLabelHubJobs(this IHostApplicationBuilder builder, bool runJobServer)
     {
         var settings = DatabaseSettings.FromConfiguration(builder.Configuration);
         builder.Services.AddHangfire(config =>
@@ -57,7 +56,7 @@ public static class JobsSetup
         builder.Services.AddSingleton<IJobHandler, SimulationJobHandler>();
         builder.Services.AddSingleton<JobRecovery>();
         builder.Services.AddTransient<MaintenanceJobs>();
-        var torchSettings = TorchSettings.FromConfiguration(builder.Configuration, servesWebRequests);
+        var torchSettings = TorchSettings.FromConfiguration(builder.Configuration);
         builder.Services.AddSingleton(services => new TorchRuntime(torchSettings, services.GetRequiredService<ILogger<TorchRuntime>>()));
         builder.Services.AddSingleton<ILearningRuntime>(services => services.GetRequiredService<TorchRuntime>());
         if (runJobServer)

@@ -66,7 +66,7 @@ public sealed class Classifier : IDisposable
         {
             throw new ArgumentException("Training needs at least one labeled sample.", nameof(train));
         }
-        if (options.MaxEpochs < 1 || options.BatchSize < 1 || options.Patience < 1 || !(options.LearningRate > 0) || !(options.WeightDecay >= 0))
+        if (options.MaxEpochs < 1 || options.BatchSize < 1 || options.Patience < 1 || !(options.LearningRate > 0) || !(options.WeightDecay >= 0) || options.ShiftPixels < 0)
         {
             throw new ArgumentException($"Training options out of range: {options}.", nameof(options));
         }
@@ -75,6 +75,11 @@ public sealed class Classifier : IDisposable
         var epochs = new List<EpochMetrics>();
         var order = Enumerable.Range(0, train.Count).ToArray();
         var shuffle = new Random(options.Seed);
+        // Shifts draw from their own generator, so turning them on leaves the batch order as it was.
+        var shifts = options.ShiftPixels > 0 && Spec.Kind == ModelKind.ImageCnn ? new Random(options.Seed ^ 0x51F7) : null;
+        // One buffer for every batch's inputs (the tensor takes a copy): a new one per batch would be 200 KB for 28 × 28
+        // images, on the large object heap, and hundreds of them per training drive gen2 collections.
+        var batchFeatures = new float[Math.Min(options.BatchSize, train.Count) * train.SampleSize];
         using var dropout = new Generator(unchecked((ulong)options.Seed), device);
         using var optimizer = optim.Adam(network.parameters(), options.LearningRate, weight_decay: options.WeightDecay);
         Dictionary<string, Tensor>? best = null;
@@ -95,7 +100,7 @@ public sealed class Classifier : IDisposable
                     ct.ThrowIfCancellationRequested();
                     using var scope = NewDisposeScope();
                     var batch = order.AsSpan(start, Math.Min(options.BatchSize, order.Length - start));
-                    var (inputs, targets) = Batch(train, batch);
+                    var (inputs, targets) = Batch(train, batch, batchFeatures, shifts, options.ShiftPixels);
                     optimizer.zero_grad();
                     var trunkMask = network.DropsTrunk ? DropoutMask([batch.Length, network.TrunkSize], dropout) : null;
                     var embeddingMask = DropoutMask([batch.Length, network.EmbeddingSize], dropout);
@@ -358,14 +363,24 @@ public sealed class Classifier : IDisposable
         return (lossSum / validation.Count, (double)correct / validation.Count);
     }
 
-    private (Tensor Inputs, Tensor Targets) Batch(Dataset samples, ReadOnlySpan<int> indices)
+    private (Tensor Inputs, Tensor Targets) Batch(Dataset samples, ReadOnlySpan<int> indices, float[] buffer, Random? shifts, int shiftPixels)
     {
         var size = samples.SampleSize;
-        var features = new float[indices.Length * size];
+        var features = buffer.AsSpan(0, indices.Length * size);
         var labels = new int[indices.Length];
         for (var i = 0; i < indices.Length; i++)
         {
-            samples.Sample(indices[i]).CopyTo(features.AsSpan(i * size, size));
+            var destination = features.Slice(i * size, size);
+            if (shifts is null)
+            {
+                samples.Sample(indices[i]).CopyTo(destination);
+            }
+            else
+            {
+                var shape = Spec.InputShape;
+                ImageShift.Translate(samples.Sample(indices[i]), destination, shape[0], shape[1], shape[2],
+                    shifts.Next(-shiftPixels, shiftPixels + 1), shifts.Next(-shiftPixels, shiftPixels + 1));
+            }
             labels[i] = samples.Labels[indices[i]];
         }
         return (ToTensor(features, indices.Length), Targets(labels));

@@ -10,7 +10,9 @@ public sealed record ClassifierSpec(ModelKind Kind, int[] InputShape, int ClassC
     public double DropoutRate { get; init; } = 0.5;
 }
 
-public sealed record TrainingOptions(int MaxEpochs = 30, int BatchSize = 64, double LearningRate = 1e-3, double WeightDecay = 1e-4, int Patience = 5, int Seed = 0);
+/// <param name="ShiftPixels">Image CNNs only: each training image is moved by up to this many pixels in x and y, drawn
+/// afresh every time it is used (<see cref="ImageShift"/>); 0 trains on the images as they are.</param>
+public sealed record TrainingOptions(int MaxEpochs = 30, int BatchSize = 64, double LearningRate = 1e-3, double WeightDecay = 1e-4, int Patience = 5, int Seed = 0, int ShiftPixels = 0);
 
 public sealed record EpochMetrics(int Epoch, double TrainLoss, double ValidationLoss, double ValidationAccuracy, double Seconds);
 

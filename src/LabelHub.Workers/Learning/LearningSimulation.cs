@@ -54,6 +54,7 @@ public sealed class LearningSimulation(LearningData data, ILearningRuntime runti
             ActiveLearningRound.Training)
         {
             McSamples = ActiveLearningRound.McSamples,
+            ValidationShare = ActiveLearningRound.ValidationShare,
         };
         var result = await torch.RunAsync(() => new StrategySimulation(options).Run(pool, test, step =>
         {

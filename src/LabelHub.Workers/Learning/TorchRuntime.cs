@@ -13,17 +13,19 @@ public sealed record TorchSettings(int Threads, string Device)
 {
     public const string Section = "LabelHub:Learning";
 
-    /// <summary>
-    /// Threads default to every core, less one in a process that also serves web requests (embedded mode) so pages
-    /// stay responsive while a model trains.
-    /// </summary>
-    public static TorchSettings FromConfiguration(IConfiguration configuration, bool servesWebRequests)
-    {
-        var defaultThreads = servesWebRequests ? Math.Max(1, Environment.ProcessorCount - 1) : Environment.ProcessorCount;
-        return new(
-            configuration.GetValue($"{Section}:Threads", defaultThreads),
+    /// <summary>Threads default to <see cref="DefaultThreads"/> of this machine's cores.</summary>
+    public static TorchSettings FromConfiguration(IConfiguration configuration) =>
+        new(configuration.GetValue($"{Section}:Threads", DefaultThreads(Environment.ProcessorCount)),
             configuration.GetValue<string?>($"{Section}:Device") ?? "cpu");
-    }
+
+    /// <summary>
+    /// Every core but one, in the web process and in a Workers process alike. libtorch's threads meet at the end of
+    /// every operation, so one thread that another process keeps off its core holds up all of them: on two cores
+    /// with other work running, two threads trained a round in 18–35 s and one thread in 3.7 s
+    /// (bench/results/learning-2026-12-04-2016.md). The spare core also keeps the web app's pages and the
+    /// annotators' next task quick while a model trains.
+    /// </summary>
+    public static int DefaultThreads(int cores) => Math.Max(1, cores - 1);
 }
 
 /// <summary>

@@ -128,6 +128,35 @@ public sealed class ClassifierTests
     }
 
     [Fact]
+    public void Shifted_training_images_still_learn_are_reproducible_and_change_the_model()
+    {
+        var train = SyntheticData.LeftOrRight(240, seed: 1);
+        var validation = SyntheticData.LeftOrRight(100, seed: 2);
+        var items = SyntheticData.LeftOrRight(20, seed: 3);
+
+        (double Accuracy, float[] Scores) TrainAndScore(int shift)
+        {
+            using var classifier = Classifier.Create(ImageSpec, seed: 1);
+            var report = classifier.Train(train, validation, new TrainingOptions(MaxEpochs: 8, BatchSize: 32, ShiftPixels: shift), null, CancellationToken.None);
+            return (report.ValidationAccuracy, classifier.Score(items).Probabilities);
+        }
+
+        var shifted = TrainAndScore(2);
+        Assert.True(shifted.Accuracy >= 0.95, $"Validation accuracy {shifted.Accuracy:P1}");
+        Assert.Equal(shifted.Scores, TrainAndScore(2).Scores);
+        Assert.NotEqual(shifted.Scores, TrainAndScore(0).Scores);
+    }
+
+    [Fact]
+    public void A_negative_shift_is_refused()
+    {
+        using var classifier = Classifier.Create(ImageSpec, seed: 1);
+        var data = SyntheticData.LeftOrRight(8, seed: 1);
+
+        Assert.Throws<ArgumentException>(() => classifier.Train(data, data, new TrainingOptions(ShiftPixels: -1), null, CancellationToken.None));
+    }
+
+    [Fact]
     public void Without_dropout_every_mc_sample_is_the_deterministic_prediction()
     {
         using var classifier = Classifier.Create(ImageSpec with { DropoutRate = 0 }, seed: 1);

@@ -111,13 +111,21 @@ public sealed class TorchRuntimeTests : IDisposable
     }
 
     [Theory]
-    [InlineData(true)]
-    [InlineData(false)]
-    public void Threads_default_to_the_cores_less_one_for_the_web_process(bool servesWebRequests)
+    [InlineData(1, 1)]
+    [InlineData(2, 1)]
+    [InlineData(3, 2)]
+    [InlineData(16, 15)]
+    public void Threads_default_to_every_core_but_one(int cores, int threads)
     {
-        var settings = TorchSettings.FromConfiguration(new ConfigurationBuilder().Build(), servesWebRequests);
+        Assert.Equal(threads, TorchSettings.DefaultThreads(cores));
+    }
 
-        Assert.Equal(servesWebRequests ? Math.Max(1, Environment.ProcessorCount - 1) : Environment.ProcessorCount, settings.Threads);
+    [Fact]
+    public void Unconfigured_settings_take_the_default_threads_on_the_cpu()
+    {
+        var settings = TorchSettings.FromConfiguration(new ConfigurationBuilder().Build());
+
+        Assert.Equal(TorchSettings.DefaultThreads(Environment.ProcessorCount), settings.Threads);
         Assert.Equal("cpu", settings.Device);
     }
 
@@ -128,7 +136,7 @@ public sealed class TorchRuntimeTests : IDisposable
             .AddInMemoryCollection(new Dictionary<string, string?> { ["LabelHub:Learning:Threads"] = "3", ["LabelHub:Learning:Device"] = "cuda" })
             .Build();
 
-        Assert.Equal(new TorchSettings(3, "cuda"), TorchSettings.FromConfiguration(configuration, servesWebRequests: true));
+        Assert.Equal(new TorchSettings(3, "cuda"), TorchSettings.FromConfiguration(configuration));
     }
 
     [Fact]
