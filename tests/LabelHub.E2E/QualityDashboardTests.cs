@@ -154,7 +154,8 @@ public sealed class QualityDashboardTests
             var agreement = page.GetByTestId("kpi-agreement");
             await Expect(agreement).ToHaveAttributeAsync("data-state", "met");
             await Expect(agreement.GetByTestId("kpi-value")).ToHaveTextAsync("0.841");
-            await Expect(agreement.GetByTestId("kpi-caption")).ToHaveTextAsync("Target ≥ 0.800");
+            await Expect(agreement.GetByTestId("kpi-caption")).ToHaveTextAsync("sentiment: target ≥ 0.800");
+            await Expect(agreement.GetByTestId("kpi-details")).ToHaveTextAsync("1 of 1 fields meet their target");
             // No gold items: grey, with the reason.
             await Expect(page.GetByTestId("kpi-gold")).ToHaveAttributeAsync("data-state", "none");
             await Expect(page.GetByTestId("kpi-gold").GetByTestId("kpi-value")).ToHaveTextAsync("–");
@@ -171,8 +172,12 @@ public sealed class QualityDashboardTests
             await Expect(row.Locator("td[data-metric=krippendorff_alpha_nominal]")).ToHaveTextAsync("0.841");
             await Expect(row.Locator("td[data-metric=krippendorff_alpha_nominal]")).ToHaveClassAsync(new Regex("quality-headline"));
             await Expect(row.GetByTestId("field-items")).ToHaveTextAsync("6");
+            await Expect(row).ToHaveAttributeAsync("data-state", "met");
             await row.GetByTestId("field-row-toggle").ClickAsync();
             await Expect(page.GetByTestId("label-row")).ToHaveCountAsync(3);
+            // Every statistic of the field behind the expander, the free-marginal κ and AC1 over the field's whole label list.
+            await Expect(page.Locator("[data-testid=metric-row][data-metric=randolph_kappa]")).ToHaveCountAsync(1);
+            await Expect(page.Locator("[data-testid=metric-row][data-metric=gwet_ac1]")).ToHaveCountAsync(1);
             await Expect(page.GetByTestId("csv-fields")).ToHaveAttributeAsync("href", $"/api/v1/projects/{projectId}/quality/fields.csv");
             await Expect(page.GetByTestId("quality-annotator-row")).ToHaveCountAsync(3);
             await Expect(page.GetByTestId("trend-needs-two")).ToBeVisibleAsync();

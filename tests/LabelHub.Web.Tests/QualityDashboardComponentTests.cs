@@ -1,4 +1,5 @@
 using Bunit;
+using LabelHub.Domain.Planning;
 using LabelHub.Domain.Quality;
 using LabelHub.Web.Components.Pages.Quality;
 
@@ -123,32 +124,47 @@ public sealed class QualityDashboardComponentTests : ComponentTest
     }
 
     [Fact]
-    public void Field_table_has_every_metric_as_a_column_the_headline_in_bold_and_label_rows_on_demand()
+    public void Field_table_judges_each_fields_headline_by_its_own_target_and_shows_the_rest_on_demand()
     {
-        var table = Render<FieldAgreementTable>(p => p.Add(c => c.Fields, new List<FieldQuality> { Sentiment, Entities }));
+        // sentiment α 0.712 against the project's 0.7 (met); entities F1 0.5 against its own 0.6 (missed).
+        var settings = new QualitySettings { AgreementTarget = 0.7, FieldAgreementTargets = new() { ["entities"] = 0.6 } };
+        var table = Render<FieldAgreementTable>(p => p.Add(c => c.Fields, new List<FieldQuality> { Sentiment, Entities }).Add(c => c.Settings, settings));
 
         var rows = table.FindAll("[data-testid=field-row]");
         Assert.Equal(["sentiment", "entities"], rows.Select(r => r.GetAttribute("data-field")));
-        // Union of the fields' metrics: three for the choice field, two for the spans.
-        Assert.Equal(5, table.FindAll("thead th.num").Count - 1);
+        // Six columns whatever the statistics: it fits 1024 px.
+        Assert.Equal(6, table.Find("[data-testid=field-table] thead").Children[0].Children.Length);
         var alpha = rows[0].QuerySelector("td[data-metric=krippendorff_alpha_nominal]")!;
         Assert.Contains("quality-headline", alpha.ClassName);
         Assert.Equal("0.712", alpha.TextContent.Trim());
-        Assert.Equal("0.833", rows[0].QuerySelector("td[data-metric=percent_agreement]")!.TextContent.Trim());
         Assert.Equal("6", rows[0].QuerySelector("[data-testid=field-items]")!.TextContent.Trim());
-        var fleiss = rows[0].QuerySelector("td[data-metric=fleiss_kappa] [data-testid=agreement-undefined]")!;
-        Assert.Equal("–", fleiss.TextContent.Trim());
-        Assert.Equal("Every answer is the same category.", fleiss.GetAttribute("title"));
-        // A statistic that does not apply to a kind is an empty cell.
-        Assert.Empty(rows[1].QuerySelector("td[data-metric=fleiss_kappa]")!.TextContent.Trim());
-        Assert.Contains("quality-headline", rows[1].QuerySelector("td[data-metric=span_f1_strict]")!.ClassName);
+        Assert.Equal(("met", "missed"), (rows[0].GetAttribute("data-state"), rows[1].GetAttribute("data-state")));
+        Assert.Contains("0.600", rows[1].QuerySelector("[data-testid=field-target]")!.TextContent);
+        Assert.Null(rows[0].QuerySelector("td[data-metric=percent_agreement]"));
 
+        // The other statistics and the labels behind the expander.
         Assert.Empty(table.FindAll("[data-testid=label-row]"));
         rows[0].QuerySelector("[data-testid=field-row-toggle]")!.Click();
+        var details = table.Find("[data-testid=field-details][data-field=sentiment]");
+        Assert.Equal("0.833", details.QuerySelector("[data-testid=metric-row][data-metric=percent_agreement] td[data-metric=percent_agreement]")!.TextContent.Trim());
+        var fleiss = details.QuerySelector("[data-testid=metric-row][data-metric=fleiss_kappa] [data-testid=agreement-undefined]")!;
+        Assert.Equal("–", fleiss.TextContent.Trim());
+        Assert.Equal("Every answer is the same category.", fleiss.GetAttribute("title"));
         var labels = table.FindAll("[data-testid=label-row]");
         Assert.Equal(["positive", "negative"], labels.Select(l => l.GetAttribute("data-label")));
-        Assert.Equal("0.500", labels[0].QuerySelector("td[data-metric=krippendorff_alpha_nominal]")!.TextContent.Trim());
+        Assert.Contains("0.500", labels[0].QuerySelector("td[data-metric=krippendorff_alpha_nominal]")!.TextContent);
         Assert.Equal("Nobody chose this label.", labels[1].QuerySelector("[data-testid=agreement-undefined]")!.GetAttribute("title"));
+    }
+
+    [Fact]
+    public void A_failing_field_turns_the_agreement_card_red_however_good_the_others_are()
+    {
+        var good = Sentiment with { Field = "topic", Metrics = [new("krippendorff_alpha_nominal", new Agreement(1.0, 6))] };
+        var standings = FieldStanding.Of([good, Sentiment with { Metrics = [new("krippendorff_alpha_nominal", new Agreement(0.611, 6))] }], new QualitySettings { AgreementTarget = 0.8 });
+
+        var weakest = FieldStanding.Weakest(standings)!;
+        Assert.Equal(("sentiment", 0.611), (weakest.Field.Field, weakest.Value!.Value));
+        Assert.Equal([KpiState.Met, KpiState.Missed], standings.Select(s => s.State));
     }
 
     [Fact]

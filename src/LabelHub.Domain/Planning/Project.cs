@@ -75,8 +75,17 @@ public sealed record QualitySettings
     /// <summary>Agreement every field should reach (its headline statistic: Krippendorff's α, or F1 for spans and boxes).</summary>
     public double? AgreementTarget { get; init; } = 0.8;
 
+    /// <summary>
+    /// Per field, a target that replaces <see cref="AgreementTarget"/> for that field: a span field's F1 or a rating's
+    /// ordinal α may need another bar than a choice's nominal α.
+    /// </summary>
+    public Dictionary<string, double> FieldAgreementTargets { get; init; } = [];
+
     /// <summary>Share of gold items answered correctly.</summary>
     public double? GoldAccuracyTarget { get; init; } = 0.95;
+
+    /// <summary>The agreement target of one field: its own, else the project's.</summary>
+    public double? AgreementTargetFor(string field) => FieldAgreementTargets.TryGetValue(field, out var target) ? target : AgreementTarget;
 
     /// <summary>Submitted labels per hour over the last 24 hours, all annotators together.</summary>
     public double? LabelsPerHourTarget { get; init; }

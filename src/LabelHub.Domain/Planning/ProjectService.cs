@@ -147,6 +147,14 @@ public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactor
         if (input.Quality is { } quality)
         {
             CheckShare(errors, "quality.agreementTarget", quality.AgreementTarget, min: -1, "An agreement target is between -1 and 1.");
+            foreach (var (field, target) in quality.FieldAgreementTargets ?? [])
+            {
+                if (input.Schema?.Fields.Any(f => f.Name == field) != true)
+                {
+                    errors.Add($"quality.fieldAgreementTargets.{field}", $"The schema has no field \"{field}\" to set an agreement target for.");
+                }
+                CheckShare(errors, $"quality.fieldAgreementTargets.{field}", target, min: -1, "An agreement target is between -1 and 1.");
+            }
             CheckShare(errors, "quality.goldAccuracyTarget", quality.GoldAccuracyTarget, min: 0, "A gold accuracy target is between 0 and 1.");
             if (quality.LabelsPerHourTarget is { } perHour && (!double.IsFinite(perHour) || perHour <= 0))
             {

@@ -5,11 +5,11 @@ namespace LabelHub.Domain.Quality;
 /// P̄ the mean share of agreeing rater pairs per item and P̄_e = Σ_j p_j² from the category shares p_j.
 /// </summary>
 /// <remarks>
-/// Items with fewer than two ratings are skipped: they hold no pair. Items may have different numbers of ratings;
-/// then P̄ and p_j are per-item averages, P̄ = mean_i Σ_j n_ij(n_ij − 1) / (n_i(n_i − 1)) and p_j = mean_i n_ij / n_i,
-/// which is Gwet's (2014) generalised Fleiss' κ and equals Fleiss' formula exactly when every item has the same
-/// number of ratings. (Gwet's irrCAC also counts items with a single rating in p_j; here they are skipped in both
-/// terms, as Krippendorff's α skips unpairable values, so the two differ only when such items exist.)
+/// Items may have different numbers of ratings; then P̄ and p_j are per-item averages, P̄ = mean_i Σ_j n_ij(n_ij − 1) /
+/// (n_i(n_i − 1)) over the items with two or more ratings and p_j = mean_i n_ij / n_i over every rated item, which is
+/// Gwet's (2014) generalised Fleiss' κ as his irrCAC computes it: an item rated once holds no pair, but its rating
+/// still counts in the category shares. It equals Fleiss' formula exactly when every item has the same number of
+/// ratings. (Krippendorff's α, by its own definition, leaves such unpairable values out altogether.)
 /// </remarks>
 public static class FleissKappa
 {

@@ -7,8 +7,9 @@ namespace LabelHub.Domain.Quality;
 /// categ.labels). Unlike κ it stays defined when everyone uses one category (then p_e = 0 and AC1 = p_a).
 /// </summary>
 /// <remarks>
-/// p_a and π_k are taken over the items with two or more ratings, as for <see cref="FleissKappa"/> (see its remarks
-/// for unequal numbers of ratings per item).
+/// p_a is taken over the items with two or more ratings and π_k over every rated item, as for <see cref="FleissKappa"/>
+/// and as in irrCAC (see its remarks for unequal numbers of ratings per item). q is the matrix's category count: the
+/// caller gives it the field's whole list, so categories nobody used still count.
 /// </remarks>
 public static class GwetAc1
 {

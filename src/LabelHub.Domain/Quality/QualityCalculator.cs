@@ -108,7 +108,8 @@ public sealed class QualityCalculator
         var kpis = new QualityKpis(
             headlines.Count == 0
                 ? Agreement.Undefined(0, "No field has an agreement figure yet (it needs items with two or more answers).")
-                : Agreement.Of(headlines.Average(v => v.Value!.Value), headlines.Max(v => v.Items)),
+                // The weakest field: an average would let a strong field hide a failing one.
+                : headlines.MinBy(v => v.Value!.Value)!,
             goldTotal == 0
                 ? Agreement.Undefined(0, "No gold item answered.")
                 : Agreement.Of((double)tallies.Values.Sum(t => t.GoldCorrect) / goldTotal, goldTotal),
@@ -302,10 +303,30 @@ public sealed class QualityCalculator
             date: d => AnswerCodec.FormatDate(d.Date),
             rating: r => ((double)r.Stars).ToString("R", CultureInfo.InvariantCulture));
 
+        /// <summary>Whether raters chose from a closed list (a choice field's labels, a rating's stars): q is the list's length.</summary>
+        private bool ClosedList => Field.Kind is FieldKind.Choice or FieldKind.Rating;
+
         public override FieldQuality Compute(IReadOnlyList<Guid> annotators)
         {
+            // Every category raters could choose counts, used or not (Gwet's AC1 and the free-marginal κ depend on q).
+            if (Field.Kind == FieldKind.Choice)
+            {
+                foreach (var label in Field.Labels)
+                {
+                    CategoryOf(label);
+                }
+            }
+            else if (Field.Kind == FieldKind.Rating)
+            {
+                for (var stars = 1; stars <= Field.RatingMax; stars++)
+                {
+                    CategoryOf(((double)stars).ToString("R", CultureInfo.InvariantCulture));
+                }
+            }
             // Codes in a meaningful order: schema labels first (in schema order), numbers ascending, the rest as met.
-            var order = categories.Select((key, code) => (key, code)).OrderBy(c => Rank(c.key)).ThenBy(c => c.key, StringComparer.Ordinal).ToList();
+            var order = categories.Select((key, code) => (key, code)).OrderBy(c => Rank(c.key))
+                .ThenBy(c => Numeric && double.TryParse(c.key, NumberStyles.Float, CultureInfo.InvariantCulture, out var number) ? number : 0)
+                .ThenBy(c => c.key, StringComparer.Ordinal).ToList();
             var recode = new int[categories.Count];
             for (var i = 0; i < order.Count; i++)
             {
@@ -331,6 +352,15 @@ public sealed class QualityCalculator
             }
             metrics.Add(new("fleiss_kappa", FleissKappa.Compute(matrix)));
             metrics.Add(new("gwet_ac1", GwetAc1.Compute(matrix)));
+            if (ClosedList)
+            {
+                metrics.Add(new("randolph_kappa", RandolphKappa.Compute(matrix)));
+            }
+            if (Field.Kind == FieldKind.Rating)
+            {
+                // Ordinal: a near miss (4 for 5 stars) costs in proportion to the distance.
+                metrics.Add(new("cohen_kappa_linear_mean", MeanOfPairs(CohenKappa.PairMatrix(matrix, KappaWeighting.Linear))));
+            }
             var pairs = CohenKappa.PairMatrix(matrix, Numeric ? KappaWeighting.Quadratic : KappaWeighting.None);
             metrics.Add(new(Numeric ? "cohen_kappa_quadratic_mean" : "cohen_kappa_mean", MeanOfPairs(pairs)));
             metrics.Add(new("scott_pi_mean", MeanOfPairs(PairwiseAgreement.Matrix(matrix, ScottPi.Compute))));

@@ -55,7 +55,7 @@ public sealed record PairMatrix(string Metric, List<Guid> Annotators, List<List<
 public sealed record AnnotatorQuality(
     Guid AnnotatorId, string Name, int Labels, double? MedianSeconds, Agreement AgreementWithOthers, Agreement GoldAccuracy);
 
-/// <param name="Agreement">Mean of the fields' headline statistics.</param>
+/// <param name="Agreement">The lowest of the fields' headline statistics (the weakest field), so no field is averaged away.</param>
 /// <param name="Progress">Share of the items that have all their answers.</param>
 /// <param name="LabelsPerHour">Submitted answers per hour over the last 24 hours.</param>
 public sealed record QualityKpis(

@@ -129,19 +129,39 @@ public sealed class AgreementPropertyTests
     [InlineData(13, 0.3)]
     public void On_two_raters_Fleiss_kappa_is_Scotts_pi_and_every_matrix_figure_equals_the_contingency_table_figure(int seed, double missing)
     {
-        // Fleiss (1971) built κ as Scott's π for many raters; with two raters the two are one formula. Items with one
-        // rating drop out of the matrix figures exactly as they are absent from the table.
-        var ratings = SyntheticRatings.Matrix(seed, items: 250, raters: 2, categories: 5, missing, accuracy: 0.6);
-        var table = ContingencyTable.Of(ratings, 0, 1);
+        // Fleiss (1971) built κ as Scott's π for many raters; with two raters the two are one formula. The table holds
+        // only the items both rated, so items rated once are left out of the matrix too (irrCAC would count their
+        // ratings in the category shares: see the hand-computed test below).
+        var all = SyntheticRatings.Matrix(seed, items: 250, raters: 2, categories: 5, missing, accuracy: 0.6);
+        var table = ContingencyTable.Of(all, 0, 1);
+        var ratings = RatingMatrix.FromItems([.. Enumerable.Range(0, all.ItemCount)
+            .Where(item => all[item, 0] != RatingMatrix.Missing && all[item, 1] != RatingMatrix.Missing)
+            .Select(item => new int?[] { all[item, 0], all[item, 1] })], all.CategoryCount);
 
         SyntheticRatings.AssertClose(ScottPi.Compute(table), FleissKappa.Compute(ratings), "π vs Fleiss κ", 1e-15);
-        SyntheticRatings.AssertClose(PercentAgreement.Compute(table), PercentAgreement.Compute(ratings), "percent", 1e-15);
+        SyntheticRatings.AssertClose(PercentAgreement.Compute(table), PercentAgreement.Compute(all), "percent", 1e-15);
         SyntheticRatings.AssertClose(GwetAc1.Compute(table), GwetAc1.Compute(ratings), "AC1", 1e-15);
         foreach (var level in Enum.GetValues<AlphaLevel>())
         {
             var values = level == AlphaLevel.Ratio ? RatioValues : Values;
-            SyntheticRatings.AssertClose(KrippendorffAlpha.Compute(table, level, values), KrippendorffAlpha.Compute(ratings, level, values), $"α {level}");
+            SyntheticRatings.AssertClose(KrippendorffAlpha.Compute(table, level, values), KrippendorffAlpha.Compute(all, level, values), $"α {level}");
         }
+    }
+
+    [Fact]
+    public void Items_rated_once_count_in_the_category_shares_and_unused_categories_count_in_q_as_in_irrCAC()
+    {
+        // Three categories in the field's list; A–A, A–B, and B rated once. p_a = (1 + 0) / 2 = ½ over the two items with
+        // a pair; π = (1 + ½ + 0, 0 + ½ + 1, 0) / 3 = (½, ½, 0) over all three rated items.
+        var ratings = RatingMatrix.FromItems([[0, 0], [0, 1], [1, null]], categoryCount: 3);
+
+        // Fleiss: p_e = ¼ + ¼ = ½, κ = 0 (without the single rating: π = (¾, ¼), κ = −⅓).
+        Assert.Equal(0, FleissKappa.Compute(ratings).Value!.Value, 12);
+        // AC1: p_e = (¼ + ¼ + 0) / (3 − 1) = ¼, AC1 = (½ − ¼) / ¾ = ⅓ (with q = 2 used categories it would be 0.2).
+        Assert.Equal(1.0 / 3, GwetAc1.Compute(ratings).Value!.Value, 12);
+        // Free-marginal: (½ − ⅓) / (1 − ⅓) = ¼.
+        Assert.Equal(0.25, RandolphKappa.Compute(ratings).Value!.Value, 12);
+        Assert.Equal(2, FleissKappa.Compute(ratings).Items);
     }
 
     [Fact]

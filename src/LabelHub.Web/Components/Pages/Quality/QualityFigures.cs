@@ -34,3 +34,22 @@ public static class QualityFigures
         return string.Create(CultureInfo.InvariantCulture, $"hsl({hue:0}, 70%, 78%)");
     }
 }
+
+/// <summary>One field's headline statistic against its own target.</summary>
+public sealed record FieldStanding(LabelHub.Domain.Quality.FieldQuality Field, LabelHub.Domain.Quality.MetricValue? Headline, double? Target, KpiState State)
+{
+    public double? Value => Headline?.Value.Value;
+
+    /// <summary>Every field's standing, in the report's order.</summary>
+    public static List<FieldStanding> Of(IReadOnlyList<LabelHub.Domain.Quality.FieldQuality> fields, LabelHub.Domain.Planning.QualitySettings settings) =>
+        [.. fields.Select(f =>
+        {
+            var headline = f.Metrics.FirstOrDefault(m => m.Metric == f.Headline);
+            var target = settings.AgreementTargetFor(f.Field);
+            return new FieldStanding(f, headline, target, QualityFigures.AtLeast(headline?.Value.Value, target));
+        })];
+
+    /// <summary>The field furthest below (or least above) its target; without targets, the lowest figure. Null when no field has one.</summary>
+    public static FieldStanding? Weakest(IEnumerable<FieldStanding> standings) =>
+        standings.Where(s => s.Value is not null).MinBy(s => s.Value!.Value - (s.Target ?? 0));
+}
