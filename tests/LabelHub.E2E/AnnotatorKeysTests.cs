@@ -214,6 +214,15 @@ public sealed class AnnotatorKeysTests
         await Expect(mina.GetByTestId("recent-answer")).ToHaveCountAsync(1);
         await Expect(mina.GetByTestId("recent-answer")).ToContainTextAsync("version 2");
         await Expect(mina.GetByTestId("recent-status")).ToContainTextAsync("not reviewed yet");
+
+        // A project she is not a member of: a page that says why, with a way back.
+        var secret = await AdminScenario.CreateProjectAsync(api, "Secret", ReviewFields, [new { text = "비밀" }]);
+        await GoToAsync(mina, $"/projects/{secret}/label");
+        await Expect(mina.GetByTestId("label-error")).ToContainTextAsync("This page cannot be shown");
+        await Expect(mina.GetByTestId("label-error")).ToContainTextAsync("ask its manager to add you");
+        await ShotAsync(mina, "41-not-a-member");
+        await mina.GetByTestId("page-error-back").ClickAsync();
+        await Expect(mina).ToHaveURLAsync(new Regex("/projects$"));
         await context.CloseAsync();
 
         // The redone answer is back in the review queue.

@@ -57,13 +57,10 @@ public sealed class GuidelineService(IDbContextFactory<LabelHubDbContext> dbFact
             .ToListAsync(ct);
     }
 
-    /// <summary>Saves a new version; earlier versions stay as they were.</summary>
+    /// <summary>Saves a new version; earlier versions stay as they were. The project's managers and admins write guidelines.</summary>
     public async Task<GuidelineView> SaveAsync(Actor actor, Guid projectId, string markdown, string? changeNote, CancellationToken ct = default)
     {
-        if (!actor.IsAdmin)
-        {
-            throw new ForbiddenException("Only admins edit guidelines.");
-        }
+        ProjectAccess.EnsureManager(actor);
         var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(markdown))
         {
@@ -80,8 +77,8 @@ public sealed class GuidelineService(IDbContextFactory<LabelHubDbContext> dbFact
         errors.ThrowIfAny();
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.GetVisibleAsync(actor, projectId, ct);
-        // Two admins saving at once race for the same number; the unique index makes one retry.
+        await db.GetManageableAsync(actor, projectId, ct);
+        // Two managers saving at once race for the same number; the unique index makes one retry.
         for (var attempt = 0; ; attempt++)
         {
             var next = (await db.GuidelineVersions.Where(g => g.ProjectId == projectId).MaxAsync(g => (int?)g.Version, ct) ?? 0) + 1;

@@ -30,7 +30,7 @@ public static class LabelingEndpoints
         {
             var saved = await guidelines.SaveAsync(user.ToActor(), projectId, input.Markdown, input.ChangeNote, ct);
             return Results.Created($"/api/v1/projects/{projectId}/guideline/versions/{saved.Version}", saved);
-        }).RequireAuthorization(Policies.Admin);
+        }).RequireAuthorization(Policies.Manager);
 
         project.MapPost("/guideline/acknowledge", async (Guid projectId, AcknowledgeRequest input, GuidelineService guidelines, ClaimsPrincipal user, CancellationToken ct) =>
         {

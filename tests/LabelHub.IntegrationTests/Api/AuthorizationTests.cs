@@ -37,7 +37,10 @@ public sealed class AuthorizationTests
         Assert.Equal(HttpStatusCode.Forbidden, (await annotator.PostRawAsync($"/api/v1/projects/{projectA.Id}/exports", new { format = "csv" })).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await annotator.Http.GetAsync("/api/v1/users")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await annotator.Http.GetAsync("/jobs")).StatusCode);
-        Assert.Equal(HttpStatusCode.Forbidden, (await managerA.PostRawAsync($"/api/v1/projects/{projectA.Id}/guideline", new GuidelineRequest("# x", null))).StatusCode);
+        // A project's manager writes its guideline; annotators and other projects' managers cannot.
+        Assert.Equal(HttpStatusCode.Created, (await managerA.PostRawAsync($"/api/v1/projects/{projectA.Id}/guideline", new GuidelineRequest("# x", null))).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await annotator.PostRawAsync($"/api/v1/projects/{projectA.Id}/guideline", new GuidelineRequest("# y", null))).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await managerB.PostRawAsync($"/api/v1/projects/{projectA.Id}/guideline", new GuidelineRequest("# z", null))).StatusCode);
 
         // Another project's data is invisible: not listed, and 404 by id.
         Assert.Equal(["A"], (await managerA.GetAsync<List<ProjectSummary>>("/api/v1/projects")).Select(p => p.Name));
