@@ -223,6 +223,7 @@ public sealed class AnnotatorKeysTests
         await ShotAsync(mina, "41-not-a-member");
         await mina.GetByTestId("page-error-back").ClickAsync();
         await Expect(mina).ToHaveURLAsync(new Regex("/projects$"));
+        await Expect(mina.GetByRole(AriaRole.Heading, new() { Name = "Projects" })).ToBeVisibleAsync();
         await context.CloseAsync();
 
         // The redone answer is back in the review queue.

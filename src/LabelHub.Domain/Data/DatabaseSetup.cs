@@ -101,6 +101,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<ImportService>();
         builder.Services.AddSingleton<ItemImporter>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ExportService>();
+        builder.Services.AddSingleton<LabelHub.Domain.Planning.ProjectDeletion>();
         builder.Services.AddScoped<UserAdminService>();
         return builder;
     }

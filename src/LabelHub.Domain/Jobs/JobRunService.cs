@@ -40,7 +40,8 @@ public sealed class JobRunService(IDbContextFactory<LabelHubDbContext> dbFactory
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.JobRuns.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobRunId, ct) ?? throw new NotFoundException("Job");
-        if (run.ProjectId is { } projectId)
+        // A job whose project is gone (it deleted the project) stays readable by whoever started it, as a job without one.
+        if (run.ProjectId is { } projectId && await db.Projects.AnyAsync(p => p.Id == projectId, ct))
         {
             await db.GetVisibleAsync(actor, projectId, ct);
         }

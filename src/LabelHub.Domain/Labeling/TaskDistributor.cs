@@ -150,6 +150,10 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         await using var connection = await HeldConnection.OpenAsync(db, store.HoldsConnection, ct);
         var now = clock.GetUtcNow();
         var context = await ReadHandOutContextAsync(db, actor, projectId, besides, now, ct);
+        if (context.Project.ArchivedAt is not null)
+        {
+            throw new ConflictException("This project is archived: it hands out no tasks.");
+        }
         if (context.LatestGuideline is { } latest && !(context.AcknowledgedGuideline >= latest))
         {
             throw new GuidelineAcknowledgementRequiredException(latest);

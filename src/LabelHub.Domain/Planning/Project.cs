@@ -24,6 +24,10 @@ public class Project
     public Guid CreatedById { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }
+
+    /// <summary>When a manager archived it: hidden from the project list by default, no tasks handed out; deletable.</summary>
+    public DateTimeOffset? ArchivedAt { get; set; }
+
     public List<ProjectMember> Members { get; set; } = [];
 }
 

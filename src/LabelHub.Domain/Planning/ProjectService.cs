@@ -10,7 +10,7 @@ namespace LabelHub.Domain.Planning;
 public sealed record ProjectInput(
     string Name, string? Description, LabelSchema Schema, int Overlap, int LeaseMinutes = 30, LabelingSettings? Labeling = null, QualitySettings? Quality = null);
 
-public sealed record ProjectSummary(Guid Id, string Name, string Description, int Overlap, int ItemCount, int CompletedItemCount, DateTimeOffset CreatedAt);
+public sealed record ProjectSummary(Guid Id, string Name, string Description, int Overlap, int ItemCount, int CompletedItemCount, DateTimeOffset CreatedAt, DateTimeOffset? ArchivedAt = null);
 
 public sealed record MemberInfo(Guid UserId, string UserName, string DisplayName, DateTimeOffset AddedAt);
 
@@ -18,10 +18,12 @@ public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactor
 {
     public const int MaxOverlap = 50;
 
-    public async Task<IReadOnlyList<ProjectSummary>> ListAsync(Actor actor, CancellationToken ct = default)
+    /// <param name="includeArchived">Archived projects too (the list hides them by default).</param>
+    public async Task<IReadOnlyList<ProjectSummary>> ListAsync(Actor actor, bool includeArchived = false, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         return await db.Projects.AsNoTracking().VisibleTo(actor)
+            .Where(p => includeArchived || p.ArchivedAt == null)
             .OrderBy(p => p.Name)
             .Select(p => new ProjectSummary(
                 p.Id, p.Name, p.Description, p.Overlap,
@@ -29,7 +31,8 @@ public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactor
                 // Inline form of ItemQueries.WhereCompleted: a method call cannot be translated inside a projection.
                 db.Items.Count(i => i.ProjectId == p.Id && i.TakenSlots >= p.Overlap
                     && !db.Assignments.Any(a => a.ItemId == i.Id && a.State == AssignmentState.Leased)),
-                p.CreatedAt))
+                p.CreatedAt,
+                p.ArchivedAt))
             .ToListAsync(ct);
     }
 
@@ -66,6 +69,18 @@ public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactor
         await db.GetManageableAsync(actor, projectId, ct);
         var project = await db.Projects.SingleAsync(p => p.Id == projectId, ct);
         Apply(project, input, clock.GetUtcNow());
+        await db.SaveChangesAsync(ct);
+        return project;
+    }
+
+    /// <summary>Archives the project (or brings it back): reversible; an archived project hands out no tasks.</summary>
+    public async Task<Project> SetArchivedAsync(Actor actor, Guid projectId, bool archived, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var project = await db.GetManageableAsync(actor, projectId, ct);
+        db.Attach(project);
+        project.ArchivedAt = archived ? project.ArchivedAt ?? clock.GetUtcNow() : null;
+        project.UpdatedAt = clock.GetUtcNow();
         await db.SaveChangesAsync(ct);
         return project;
     }

@@ -11,7 +11,18 @@ public static class PlanningEndpoints
     public static void MapPlanningEndpoints(this RouteGroupBuilder api)
     {
         var projects = api.MapGroup("/projects").WithTags("Projects");
-        projects.MapGet("/", (ProjectService service, ClaimsPrincipal user, CancellationToken ct) => service.ListAsync(user.ToActor(), ct));
+        // ?archived=true lists archived projects too.
+        projects.MapGet("/", (bool? archived, ProjectService service, ClaimsPrincipal user, CancellationToken ct) => service.ListAsync(user.ToActor(), archived ?? false, ct));
+        projects.MapPost("/{projectId:guid}/archive", async (Guid projectId, ProjectService service, ClaimsPrincipal user, CancellationToken ct) =>
+            ToDto(await service.SetArchivedAsync(user.ToActor(), projectId, archived: true, ct)));
+        projects.MapPost("/{projectId:guid}/restore", async (Guid projectId, ProjectService service, ClaimsPrincipal user, CancellationToken ct) =>
+            ToDto(await service.SetArchivedAsync(user.ToActor(), projectId, archived: false, ct)));
+        // Deletes an archived project for good, as a job; confirmName must be the project's name.
+        projects.MapDelete("/{projectId:guid}", async (Guid projectId, string? confirmName, ProjectDeletion deletion, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var job = await deletion.StartAsync(user.ToActor(), projectId, confirmName, ct);
+            return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
+        });
         projects.MapPost("/", async (ProjectInput input, ProjectService service, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var project = await service.CreateAsync(user.ToActor(), input, ct);
@@ -37,7 +48,8 @@ public static class PlanningEndpoints
     }
 
     public sealed record ProjectDto(
-        Guid Id, string Name, string Description, LabelSchema Schema, int Overlap, int LeaseMinutes, LabelingSettings Labeling, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt);
+        Guid Id, string Name, string Description, LabelSchema Schema, int Overlap, int LeaseMinutes, LabelingSettings Labeling, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
+        DateTimeOffset? ArchivedAt = null);
 
-    public static ProjectDto ToDto(Project p) => new(p.Id, p.Name, p.Description, p.Schema, p.Overlap, p.LeaseMinutes, p.Labeling, p.CreatedAt, p.UpdatedAt);
+    public static ProjectDto ToDto(Project p) => new(p.Id, p.Name, p.Description, p.Schema, p.Overlap, p.LeaseMinutes, p.Labeling, p.CreatedAt, p.UpdatedAt, p.ArchivedAt);
 }

@@ -8,6 +8,7 @@ using LabelHub.Domain.Learning;
 using LabelHub.Domain.Quality;
 using LabelHub.Workers.Collection;
 using LabelHub.Workers.Learning;
+using LabelHub.Workers.Planning;
 using LabelHub.Workers.Quality;
 using LabelHub.Workers.Releases;
 using Microsoft.Extensions.Configuration;
@@ -48,6 +49,7 @@ public static class JobsSetup
         builder.Services.AddTransient<JobExecutor>();
         builder.Services.AddSingleton<IJobHandler, ImportJobHandler>();
         builder.Services.AddSingleton<IJobHandler, ExportJobHandler>();
+        builder.Services.AddSingleton<IJobHandler, DeleteProjectJobHandler>();
         builder.Services.AddSingleton<IJobHandler, QualityJobHandler>();
         builder.Services.AddSingleton<TorchThread>();
         builder.Services.AddSingleton<ActiveLearningRound>();
