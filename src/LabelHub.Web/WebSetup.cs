@@ -100,7 +100,13 @@ public static class WebSetup
         // Outside the exception handler, so a domain error turned into a 4xx problem is logged with its final status, not as a 500.
         app.UseSerilogRequestLogging();
         app.UseExceptionHandler();
+        // API clients get RFC 7807 problems; a person who opens a mistyped address gets a page with a way back. The page
+        // branch comes second so it is the inner one: status code pages act on the way out, innermost first.
         app.UseStatusCodePages();
+        app.UseWhen(context => HttpMethods.IsGet(context.Request.Method) && !context.Request.Path.StartsWithSegments("/api"),
+            pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
+        // Routing after the status code pages, so the re-executed request for /not-found finds its page.
+        app.UseRouting();
         if (!app.Environment.IsDevelopment())
         {
             app.UseHsts();

@@ -46,4 +46,20 @@ public sealed class ProjectLifecycleTests
         Assert.Equal(System.Net.HttpStatusCode.NotFound, status);
         await Expect(page.Locator($"[data-testid=project-row][data-project-id='{projectId}']")).ToHaveCountAsync(0);
     });
+
+    [Fact]
+    public Task A_mistyped_address_shows_a_page_with_a_way_back_while_the_api_keeps_its_problem_json() => AdminScenario.RunAsync("not-found", async (page, api) =>
+    {
+        var response = await page.GotoAsync("/projectz/123");
+        Assert.Equal(404, response!.Status);
+        await WaitForAppAsync(page);
+        await Expect(page.GetByTestId("not-found")).ToContainTextAsync("/projectz/123");
+        await ShotAsync(page, "43-not-found");
+        await page.GetByTestId("not-found-back").ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Projects" })).ToBeVisibleAsync();
+
+        var apiResponse = await api.GetAsync("/api/v1/no-such-thing");
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, apiResponse.StatusCode);
+        Assert.Equal("application/problem+json", apiResponse.Content.Headers.ContentType?.MediaType);
+    });
 }
