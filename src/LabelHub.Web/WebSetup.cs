@@ -93,6 +93,9 @@ public static class WebSetup
         return builder;
     }
 
+    // Paths whose error statuses are for programs, not people: no "page not found" page for them.
+    private static readonly string[] OwnStatusPaths = ["/api", "/jobs", "/health", "/openapi", "/_framework", "/_content"];
+
     public static WebApplication UseLabelHubWeb(this WebApplication app)
     {
         PrepareAsync(app).GetAwaiter().GetResult();
@@ -101,9 +104,10 @@ public static class WebSetup
         app.UseSerilogRequestLogging();
         app.UseExceptionHandler();
         // API clients get RFC 7807 problems; a person who opens a mistyped address gets a page with a way back. The page
-        // branch comes second so it is the inner one: status code pages act on the way out, innermost first.
+        // branch comes second so it is the inner one: status code pages act on the way out, innermost first. The job
+        // dashboard, health and OpenAPI answer 401/403/404 as they are.
         app.UseStatusCodePages();
-        app.UseWhen(context => HttpMethods.IsGet(context.Request.Method) && !context.Request.Path.StartsWithSegments("/api"),
+        app.UseWhen(context => HttpMethods.IsGet(context.Request.Method) && !OwnStatusPaths.Any(prefix => context.Request.Path.StartsWithSegments(prefix)),
             pages => pages.UseStatusCodePagesWithReExecute("/not-found", createScopeForStatusCodePages: true));
         // Routing after the status code pages, so the re-executed request for /not-found finds its page.
         app.UseRouting();
