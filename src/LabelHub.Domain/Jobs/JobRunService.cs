@@ -40,10 +40,20 @@ public sealed class JobRunService(IDbContextFactory<LabelHubDbContext> dbFactory
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var run = await db.JobRuns.AsNoTracking().FirstOrDefaultAsync(j => j.Id == jobRunId, ct) ?? throw new NotFoundException("Job");
-        // A job whose project is gone (it deleted the project) stays readable by whoever started it, as a job without one.
-        if (run.ProjectId is { } projectId && await db.Projects.AnyAsync(p => p.Id == projectId, ct))
+        if (run.ProjectId is { } projectId)
         {
-            await db.GetVisibleAsync(actor, projectId, ct);
+            try
+            {
+                await db.GetVisibleAsync(actor, projectId, ct);
+            }
+            catch (NotFoundException) when (actor.IsAdmin || run.RequestedById == actor.UserId)
+            {
+                // A job whose project is gone (it deleted the project, perhaps a moment ago) stays readable by whoever started it.
+                if (await db.Projects.AnyAsync(p => p.Id == projectId, ct))
+                {
+                    throw;
+                }
+            }
         }
         else if (!actor.IsAdmin && run.RequestedById != actor.UserId)
         {
