@@ -18,7 +18,7 @@ public sealed class KoreanGlossaryTests
     [Fact]
     public void Korean_resources_use_the_glossarys_words_and_particle_order()
     {
-        var resources = Path.Combine(RepositoryRoot(), "src", "LabelHub.Web", "Resources");
+        var resources = Path.Combine(RepositoryPaths.Root(), "src", "LabelHub.Web", "Resources");
         var problems = new List<string>();
         foreach (var file in Directory.EnumerateFiles(resources, "*.ko.resx", SearchOption.AllDirectories))
         {
@@ -33,17 +33,5 @@ public sealed class KoreanGlossaryTests
             }
         }
         Assert.True(problems.Count == 0, "Against docs/glossary.ko.md:\n" + string.Join("\n", problems));
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "LabelHub.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException($"LabelHub.sln was not found above {AppContext.BaseDirectory}.");
     }
 }

@@ -15,7 +15,7 @@ public sealed partial class KoreanResourceTests
     [Fact]
     public void Every_localized_text_of_every_component_has_a_korean_translation()
     {
-        var root = RepositoryRoot();
+        var root = RepositoryPaths.Root();
         var components = Path.Combine(root, "src", "LabelHub.Web", "Components");
         var missing = new List<string>();
         var checkedTexts = 0;
@@ -37,17 +37,5 @@ public sealed partial class KoreanResourceTests
         }
         Assert.True(missing.Count == 0, "No Korean translation:\n" + string.Join("\n", missing));
         Assert.True(checkedTexts > 300, $"Only {checkedTexts} localized texts found: the search is broken.");
-    }
-
-    private static string RepositoryRoot()
-    {
-        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
-        {
-            if (File.Exists(Path.Combine(folder.FullName, "LabelHub.sln")))
-            {
-                return folder.FullName;
-            }
-        }
-        throw new InvalidOperationException($"LabelHub.sln was not found above {AppContext.BaseDirectory}.");
     }
 }
