@@ -54,6 +54,8 @@ public sealed class AppProcess : IAsyncDisposable
         // Development serves MudBlazor's static assets straight from the NuGet cache, without a publish step.
         start.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         start.Environment["DOTNET_ENVIRONMENT"] = "Development";
+        // A failed event dispatch then says why in the browser console, which the test's failure message includes.
+        start.Environment["DetailedErrors"] = "true";
         var process = Process.Start(start) ?? throw new InvalidOperationException("Could not start dotnet.");
         var app = new AppProcess(process, $"http://127.0.0.1:{port}", dataDir);
         process.OutputDataReceived += (_, e) => app.Append(e.Data);

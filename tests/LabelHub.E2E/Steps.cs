@@ -50,6 +50,8 @@ public static class Steps
     public static async Task<string> CreateTokenAsync(IPage page, string name)
     {
         await GoToAsync(page, "/account/tokens");
+        // The list loads after the first interactive render; typing during that re-render could be lost.
+        await page.Locator("[data-testid=tokens-empty], [data-testid=tokens-table]").First.WaitForAsync();
         await page.GetByTestId("token-name").FillAsync(name);
         await page.GetByTestId("create-token").ClickAsync();
         await Expect(page.GetByTestId("new-token")).ToHaveTextAsync(new Regex(@"^\s*\S{20,}\s*$"));
