@@ -87,6 +87,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<GuidelineService>();
         builder.Services.AddSingleton<TaskDistributor>();
         builder.Services.AddSingleton<ReviewService>();
+        builder.Services.AddSingleton<ItemReviewService>();
         builder.Services.AddSingleton<GoldService>();
         builder.Services.AddSingleton<MyWorkService>();
         builder.Services.AddSingleton<LabelHub.Domain.Learning.PredictionService>();

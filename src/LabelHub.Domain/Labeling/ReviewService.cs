@@ -83,22 +83,34 @@ public sealed class ReviewService(IDbContextFactory<LabelHubDbContext> dbFactory
             AnnotationValidator.Validate(project.Schema, request.Values!, itemData);
         }
 
-        var now = clock.GetUtcNow();
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
-        var status = request.Decision == ReviewDecision.Rejected ? ReviewStatus.Rejected : ReviewStatus.Accepted;
-        // Only the current, unreviewed version can be decided on: two reviewers never both decide.
+        var (review, currentId) = await WriteDecisionAsync(db, actor, project, annotation, request.Decision, request.Comment, request.Values, clock.GetUtcNow(), ct);
+        await transaction.CommitAsync(ct);
+        return new ReviewResult(review.Id, review.Decision, currentId);
+    }
+
+    /// <summary>
+    /// Writes one decision inside the caller's transaction: claims the answer (only its current, unreviewed version
+    /// can be decided on, so two reviewers never both decide), writes the fix as a new version, gives a rejected
+    /// answer's slot back to the pool when the project says so, and records the review.
+    /// </summary>
+    internal static async Task<(Review Review, long CurrentAnnotationId)> WriteDecisionAsync(
+        LabelHubDbContext db, Actor actor, Project project, Annotation annotation, ReviewDecision decision, string? comment,
+        Dictionary<string, JsonElement>? fixedValues, DateTimeOffset now, CancellationToken ct)
+    {
+        var status = decision == ReviewDecision.Rejected ? ReviewStatus.Rejected : ReviewStatus.Accepted;
         var claimed = await db.Annotations
-            .Where(a => a.Id == annotationId && a.IsCurrent && a.ReviewStatus == ReviewStatus.Unreviewed)
+            .Where(a => a.Id == annotation.Id && a.IsCurrent && a.ReviewStatus == ReviewStatus.Unreviewed)
             .ExecuteUpdateAsync(s => s
                 .SetProperty(a => a.ReviewStatus, status)
-                .SetProperty(a => a.IsCurrent, request.Decision != ReviewDecision.FixedAndAccepted), ct);
+                .SetProperty(a => a.IsCurrent, decision != ReviewDecision.FixedAndAccepted), ct);
         if (claimed == 0)
         {
             throw new ConflictException("This answer was already reviewed or changed. Reload the review queue.");
         }
-        var currentId = annotationId;
+        var currentId = annotation.Id;
         Annotation? fix = null;
-        if (request.Decision == ReviewDecision.FixedAndAccepted)
+        if (decision == ReviewDecision.FixedAndAccepted)
         {
             fix = new Annotation
             {
@@ -109,8 +121,8 @@ public sealed class ReviewService(IDbContextFactory<LabelHubDbContext> dbFactory
                 Version = annotation.Version + 1,
                 IsCurrent = true,
                 Reason = AnnotationReason.ReviewFix,
-                Comment = request.Comment?.Trim(),
-                Values = request.Values!,
+                Comment = comment?.Trim(),
+                Values = fixedValues!,
                 GuidelineVersion = annotation.GuidelineVersion,
                 AssignmentId = annotation.AssignmentId,
                 ReviewStatus = ReviewStatus.Accepted,
@@ -120,7 +132,7 @@ public sealed class ReviewService(IDbContextFactory<LabelHubDbContext> dbFactory
             await db.SaveChangesAsync(ct);
             currentId = fix.Id;
         }
-        if (request.Decision == ReviewDecision.Rejected && project.Labeling.RequeueRejected && annotation.AssignmentId is { } assignmentId)
+        if (decision == ReviewDecision.Rejected && project.Labeling.RequeueRejected && annotation.AssignmentId is { } assignmentId)
         {
             // The slot goes back to the pool; the annotator's row stays, so the item goes to someone else.
             var requeued = await db.Assignments
@@ -138,17 +150,16 @@ public sealed class ReviewService(IDbContextFactory<LabelHubDbContext> dbFactory
             ProjectId = annotation.ProjectId,
             ItemId = annotation.ItemId,
             AnnotatorId = annotation.AnnotatorId,
-            AnnotationId = annotationId,
+            AnnotationId = annotation.Id,
             FixedAnnotationId = fix?.Id,
             ReviewerId = actor.UserId,
-            Decision = request.Decision,
-            Comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim(),
+            Decision = decision,
+            Comment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim(),
             CreatedAt = now,
         };
         db.Reviews.Add(review);
         await db.SaveChangesAsync(ct);
-        await transaction.CommitAsync(ct);
-        return new ReviewResult(review.Id, review.Decision, currentId);
+        return (review, currentId);
     }
 
     /// <summary>Every version and review of one annotator's answer. Annotators see only their own.</summary>
@@ -181,7 +192,7 @@ public sealed class ReviewService(IDbContextFactory<LabelHubDbContext> dbFactory
             [.. reviews.Select(r => new ReviewInfo(r.Id, r.Decision, names.GetValueOrDefault(r.ReviewerId, "?"), r.Comment, r.AnnotationId, r.FixedAnnotationId, r.CreatedAt))]);
     }
 
-    private static async Task<Project> LoadForReviewAsync(LabelHubDbContext db, Actor actor, Guid projectId, CancellationToken ct)
+    internal static async Task<Project> LoadForReviewAsync(LabelHubDbContext db, Actor actor, Guid projectId, CancellationToken ct)
     {
         var project = await db.GetVisibleAsync(actor, projectId, ct);
         if (!actor.IsReviewer)
@@ -191,7 +202,7 @@ public sealed class ReviewService(IDbContextFactory<LabelHubDbContext> dbFactory
         return project;
     }
 
-    private static async Task<Dictionary<Guid, string>> UserNamesAsync(LabelHubDbContext db, IEnumerable<Guid> ids, CancellationToken ct)
+    internal static async Task<Dictionary<Guid, string>> UserNamesAsync(LabelHubDbContext db, IEnumerable<Guid> ids, CancellationToken ct)
     {
         var distinct = ids.Distinct().ToList();
         return await db.Users.AsNoTracking().Where(u => distinct.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.UserName ?? u.Id.ToString(), ct);

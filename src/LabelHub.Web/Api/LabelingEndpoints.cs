@@ -71,6 +71,14 @@ public static class LabelingEndpoints
             service.QueueAsync(user.ToActor(), projectId, after, limit ?? 20, ct));
         reviews.MapPost("/annotations/{annotationId:long}/review", (long annotationId, ReviewRequest input, ReviewService service, ClaimsPrincipal user, CancellationToken ct) =>
             service.DecideAsync(user.ToActor(), annotationId, input, ct));
+        // Review by item: every answer to an item side by side with their consensus, settled in one decision.
+        reviews.MapGet("/projects/{projectId:guid}/reviews/items", (Guid projectId, bool? disagreementsOnly, Guid? annotatorId, string? label, long? after, int? limit,
+            ItemReviewService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.QueueAsync(user.ToActor(), projectId, new ItemReviewFilter(disagreementsOnly ?? false, annotatorId, label), after, limit ?? 10, ct));
+        reviews.MapPost("/items/{itemId:long}/review", (long itemId, ItemReviewRequest input, ItemReviewService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.DecideAsync(user.ToActor(), itemId, input, ct));
+        reviews.MapPost("/projects/{projectId:guid}/reviews/accept-unanimous", (Guid projectId, AcceptUnanimousRequest? input, ItemReviewService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.AcceptUnanimousAsync(user.ToActor(), projectId, input ?? new AcceptUnanimousRequest(), ct));
         reviews.MapGet("/items/{itemId:long}/annotations/{annotatorId:guid}/history", (long itemId, Guid annotatorId, ReviewService service, ClaimsPrincipal user, CancellationToken ct) =>
             service.HistoryAsync(user.ToActor(), itemId, annotatorId, ct));
 

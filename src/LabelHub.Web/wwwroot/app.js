@@ -118,14 +118,15 @@ window.labelHub = {
     return true;
   },
 
-  // Keyboard shortcuts for the review page (a, r, f, h, Escape, Ctrl+Z in a fix). Keys typed into inputs are left alone, except
+  // Keyboard shortcuts for the review pages (a, r, f, h, s, Escape, Ctrl+Z in a fix). Keys typed into inputs are left alone, except
   // Escape and Ctrl/Cmd+Enter, which submits the open comment box or fix.
   registerReviewShortcuts: function (dotnetRef) {
     window.labelHub.unregisterReviewShortcuts();
     const handler = function (e) {
       if (e.altKey || e.isComposing) return;
       const t = e.target;
-      const typing = t && (t.tagName === 'INPUT' || t.tagName === 'TEXTAREA' || t.isContentEditable);
+      // A focused switch or checkbox (e.g. a queue filter) takes no letters: the shortcuts still work there.
+      const typing = t && ((t.tagName === 'INPUT' && !['checkbox', 'radio', 'button'].includes(t.type)) || t.tagName === 'TEXTAREA' || t.isContentEditable);
       const key = e.key;
       if (key === 'Enter' && (e.ctrlKey || e.metaKey)) {
         e.preventDefault();
@@ -147,8 +148,9 @@ window.labelHub = {
       if (typing || e.ctrlKey || e.metaKey) return;
       // Keys typed in a span field's text belong to that field.
       if (t && t.closest && t.closest('.span-text')) return;
-      const lower = key.length === 1 ? key.toLowerCase() : key;
-      if (lower === 'a' || lower === 'r' || lower === 'f' || lower === 'h') {
+      // Letters by their key position too, so that they work while a Korean input method is on.
+      const lower = /^Key[A-Z]$/.test(e.code || '') ? e.code.slice(3).toLowerCase() : (key.length === 1 ? key.toLowerCase() : key);
+      if (lower === 'a' || lower === 'r' || lower === 'f' || lower === 'h' || lower === 's') {
         e.preventDefault();
         dotnetRef.invokeMethodAsync('OnReviewShortcut', lower);
       }
