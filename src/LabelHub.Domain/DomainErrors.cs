@@ -1,7 +1,18 @@
 namespace LabelHub.Domain;
 
-/// <summary>A request the domain refuses. Hosts turn these into RFC 7807 problem details.</summary>
-public abstract class DomainException(string message) : Exception(message);
+/// <summary>
+/// A request the domain refuses. Hosts turn these into RFC 7807 problem details. The domain writes English;
+/// <see cref="Message"/> is in the current UI culture (see <see cref="ServerMessages"/>), <see cref="EnglishMessage"/>
+/// is what logs keep, and <see cref="Code"/> is the stable code of the message when the catalog knows it.
+/// </summary>
+public abstract class DomainException(string message) : Exception(message)
+{
+    public string EnglishMessage => base.Message;
+
+    public override string Message => ServerMessages.Localize(base.Message, System.Globalization.CultureInfo.CurrentUICulture);
+
+    public string? Code => ServerMessages.CodeOf(base.Message);
+}
 
 public sealed class NotFoundException(string what) : DomainException($"{what} was not found.");
 
@@ -15,7 +26,7 @@ public sealed class ValidationException : DomainException
     public ValidationException(IReadOnlyDictionary<string, string[]> errors)
         : base(Summarize(errors))
     {
-        Errors = errors;
+        EnglishErrors = errors;
     }
 
     public ValidationException(string field, string message)
@@ -23,7 +34,19 @@ public sealed class ValidationException : DomainException
     {
     }
 
-    public IReadOnlyDictionary<string, string[]> Errors { get; }
+    /// <summary>The messages as the domain wrote them, by field.</summary>
+    public IReadOnlyDictionary<string, string[]> EnglishErrors { get; }
+
+    /// <summary>The messages in the current UI culture, by field.</summary>
+    public IReadOnlyDictionary<string, string[]> Errors => LocalizedErrors(System.Globalization.CultureInfo.CurrentUICulture);
+
+    public override string Message => Summarize(Errors);
+
+    /// <summary>The first few messages in one line, in the given language.</summary>
+    public string MessageIn(System.Globalization.CultureInfo culture) => Summarize(LocalizedErrors(culture));
+
+    public IReadOnlyDictionary<string, string[]> LocalizedErrors(System.Globalization.CultureInfo culture) =>
+        EnglishErrors.ToDictionary(e => e.Key, e => e.Value.Select(m => ServerMessages.Localize(m, culture)).ToArray());
 
     private static string Summarize(IReadOnlyDictionary<string, string[]> errors) =>
         string.Join(" ", errors.SelectMany(e => e.Value.Select(m => string.IsNullOrEmpty(e.Key) ? m : $"{e.Key}: {m}")).Take(5));

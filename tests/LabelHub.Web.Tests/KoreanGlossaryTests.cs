@@ -32,6 +32,14 @@ public sealed class KoreanGlossaryTests
                 problems.AddRange(BackwardParticles.Where(p => value.Contains(p, StringComparison.Ordinal)).Select(p => $"{where}: {p}"));
             }
         }
+        // The server's messages (src/LabelHub.Domain/Resources/ServerMessages) speak the same words.
+        foreach (var message in LabelHub.Domain.ServerMessages.Catalog)
+        {
+            var where = $"server message {message.Code}";
+            var checkedText = message.Ko.Replace("체크박스", "", StringComparison.Ordinal).Replace("(바운딩 박스)", "", StringComparison.Ordinal);
+            problems.AddRange(RuledOut.Where(w => checkedText.Contains(w.Avoid, StringComparison.Ordinal)).Select(w => $"{where}: {w.Avoid} → {w.Use}"));
+            problems.AddRange(BackwardParticles.Where(p => message.Ko.Contains(p, StringComparison.Ordinal)).Select(p => $"{where}: {p}"));
+        }
         Assert.True(problems.Count == 0, "Against docs/glossary.ko.md:\n" + string.Join("\n", problems));
     }
 }

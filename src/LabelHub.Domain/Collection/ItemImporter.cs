@@ -89,7 +89,7 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
     {
         // Past the limit the readers stop and add one closing "too many errors" line.
         var tooMany = errors.Count > ItemFileParser.MaxErrorsReported;
-        var count = tooMany ? $"more than {ItemFileParser.MaxErrorsReported:N0} {problemNoun}s" : Plural(errors.Count, problemNoun);
+        var count = tooMany ? $"more than {ItemFileParser.MaxErrorsReported:N0} {PluralOf(problemNoun)}" : Plural(errors.Count, problemNoun);
         var first = errors[0];
         return CollectionJobs.Import.Failed(
             $"{fileName} has {count}; nothing was imported. First: {(first.Line > 0 ? $"line {first.Line}: " : "")}{first.Message}",
@@ -100,7 +100,7 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
     public static JobOutcome<ImportResult> Success(string fileName, int imported, IReadOnlyList<int> duplicateLines, string lineNoun)
     {
         var text = $"Imported {Plural(imported, "item")} from {fileName}."
-            + (duplicateLines.Count > 0 ? $" Skipped {Plural(duplicateLines.Count, "exact duplicate")} ({(duplicateLines.Count == 1 ? lineNoun : lineNoun + "s")} {string.Join(", ", duplicateLines.Take(10))}{(duplicateLines.Count > 10 ? ", …" : "")})." : "");
+            + (duplicateLines.Count > 0 ? $" Skipped {Plural(duplicateLines.Count, "exact duplicate")} ({(duplicateLines.Count == 1 ? lineNoun : PluralOf(lineNoun))} {string.Join(", ", duplicateLines.Take(10))}{(duplicateLines.Count > 10 ? ", …" : "")})." : "");
         return CollectionJobs.Import.Succeeded(text, ImportResult.Success(imported, duplicateLines));
     }
 
@@ -142,7 +142,10 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
         return found;
     }
 
-    private static string Plural(int count, string noun) => $"{count:N0} {noun}{(count == 1 ? "" : "s")}";
+    private static string Plural(int count, string noun) => $"{count:N0} {(count == 1 ? noun : PluralOf(noun))}";
+
+    /// <summary>"entry" → "entries", "line" → "lines": the nouns import messages count.</summary>
+    private static string PluralOf(string noun) => noun.EndsWith('y') ? noun[..^1] + "ies" : noun + "s";
 
     /// <summary>The parser reports synchronously; this forwards without blocking the parse on each write.</summary>
     internal sealed class SyncProgress(Func<double, Task> report) : IProgress<double>

@@ -5,9 +5,11 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LabelHub.Domain.Jobs;
 
+/// <summary>A job as its readers see it: message, summary and error in the reader's language, with the message's stable code.</summary>
 public sealed record JobRunInfo(
     Guid Id, string Kind, Guid? ProjectId, JobState State, double Progress, string? Message,
-    string? ResultSummary, string? Result, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt);
+    string? ResultSummary, string? Result, string? Error, DateTimeOffset CreatedAt, DateTimeOffset? StartedAt, DateTimeOffset? FinishedAt,
+    string? MessageCode = null, string? ErrorCode = null);
 
 public sealed class JobRunService(IDbContextFactory<LabelHubDbContext> dbFactory, IJobScheduler scheduler, TimeProvider clock)
 {
@@ -62,6 +64,20 @@ public sealed class JobRunService(IDbContextFactory<LabelHubDbContext> dbFactory
         return ToInfo(run);
     }
 
+    /// <summary>The latest jobs the actor may read: admins all; others those they started and those of their projects.</summary>
+    public async Task<IReadOnlyList<JobRunInfo>> ListRecentAsync(Actor actor, int limit = 100, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var runs = db.JobRuns.AsNoTracking();
+        if (!actor.IsAdmin)
+        {
+            var projects = db.ProjectMembers.Where(m => m.UserId == actor.UserId).Select(m => (Guid?)m.ProjectId);
+            runs = runs.Where(j => j.RequestedById == actor.UserId || projects.Contains(j.ProjectId));
+        }
+        var latest = await runs.OrderByDescending(j => j.CreatedAt).Take(Math.Clamp(limit, 1, 500)).ToListAsync(ct);
+        return [.. latest.Select(ToInfo)];
+    }
+
     public async Task<IReadOnlyList<JobRunInfo>> ListForProjectAsync(Actor actor, Guid projectId, int limit = 50, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -74,6 +90,13 @@ public sealed class JobRunService(IDbContextFactory<LabelHubDbContext> dbFactory
         return [.. runs.Select(ToInfo)];
     }
 
-    public static JobRunInfo ToInfo(JobRun j) =>
-        new(j.Id, j.Kind, j.ProjectId, j.State, j.Progress, j.Message, j.ResultSummary, j.Result, j.Error, j.CreatedAt, j.StartedAt, j.FinishedAt);
+    /// <summary>The run for a reader in the current UI culture: jobs write English, readers get their own language.</summary>
+    public static JobRunInfo ToInfo(JobRun j)
+    {
+        var culture = System.Globalization.CultureInfo.CurrentUICulture;
+        return new(j.Id, j.Kind, j.ProjectId, j.State, j.Progress, Localized(j.Message, culture), Localized(j.ResultSummary, culture), j.Result,
+            Localized(j.Error, culture), j.CreatedAt, j.StartedAt, j.FinishedAt, ServerMessages.CodeOf(j.Message), ServerMessages.CodeOf(j.Error));
+    }
+
+    private static string? Localized(string? text, System.Globalization.CultureInfo culture) => text is null ? null : ServerMessages.Localize(text, culture);
 }

@@ -9,6 +9,9 @@ public static class JobsEndpoints
     public static void MapJobsEndpoints(this RouteGroupBuilder api)
     {
         var jobs = api.MapGroup("").WithTags("Jobs");
+        // The latest jobs the caller may read (admins: all), messages in the caller's language.
+        jobs.MapGet("/jobs", (int? limit, JobRunService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.ListRecentAsync(user.ToActor(), limit ?? 100, ct));
         jobs.MapGet("/jobs/{jobId:guid}", (Guid jobId, JobRunService service, ClaimsPrincipal user, CancellationToken ct) =>
             service.GetAsync(user.ToActor(), jobId, ct));
         jobs.MapGet("/projects/{projectId:guid}/jobs", (Guid projectId, int? limit, JobRunService service, ClaimsPrincipal user, CancellationToken ct) =>

@@ -1,6 +1,8 @@
+using System.Globalization;
 using LabelHub.Domain;
 using LabelHub.Domain.Labeling;
 using Microsoft.AspNetCore.Diagnostics;
+using Microsoft.AspNetCore.Localization;
 using Microsoft.AspNetCore.Mvc;
 
 namespace LabelHub.Web.Api;
@@ -10,21 +12,25 @@ public sealed class ProblemDetailsHandler(IProblemDetailsService problems, ILogg
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext context, Exception exception, CancellationToken ct)
     {
+        // The caller's language, as request localization chose it (the handler runs outside that middleware).
+        var culture = context.Features.Get<IRequestCultureFeature>()?.RequestCulture.UICulture ?? CultureInfo.CurrentUICulture;
         ProblemDetails problem = exception switch
         {
-            ValidationException v => new HttpValidationProblemDetails(v.Errors.ToDictionary(e => e.Key, e => e.Value))
+            ValidationException v => new HttpValidationProblemDetails(v.LocalizedErrors(culture).ToDictionary(e => e.Key, e => e.Value))
             {
                 Status = StatusCodes.Status400BadRequest,
                 Title = "The request has invalid values.",
-                Detail = v.Message,
+                Detail = v.MessageIn(culture),
+                // Per field, the stable code of each message (null where the catalog has none), in the order of "errors".
+                Extensions = { ["codes"] = v.EnglishErrors.ToDictionary(e => e.Key, e => e.Value.Select(ServerMessages.CodeOf).ToArray()) },
             },
             GuidelineAcknowledgementRequiredException ack => WithCode(new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Read the new guideline first.", Detail = ack.Message },
                 "guideline_acknowledgement_required", ("guidelineVersion", ack.Version)),
             TaskLimitReachedException limit => WithCode(new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Task limit reached.", Detail = limit.Message },
                 "task_limit_reached", ("limit", limit.Limit)),
-            NotFoundException => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = exception.Message },
-            ForbiddenException => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Forbidden.", Detail = exception.Message },
-            ConflictException => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict.", Detail = exception.Message },
+            NotFoundException => new ProblemDetails { Status = StatusCodes.Status404NotFound, Title = "Not found.", Detail = ((DomainException)exception).EnglishMessage },
+            ForbiddenException => new ProblemDetails { Status = StatusCodes.Status403Forbidden, Title = "Forbidden.", Detail = ((DomainException)exception).EnglishMessage },
+            ConflictException => new ProblemDetails { Status = StatusCodes.Status409Conflict, Title = "Conflict.", Detail = ((DomainException)exception).EnglishMessage },
             BadHttpRequestException bad => new ProblemDetails
             {
                 Status = bad.StatusCode,
@@ -37,9 +43,25 @@ public sealed class ProblemDetailsHandler(IProblemDetailsService problems, ILogg
         {
             logger.LogError(exception, "Unhandled error on {Path}", context.Request.Path);
         }
+        // Text in the caller's language; a stable code beside it for scripts.
+        if (exception is DomainException domain && !problem.Extensions.ContainsKey("code"))
+        {
+            problem.Extensions["code"] = domain.Code ?? DefaultCode(problem.Status!.Value);
+        }
+        problem.Title = ServerMessages.Localize(problem.Title, culture);
+        problem.Detail = ServerMessages.Localize(problem.Detail, culture);
         context.Response.StatusCode = problem.Status!.Value;
         return await problems.TryWriteAsync(new ProblemDetailsContext { HttpContext = context, ProblemDetails = problem, Exception = exception });
     }
+
+    private static string DefaultCode(int status) => status switch
+    {
+        StatusCodes.Status400BadRequest => "validation",
+        StatusCodes.Status403Forbidden => "forbidden",
+        StatusCodes.Status404NotFound => "not_found",
+        StatusCodes.Status409Conflict => "conflict",
+        _ => "error",
+    };
 
     /// <summary>A machine-readable code (and data) so clients can react, e.g. show the guideline to acknowledge.</summary>
     private static ProblemDetails WithCode(ProblemDetails problem, string code, (string Key, object Value) data)
