@@ -101,8 +101,10 @@ public sealed class NerLabelingTests
 
         // Both fields are required: a submit without spans is refused on the spans field.
         await page.GetByTestId("choice-sentiment-positive").ClickAsync();
+        await Expect(page.GetByTestId("choice-sentiment-positive")).ToHaveAttributeAsync("data-selected", "true");
         await page.GetByTestId("submit-task").ClickAsync();
         await Expect(page.GetByTestId("field-error-mentions")).ToBeVisibleAsync();
+        await Expect(page.GetByTestId("field-error-sentiment")).ToHaveCountAsync(0);
 
         // "Seoul" as LOC inside "Seoul National University" as ORG (selected with the space after it, which is trimmed):
         // overlapping, drawn on two tracks.
