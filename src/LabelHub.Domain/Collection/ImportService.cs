@@ -24,12 +24,31 @@ public sealed class ImportService(IDbContextFactory<LabelHubDbContext> dbFactory
         {
             throw new ValidationException("file", $"'{Path.GetFileName(fileName)}' is not a CSV, TSV, JSON, JSONL, image ({ImageInfo.Formats}) or ZIP file (by its extension).");
         }
-        var bytes = await ReadLimitedAsync(content, ct);
-        if (bytes.Length == 0)
+        StoredFile file;
+        try
         {
+            if (format == ItemFileFormat.Image)
+            {
+                // A single image is checked now, so a wrong file fails at once, and kept under its real type.
+                var bytes = await ReadLimitedAsync(content, ImageArchiveLimits.Default.MaxEntryBytes, $"An image may be at most {ImageArchiveLimits.Default.MaxEntryBytes / (1024 * 1024)} MB.", ct);
+                file = await files.SaveAsync(projectId, actor.UserId, fileName, ImageContentType(fileName, bytes), new MemoryStream(bytes, writable: false), ct: ct);
+            }
+            else
+            {
+                // Anything else goes to the store as it arrives, a chunk at a time.
+                var contentType = format == ItemFileFormat.Zip ? "application/zip" : "application/octet-stream";
+                file = await files.SaveAsync(projectId, actor.UserId, fileName, contentType, content, MaxFileBytes, ct);
+            }
+        }
+        catch (FileTooLargeException)
+        {
+            throw new ValidationException("file", $"The file is larger than {MaxFileBytes / (1024 * 1024)} MB.");
+        }
+        if (file.Length == 0)
+        {
+            await files.DeleteAsync([file.Id], ct);
             throw new ValidationException("file", "The file is empty.");
         }
-        var file = await files.SaveAsync(projectId, actor.UserId, fileName, UploadContentType(fileName, format, bytes), bytes, ct);
         return await jobs.StartAsync(CollectionJobs.Import, projectId, actor.UserId, new ImportParameters(file.Id, file.FileName, format), ct);
     }
 
@@ -53,29 +72,17 @@ public sealed class ImportService(IDbContextFactory<LabelHubDbContext> dbFactory
         return false;
     }
 
-    /// <summary>
-    /// A single image is checked now, so a wrong file fails at once, and kept under its real type: the
-    /// upload itself is the image the item shows.
-    /// </summary>
-    private static string UploadContentType(string fileName, ItemFileFormat format, byte[] bytes)
+    private static string ImageContentType(string fileName, byte[] bytes)
     {
-        switch (format)
+        if (bytes.Length == 0)
         {
-            case ItemFileFormat.Image:
-                if (bytes.LongLength > ImageArchiveLimits.Default.MaxEntryBytes)
-                {
-                    throw new ValidationException("file", $"An image may be at most {ImageArchiveLimits.Default.MaxEntryBytes / (1024 * 1024)} MB.");
-                }
-                if (!ImageInfo.TryRead(bytes, out var imageFormat, out _, out _))
-                {
-                    throw new ValidationException("file", $"'{Path.GetFileName(fileName)}' is not a {ImageInfo.Formats} image.");
-                }
-                return ImageInfo.ContentType(imageFormat);
-            case ItemFileFormat.Zip:
-                return "application/zip";
-            default:
-                return "application/octet-stream";
+            throw new ValidationException("file", "The file is empty.");
         }
+        if (!ImageInfo.TryRead(bytes, out var imageFormat, out _, out _))
+        {
+            throw new ValidationException("file", $"'{Path.GetFileName(fileName)}' is not a {ImageInfo.Formats} image.");
+        }
+        return ImageInfo.ContentType(imageFormat);
     }
 
     /// <summary>Items sent as JSON through the API take the same path as an uploaded JSONL file.</summary>
@@ -89,24 +96,38 @@ public sealed class ImportService(IDbContextFactory<LabelHubDbContext> dbFactory
         {
             throw new ValidationException("items", $"At most {MaxApiItems:N0} items per request; upload a file for more.");
         }
-        var jsonl = new StringBuilder();
-        foreach (var item in items)
-        {
-            jsonl.Append(item.GetRawText().ReplaceLineEndings(" ")).Append('\n');
-        }
-        return StartAsync(actor, projectId, "api-items.jsonl", new MemoryStream(Encoding.UTF8.GetBytes(jsonl.ToString())), ct);
+        return StartJsonLinesAsync(actor, projectId, items, ct);
     }
 
-    private static async Task<byte[]> ReadLimitedAsync(Stream content, CancellationToken ct)
+    /// <summary>The items as JSON lines, written into the store one by one.</summary>
+    private async Task<JobRunInfo> StartJsonLinesAsync(Actor actor, Guid projectId, IReadOnlyList<JsonElement> items, CancellationToken ct)
+    {
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            await db.GetManageableAsync(actor, projectId, ct);
+        }
+        var file = await files.WriteAsync(projectId, actor.UserId, null, "api-items.jsonl", "application/x-ndjson", async (output, token) =>
+        {
+            await using var writer = new StreamWriter(output, new UTF8Encoding(false), 1 << 16, leaveOpen: true);
+            foreach (var item in items)
+            {
+                await writer.WriteAsync(item.GetRawText().ReplaceLineEndings(" "));
+                await writer.WriteAsync('\n');
+            }
+        }, MaxFileBytes, ct);
+        return await jobs.StartAsync(CollectionJobs.Import, projectId, actor.UserId, new ImportParameters(file.Id, file.FileName, ItemFileFormat.Jsonl), ct);
+    }
+
+    private static async Task<byte[]> ReadLimitedAsync(Stream content, long maxBytes, string tooLarge, CancellationToken ct)
     {
         using var buffer = new MemoryStream();
         var chunk = new byte[81920];
         int read;
         while ((read = await content.ReadAsync(chunk, ct)) > 0)
         {
-            if (buffer.Length + read > MaxFileBytes)
+            if (buffer.Length + read > maxBytes)
             {
-                throw new ValidationException("file", $"The file is larger than {MaxFileBytes / (1024 * 1024)} MB.");
+                throw new ValidationException("file", tooLarge);
             }
             buffer.Write(chunk, 0, read);
         }

@@ -28,15 +28,20 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
             return CollectionJobs.Import.Succeeded($"Imported {alreadyImported:N0} items from {parameters.FileName}.", ImportResult.Success(alreadyImported, []));
         }
 
-        var bytes = await db.StoredFileContents.AsNoTracking().Where(c => c.FileId == parameters.FileId).Select(c => c.Bytes).SingleOrDefaultAsync(ct)
-            ?? throw new InvalidOperationException("The uploaded file is gone.");
+        if (!await db.StoredFiles.AnyAsync(f => f.Id == parameters.FileId && f.IsComplete, ct))
+        {
+            throw new InvalidOperationException("The uploaded file is gone.");
+        }
         await progress.ReportAsync(0, $"Reading {parameters.FileName}", ct);
         var readingProgress = new SyncProgress(fraction => progress.ReportAsync(fraction * 0.6, $"Reading {parameters.FileName}", ct));
         if (parameters.Format is ItemFileFormat.Image or ItemFileFormat.Zip)
         {
-            return await ImageImporter.RunAsync(db, run, parameters, projectId, bytes, progress, readingProgress, clock.GetUtcNow(), ct);
+            var upload = await StoredFileService.ReadAllBytesAsync(db, parameters.FileId, ct);
+            return await ImageImporter.RunAsync(db, run, parameters, projectId, upload, progress, readingProgress, clock.GetUtcNow(), ct);
         }
-        var parsed = ItemFileParser.Parse(new MemoryStream(bytes, writable: false), parameters.Format, readingProgress, ct);
+        // The upload is read as it is parsed, a chunk at a time.
+        await using var content = await StoredFileReadStream.OpenAsync(dbFactory, parameters.FileId, ct);
+        var parsed = ItemFileParser.Parse(content, parameters.Format, readingProgress, ct);
         var errors = parsed.Succeeded ? ImageUrlErrors(parsed.Items, projectId) : parsed.Errors;
         if (errors.Count > 0)
         {

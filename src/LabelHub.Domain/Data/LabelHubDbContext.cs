@@ -33,7 +33,7 @@ public abstract class LabelHubDbContext(DbContextOptions options)
     public DbSet<Prediction> Predictions => Set<Prediction>();
     public DbSet<JobRun> JobRuns => Set<JobRun>();
     public DbSet<StoredFile> StoredFiles => Set<StoredFile>();
-    public DbSet<StoredFileContent> StoredFileContents => Set<StoredFileContent>();
+    public DbSet<StoredFileChunk> StoredFileChunks => Set<StoredFileChunk>();
     public DbSet<QualityReport> QualityReports => Set<QualityReport>();
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<LearningRound> LearningRounds => Set<LearningRound>();
@@ -62,7 +62,7 @@ public abstract class LabelHubDbContext(DbContextOptions options)
         builder.ApplyConfiguration(new QualityReportConfiguration(Provider));
         builder.ApplyConfiguration(new JobRunConfiguration(Provider));
         builder.ApplyConfiguration(new StoredFileConfiguration());
-        builder.ApplyConfiguration(new StoredFileContentConfiguration());
+        builder.ApplyConfiguration(new StoredFileChunkConfiguration());
         builder.ApplyConfiguration(new ModelVersionConfiguration(Provider));
         builder.ApplyConfiguration(new LearningRoundConfiguration());
         builder.ApplyConfiguration(new RoundPickConfiguration());

@@ -11,6 +11,8 @@ internal sealed class StoredFileConfiguration : IEntityTypeConfiguration<StoredF
         file.Property(f => f.FileName).HasMaxLength(260);
         file.Property(f => f.ContentType).HasMaxLength(100);
         file.Property(f => f.Sha256).HasMaxLength(64);
-        file.HasOne(f => f.Content).WithOne().HasForeignKey<StoredFileContent>(c => c.FileId).OnDelete(DeleteBehavior.Cascade);
+        file.Property(f => f.IsComplete).HasDefaultValue(true);
+        file.HasIndex(f => f.JobRunId);
+        file.HasMany(f => f.Chunks).WithOne().HasForeignKey(c => c.FileId).OnDelete(DeleteBehavior.Cascade);
     }
 }

@@ -195,14 +195,17 @@ public sealed class LearningData(IDbContextFactory<LabelHubDbContext> dbFactory,
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         foreach (var chunk in fileOf.Keys.Chunk(500))
         {
-            var contents = await db.StoredFileContents.AsNoTracking()
-                .Where(c => chunk.Contains(c.FileId) && db.StoredFiles.Any(f => f.Id == c.FileId && f.ProjectId == projectId))
+            var parts = await db.StoredFileChunks.AsNoTracking()
+                .Where(c => chunk.Contains(c.FileId) && db.StoredFiles.Any(f => f.Id == c.FileId && f.ProjectId == projectId && f.IsComplete))
+                .OrderBy(c => c.FileId).ThenBy(c => c.Sequence)
                 .Select(c => new { c.FileId, c.Bytes }).ToListAsync(ct);
-            foreach (var content in contents)
+            foreach (var file in parts.GroupBy(c => c.FileId))
             {
-                foreach (var itemId in fileOf[content.FileId])
+                // Images are one chunk unless bigger than a chunk.
+                var bytes = file.Count() == 1 ? file.First().Bytes : file.SelectMany(c => c.Bytes).ToArray();
+                foreach (var itemId in fileOf[file.Key])
                 {
-                    result[itemId] = content.Bytes;
+                    result[itemId] = bytes;
                 }
             }
         }
@@ -252,8 +255,7 @@ public sealed class LearningData(IDbContextFactory<LabelHubDbContext> dbFactory,
             var ids = models.Select(m => m.Id).ToList();
             var fileIds = models.SelectMany(m => new[] { m.CheckpointFileId, m.TrainingSetFileId }).ToList();
             await db.ModelVersions.Where(m => ids.Contains(m.Id)).ExecuteDeleteAsync(ct);
-            await db.StoredFileContents.Where(c => fileIds.Contains(c.FileId)).ExecuteDeleteAsync(ct);
-            await db.StoredFiles.Where(f => fileIds.Contains(f.Id)).ExecuteDeleteAsync(ct);
+            await StoredFileService.DeleteAsync(db, fileIds, ct);
         }
     }
 
@@ -291,7 +293,7 @@ public sealed class LearningData(IDbContextFactory<LabelHubDbContext> dbFactory,
     {
         ArgumentNullException.ThrowIfNull(model);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.StoredFileContents.AsNoTracking().Where(c => c.FileId == model.CheckpointFileId).Select(c => c.Bytes).SingleAsync(ct);
+        return await StoredFileService.ReadAllBytesAsync(db, model.CheckpointFileId, ct);
     }
 
     /// <summary>The newest model of a project, if any.</summary>

@@ -52,10 +52,7 @@ public sealed class ProjectDeletion(IDbContextFactory<LabelHubDbContext> dbFacto
         // Models point at their files, so they go first; then the files, then the project with what hangs on it.
         await db.ModelVersions.Where(m => m.ProjectId == projectId).ExecuteDeleteAsync(ct);
         var fileIds = await db.StoredFiles.Where(f => f.ProjectId == projectId).Select(f => f.Id).ToListAsync(ct);
-        foreach (var chunk in fileIds.Chunk(100))
-        {
-            await db.StoredFiles.Where(f => chunk.Contains(f.Id)).ExecuteDeleteAsync(ct);
-        }
+        await StoredFileService.DeleteAsync(db, fileIds, ct);
         await db.Projects.Where(p => p.Id == projectId).ExecuteDeleteAsync(ct);
         return new DeleteProjectResult(deleted, fileIds.Count);
     }

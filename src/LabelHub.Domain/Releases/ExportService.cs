@@ -6,7 +6,7 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LabelHub.Domain.Releases;
 
-public sealed class ExportService(IDbContextFactory<LabelHubDbContext> dbFactory, JobRunService jobs, TimeProvider clock)
+public sealed class ExportService(IDbContextFactory<LabelHubDbContext> dbFactory, JobRunService jobs, StoredFileService files, TimeProvider clock)
 {
     public async Task<JobRunInfo> StartAsync(Actor actor, Guid projectId, ExportParameters parameters, CancellationToken ct = default)
     {
@@ -32,20 +32,18 @@ public sealed class ExportService(IDbContextFactory<LabelHubDbContext> dbFactory
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var project = await db.Projects.AsNoTracking().SingleAsync(p => p.Id == run.ProjectId, ct);
 
-        // A re-run replaces the file an earlier attempt of this run may have left.
+        // A re-run replaces what an earlier attempt of this run left: a finished file, or the chunks of one it was writing when killed.
         if (ReleaseJobs.Export.ReadResult(run) is { } previous)
         {
-            await db.StoredFiles.Where(f => f.Id == previous.FileId).ExecuteDeleteAsync(ct);
+            await files.DeleteAsync([previous.FileId], ct);
         }
+        await files.RemoveIncompleteAsync(run.Id, ct);
 
-        using var buffer = new MemoryStream();
-        var count = await AnnotationExporter.WriteAsync(db, project, parameters, buffer,
-            fraction => progress.ReportAsync(fraction * 0.9, "Writing", ct), ct);
-        var now = clock.GetUtcNow();
+        var count = 0;
         var contentType = parameters.Format == ExportFormat.Csv ? "text/csv; charset=utf-8" : "application/x-ndjson; charset=utf-8";
-        var file = StoredFileService.Create(project.Id, run.RequestedById, AnnotationExporter.FileName(project, parameters.Format, now), contentType, buffer.ToArray(), now);
-        db.StoredFiles.Add(file);
-        await db.SaveChangesAsync(ct);
+        // Written straight into the store, a chunk at a time: memory stays flat whatever the project's size.
+        var file = await files.WriteAsync(project.Id, run.RequestedById, run.Id, AnnotationExporter.FileName(project, parameters.Format, clock.GetUtcNow()), contentType,
+            async (output, token) => count = await AnnotationExporter.WriteAsync(db, project, parameters, output, fraction => progress.ReportAsync(fraction * 0.95, "Writing", token), token), ct: ct);
         return new ExportResult(file.Id, file.FileName, count);
     }
 }

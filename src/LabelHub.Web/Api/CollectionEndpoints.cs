@@ -56,9 +56,9 @@ public static class CollectionEndpoints
             // Only raster images get here (never SVG or HTML); still, the browser must not guess another type or run anything.
             http.Response.Headers.XContentTypeOptions = "nosniff";
             http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
-            return media.Bytes is null || cached.Any(tag => tag.Compare(etag, useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any))
+            return media.OpenAsync is null || cached.Any(tag => tag.Compare(etag, useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any))
                 ? Results.StatusCode(StatusCodes.Status304NotModified)
-                : Results.Bytes(media.Bytes, media.ContentType);
+                : Results.Stream(await media.OpenAsync(ct), media.ContentType, enableRangeProcessing: true);
         }).Produces(StatusCodes.Status200OK, contentType: "image/png").Produces(StatusCodes.Status304NotModified);
 
         // Keyset-paged item listing for managers.

@@ -45,7 +45,7 @@ public static class LearningEndpoints
             var actor = user.ToActor();
             var model = await learning.ModelAsync(actor, projectId, version, ct);
             var file = await files.DownloadAsync(actor, model.TrainingSetFileId, ct);
-            return Results.File(file.Bytes, file.ContentType, file.FileName);
+            return await FileResults.StreamAsync(file, ct);
         });
     }
 }

@@ -26,7 +26,7 @@ public static class ReleasesEndpoints
         api.MapGet("/files/{fileId:guid}", async (Guid fileId, StoredFileService files, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var file = await files.DownloadAsync(user.ToActor(), fileId, ct);
-            return Results.File(file.Bytes, file.ContentType, file.FileName);
+            return await FileResults.StreamAsync(file, ct);
         }).WithTags("Releases");
     }
 }

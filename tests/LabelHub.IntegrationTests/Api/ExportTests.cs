@@ -56,7 +56,19 @@ public sealed class ExportTests
             var job = await WaitForJobAsync(manager, (await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/exports", request)).Id);
             Assert.Equal(JobState.Succeeded, job.State);
             var fileId = JsonSerializer.Deserialize<JsonElement>(job.Result!).GetProperty("fileId").GetGuid();
-            return await manager.Http.GetByteArrayAsync($"/api/v1/files/{fileId}");
+            using var response = await manager.Http.GetAsync($"/api/v1/files/{fileId}", HttpCompletionOption.ResponseHeadersRead);
+            response.EnsureSuccessStatusCode();
+            var bytes = await response.Content.ReadAsByteArrayAsync();
+            // Streamed from the store with its length, a strong ETag, and ranges on request.
+            Assert.Equal(bytes.LongLength, response.Content.Headers.ContentLength);
+            Assert.NotNull(response.Headers.ETag);
+            Assert.Contains("bytes", response.Headers.AcceptRanges);
+            using var range = new HttpRequestMessage(HttpMethod.Get, $"/api/v1/files/{fileId}");
+            range.Headers.Range = new System.Net.Http.Headers.RangeHeaderValue(3, 12);
+            using var partial = await manager.Http.SendAsync(range);
+            Assert.Equal(HttpStatusCode.PartialContent, partial.StatusCode);
+            Assert.Equal(bytes.AsSpan(3, 10).ToArray(), await partial.Content.ReadAsByteArrayAsync());
+            return bytes;
         }
 
         // JSON lines: Hangul, <, > and & as they are (JSON escapes only the quote); the final answer per field.

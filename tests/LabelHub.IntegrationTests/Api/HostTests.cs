@@ -26,7 +26,7 @@ public sealed class HostTests
             projectId = (await CreateProjectAsync(manager, "Restart", 1)).Id;
             // Record an import exactly as the web does, but stop before any executor sees it.
             var file = await first.Service<StoredFileService>().SaveAsync(projectId, manager.UserId, "late.jsonl", "application/octet-stream",
-                Encoding.UTF8.GetBytes("{\"text\": \"survives restarts\"}\n{\"text\": \"me too\"}\n"));
+                new MemoryStream(Encoding.UTF8.GetBytes("{\"text\": \"survives restarts\"}\n{\"text\": \"me too\"}\n")));
             await using var db = first.CreateDbContext();
             var run = new JobRun
             {

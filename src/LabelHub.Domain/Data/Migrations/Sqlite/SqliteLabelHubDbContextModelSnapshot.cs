@@ -387,6 +387,16 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("file_name");
 
+                    b.Property<bool>("IsComplete")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasDefaultValue(true)
+                        .HasColumnName("is_complete");
+
+                    b.Property<Guid?>("JobRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_run_id");
+
                     b.Property<long>("Length")
                         .HasColumnType("INTEGER")
                         .HasColumnName("length");
@@ -404,24 +414,31 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.HasKey("Id")
                         .HasName("pk_stored_files");
 
+                    b.HasIndex("JobRunId")
+                        .HasDatabaseName("ix_stored_files_job_run_id");
+
                     b.ToTable("stored_files", (string)null);
                 });
 
-            modelBuilder.Entity("LabelHub.Domain.Jobs.StoredFileContent", b =>
+            modelBuilder.Entity("LabelHub.Domain.Jobs.StoredFileChunk", b =>
                 {
                     b.Property<Guid>("FileId")
                         .HasColumnType("TEXT")
                         .HasColumnName("file_id");
+
+                    b.Property<int>("Sequence")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("sequence");
 
                     b.Property<byte[]>("Bytes")
                         .IsRequired()
                         .HasColumnType("BLOB")
                         .HasColumnName("bytes");
 
-                    b.HasKey("FileId")
-                        .HasName("pk_stored_file_contents");
+                    b.HasKey("FileId", "Sequence")
+                        .HasName("pk_stored_file_chunks");
 
-                    b.ToTable("stored_file_contents", (string)null);
+                    b.ToTable("stored_file_chunks", (string)null);
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Labeling.Annotation", b =>
@@ -1285,14 +1302,14 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.Navigation("User");
                 });
 
-            modelBuilder.Entity("LabelHub.Domain.Jobs.StoredFileContent", b =>
+            modelBuilder.Entity("LabelHub.Domain.Jobs.StoredFileChunk", b =>
                 {
                     b.HasOne("LabelHub.Domain.Jobs.StoredFile", null)
-                        .WithOne("Content")
-                        .HasForeignKey("LabelHub.Domain.Jobs.StoredFileContent", "FileId")
+                        .WithMany("Chunks")
+                        .HasForeignKey("FileId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
-                        .HasConstraintName("fk_stored_file_contents_stored_files_file_id");
+                        .HasConstraintName("fk_stored_file_chunks_stored_files_file_id");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Labeling.Annotation", b =>
@@ -1498,7 +1515,7 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
 
             modelBuilder.Entity("LabelHub.Domain.Jobs.StoredFile", b =>
                 {
-                    b.Navigation("Content");
+                    b.Navigation("Chunks");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Learning.LearningRound", b =>
