@@ -4,6 +4,12 @@ namespace LabelHub.Domain.Collection;
 
 public class Item
 {
+    /// <summary>
+    /// The taken slots of an item whose import is still running: far above any overlap, so the distributor never hands
+    /// it out, and the query filter on items hides it from every other read until the import reveals it (ADR 0014).
+    /// </summary>
+    public const int PendingSlots = 1 << 20;
+
     public long Id { get; set; }
     public Guid ProjectId { get; set; }
 

@@ -21,6 +21,8 @@ internal sealed class ItemConfiguration(DatabaseProvider provider) : IEntityType
             .IsDescending(false, false, true, true, false);
         item.HasIndex(i => new { i.ProjectId, i.ContentHash });
         item.HasIndex(i => i.ImportJobRunId);
+        // Items of an import still being written are not there yet for anyone (the import itself asks with IgnoreQueryFilters).
+        item.HasQueryFilter(i => i.TakenSlots < Item.PendingSlots);
         if (postgres)
         {
             // Room on each page lets PostgreSQL update submitted_count in place (a HOT update) instead of adding

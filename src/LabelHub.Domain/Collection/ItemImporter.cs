@@ -21,12 +21,16 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
         var projectId = run.ProjectId ?? throw new InvalidOperationException("An import belongs to a project.");
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        // A re-run after a crash that happened after the commit finds its items and reports them.
-        var alreadyImported = await db.Items.CountAsync(i => i.ImportJobRunId == run.Id, ct);
-        if (alreadyImported > 0)
+        // A re-run after a crash: an import that had written everything (revealing or revealed) finishes and reports;
+        // one killed while writing starts again from nothing.
+        var ownItems = db.Items.IgnoreQueryFilters().Where(i => i.ImportJobRunId == run.Id);
+        if (await ownItems.AnyAsync(i => i.TakenSlots != Item.PendingSlots, ct))
         {
+            await RevealAsync(db, run.Id, ct);
+            var alreadyImported = await ownItems.CountAsync(ct);
             return CollectionJobs.Import.Succeeded($"Imported {alreadyImported:N0} items from {parameters.FileName}.", ImportResult.Success(alreadyImported, []));
         }
+        await RemovePendingAsync(db, run.Id, ct);
 
         if (!await db.StoredFiles.AnyAsync(f => f.Id == parameters.FileId && f.IsComplete, ct))
         {
@@ -68,25 +72,71 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
                 ContentHash = hashes[i],
                 ImportJobRunId = run.Id,
                 SourceLine = parsed.Items[i].Line,
+                TakenSlots = Item.PendingSlots,
                 CreatedAt = now,
             });
         }
 
         await progress.ReportAsync(0.7, $"Storing {items.Count:N0} items", ct);
-        // Progress is not written during the transaction: on SQLite it would wait for this very writer.
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        // Each batch is its own short transaction, so annotators' writes get through between them; the items stay
+        // pending (invisible, never handed out) until all are stored, then are revealed together, batch by batch.
+        try
         {
             db.ChangeTracker.AutoDetectChangesEnabled = false;
+            var stored = 0;
             foreach (var batch in items.Chunk(InsertBatch))
             {
                 db.Items.AddRange(batch);
                 await db.SaveChangesAsync(ct);
                 db.ChangeTracker.Clear();
+                stored += batch.Length;
+                await progress.ReportAsync(0.7 + (0.25 * stored / items.Count), $"Stored {stored:N0} of {items.Count:N0} items", ct);
             }
-            await transaction.CommitAsync(ct);
         }
+        catch
+        {
+            // Failed or cancelled: nothing of it stays behind.
+            await RemovePendingAsync(db, run.Id, CancellationToken.None);
+            throw;
+        }
+        await progress.ReportAsync(0.95, "Making the items available", ct);
+        await RevealAsync(db, run.Id, ct);
 
         return Success(parameters.FileName, items.Count, duplicateLines, "line");
+    }
+
+    /// <summary>Items revealed (or removed) per statement: each is a short write, whatever the import's size.</summary>
+    private const int RevealBatch = 5000;
+
+    /// <summary>Makes an import's pending items available, a range of ids at a time.</summary>
+    internal static Task RevealAsync(LabelHubDbContext db, Guid runId, CancellationToken ct) =>
+        ForEachPendingRangeAsync(db, runId, (from, to) => db.Items.IgnoreQueryFilters()
+            .Where(i => i.Id >= from && i.Id <= to && i.ImportJobRunId == runId && i.TakenSlots == Item.PendingSlots)
+            .ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, 0), ct), ct);
+
+    /// <summary>Removes an import's pending items (a killed or failed attempt), a range of ids at a time.</summary>
+    internal static Task RemovePendingAsync(LabelHubDbContext db, Guid runId, CancellationToken ct) =>
+        ForEachPendingRangeAsync(db, runId, (from, to) => db.Items.IgnoreQueryFilters()
+            .Where(i => i.Id >= from && i.Id <= to && i.ImportJobRunId == runId && i.TakenSlots == Item.PendingSlots)
+            .ExecuteDeleteAsync(ct), ct);
+
+    /// <summary>
+    /// Walks the ids of an import's items in ranges of <see cref="RevealBatch"/> along the primary key: each statement is a
+    /// short write, and none scans what an earlier one already did.
+    /// </summary>
+    private static async Task ForEachPendingRangeAsync(LabelHubDbContext db, Guid runId, Func<long, long, Task<int>> apply, CancellationToken ct)
+    {
+        var pending = db.Items.IgnoreQueryFilters().Where(i => i.ImportJobRunId == runId && i.TakenSlots == Item.PendingSlots);
+        var first = await pending.MinAsync(i => (long?)i.Id, ct);
+        var last = await pending.MaxAsync(i => (long?)i.Id, ct);
+        if (first is null || last is null)
+        {
+            return;
+        }
+        for (var from = first.Value; from <= last.Value; from += RevealBatch)
+        {
+            await apply(from, Math.Min(from + RevealBatch - 1, last.Value));
+        }
     }
 
     /// <summary>A failed import: nothing stored, every problem listed with its line (or archive entry).</summary>

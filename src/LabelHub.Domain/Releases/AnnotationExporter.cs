@@ -197,8 +197,8 @@ public static class AnnotationExporter
 
     private static string Quote(string cell)
     {
-        // A leading =, +, - or @ would run as a formula in a spreadsheet; a quote mark keeps it text.
-        if (cell.Length > 0 && "=+-@".Contains(cell[0]) && !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        // A leading =, +, -, @, tab or carriage return would run as a formula in a spreadsheet (OWASP CSV injection); a quote mark keeps it text.
+        if (cell.Length > 0 && "=+-@\t\r".Contains(cell[0]) && !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
         {
             cell = "'" + cell;
         }

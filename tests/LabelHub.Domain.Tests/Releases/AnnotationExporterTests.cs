@@ -12,6 +12,11 @@ public sealed class AnnotationExporterTests
     [InlineData("two\nlines", "\"two\nlines\"")]
     [InlineData("=SUM(A1)", "'=SUM(A1)")]
     [InlineData("-5", "-5")]
+    [InlineData("+1 555 0100", "'+1 555 0100")]
+    [InlineData("@cmd", "'@cmd")]
+    [InlineData("-2+3+cmd|' /C calc'!A0", "'-2+3+cmd|' /C calc'!A0")]
+    [InlineData("\t=1+1", "'\t=1+1")]
+    [InlineData("\r=1+1", "\"'\r=1+1\"")]
     public void Csv_cells_are_quoted_and_formula_safe(string cell, string expected)
     {
         Assert.Equal(expected, AnnotationExporter.CsvLine([cell]));
