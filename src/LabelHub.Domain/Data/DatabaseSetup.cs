@@ -32,8 +32,9 @@ public sealed partial record DatabaseSettings(DatabaseProvider Provider, string 
         new(DatabaseProvider.Sqlite, new SqliteConnectionStringBuilder
         {
             DataSource = path,
-            // Writers queue on SQLITE_BUSY for up to this many seconds instead of failing with "database is locked".
-            DefaultTimeout = 30,
+            // Writers retry on SQLITE_BUSY (the driver backs off between tries) for up to this many seconds; jobs write in
+            // short batches, so a longer wait means something is wrong, and the caller gets a 503 to retry (DatabaseBusy).
+            DefaultTimeout = 5,
             Pooling = true,
         }.ToString());
 

@@ -6,7 +6,13 @@ public enum JobState
     Running,
     Succeeded,
     Failed,
+
+    /// <summary>Stopped on request: a queued run never starts; a running one stops at its next progress report and removes what it wrote.</summary>
+    Cancelled,
 }
+
+/// <summary>Thrown into a running job when someone cancelled it (its progress report finds it no longer running).</summary>
+public sealed class JobCancelledException() : OperationCanceledException("The job was cancelled.");
 
 /// <summary>
 /// The domain's record of a long-running job. The UI reads progress and history from here;

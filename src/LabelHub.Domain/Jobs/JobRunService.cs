@@ -64,6 +64,41 @@ public sealed class JobRunService(IDbContextFactory<LabelHubDbContext> dbFactory
         return ToInfo(run);
     }
 
+    /// <summary>
+    /// Cancels a queued or running job, for whoever started it, a manager of its project or an admin. A queued run never
+    /// starts; a running one stops at its next progress report and removes what it wrote (imports their items,
+    /// exports their file).
+    /// </summary>
+    public async Task<JobRunInfo> CancelAsync(Actor actor, Guid jobRunId, CancellationToken ct = default)
+    {
+        var run = await GetAsync(actor, jobRunId, ct);
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        if (!actor.IsAdmin && (await db.JobRuns.AsNoTracking().Where(j => j.Id == jobRunId).Select(j => j.RequestedById).SingleAsync(ct)) != actor.UserId)
+        {
+            if (run.ProjectId is not { } projectId)
+            {
+                throw new ForbiddenException("Only whoever started a job, a manager of its project or an admin can cancel it.");
+            }
+            await db.GetVisibleAsync(actor, projectId, ct);
+            if (!actor.IsManager)
+            {
+                throw new ForbiddenException("Only whoever started a job, a manager of its project or an admin can cancel it.");
+            }
+        }
+        var now = clock.GetUtcNow();
+        var cancelled = await db.JobRuns
+            .Where(j => j.Id == jobRunId && (j.State == JobState.Queued || j.State == JobState.Running))
+            .ExecuteUpdateAsync(s => s
+                .SetProperty(j => j.State, JobState.Cancelled)
+                .SetProperty(j => j.Message, "Cancelled")
+                .SetProperty(j => j.FinishedAt, now), ct);
+        if (cancelled == 0)
+        {
+            throw new ConflictException("The job has already finished.");
+        }
+        return ToInfo(await db.JobRuns.AsNoTracking().SingleAsync(j => j.Id == jobRunId, ct));
+    }
+
     /// <summary>The latest jobs the actor may read: admins all; others those they started and those of their projects.</summary>
     public async Task<IReadOnlyList<JobRunInfo>> ListRecentAsync(Actor actor, int limit = 100, CancellationToken ct = default)
     {

@@ -14,6 +14,9 @@ public static class JobsEndpoints
             service.ListRecentAsync(user.ToActor(), limit ?? 100, ct));
         jobs.MapGet("/jobs/{jobId:guid}", (Guid jobId, JobRunService service, ClaimsPrincipal user, CancellationToken ct) =>
             service.GetAsync(user.ToActor(), jobId, ct));
+        // Stops a queued or running job; what it wrote is removed.
+        jobs.MapPost("/jobs/{jobId:guid}/cancel", (Guid jobId, JobRunService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.CancelAsync(user.ToActor(), jobId, ct));
         jobs.MapGet("/projects/{projectId:guid}/jobs", (Guid projectId, int? limit, JobRunService service, ClaimsPrincipal user, CancellationToken ct) =>
             service.ListForProjectAsync(user.ToActor(), projectId, limit ?? 50, ct));
     }

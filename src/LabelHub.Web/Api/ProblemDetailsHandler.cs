@@ -1,5 +1,6 @@
 using System.Globalization;
 using LabelHub.Domain;
+using LabelHub.Domain.Data;
 using LabelHub.Domain.Labeling;
 using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.AspNetCore.Localization;
@@ -37,11 +38,19 @@ public sealed class ProblemDetailsHandler(IProblemDetailsService problems, ILogg
                 Title = "The request could not be read.",
                 Detail = bad.InnerException is System.Text.Json.JsonException json ? $"Invalid JSON: {json.Message}" : bad.Message,
             },
+            _ when DatabaseBusy.Is(exception) => WithCode(
+                new ProblemDetails { Status = StatusCodes.Status503ServiceUnavailable, Title = "The database is busy.", Detail = "Nothing was lost. Try again in a moment." },
+                "database_busy", ("retryAfterSeconds", (int)DatabaseBusy.RetryAfter.TotalSeconds)),
             _ => new ProblemDetails { Status = StatusCodes.Status500InternalServerError, Title = "Something went wrong on our side.", Detail = "The error was logged." },
         };
         if (problem.Status == StatusCodes.Status500InternalServerError)
         {
             logger.LogError(exception, "Unhandled error on {Path}", context.Request.Path);
+        }
+        else if (problem.Status == StatusCodes.Status503ServiceUnavailable)
+        {
+            logger.LogWarning("Database busy on {Path}; answered 503", context.Request.Path);
+            context.Response.Headers.RetryAfter = ((int)DatabaseBusy.RetryAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture);
         }
         // Text in the caller's language; a stable code beside it for scripts.
         if (exception is DomainException domain && !problem.Extensions.ContainsKey("code"))

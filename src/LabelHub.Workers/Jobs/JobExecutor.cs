@@ -49,6 +49,12 @@ public sealed class JobExecutor(
                 logger.LogInformation("Running {Kind} job {JobRunId} (attempt {Attempt})", run.Kind, run.Id, run.Attempts);
                 outcome = await handler.RunAsync(run, new JobProgressReporter(dbFactory, jobRunId, clock), ct);
             }
+            catch (JobCancelledException)
+            {
+                // Cancelled meanwhile: the handler stopped and removed what it wrote; the run stays Cancelled.
+                logger.LogInformation("Job {JobRunId} ({Kind}) was cancelled", run.Id, run.Kind);
+                return;
+            }
             catch (OperationCanceledException) when (ct.IsCancellationRequested)
             {
                 // The host is stopping: the run stays Running and is recovered at the next start.
@@ -63,7 +69,8 @@ public sealed class JobExecutor(
             }
         }
         var finished = clock.GetUtcNow();
-        await db.JobRuns.Where(j => j.Id == jobRunId).ExecuteUpdateAsync(s => s
+        // A run cancelled while its handler was finishing keeps its cancellation.
+        await db.JobRuns.Where(j => j.Id == jobRunId && j.State == JobState.Running).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.State, outcome.Succeeded ? JobState.Succeeded : JobState.Failed)
             .SetProperty(j => j.Progress, outcome.Succeeded ? 1.0 : run.Progress)
             .SetProperty(j => j.ResultSummary, outcome.Summary)
@@ -82,6 +89,7 @@ internal sealed class JobProgressReporter(IDbContextFactory<LabelHubDbContext> d
     public async Task ReportAsync(double fraction, string? message = null, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
+        // Written (and a cancellation noticed) at most four times a second.
         if (now - lastWrite < TimeSpan.FromMilliseconds(250) && fraction < 1)
         {
             return;
@@ -89,8 +97,13 @@ internal sealed class JobProgressReporter(IDbContextFactory<LabelHubDbContext> d
         lastWrite = now;
         var clamped = Math.Clamp(fraction, 0, 1);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.JobRuns.Where(j => j.Id == jobRunId).ExecuteUpdateAsync(s => s
+        var running = await db.JobRuns.Where(j => j.Id == jobRunId && j.State == JobState.Running).ExecuteUpdateAsync(s => s
             .SetProperty(j => j.Progress, clamped)
             .SetProperty(j => j.Message, j => message ?? j.Message), ct);
+        if (running == 0)
+        {
+            // Someone cancelled the job: it stops here, and its handler removes what it wrote.
+            throw new JobCancelledException();
+        }
     }
 }

@@ -102,6 +102,46 @@ public sealed class ImportBatchTests
         Assert.Equal(12_000, await check.Items.CountAsync(i => i.ProjectId == projectId));
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_job_is_cancelled_through_the_api_and_a_cancelled_import_leaves_nothing(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var stranger = await app.CreateUserClientAsync("other", Roles.Annotator);
+        var projectId = (await CreateProjectAsync(manager, "Cancel", 1)).Id;
+
+        // A queued run (its queue entry not yet taken) is cancelled at once and never starts; twice is a conflict.
+        var queued = new JobRun { Id = Guid.CreateVersion7(), Kind = CollectionJobs.Import.Kind, ProjectId = projectId, RequestedById = manager.UserId, State = JobState.Queued, CreatedAt = DateTimeOffset.UtcNow };
+        await using (var db = app.CreateDbContext())
+        {
+            db.JobRuns.Add(queued);
+            await db.SaveChangesAsync();
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await stranger.PostRawAsync($"/api/v1/jobs/{queued.Id}/cancel", null)).StatusCode);
+        var cancelled = await manager.PostAsync<JobRunInfo>($"/api/v1/jobs/{queued.Id}/cancel", null);
+        Assert.Equal(JobState.Cancelled, cancelled.State);
+        Assert.Equal(HttpStatusCode.Conflict, (await manager.PostRawAsync($"/api/v1/jobs/{queued.Id}/cancel", null)).StatusCode);
+
+        // A running import told to stop after its second batch: nothing of it stays.
+        var lines = string.Join('\n', Enumerable.Range(1, 9_000).Select(n => $"{{\"text\": \"row {n}\"}}"));
+        var file = await app.Service<StoredFileService>().SaveAsync(projectId, manager.UserId, "rows.jsonl", "application/octet-stream", new MemoryStream(Encoding.UTF8.GetBytes(lines)));
+        var run = new JobRun { Id = Guid.CreateVersion7(), Kind = CollectionJobs.Import.Kind, ProjectId = projectId, CreatedAt = DateTimeOffset.UtcNow };
+        await Assert.ThrowsAsync<JobCancelledException>(() => app.Service<ItemImporter>().RunAsync(
+            run, new ImportParameters(file.Id, file.FileName, ItemFileFormat.Jsonl), new CancelAfterStored(2), CancellationToken.None));
+        await using var check = app.CreateDbContext();
+        Assert.Equal(0, await check.Items.IgnoreQueryFilters().CountAsync(i => i.ImportJobRunId == run.Id));
+    }
+
+    /// <summary>Reports like the executor's reporter after a cancel: the n-th "Stored" report throws.</summary>
+    private sealed class CancelAfterStored(int batches) : IJobProgress
+    {
+        private int stored;
+
+        public Task ReportAsync(double fraction, string? message = null, CancellationToken ct = default) =>
+            message?.StartsWith("Stored ", StringComparison.Ordinal) == true && ++stored == batches ? throw new JobCancelledException() : Task.CompletedTask;
+    }
+
     private sealed class NoProgress : IJobProgress
     {
         public Task ReportAsync(double fraction, string? message = null, CancellationToken ct = default) => Task.CompletedTask;
