@@ -71,15 +71,20 @@ public static class ItemFileParser
         }
     }
 
+    /// <param name="onItem">
+    /// When given, each item goes to it as soon as it is read and is not kept: the result then lists only the errors, and a
+    /// file of any size is parsed in constant memory.
+    /// </param>
     public static ItemParseResult Parse(
         Stream stream,
         ItemFileFormat format,
         IProgress<double>? progress = null,
-        CancellationToken cancellationToken = default)
+        CancellationToken cancellationToken = default,
+        Action<ParsedItem>? onItem = null)
     {
         ArgumentNullException.ThrowIfNull(stream);
 
-        var result = new ResultBuilder();
+        var result = new ResultBuilder(onItem);
         var progressReporter = new ProgressReporter(progress) { TotalBytes = TryGetRemainingLength(stream) };
 
         switch (format)
@@ -318,17 +323,27 @@ public static class ItemFileParser
         void Finish();
     }
 
-    private sealed class ResultBuilder
+    private sealed class ResultBuilder(Action<ParsedItem>? onItem)
     {
         private readonly List<ParsedItem> _items = [];
         private readonly List<ImportRowError> _errors = [];
+        private int _streamed;
 
         /// <summary>True once <see cref="MaxErrorsReported"/> was exceeded; parsers stop reading then.</summary>
         public bool Stopped { get; private set; }
 
-        public bool IsEmpty => _items.Count == 0 && _errors.Count == 0;
+        public bool IsEmpty => _items.Count == 0 && _streamed == 0 && _errors.Count == 0;
 
-        public void AddItem(int line, Dictionary<string, JsonElement> data) => _items.Add(new ParsedItem(line, data));
+        public void AddItem(int line, Dictionary<string, JsonElement> data)
+        {
+            if (onItem is null)
+            {
+                _items.Add(new ParsedItem(line, data));
+                return;
+            }
+            _streamed++;
+            onItem(new ParsedItem(line, data));
+        }
 
         public void AddError(int line, string message)
         {

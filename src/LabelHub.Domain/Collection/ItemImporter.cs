@@ -1,6 +1,8 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Jobs;
 using Microsoft.EntityFrameworkCore;
@@ -8,8 +10,8 @@ using Microsoft.EntityFrameworkCore;
 namespace LabelHub.Domain.Collection;
 
 /// <summary>
-/// Runs an import: parses the uploaded file and stores its items in one transaction, so either every item arrives
-/// or none does. A bad file fails with every bad row's line number. Exact duplicates (of each other or of items
+/// Runs an import: parses the uploaded file as it reads it and stores its items in short batches, pending until all
+/// are stored, so either every item arrives or none does (ADR 0014). A bad file fails with every bad row's line number. Exact duplicates (of each other or of items
 /// already in the project) are skipped and reported. Images and ZIP archives of images go through <see cref="ImageImporter"/>.
 /// </summary>
 public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock)
@@ -43,66 +45,111 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
             var upload = await StoredFileService.ReadAllBytesAsync(db, parameters.FileId, ct);
             return await ImageImporter.RunAsync(db, run, parameters, projectId, upload, progress, readingProgress, clock.GetUtcNow(), ct);
         }
-        // The upload is read as it is parsed, a chunk at a time.
-        await using var content = await StoredFileReadStream.OpenAsync(dbFactory, parameters.FileId, ct);
-        var parsed = ItemFileParser.Parse(content, parameters.Format, readingProgress, ct);
-        var errors = parsed.Succeeded ? ImageUrlErrors(parsed.Items, projectId) : parsed.Errors;
-        if (errors.Count > 0)
-        {
-            return Failure(parameters.FileName, errors, "bad row");
-        }
-
-        await progress.ReportAsync(0.6, "Checking for duplicates", ct);
+        // One pass over the upload: the parser (on its own thread) reads it a chunk at a time and hands over batches of
+        // new items; this thread stores each batch in its own short transaction as pending. Memory holds a few batches,
+        // whatever the file's size. Any bad row stops the storing (the parser goes on to list every bad row), and
+        // whatever was stored is removed: all or nothing, for the user.
         var now = clock.GetUtcNow();
-        var hashes = parsed.Items.Select(i => ContentHash(i.Data)).ToList();
-        var seen = await ExistingHashesAsync(db, projectId, hashes, ct);
-        var items = new List<Item>(parsed.Items.Count);
+        var batches = Channel.CreateBounded<List<Item>>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        var errors = new List<ImportRowError>();
+        // Duplicates within the file (found by the reader) and of the project's items (found while storing).
         var duplicateLines = new List<int>();
-        for (var i = 0; i < parsed.Items.Count; i++)
+        var duplicatesOfProject = new List<int>();
+        var itemProgress = new SyncProgress(fraction => progress.ReportAsync(fraction * 0.9, $"Reading {parameters.FileName}", ct));
+        var seenInFile = new HashSet<UInt128>();
+        var failed = false;
+        ItemParseResult? parsed = null;
+        var reader = Task.Run(async () =>
         {
-            if (!seen.Add(hashes[i]))
+            try
             {
-                duplicateLines.Add(parsed.Items[i].Line);
-                continue;
+                await using var content = await StoredFileReadStream.OpenAsync(dbFactory, parameters.FileId, ct);
+                var batch = new List<Item>(InsertBatch);
+                parsed = ItemFileParser.Parse(content, parameters.Format, itemProgress, ct, item =>
+                {
+                    if (ImageUrlError(item, projectId) is { } urlError && errors.Count <= ItemFileParser.MaxErrorsReported)
+                    {
+                        errors.Add(urlError);
+                    }
+                    if (Volatile.Read(ref failed) || errors.Count > 0)
+                    {
+                        return;
+                    }
+                    var hash = ContentHash(item.Data);
+                    if (!seenInFile.Add(UInt128.Parse(hash.AsSpan(0, 32), NumberStyles.HexNumber, CultureInfo.InvariantCulture)))
+                    {
+                        duplicateLines.Add(item.Line);
+                        return;
+                    }
+                    batch.Add(new Item
+                    {
+                        ProjectId = projectId,
+                        Data = item.Data,
+                        ContentHash = hash,
+                        ImportJobRunId = run.Id,
+                        SourceLine = item.Line,
+                        TakenSlots = Item.PendingSlots,
+                        CreatedAt = now,
+                    });
+                    if (batch.Count == InsertBatch)
+                    {
+                        batches.Writer.WriteAsync(batch, ct).AsTask().GetAwaiter().GetResult();
+                        batch = new List<Item>(InsertBatch);
+                    }
+                });
+                if (batch.Count > 0 && errors.Count == 0 && parsed.Succeeded)
+                {
+                    await batches.Writer.WriteAsync(batch, ct);
+                }
             }
-            items.Add(new Item
+            finally
             {
-                ProjectId = projectId,
-                Data = parsed.Items[i].Data,
-                ContentHash = hashes[i],
-                ImportJobRunId = run.Id,
-                SourceLine = parsed.Items[i].Line,
-                TakenSlots = Item.PendingSlots,
-                CreatedAt = now,
-            });
-        }
+                batches.Writer.Complete();
+            }
+        }, ct);
 
-        await progress.ReportAsync(0.7, $"Storing {items.Count:N0} items", ct);
-        // Each batch is its own short transaction, so annotators' writes get through between them; the items stay
-        // pending (invisible, never handed out) until all are stored, then are revealed together, batch by batch.
+        var stored = 0;
         try
         {
             db.ChangeTracker.AutoDetectChangesEnabled = false;
-            var stored = 0;
-            foreach (var batch in items.Chunk(InsertBatch))
+            await foreach (var batch in batches.Reader.ReadAllAsync(ct))
             {
-                db.Items.AddRange(batch);
+                if (errors.Count > 0)
+                {
+                    continue;
+                }
+                // Items the project had before this import are duplicates too (this import's own are pending, so not seen).
+                var existing = await ExistingHashesAsync(db, projectId, [.. batch.Select(i => i.ContentHash)], ct);
+                var fresh = batch.Where(i => !existing.Contains(i.ContentHash)).ToList();
+                duplicatesOfProject.AddRange(batch.Where(i => existing.Contains(i.ContentHash)).Select(i => i.SourceLine ?? 0));
+                db.Items.AddRange(fresh);
                 await db.SaveChangesAsync(ct);
                 db.ChangeTracker.Clear();
-                stored += batch.Length;
-                await progress.ReportAsync(0.7 + (0.25 * stored / items.Count), $"Stored {stored:N0} of {items.Count:N0} items", ct);
+                stored += fresh.Count;
+                await progress.ReportAsync(itemProgress.Last * 0.9, $"Stored {stored:N0} items", ct);
             }
+            await reader;
         }
         catch
         {
             // Failed or cancelled: nothing of it stays behind.
+            Volatile.Write(ref failed, true);
+            batches.Reader.TryRead(out _);
             await RemovePendingAsync(db, run.Id, CancellationToken.None);
             throw;
         }
+
+        var allErrors = parsed!.Succeeded ? errors : [.. parsed.Errors.Concat(errors).OrderBy(e => e.Line).Take(ItemFileParser.MaxErrorsReported + 1)];
+        if (allErrors.Count > 0)
+        {
+            await RemovePendingAsync(db, run.Id, CancellationToken.None);
+            return Failure(parameters.FileName, allErrors, "bad row");
+        }
         await progress.ReportAsync(0.95, "Making the items available", ct);
         await RevealAsync(db, run.Id, ct);
-
-        return Success(parameters.FileName, items.Count, duplicateLines, "line");
+        duplicateLines.AddRange(duplicatesOfProject);
+        duplicateLines.Sort();
+        return Success(parameters.FileName, stored, duplicateLines, "line");
     }
 
     /// <summary>Items revealed (or removed) per statement: each is a short write, whatever the import's size.</summary>
@@ -159,6 +206,12 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
         return CollectionJobs.Import.Succeeded(text, ImportResult.Success(imported, duplicateLines));
     }
 
+    /// <summary>The item's problem with its "image", if any (see <see cref="ImageUrlErrors"/>).</summary>
+    private static ImportRowError? ImageUrlError(ParsedItem item, Guid projectId) =>
+        item.Data.TryGetValue(MediaUrls.ImageKey, out var image) && !(image.ValueKind == JsonValueKind.String && MediaUrls.IsAllowed(image.GetString(), projectId))
+            ? new ImportRowError(item.Line, $"\"{MediaUrls.ImageKey}\" must be an http(s) URL of an image")
+            : null;
+
     /// <summary>An "image" in a JSON or CSV item is shown in the browser, so it must be an http(s) URL (or this project's media).</summary>
     public static List<ImportRowError> ImageUrlErrors(IReadOnlyList<ParsedItem> items, Guid projectId)
     {
@@ -205,6 +258,13 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
     /// <summary>The parser reports synchronously; this forwards without blocking the parse on each write.</summary>
     internal sealed class SyncProgress(Func<double, Task> report) : IProgress<double>
     {
-        public void Report(double value) => report(value).GetAwaiter().GetResult();
+        /// <summary>The last fraction reported: how far the reading has come.</summary>
+        public double Last { get; private set; }
+
+        public void Report(double value)
+        {
+            Last = value;
+            report(value).GetAwaiter().GetResult();
+        }
     }
 }
