@@ -134,7 +134,13 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
         {
             // Failed or cancelled: nothing of it stays behind.
             Volatile.Write(ref failed, true);
-            batches.Reader.TryRead(out _);
+            // The reader may be waiting for room in the channel: keep taking its batches (it sends no more) until it ends.
+            _ = Task.Run(async () =>
+            {
+                await foreach (var _ in batches.Reader.ReadAllAsync(CancellationToken.None))
+                {
+                }
+            }, CancellationToken.None);
             await RemovePendingAsync(db, run.Id, CancellationToken.None);
             throw;
         }
