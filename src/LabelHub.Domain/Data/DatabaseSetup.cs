@@ -83,6 +83,10 @@ public static class DatabaseSetup
         var settings = DatabaseSettings.FromConfiguration(builder.Configuration);
         builder.Services.Configure<LabelHubOptions>(builder.Configuration.GetSection(LabelHubOptions.Section));
         builder.Services.AddLabelHubDatabase(settings);
+        if (settings.IsEmbedded)
+        {
+            builder.Services.AddHostedService<SqliteCheckpointer>();
+        }
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ProjectService>();
         builder.Services.AddSingleton<GuidelineService>();
@@ -111,6 +115,7 @@ public static class DatabaseSetup
     public static IServiceCollection AddLabelHubDatabase(this IServiceCollection services, DatabaseSettings settings)
     {
         services.AddSingleton(settings);
+        services.AddSingleton<SqliteWriteGate>();
         if (settings.Provider == DatabaseProvider.Postgres)
         {
             // Pooled contexts: a request reuses a context instead of building one (measured in bench/).
@@ -119,7 +124,10 @@ public static class DatabaseSetup
         }
         else
         {
-            services.AddPooledDbContextFactory<SqliteLabelHubDbContext>(o => ConfigureSqlite(o, settings.ConnectionString));
+            // One interceptor per process: it queues every write of every context at the process's one write gate.
+            services.AddSingleton<SqliteWriteInterceptor>();
+            services.AddPooledDbContextFactory<SqliteLabelHubDbContext>((sp, o) =>
+                ConfigureSqlite(o, settings.ConnectionString).AddInterceptors(sp.GetRequiredService<SqliteWriteInterceptor>()));
             services.AddSingleton<IDbContextFactory<LabelHubDbContext>, DerivedContextFactory<SqliteLabelHubDbContext>>();
         }
         // Identity's stores and jobs want a scoped context.
@@ -133,7 +141,8 @@ public static class DatabaseSetup
 
     public static DbContextOptionsBuilder ConfigureSqlite(DbContextOptionsBuilder options, string connectionString) =>
         options.UseSqlite(connectionString, sqlite => sqlite.MigrationsHistoryTable("__ef_migrations_history"))
-            .UseSnakeCaseNamingConvention();
+            .UseSnakeCaseNamingConvention()
+            .AddInterceptors(SqliteConnectionSetup.Instance);
 
     /// <summary>
     /// Brings the schema up to date. SQLite also switches to WAL, so readers never wait for the writer.

@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
@@ -9,7 +10,11 @@ namespace LabelHub.Domain.Data;
 /// <summary>Maps a typed value to a JSON column (jsonb on PostgreSQL, TEXT on SQLite).</summary>
 public static class JsonColumn
 {
-    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web);
+    /// <summary>
+    /// Text is stored as it is (only what JSON requires is escaped): Hangul as \uXXXX escapes took twice the space in the
+    /// database and in every file written from it. These values never go into HTML unencoded.
+    /// </summary>
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web) { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
     public static PropertyBuilder<T> HasJsonConversion<T>(this PropertyBuilder<T> property, bool isPostgres)
         where T : class, new()

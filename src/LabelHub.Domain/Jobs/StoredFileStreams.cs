@@ -1,6 +1,8 @@
 using System.Security.Cryptography;
 using LabelHub.Domain.Data;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Metadata;
+using Microsoft.EntityFrameworkCore.Storage;
 
 namespace LabelHub.Domain.Jobs;
 
@@ -88,7 +90,9 @@ internal sealed class StoredFileWriteStream(IDbContextFactory<LabelHubDbContext>
             return;
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.StoredFileChunks.Add(new StoredFileChunk { FileId = fileId, Sequence = sequence++, Bytes = buffer[..buffered] });
+        // A full chunk goes from the buffer itself: a 1 MiB copy per chunk lands on the large object heap, which only a
+        // full collection frees, and a 700 MB export grew the process by as much (bench/LabelHub.Bench.DataPath).
+        db.StoredFileChunks.Add(new StoredFileChunk { FileId = fileId, Sequence = sequence++, Bytes = buffered == buffer.Length ? buffer : buffer[..buffered] });
         await db.SaveChangesAsync(ct);
         buffered = 0;
     }
@@ -111,6 +115,7 @@ internal sealed class StoredFileReadStream : Stream
     private readonly long[] starts;
     private readonly int[] sequences;
     private byte[]? current;
+    private int currentLength;
     private int currentIndex = -1;
     private long position;
 
@@ -162,13 +167,10 @@ internal sealed class StoredFileReadStream : Stream
         }
         if (index != currentIndex)
         {
-            await using var db = await dbFactory.CreateDbContextAsync(cancellationToken);
-            current = await db.StoredFileChunks.AsNoTracking().Where(c => c.FileId == fileId && c.Sequence == sequences[index])
-                .Select(c => c.Bytes).SingleAsync(cancellationToken);
-            currentIndex = index;
+            await LoadChunkAsync(index, cancellationToken);
         }
         var offset = (int)(position - starts[index]);
-        var count = Math.Min(target.Length, current!.Length - offset);
+        var count = Math.Min(target.Length, currentLength - offset);
         current.AsMemory(offset, count).CopyTo(target);
         position += count;
         return count;
@@ -176,6 +178,54 @@ internal sealed class StoredFileReadStream : Stream
 
     public override Task<int> ReadAsync(byte[] target, int offset, int count, CancellationToken cancellationToken) =>
         ReadAsync(target.AsMemory(offset, count), cancellationToken).AsTask();
+
+    /// <summary>
+    /// Reads one chunk into a buffer this stream keeps, with the data reader's GetBytes: loading it as a new array would
+    /// put 1 MiB on the large object heap per chunk read (see <see cref="StoredFileWriteStream"/>).
+    /// </summary>
+    private async Task LoadChunkAsync(int index, CancellationToken ct)
+    {
+        var length = (int)(starts[index + 1] - starts[index]);
+        current ??= new byte[Math.Max(length, StoredFileChunk.Size)];
+        if (current.Length < length)
+        {
+            current = new byte[length];
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var entity = db.Model.FindEntityType(typeof(StoredFileChunk))!;
+        var table = StoreObjectIdentifier.Table(entity.GetTableName()!, entity.GetSchema());
+        string Column(string property) => entity.FindProperty(property)!.GetColumnName(table)!;
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        try
+        {
+            await using var command = connection.CreateCommand();
+            command.CommandText = $"SELECT {Column(nameof(StoredFileChunk.Bytes))} FROM {entity.GetTableName()} WHERE {Column(nameof(StoredFileChunk.FileId))} = @file AND {Column(nameof(StoredFileChunk.Sequence))} = @sequence";
+            command.Parameters.Add(((RelationalTypeMapping)entity.FindProperty(nameof(StoredFileChunk.FileId))!.GetTypeMapping()).CreateParameter(command, "@file", fileId));
+            command.Parameters.Add(((RelationalTypeMapping)entity.FindProperty(nameof(StoredFileChunk.Sequence))!.GetTypeMapping()).CreateParameter(command, "@sequence", sequences[index]));
+            await using var reader = await command.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
+            if (!await reader.ReadAsync(ct))
+            {
+                throw new InvalidOperationException($"Chunk {sequences[index]} of file {fileId} is missing.");
+            }
+            var read = 0;
+            while (read < length)
+            {
+                var got = (int)reader.GetBytes(0, read, current, read, length - read);
+                if (got == 0)
+                {
+                    break;
+                }
+                read += got;
+            }
+            currentLength = read;
+            currentIndex = index;
+        }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+    }
 
     // Synchronous readers (ZipArchive) run in jobs, never on a request thread.
     public override int Read(byte[] target, int offset, int count) => ReadAsync(target.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();

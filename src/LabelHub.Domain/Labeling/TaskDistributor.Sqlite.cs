@@ -55,9 +55,11 @@ public sealed partial class TaskDistributor
             return await ToTaskAsync(db, assignment, guidelineVersion, ct);
         }
 
+        // "is_gold = 0", not "NOT is_gold": only an equality lets SQLite walk the next-task index past is_gold in its own
+        // order. With NOT it read every item of the project and sorted them, 20 ms a hand-out at 50,000 items (ADR 0015).
         private const string PickItemSql = """
             SELECT i.id AS "Value" FROM items i
-            WHERE i.project_id = {0} AND NOT i.is_gold AND i.taken_slots < {1}
+            WHERE i.project_id = {0} AND i.is_gold = 0 AND i.taken_slots < {1}
               AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = i.id AND a.user_id = {2} AND a.state <> 'Expired')
             ORDER BY i.taken_slots DESC, i.priority DESC, i.id
             LIMIT 1
@@ -66,7 +68,7 @@ public sealed partial class TaskDistributor
         // Gold items are shown to every annotator once, whatever the overlap.
         private const string PickGoldSql = """
             SELECT i.id AS "Value" FROM items i
-            WHERE i.project_id = {0} AND i.is_gold AND {1} >= 0
+            WHERE i.project_id = {0} AND i.is_gold = 1 AND {1} >= 0
               AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = i.id AND a.user_id = {2} AND a.state <> 'Expired')
             ORDER BY i.taken_slots, i.id
             LIMIT 1

@@ -145,14 +145,17 @@ public sealed class LearningService(
     /// <summary>Starts a round in every project whose <see cref="LearningSettings.RoundEveryAnswers"/> new answers came in (the minutely upkeep).</summary>
     public async Task<int> StartDueRoundsAsync(CancellationToken ct = default)
     {
-        if (!runtime.Availability.Available)
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var projects = (await db.Projects.AsNoTracking().ToListAsync(ct))
+            .Where(p => p.Learning.RoundEveryAnswers is > 0 && LearningData.FieldOf(p) is not null).ToList();
+        // Asked only when a project learns automatically: asking loads the model runtime (libtorch, ~150 MB resident),
+        // which a server whose projects never train should not carry.
+        if (projects.Count == 0 || !runtime.Availability.Available)
         {
             return 0;
         }
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var projects = await db.Projects.AsNoTracking().ToListAsync(ct);
         var started = 0;
-        foreach (var project in projects.Where(p => p.Learning.RoundEveryAnswers is > 0 && LearningData.FieldOf(p) is not null))
+        foreach (var project in projects)
         {
             var every = project.Learning.RoundEveryAnswers!.Value;
             var since = await db.LearningRounds.Where(r => r.ProjectId == project.Id)

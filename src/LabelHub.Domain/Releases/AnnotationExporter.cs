@@ -6,6 +6,7 @@ using LabelHub.Domain.Data;
 using LabelHub.Domain.Labeling;
 using LabelHub.Domain.Planning;
 using Microsoft.EntityFrameworkCore;
+using nietras.SeparatedValues;
 
 namespace LabelHub.Domain.Releases;
 
@@ -55,11 +56,13 @@ public static class AnnotationExporter
         await using var writer = new StreamWriter(output, new UTF8Encoding(bom), 1 << 16, leaveOpen: true);
         var fields = project.Schema.Fields;
         var dataKeys = format == ExportFormat.Csv ? await DataKeysAsync(db, project.Id, ct) : [];
-        if (format == ExportFormat.Csv)
+        // Disposed before the final flush: Sep writes what it holds to the text writer then.
+        var csv = format == ExportFormat.Csv ? CsvWriter(writer) : null;
+        if (csv is not null)
         {
-            await writer.WriteLineAsync(CsvLine([
+            WriteCsvRow(csv, [
                 "item_id", .. dataKeys.Select(k => "data." + k), "annotator", "version", "created_at", "duration_ms", "review_status",
-                .. fields.Select(f => f.Name), .. fields.Select(f => "final." + f.Name)]));
+                .. fields.Select(f => f.Name), .. fields.Select(f => "final." + f.Name)]);
         }
 
         var written = 0;
@@ -77,11 +80,13 @@ public static class AnnotationExporter
                 break;
             }
             lastId = page[^1].Id;
-            var ids = page.Select(i => i.Id).ToList();
+            var firstId = page[0].Id;
             var reviewedOnly = parameters.Scope == ExportScope.Reviewed;
+            // The page's answers by a range of item ids, along the (item, annotator, version) index: one range read
+            // instead of a lookup per item. Answers to other projects' items in the range are left out by the lookup below.
             var annotations = (await db.Annotations.AsNoTracking()
                     // Rejected answers are not part of the dataset.
-                    .Where(a => a.IsCurrent && a.ReviewStatus != Labeling.ReviewStatus.Rejected && ids.Contains(a.ItemId))
+                    .Where(a => a.ItemId >= firstId && a.ItemId <= lastId && a.IsCurrent && a.ReviewStatus != Labeling.ReviewStatus.Rejected)
                     .Where(a => !reviewedOnly || a.ReviewStatus == Labeling.ReviewStatus.Accepted)
                     .Select(a => new { a.ItemId, a.AnnotatorId, a.Version, a.Values, a.CreatedAt, a.DurationMs, a.ReviewStatus })
                     .ToListAsync(ct))
@@ -120,11 +125,11 @@ public static class AnnotationExporter
                     var finalCells = fields.Select(f => final.TryGetValue(f.Name, out var v) ? AnswerCell(f, v) : "").ToList();
                     if (answers.Count == 0)
                     {
-                        await writer.WriteLineAsync(CsvLine([item.Id.ToString(CultureInfo.InvariantCulture), .. dataCells, "", "", "", "", "", .. fields.Select(_ => ""), .. finalCells]));
+                        WriteCsvRow(csv!, [item.Id.ToString(CultureInfo.InvariantCulture), .. dataCells, "", "", "", "", "", .. fields.Select(_ => ""), .. finalCells]);
                     }
                     foreach (var a in answers)
                     {
-                        await writer.WriteLineAsync(CsvLine([
+                        WriteCsvRow(csv!, [
                             item.Id.ToString(CultureInfo.InvariantCulture), .. dataCells,
                             userNames.GetValueOrDefault(a.AnnotatorId, a.AnnotatorId.ToString()),
                             a.Version.ToString(CultureInfo.InvariantCulture),
@@ -132,13 +137,14 @@ public static class AnnotationExporter
                             a.DurationMs?.ToString(CultureInfo.InvariantCulture) ?? "",
                             a.ReviewStatus.ToString(),
                             .. fields.Select(f => a.Values.TryGetValue(f.Name, out var v) ? AnswerCell(f, v) : ""),
-                            .. finalCells]));
+                            .. finalCells]);
                     }
                 }
                 written++;
             }
             await progress(total == 0 ? 1 : (double)written / total);
         }
+        csv?.Dispose();
         await writer.FlushAsync(ct);
         return written;
     }
@@ -193,15 +199,39 @@ public static class AnnotationExporter
         _ => value.GetRawText(),
     };
 
-    public static string CsvLine(IEnumerable<string> cells) => string.Join(',', cells.Select(Quote));
+    /// <summary>A CSV writer (Sep): fields quoted when they hold a comma, quote or line break; no header of its own.</summary>
+    public static SepWriter CsvWriter(TextWriter target) =>
+        Sep.New(',').Writer(o => o with { WriteHeader = false, Escape = true }).To(target, leaveOpen: true);
 
-    private static string Quote(string cell)
+    /// <summary>One row of formula-safe cells (<see cref="FormulaSafe"/>).</summary>
+    public static void WriteCsvRow(SepWriter writer, IReadOnlyList<string> cells)
     {
-        // A leading =, +, -, @, tab or carriage return would run as a formula in a spreadsheet (OWASP CSV injection); a quote mark keeps it text.
-        if (cell.Length > 0 && "=+-@\t\r".Contains(cell[0]) && !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+        ArgumentNullException.ThrowIfNull(writer);
+        using var row = writer.NewRow();
+        for (var i = 0; i < cells.Count; i++)
         {
-            cell = "'" + cell;
+            row[i].Set(FormulaSafe(cells[i]));
         }
-        return cell.AsSpan().IndexOfAny(",\"\r\n") >= 0 ? "\"" + cell.Replace("\"", "\"\"") + "\"" : cell;
     }
+
+    /// <summary>One CSV line (without its line break), for small tables built in memory.</summary>
+    public static string CsvLine(IReadOnlyList<string> cells)
+    {
+        using var text = new StringWriter(CultureInfo.InvariantCulture);
+        using (var writer = CsvWriter(text))
+        {
+            WriteCsvRow(writer, cells);
+        }
+        var line = text.ToString();
+        return line.EndsWith(text.NewLine, StringComparison.Ordinal) ? line[..^text.NewLine.Length] : line;
+    }
+
+    /// <summary>
+    /// A leading =, +, -, @, tab or carriage return would run as a formula in a spreadsheet (OWASP CSV injection); a
+    /// quote mark keeps it text. Numbers such as -5 stay as they are.
+    /// </summary>
+    public static string FormulaSafe(string cell) =>
+        cell.Length > 0 && "=+-@\t\r".Contains(cell[0]) && !double.TryParse(cell, NumberStyles.Float, CultureInfo.InvariantCulture, out _)
+            ? "'" + cell
+            : cell;
 }

@@ -20,6 +20,8 @@ public sealed class JobExecutor(
     [AutomaticRetry(Attempts = 0)]
     public async Task ExecuteAsync(Guid jobRunId, CancellationToken ct)
     {
+        // On SQLite a job's writes wait for every waiting request (SqliteWriteGate): annotators never queue behind a batch.
+        SqliteWriteGate.MarkJob();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var claimed = await db.JobRuns

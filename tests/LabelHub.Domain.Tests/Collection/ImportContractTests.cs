@@ -43,7 +43,7 @@ public sealed class ImportContractTests
     {
         var json = CollectionJobs.Import.SerializeResult(ImportResult.Failure([new(3, "empty row"), new(7, "bad \"quote\"")]));
 
-        Assert.Equal("{\"errors\":[{\"line\":3,\"message\":\"empty row\"},{\"line\":7,\"message\":\"bad \\u0022quote\\u0022\"}],\"totalErrors\":2}", json);
+        Assert.Equal("{\"errors\":[{\"line\":3,\"message\":\"empty row\"},{\"line\":7,\"message\":\"bad \\\"quote\\\"\"}],\"totalErrors\":2}", json);
     }
 
     [Fact]

@@ -85,8 +85,8 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.HasIndex("ImportJobRunId")
                         .HasDatabaseName("ix_items_import_job_run_id");
 
-                    b.HasIndex("ProjectId", "ContentHash")
-                        .HasDatabaseName("ix_items_project_id_content_hash");
+                    b.HasIndex("ProjectId", "Id")
+                        .HasDatabaseName("ix_items_project_id_id");
 
                     b.HasIndex("ProjectId", "IsGold", "TakenSlots", "Priority", "Id")
                         .IsDescending(false, false, true, true, false)
