@@ -11,7 +11,7 @@ public static class DataPathReport
         var text = new StringBuilder();
         text.AppendLine(CultureInfo.InvariantCulture, $"# Data path benchmark, {DateTime.UtcNow:yyyy-MM-dd HH:mm} UTC");
         text.AppendLine();
-        text.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/LabelHub.Bench.DataPath -- --rows {options.Rows} --clients {options.Clients} --think-ms {options.Think.TotalMilliseconds:F0}`");
+        text.AppendLine(CultureInfo.InvariantCulture, $"`dotnet run -c Release --project bench/LabelHub.Bench.DataPath -- --db {(options.Databases.Count == 2 ? "both" : options.Databases[0])} --rows {options.Rows} --clients {options.Clients} --think-ms {options.Think.TotalMilliseconds:F0}`");
         text.AppendLine();
         var memoryTotal = File.ReadLines("/proc/meminfo").First().Split(':')[1].Trim();
         text.AppendLine(FormattableString.Invariant($"Machine: {Environment.ProcessorCount} cores, {memoryTotal} memory, {Environment.OSVersion}. ") + FormattableString.Invariant($"LabelHub.Web (and LabelHub.Workers on PostgreSQL) in Release, each a process of its own; {options.Rows:N0}-row CSV (id, a 10-word Korean review, source); ") + FormattableString.Invariant($"{options.Clients} annotator clients label another project (next task, about {options.Think.TotalMilliseconds:N0} ms on the item, submit) through the public API the whole time. ") +
