@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -38,7 +39,7 @@ public static class AnnotationExporter
     private const int PageSize = 2000;
 
     // Relaxed: only what JSON itself requires is escaped; HTML-sensitive characters are not, as this is a data file.
-    private static readonly JsonSerializerOptions RowOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    private static readonly System.Text.Encodings.Web.JavaScriptEncoder RowEncoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping;
 
     public static string FileName(Project project, ExportFormat format, DateTimeOffset now)
     {
@@ -58,6 +59,9 @@ public static class AnnotationExporter
         var dataKeys = format == ExportFormat.Csv ? await DataKeysAsync(db, project.Id, ct) : [];
         // Disposed before the final flush: Sep writes what it holds to the text writer then.
         var csv = format == ExportFormat.Csv ? CsvWriter(writer) : null;
+        // JSON lines go as UTF-8 straight from a page's buffer to the file: no string per row, no second encoding.
+        var jsonRows = format == ExportFormat.Jsonl ? new ArrayBufferWriter<byte>(1 << 20) : null;
+        await using var json = jsonRows is null ? null : new Utf8JsonWriter(jsonRows, new JsonWriterOptions { Encoder = RowEncoder, SkipValidation = true });
         if (csv is not null)
         {
             WriteCsvRow(csv, [
@@ -100,24 +104,37 @@ public static class AnnotationExporter
                     continue;
                 }
                 var final = FinalAnswers.Of(project.Schema, answers.Select(a => a.Values), item.IsGold ? item.GoldAnswer : null);
-                if (format == ExportFormat.Jsonl)
+                if (json is not null)
                 {
-                    var row = new
+                    // Written field by field into the page's buffer, as JsonSerializer would write the same row.
+                    json.WriteStartObject();
+                    json.WriteNumber("item_id", item.Id);
+                    WriteObject(json, "data", item.Data);
+                    WriteObject(json, "final", final);
+                    json.WriteStartArray("annotations");
+                    foreach (var a in answers)
                     {
-                        item_id = item.Id,
-                        data = item.Data,
-                        final,
-                        annotations = answers.Select(a => new
+                        json.WriteStartObject();
+                        json.WriteString("annotator", userNames.GetValueOrDefault(a.AnnotatorId, a.AnnotatorId.ToString()));
+                        json.WriteNumber("version", a.Version);
+                        json.WriteString("created_at", a.CreatedAt);
+                        if (a.DurationMs is { } duration)
                         {
-                            annotator = userNames.GetValueOrDefault(a.AnnotatorId, a.AnnotatorId.ToString()),
-                            version = a.Version,
-                            created_at = a.CreatedAt,
-                            duration_ms = a.DurationMs,
-                            review_status = a.ReviewStatus.ToString(),
-                            values = a.Values,
-                        }),
-                    };
-                    await writer.WriteLineAsync(JsonSerializer.Serialize(row, RowOptions));
+                            json.WriteNumber("duration_ms", duration);
+                        }
+                        else
+                        {
+                            json.WriteNull("duration_ms");
+                        }
+                        json.WriteString("review_status", a.ReviewStatus.ToString());
+                        WriteObject(json, "values", a.Values);
+                        json.WriteEndObject();
+                    }
+                    json.WriteEndArray();
+                    json.WriteEndObject();
+                    json.Flush();
+                    jsonRows!.Write("\n"u8);
+                    json.Reset(jsonRows!);
                 }
                 else
                 {
@@ -142,11 +159,28 @@ public static class AnnotationExporter
                 }
                 written++;
             }
+            if (jsonRows is { WrittenCount: > 0 })
+            {
+                await output.WriteAsync(jsonRows.WrittenMemory, ct);
+                jsonRows.ResetWrittenCount();
+                json!.Reset(jsonRows);
+            }
             await progress(total == 0 ? 1 : (double)written / total);
         }
         csv?.Dispose();
         await writer.FlushAsync(ct);
         return written;
+    }
+
+    private static void WriteObject(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, JsonElement> values)
+    {
+        json.WriteStartObject(name);
+        foreach (var (key, value) in values)
+        {
+            json.WritePropertyName(key);
+            value.WriteTo(json);
+        }
+        json.WriteEndObject();
     }
 
     /// <summary>The union of item data keys, in first-seen order, for the CSV header.</summary>
