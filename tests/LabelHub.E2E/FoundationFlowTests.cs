@@ -170,11 +170,11 @@ public sealed class FoundationFlowTests
                 await Expect(manager.Locator("[data-testid=checklist-step][data-step=import]")).ToHaveAttributeAsync("data-done", "false");
                 await manager.GetByTestId("checklist-go-members").ClickAsync();
                 await Expect(manager.GetByTestId("members-section")).ToBeVisibleAsync();
-                await manager.GetByRole(AriaRole.Tab, new() { Name = "Settings" }).ClickAsync();
+                await SelectTabAsync(manager, "Settings");
                 // What was saved comes back in the editor.
                 await Expect(manager.GetByTestId("field-name-0")).ToHaveValueAsync("sentiment");
                 await Expect(manager.GetByTestId("field-name-1")).ToHaveValueAsync("note");
-                await manager.GetByRole(AriaRole.Tab, new() { Name = "Members" }).ClickAsync();
+                await SelectTabAsync(manager, "Members");
                 await manager.GetByTestId("member-picker").FillAsync("jun");
                 await manager.Locator("[data-testid=member-option][data-username=jun]").ClickAsync();
                 await Expect(manager.GetByTestId("add-member")).ToBeEnabledAsync();

@@ -32,6 +32,27 @@ public static class Steps
         }
     }
 
+    /// <summary>
+    /// Selects a tab and waits until it is selected, clicking again if a re-render swallowed the click (a tab click is
+    /// idempotent; CI once saw the click right after navigating to another tab go nowhere).
+    /// </summary>
+    public static async Task SelectTabAsync(IPage page, string name)
+    {
+        var tab = page.GetByRole(AriaRole.Tab, new() { Name = name });
+        for (var attempt = 1; ; attempt++)
+        {
+            await tab.ClickAsync();
+            try
+            {
+                await Expect(tab).ToHaveAttributeAsync("aria-selected", "true", new() { Timeout = 3000 });
+                return;
+            }
+            catch (Exception) when (attempt < 3)
+            {
+            }
+        }
+    }
+
     public static Task WaitForAppAsync(IPage page) =>
         page.GetByTestId("app-ready").WaitForAsync(new() { State = WaitForSelectorState.Attached, Timeout = FirstLoadTimeout });
 
