@@ -7,6 +7,7 @@ using LabelHub.Domain.Data;
 using LabelHub.Domain.Labeling;
 using LabelHub.Domain.Planning;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Storage;
 using nietras.SeparatedValues;
 
 namespace LabelHub.Domain.Releases;
@@ -183,25 +184,57 @@ public static class AnnotationExporter
         json.WriteEndObject();
     }
 
-    /// <summary>The union of item data keys, in first-seen order, for the CSV header.</summary>
+    /// <summary>
+    /// The union of item data keys for the CSV header, in first-seen order: by the first item that has each key, then by
+    /// the key's place in that item. The database lists the keys with the first item of each (one pass over the JSON, no
+    /// item read into objects: reading every item's data here had cost the PostgreSQL export about 5 s per 1,000,000), and
+    /// only those first items are read to order keys that first appear together.
+    /// </summary>
     private static async Task<List<string>> DataKeysAsync(LabelHubDbContext db, Guid projectId, CancellationToken ct)
     {
-        var keys = new List<string>();
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        long lastId = 0;
-        while (true)
+        // Pending items (an import still being written) are not exported, so their keys are not part of the header.
+        var sql = db.Provider == DatabaseProvider.Postgres
+            ? "SELECT k.key, min(i.id) FROM items i CROSS JOIN LATERAL jsonb_object_keys(i.data) AS k(key) WHERE i.project_id = @project AND i.taken_slots < @pending GROUP BY k.key"
+            : "SELECT j.key, min(i.id) FROM items i, json_each(i.data) j WHERE i.project_id = @project AND i.taken_slots < @pending GROUP BY j.key";
+        var firstItemOfKey = new Dictionary<string, long>(StringComparer.Ordinal);
+        var connection = db.Database.GetDbConnection();
+        await db.Database.OpenConnectionAsync(ct);
+        try
         {
-            var page = await db.Items.AsNoTracking()
-                .Where(i => i.ProjectId == projectId && i.Id > lastId)
-                .OrderBy(i => i.Id).Take(PageSize)
-                .Select(i => new { i.Id, i.Data }).ToListAsync(ct);
-            if (page.Count == 0)
+            await using var command = connection.CreateCommand();
+            command.CommandText = sql;
+            // Bound through the model's mappings, as EF binds them (a Guid is TEXT on SQLite).
+            var items = db.Model.FindEntityType(typeof(Item))!;
+            command.Parameters.Add(((RelationalTypeMapping)items.FindProperty(nameof(Item.ProjectId))!.GetTypeMapping()).CreateParameter(command, "@project", projectId));
+            command.Parameters.Add(((RelationalTypeMapping)items.FindProperty(nameof(Item.TakenSlots))!.GetTypeMapping()).CreateParameter(command, "@pending", Item.PendingSlots));
+            await using var reader = await command.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
             {
-                return keys;
+                firstItemOfKey[reader.GetString(0)] = reader.GetInt64(1);
             }
-            lastId = page[^1].Id;
-            keys.AddRange(page.SelectMany(i => i.Data.Keys).Where(seen.Add));
         }
+        finally
+        {
+            await db.Database.CloseConnectionAsync();
+        }
+        var firstItems = firstItemOfKey.Values.Distinct().ToList();
+        var placeInItem = new Dictionary<(long Item, string Key), int>();
+        foreach (var ids in firstItems.Chunk(500))
+        {
+            foreach (var item in await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id)).Select(i => new { i.Id, i.Data }).ToListAsync(ct))
+            {
+                var place = 0;
+                foreach (var key in item.Data.Keys)
+                {
+                    placeInItem[(item.Id, key)] = place++;
+                }
+            }
+        }
+        return [.. firstItemOfKey
+            .OrderBy(k => k.Value)
+            .ThenBy(k => placeInItem.GetValueOrDefault((k.Value, k.Key), int.MaxValue))
+            .ThenBy(k => k.Key, StringComparer.Ordinal)
+            .Select(k => k.Key)];
     }
 
     /// <summary>

@@ -106,4 +106,42 @@ public sealed class ExportTests
         var refused = await manager.PostRawAsync($"/api/v1/projects/{project.Id}/exports", new { format = "csv", scope = "everything" });
         Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_csv_header_holds_every_data_key_in_the_order_items_first_show_it(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var project = await CreateProjectAsync(manager, "keys", overlap: 1);
+        // Keys that appear in later items, several new at once, one only in the last item.
+        var items = new object[]
+        {
+            new { text = "하나" },
+            new { text = "둘", lang = "ko", source = "web" },
+            new { text = "셋", zz_extra = 1 },
+            new { text = "넷" },
+            new { text = "다섯", a = true, lang = "en" },
+        };
+        var import = await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/items", items);
+        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(manager, import.Id)).State);
+
+        async Task<string> ExportAsync(string format)
+        {
+            var job = await WaitForJobAsync(manager, (await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/exports", new { format, byteOrderMark = false })).Id);
+            Assert.Equal(JobState.Succeeded, job.State);
+            var fileId = JsonSerializer.Deserialize<JsonElement>(job.Result!).GetProperty("fileId").GetGuid();
+            return await manager.Http.GetStringAsync($"/api/v1/files/{fileId}");
+        }
+
+        // The order each item's data reads back in (PostgreSQL's jsonb keeps keys in its own order), first seen first.
+        var expected = new List<string>();
+        foreach (var line in (await ExportAsync("jsonl")).Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        {
+            expected.AddRange(JsonDocument.Parse(line).RootElement.GetProperty("data").EnumerateObject().Select(p => p.Name).Where(k => !expected.Contains(k)));
+        }
+        Assert.Equal(["a", "lang", "source", "text", "zz_extra"], expected.Order());
+        var header = (await ExportAsync("csv")).Split('\n')[0].TrimEnd('\r').Split(',');
+        Assert.Equal(["item_id", .. expected.Select(k => "data." + k)], header.TakeWhile(h => h != "annotator"));
+    }
 }

@@ -52,6 +52,20 @@ public sealed class LabelHubApp : WebApplicationFactory<App>
         return app;
     }
 
+    /// <summary>Stops the app and removes its data folder (logs, the first admin's password): runs leave nothing in the temp folder.</summary>
+    public override async ValueTask DisposeAsync()
+    {
+        await base.DisposeAsync();
+        try
+        {
+            Directory.Delete(dataDir, recursive: true);
+        }
+        catch (IOException)
+        {
+            // A log file still held open by a sink closing late: the folder is in the temp folder, left for the system.
+        }
+    }
+
     protected override void ConfigureWebHost(IWebHostBuilder builder)
     {
         builder.UseEnvironment("Testing");
