@@ -139,23 +139,39 @@ public static class AnnotationExporter
                 }
                 else
                 {
-                    var dataCells = dataKeys.Select(k => item.Data.TryGetValue(k, out var v) ? Cell(v) : "").ToList();
-                    var finalCells = fields.Select(f => final.TryGetValue(f.Name, out var v) ? AnswerCell(f, v) : "").ToList();
+                    // Cells go straight into Sep's row: no list or array per row.
+                    var finalCells = fields.Select(f => final.TryGetValue(f.Name, out var v) ? AnswerCell(f, v) : "").ToArray();
                     if (answers.Count == 0)
                     {
-                        WriteCsvRow(csv!, [item.Id.ToString(CultureInfo.InvariantCulture), .. dataCells, "", "", "", "", "", .. fields.Select(_ => ""), .. finalCells]);
+                        using var row = csv!.NewRow();
+                        var column = WriteItemCells(row, item.Id, item.Data, dataKeys);
+                        for (var empty = 0; empty < 5 + fields.Count; empty++)
+                        {
+                            row[column++].Set("");
+                        }
+                        WriteCells(row, column, finalCells);
                     }
                     foreach (var a in answers)
                     {
-                        WriteCsvRow(csv!, [
-                            item.Id.ToString(CultureInfo.InvariantCulture), .. dataCells,
-                            userNames.GetValueOrDefault(a.AnnotatorId, a.AnnotatorId.ToString()),
-                            a.Version.ToString(CultureInfo.InvariantCulture),
-                            a.CreatedAt.ToString("O", CultureInfo.InvariantCulture),
-                            a.DurationMs?.ToString(CultureInfo.InvariantCulture) ?? "",
-                            a.ReviewStatus.ToString(),
-                            .. fields.Select(f => a.Values.TryGetValue(f.Name, out var v) ? AnswerCell(f, v) : ""),
-                            .. finalCells]);
+                        using var row = csv!.NewRow();
+                        var column = WriteItemCells(row, item.Id, item.Data, dataKeys);
+                        row[column++].Set(FormulaSafe(userNames.GetValueOrDefault(a.AnnotatorId, a.AnnotatorId.ToString())));
+                        row[column++].Format(a.Version);
+                        row[column++].Set(a.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+                        if (a.DurationMs is { } duration)
+                        {
+                            row[column++].Format(duration);
+                        }
+                        else
+                        {
+                            row[column++].Set("");
+                        }
+                        row[column++].Set(a.ReviewStatus.ToString());
+                        foreach (var f in fields)
+                        {
+                            row[column++].Set(a.Values.TryGetValue(f.Name, out var v) ? FormulaSafe(AnswerCell(f, v)) : "");
+                        }
+                        WriteCells(row, column, finalCells);
                     }
                 }
                 written++;
@@ -269,6 +285,26 @@ public static class AnnotationExporter
     /// <summary>A CSV writer (Sep): fields quoted when they hold a comma, quote or line break; no header of its own.</summary>
     public static SepWriter CsvWriter(TextWriter target) =>
         Sep.New(',').Writer(o => o with { WriteHeader = false, Escape = true }).To(target, leaveOpen: true);
+
+    /// <summary>The item's id and data cells at the start of a row; returns the next column.</summary>
+    private static int WriteItemCells(SepWriter.Row row, long itemId, IReadOnlyDictionary<string, JsonElement> data, List<string> dataKeys)
+    {
+        row[0].Format(itemId);
+        var column = 1;
+        foreach (var key in dataKeys)
+        {
+            row[column++].Set(data.TryGetValue(key, out var value) ? FormulaSafe(Cell(value)) : "");
+        }
+        return column;
+    }
+
+    private static void WriteCells(SepWriter.Row row, int column, string[] cells)
+    {
+        foreach (var cell in cells)
+        {
+            row[column++].Set(FormulaSafe(cell));
+        }
+    }
 
     /// <summary>One row of formula-safe cells (<see cref="FormulaSafe"/>).</summary>
     public static void WriteCsvRow(SepWriter writer, IReadOnlyList<string> cells)
