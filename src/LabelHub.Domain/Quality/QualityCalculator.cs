@@ -26,6 +26,10 @@ public sealed class QualityCalculator
     // Single-choice answers (gold items included: their gold answers seed Dawid–Skene's estimate of each annotator).
     private readonly Dictionary<string, List<(Guid Annotator, long Item, string Answer)>> choiceAnswers = [];
 
+    // One string per distinct label: each answer's label is a new string from its JSON, and a million answers kept that
+    // many copies of a handful of labels alive until the end.
+    private readonly Dictionary<string, string> labels = new(StringComparer.Ordinal);
+
     public QualityCalculator(LabelSchema schema, IReadOnlyDictionary<long, Dictionary<string, JsonElement>> goldAnswers)
     {
         this.schema = schema;
@@ -59,7 +63,7 @@ public sealed class QualityCalculator
             var value = AnswerCodec.Read(field.Field, answer.Values, emptyListIsAnswer: true).Value;
             if (value is ChoiceAnswer choice)
             {
-                (choiceAnswers.TryGetValue(field.Field.Name, out var list) ? list : choiceAnswers[field.Field.Name] = []).Add((answer.AnnotatorId, answer.ItemId, choice.Label));
+                (choiceAnswers.TryGetValue(field.Field.Name, out var list) ? list : choiceAnswers[field.Field.Name] = []).Add((answer.AnnotatorId, answer.ItemId, Shared(choice.Label)));
             }
             if (!isGold && value is not null)
             {
@@ -85,6 +89,8 @@ public sealed class QualityCalculator
             }
         }
     }
+
+    private string Shared(string label) => labels.TryGetValue(label, out var shared) ? shared : labels[label] = label;
 
     /// <param name="names">Display names of the annotators, by id.</param>
     /// <param name="progress">Share of items with all their answers.</param>

@@ -1,0 +1,69 @@
+using System.Security.Claims;
+using Bunit;
+using LabelHub.Domain.Identity;
+using LabelHub.Domain.Jobs;
+using LabelHub.Domain.Planning;
+using LabelHub.Web.Components.Pages.Collection;
+using Microsoft.AspNetCore.Components.Forms;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+
+namespace LabelHub.Web.Tests;
+
+/// <summary>
+/// The import page against the real import and job services on a SQLite database. No job server runs here, so an
+/// upload's import stays queued: what a manager sees while a long import waits or runs, and what Cancel does.
+/// </summary>
+public sealed class ImportPageTests : ComponentTest, IClassFixture<WorkbenchDatabase>
+{
+    private static readonly LabelField Sentiment = new() { Name = "sentiment", Kind = FieldKind.Choice, Labels = ["positive", "negative"] };
+
+    private readonly WorkbenchDatabase database;
+
+    public ImportPageTests(WorkbenchDatabase database)
+    {
+        this.database = database;
+        Services.AddSingleton(database.Factory);
+        Services.AddSingleton(TimeProvider.System);
+        Services.AddSingleton<IJobScheduler, QueueOnlyScheduler>();
+        Services.AddSingleton<JobRunService>();
+        Services.AddSingleton<ProjectService>();
+        Services.AddSingleton<StoredFileService>();
+        Services.AddSingleton<LabelHub.Domain.Collection.ImportService>();
+    }
+
+    [Fact]
+    public async Task A_waiting_import_can_be_cancelled_from_its_page_and_says_nothing_was_imported()
+    {
+        var user = await database.CreateUserAsync();
+        var projectId = await database.CreateProjectAsync(user, Sentiment);
+        var auth = AddAuthorization();
+        auth.SetAuthorized("manager");
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.UserId.ToString()), new Claim(ClaimTypes.Role, Roles.Admin));
+        var page = Render<ImportPage>(p => p.Add(c => c.ProjectId, projectId));
+        await page.WaitForElementAsync("[data-testid=import-formats]", TimeSpan.FromSeconds(20));
+
+        // The upload's handler follows its job until it ends, so it is started without waiting for it.
+        var input = page.FindComponent<InputFile>();
+        var upload = Task.Run(() => input.UploadFiles(InputFileContent.CreateFromText("text\nfirst\nsecond\n", "reviews.csv")));
+        var cancel = await page.WaitForElementAsync("[data-testid=import-cancel]", TimeSpan.FromSeconds(20));
+        Assert.Equal("Queued", page.Find("[data-testid=import-job]").GetAttribute("data-job-state"));
+
+        await cancel.ClickAsync(new());
+        await page.WaitForElementAsync("[data-testid=import-cancelled]", TimeSpan.FromSeconds(20));
+        Assert.Contains("Nothing was imported.", page.Find("[data-testid=import-cancelled]").TextContent);
+        Assert.Empty(page.FindAll("[data-testid=import-cancel]"));
+        await upload.WaitAsync(TimeSpan.FromSeconds(20));
+
+        await using var db = await database.Factory.CreateDbContextAsync();
+        var run = await db.JobRuns.AsNoTracking().SingleAsync(r => r.ProjectId == projectId);
+        Assert.Equal(JobState.Cancelled, run.State);
+        Assert.False(await db.Items.IgnoreQueryFilters().AnyAsync(i => i.ProjectId == projectId));
+    }
+
+    /// <summary>Records nothing and runs nothing: the import stays queued.</summary>
+    private sealed class QueueOnlyScheduler : IJobScheduler
+    {
+        public string Enqueue(Guid jobRunId) => jobRunId.ToString("N");
+    }
+}
