@@ -155,6 +155,43 @@ public sealed class StoredFileService(IDbContextFactory<LabelHubDbContext> dbFac
         }
     }
 
+    /// <summary>
+    /// No upload streams and no job writes for this long without finishing: an incomplete file this old that no queued or
+    /// running job owns was left by a process killed while writing it.
+    /// </summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(6);
+
+    /// <summary>Abandoned files removed per round: each round's deletes are short writes.</summary>
+    private const int AbandonedBatch = 50;
+
+    /// <summary>
+    /// Removes incomplete files older than <see cref="AbandonedAfter"/> whose writer is gone: an upload (no job) or a
+    /// finished, cancelled or deleted job's. A queued or running job's are its own to finish or remove on its re-run.
+    /// </summary>
+    /// <returns>How many files were removed.</returns>
+    public async Task<int> RemoveAbandonedAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var cutoff = clock.GetUtcNow() - AbandonedAfter;
+        var removed = 0;
+        while (true)
+        {
+            var abandoned = await db.StoredFiles
+                .Where(f => !f.IsComplete && f.CreatedAt < cutoff
+                    && !db.JobRuns.Any(j => j.Id == f.JobRunId && (j.State == JobState.Queued || j.State == JobState.Running)))
+                .OrderBy(f => f.CreatedAt)
+                .Select(f => f.Id)
+                .Take(AbandonedBatch)
+                .ToListAsync(ct);
+            await DeleteAsync(db, abandoned, ct);
+            removed += abandoned.Count;
+            if (abandoned.Count < AbandonedBatch)
+            {
+                return removed;
+            }
+        }
+    }
+
     /// <summary>A project file for someone who can see the project.</summary>
     public async Task<FileDownload> DownloadAsync(Actor actor, Guid fileId, CancellationToken ct = default)
     {
