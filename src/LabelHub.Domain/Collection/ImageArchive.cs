@@ -33,9 +33,11 @@ public sealed record ArchiveScan(IReadOnlyList<ArchiveImage> Images, IReadOnlyLi
 }
 
 /// <summary>
-/// Reads a ZIP of images in two passes: <see cref="Scan"/> checks every entry (name, size, magic bytes) and
-/// keeps only each image's size and hash, so nothing is stored unless the whole archive is good;
-/// <see cref="Read"/> then hands out the bytes one image at a time, so memory stays bounded by one batch.
+/// Reads a ZIP of images in two passes: <see cref="Scan(Stream, ImageArchiveLimits?, IProgress{double}?, CancellationToken)"/>
+/// checks every entry (name, size, magic bytes) and keeps only each image's size and hash, so nothing is stored unless
+/// the whole archive is good; <see cref="Read(Stream, IEnumerable{ArchiveImage})"/> then hands out the bytes one image at
+/// a time. Both read the archive in place from a seekable stream (an upload in the database is read a chunk at a time),
+/// so memory holds one image, whatever the archive's size.
 /// Errors use the entry's 1-based index as their "line"; problems with the archive as a whole use line 0.
 /// </summary>
 public static class ImageArchive
@@ -95,9 +97,20 @@ public static class ImageArchive
         }
     }
 
-    /// <summary>Checks every entry without keeping any bytes; collects all problems, as a text import does.</summary>
+    /// <summary>An archive held in memory: see <see cref="Scan(Stream, ImageArchiveLimits?, IProgress{double}?, CancellationToken)"/>.</summary>
     public static ArchiveScan Scan(byte[] zip, ImageArchiveLimits? limits = null, IProgress<double>? progress = null, CancellationToken ct = default)
     {
+        using var stream = new MemoryStream(zip, writable: false);
+        return Scan(stream, limits, progress, ct);
+    }
+
+    /// <summary>
+    /// Checks every entry of a seekable archive without keeping any bytes; collects all problems, as a text import does.
+    /// The stream stays open and its position moves.
+    /// </summary>
+    public static ArchiveScan Scan(Stream zip, ImageArchiveLimits? limits = null, IProgress<double>? progress = null, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(zip);
         limits ??= ImageArchiveLimits.Default;
         var images = new List<ArchiveImage>();
         var errors = new List<ImportRowError>();
@@ -186,10 +199,20 @@ public static class ImageArchive
         return Result();
     }
 
-    /// <summary>The bytes of scanned images, in the order asked for, one at a time.</summary>
+    /// <summary>An archive held in memory: see <see cref="Read(Stream, IEnumerable{ArchiveImage})"/>.</summary>
     public static IEnumerable<(ArchiveImage Image, byte[] Bytes)> Read(byte[] zip, IEnumerable<ArchiveImage> images)
     {
-        using var archive = new ZipArchive(new MemoryStream(zip, writable: false), ZipArchiveMode.Read);
+        using var stream = new MemoryStream(zip, writable: false);
+        foreach (var image in Read(stream, images))
+        {
+            yield return image;
+        }
+    }
+
+    /// <summary>The bytes of scanned images of a seekable archive, in the order asked for, one at a time. The stream stays open.</summary>
+    public static IEnumerable<(ArchiveImage Image, byte[] Bytes)> Read(Stream zip, IEnumerable<ArchiveImage> images)
+    {
+        using var archive = new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true);
         var entries = archive.Entries;
         foreach (var image in images)
         {
@@ -201,29 +224,50 @@ public static class ImageArchive
         }
     }
 
+    /// <summary>An archive held in memory: see <see cref="DeclaredEntryCount(Stream)"/>.</summary>
+    public static long? DeclaredEntryCount(byte[] zip)
+    {
+        using var stream = new MemoryStream(zip, writable: false);
+        return DeclaredEntryCount(stream);
+    }
+
     /// <summary>
     /// The total entry count from the end-of-central-directory record (or its ZIP64 twin), or null when the
-    /// record cannot be found; <see cref="ZipArchive"/> reports that properly when opening.
+    /// record cannot be found; <see cref="ZipArchive"/> reports that properly when opening. Reads only the
+    /// stream's tail (where the record and its comment of at most 64 KiB sit) and, for ZIP64, the record it points to.
     /// </summary>
-    public static long? DeclaredEntryCount(ReadOnlySpan<byte> zip)
+    public static long? DeclaredEntryCount(Stream zip)
     {
+        ArgumentNullException.ThrowIfNull(zip);
         const int EndRecordSize = 22;
-        var lowest = Math.Max(0, zip.Length - EndRecordSize - ushort.MaxValue);
-        for (var at = zip.Length - EndRecordSize; at >= lowest; at--)
+        const int Zip64LocatorSize = 20;
+        const int Zip64RecordSize = 56;
+        // The locator sits just before the end record: the tail takes it in wherever the end record is found.
+        var tail = new byte[(int)Math.Min(zip.Length, EndRecordSize + ushort.MaxValue + Zip64LocatorSize)];
+        zip.Position = zip.Length - tail.Length;
+        zip.ReadExactly(tail);
+        var lowest = Math.Max(0, tail.Length - EndRecordSize - ushort.MaxValue);
+        for (var at = tail.Length - EndRecordSize; at >= lowest; at--)
         {
-            if (!zip[at..].StartsWith("PK\u0005\u0006"u8))
+            if (!tail.AsSpan(at).StartsWith("PK\u0005\u0006"u8))
             {
                 continue;
             }
-            long total = BinaryPrimitives.ReadUInt16LittleEndian(zip[(at + 10)..]);
-            var locator = at - 20;
-            if (total == ushort.MaxValue && locator >= 0 && zip[locator..].StartsWith("PK\u0006\u0007"u8))
+            long total = BinaryPrimitives.ReadUInt16LittleEndian(tail.AsSpan(at + 10));
+            var locator = at - Zip64LocatorSize;
+            if (total == ushort.MaxValue && locator >= 0 && tail.AsSpan(locator).StartsWith("PK\u0006\u0007"u8))
             {
-                var offset = BinaryPrimitives.ReadInt64LittleEndian(zip[(locator + 8)..]);
-                if (offset >= 0 && offset <= zip.Length - 56 && zip[(int)offset..].StartsWith("PK\u0006\u0006"u8))
+                var offset = BinaryPrimitives.ReadInt64LittleEndian(tail.AsSpan(locator + 8));
+                if (offset >= 0 && offset <= zip.Length - Zip64RecordSize)
                 {
-                    var total64 = BinaryPrimitives.ReadUInt64LittleEndian(zip[((int)offset + 32)..]);
-                    return total64 > long.MaxValue ? long.MaxValue : (long)total64;
+                    var record = new byte[Zip64RecordSize];
+                    zip.Position = offset;
+                    zip.ReadExactly(record);
+                    if (record.AsSpan().StartsWith("PK\u0006\u0006"u8))
+                    {
+                        var total64 = BinaryPrimitives.ReadUInt64LittleEndian(record.AsSpan(32));
+                        return total64 > long.MaxValue ? long.MaxValue : (long)total64;
+                    }
                 }
             }
             return total;
@@ -231,11 +275,11 @@ public static class ImageArchive
         return null;
     }
 
-    private static bool TryOpen(byte[] zip, out ZipArchive archive, out string error)
+    private static bool TryOpen(Stream zip, out ZipArchive archive, out string error)
     {
         try
         {
-            archive = new ZipArchive(new MemoryStream(zip, writable: false), ZipArchiveMode.Read);
+            archive = new ZipArchive(zip, ZipArchiveMode.Read, leaveOpen: true);
             error = "";
             return true;
         }

@@ -7,32 +7,39 @@ namespace LabelHub.Domain.Collection;
 
 /// <summary>
 /// The image half of <see cref="ItemImporter"/>: a single uploaded image, or every image of a ZIP archive, becomes
-/// an item {"image": media URL, "file_name", "width", "height"}. Same rules as text imports: everything is
-/// checked before anything is stored, then files and items go in together in one transaction; an image whose
-/// bytes are already in the project (or earlier in the archive) is skipped as an exact duplicate. An image
-/// item's content hash is the SHA-256 of its bytes, which is also its stored file's hash.
+/// an item {"image": media URL, "file_name", "width", "height"}. Same rules as text imports: the upload is read as a
+/// stream from the store, a chunk at a time, and every entry is checked before anything is stored; then each batch of
+/// images goes in its own short transaction, its files incomplete (never served) and its items pending (hidden), and
+/// only once all are stored are the items revealed and the files completed (ADR 0014, 0015). A failed or cancelled
+/// import removes what it stored; a killed one is finished or cleared by its re-run (<see cref="ItemImporter.RunAsync"/>).
+/// An image whose bytes are already in the project (or earlier in the archive) is skipped as an exact duplicate. An
+/// image item's content hash is the SHA-256 of its bytes, which is also its stored file's hash.
 /// </summary>
 internal static class ImageImporter
 {
-    /// <summary>Files and items are saved in batches of about this many bytes, so memory stays bounded.</summary>
-    private const long BatchBytes = 64L * 1024 * 1024;
+    /// <summary>Image bytes per stored batch: each batch is one short write, and all memory holds. A bigger image is a batch of its own.</summary>
+    private const long BatchBytes = 16L * 1024 * 1024;
 
-    private const int BatchImages = 500;
+    private const int BatchImages = 200;
 
     public static async Task<JobOutcome<ImportResult>> RunAsync(
-        LabelHubDbContext db, JobRun run, ImportParameters parameters, Guid projectId, byte[] upload,
+        IDbContextFactory<LabelHubDbContext> dbFactory, LabelHubDbContext db, JobRun run, ImportParameters parameters, Guid projectId,
         IJobProgress progress, IProgress<double> readingProgress, DateTimeOffset now, CancellationToken ct)
     {
         var single = parameters.Format == ItemFileFormat.Image;
+        await using var upload = await StoredFileReadStream.OpenAsync(dbFactory, parameters.FileId, ct);
         IReadOnlyList<ArchiveImage> images;
         if (single)
         {
-            if (!ImageInfo.TryRead(upload, out var format, out var width, out var height))
+            // A single image is at most 50 MB (checked at upload): it is read whole.
+            var bytes = new byte[upload.Length];
+            await upload.ReadExactlyAsync(bytes, ct);
+            if (!ImageInfo.TryRead(bytes, out var format, out var width, out var height))
             {
                 return ItemImporter.Failure(parameters.FileName, [new ImportRowError(1, $"\"{parameters.FileName}\": it is not a {ImageInfo.Formats} image")], "bad file");
             }
             var sha256 = await db.StoredFiles.AsNoTracking().Where(f => f.Id == parameters.FileId).Select(f => f.Sha256).SingleAsync(ct);
-            images = [new ArchiveImage(1, parameters.FileName, format, width, height, upload.LongLength, sha256)];
+            images = [new ArchiveImage(1, parameters.FileName, format, width, height, bytes.LongLength, sha256)];
         }
         else
         {
@@ -61,59 +68,85 @@ internal static class ImageImporter
         }
 
         await progress.ReportAsync(0.7, $"Storing {fresh.Count:N0} images", ct);
-        // Progress is not written during the transaction: on SQLite it would wait for this very writer.
-        await using (var transaction = await db.Database.BeginTransactionAsync(ct))
+        if (single)
         {
-            db.ChangeTracker.AutoDetectChangesEnabled = false;
-            if (single)
+            // The upload is already a stored image of this project: the item shows it, no second copy. One row in one
+            // write, so it needs no pending stage: a re-run after a kill finds it and finishes.
+            if (fresh.Count == 1)
             {
-                // The upload is already a stored image of this project: the item shows it, no second copy.
-                if (fresh.Count == 1)
-                {
-                    db.Items.Add(NewItem(run, projectId, fresh[0], parameters.FileId, now));
-                    await db.SaveChangesAsync(ct);
-                }
+                db.Items.Add(NewItem(run, projectId, fresh[0], parameters.FileId, now, pending: false));
+                await db.SaveChangesAsync(ct);
             }
-            else
+        }
+        else
+        {
+            try
             {
-                await StoreArchiveImagesAsync(db, run, projectId, upload, fresh, now, ct);
+                await StoreArchiveImagesAsync(db, run, projectId, upload, fresh, progress, now, ct);
             }
-            await transaction.CommitAsync(ct);
+            catch
+            {
+                // Failed or cancelled: nothing of it stays behind.
+                db.ChangeTracker.Clear();
+                await ItemImporter.RemovePendingAsync(db, run.Id, CancellationToken.None);
+                await StoredFileService.RemoveIncompleteAsync(db, run.Id, CancellationToken.None);
+                throw;
+            }
+            await progress.ReportAsync(0.95, "Making the items available", ct);
+            // Items first, then files: a kill in between leaves revealed items, and the re-run completes the files.
+            await ItemImporter.RevealAsync(db, run.Id, ct);
+            await StoredFileService.CompleteJobFilesAsync(db, run.Id, ct);
         }
         return ItemImporter.Success(parameters.FileName, fresh.Count, duplicateEntries, single ? "file" : "entry");
     }
 
+    /// <summary>
+    /// Stores the images a batch at a time, each batch one SaveChanges (so one transaction) holding its files, incomplete,
+    /// and their items, pending. Progress is written between batches: on SQLite, inside one it would wait for this very writer.
+    /// </summary>
     private static async Task StoreArchiveImagesAsync(
-        LabelHubDbContext db, JobRun run, Guid projectId, byte[] zip, List<ArchiveImage> images, DateTimeOffset now, CancellationToken ct)
+        LabelHubDbContext db, JobRun run, Guid projectId, Stream zip, List<ArchiveImage> images, IJobProgress progress, DateTimeOffset now, CancellationToken ct)
     {
-        long pendingBytes = 0;
-        var pending = 0;
+        db.ChangeTracker.AutoDetectChangesEnabled = false;
+        var stored = 0;
+        var batchImages = 0;
+        long batchBytes = 0;
+        async Task StoreBatchAsync()
+        {
+            await db.SaveChangesAsync(ct);
+            // Lets the saved bytes go: the change tracker would otherwise hold every image until the end.
+            db.ChangeTracker.Clear();
+            stored += batchImages;
+            (batchImages, batchBytes) = (0, 0);
+            await progress.ReportAsync(0.7 + (0.25 * stored / images.Count), $"Stored {stored:N0} of {images.Count:N0} items", ct);
+        }
+
         foreach (var (image, bytes) in ImageArchive.Read(zip, images))
         {
             ct.ThrowIfCancellationRequested();
-            var file = StoredFileService.Create(projectId, run.RequestedById, StoredName(image.Name), ImageInfo.ContentType(image.Format), bytes, now);
-            db.StoredFiles.Add(file);
-            db.Items.Add(NewItem(run, projectId, image, file.Id, now));
-            pendingBytes += bytes.LongLength;
-            pending++;
-            if (pendingBytes >= BatchBytes || pending >= BatchImages)
+            if (batchImages > 0 && batchBytes + bytes.LongLength > BatchBytes)
             {
-                await FlushAsync(db, ct);
-                pendingBytes = 0;
-                pending = 0;
+                await StoreBatchAsync();
+            }
+            var file = StoredFileService.Create(projectId, run.RequestedById, StoredName(image.Name), ImageInfo.ContentType(image.Format), bytes, now);
+            file.IsComplete = false;
+            file.JobRunId = run.Id;
+            db.StoredFiles.Add(file);
+            db.Items.Add(NewItem(run, projectId, image, file.Id, now, pending: true));
+            batchImages++;
+            batchBytes += bytes.LongLength;
+            if (batchImages == BatchImages || batchBytes >= BatchBytes)
+            {
+                await StoreBatchAsync();
             }
         }
-        await FlushAsync(db, ct);
+        if (batchImages > 0)
+        {
+            await StoreBatchAsync();
+        }
     }
 
-    private static async Task FlushAsync(LabelHubDbContext db, CancellationToken ct)
-    {
-        await db.SaveChangesAsync(ct);
-        // Lets the saved bytes go: the change tracker would otherwise hold every image until the end.
-        db.ChangeTracker.Clear();
-    }
-
-    private static Item NewItem(JobRun run, Guid projectId, ArchiveImage image, Guid fileId, DateTimeOffset now) => new()
+    private static Item NewItem(JobRun run, Guid projectId, ArchiveImage image, Guid fileId, DateTimeOffset now, bool pending) => new()
     {
         ProjectId = projectId,
         Data = new Dictionary<string, JsonElement>
@@ -126,6 +159,7 @@ internal static class ImageImporter
         ContentHash = image.Sha256,
         ImportJobRunId = run.Id,
         SourceLine = image.Index,
+        TakenSlots = pending ? Item.PendingSlots : 0,
         CreatedAt = now,
     };
 

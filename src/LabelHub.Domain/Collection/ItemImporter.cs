@@ -12,7 +12,8 @@ namespace LabelHub.Domain.Collection;
 /// <summary>
 /// Runs an import: parses the uploaded file as it reads it and stores its items in short batches, pending until all
 /// are stored, so either every item arrives or none does (ADR 0014). A bad file fails with every bad row's line number. Exact duplicates (of each other or of items
-/// already in the project) are skipped and reported. Images and ZIP archives of images go through <see cref="ImageImporter"/>.
+/// already in the project) are skipped and reported. Images and ZIP archives of images go through <see cref="ImageImporter"/>,
+/// in batches that are pending the same way (their image files held back as incomplete until the items are revealed).
 /// </summary>
 public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock, SqliteWriteGate writeGate)
 {
@@ -25,15 +26,17 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
 
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // A re-run after a crash: an import that had written everything (revealing or revealed) finishes and reports;
-        // one killed while writing starts again from nothing.
+        // one killed while writing starts again from nothing. An image import's files follow its items.
         var ownItems = db.Items.IgnoreQueryFilters().Where(i => i.ImportJobRunId == run.Id);
         if (await ownItems.AnyAsync(i => i.TakenSlots != Item.PendingSlots, ct))
         {
             await RevealAsync(db, run.Id, ct);
+            await StoredFileService.CompleteJobFilesAsync(db, run.Id, ct);
             var alreadyImported = await ownItems.CountAsync(ct);
             return CollectionJobs.Import.Succeeded($"Imported {alreadyImported:N0} items from {parameters.FileName}.", ImportResult.Success(alreadyImported, []));
         }
         await RemovePendingAsync(db, run.Id, ct);
+        await StoredFileService.RemoveIncompleteAsync(db, run.Id, ct);
 
         if (!await db.StoredFiles.AnyAsync(f => f.Id == parameters.FileId && f.IsComplete, ct))
         {
@@ -43,8 +46,7 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
         var readingProgress = new SyncProgress(fraction => progress.ReportAsync(fraction * 0.6, $"Reading {parameters.FileName}", ct));
         if (parameters.Format is ItemFileFormat.Image or ItemFileFormat.Zip)
         {
-            var upload = await StoredFileService.ReadAllBytesAsync(db, parameters.FileId, ct);
-            return await ImageImporter.RunAsync(db, run, parameters, projectId, upload, progress, readingProgress, clock.GetUtcNow(), ct);
+            return await ImageImporter.RunAsync(dbFactory, db, run, parameters, projectId, progress, readingProgress, clock.GetUtcNow(), ct);
         }
         // One pass over the upload: the parser (on its own thread) reads it a chunk at a time and hands over batches of
         // new items; this thread stores each batch in its own short transaction as pending. Memory holds a few batches,

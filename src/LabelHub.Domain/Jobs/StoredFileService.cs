@@ -128,8 +128,68 @@ public sealed class StoredFileService(IDbContextFactory<LabelHubDbContext> dbFac
     public async Task RemoveIncompleteAsync(Guid jobRunId, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await RemoveIncompleteAsync(db, jobRunId, ct);
+    }
+
+    /// <summary>A job's incomplete files: what a killed attempt left, or what a failed or cancelled one stored but never completed.</summary>
+    public static async Task RemoveIncompleteAsync(LabelHubDbContext db, Guid jobRunId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
         var left = await db.StoredFiles.Where(f => f.JobRunId == jobRunId && !f.IsComplete).Select(f => f.Id).ToListAsync(ct);
         await DeleteAsync(db, left, ct);
+    }
+
+    /// <summary>Files marked complete per statement: each is a short write, however many files the job stored.</summary>
+    private const int CompleteBatch = 1000;
+
+    /// <summary>
+    /// Makes the files a job stored incomplete (whole, but held back until the job was done, as an image import's) servable.
+    /// </summary>
+    public static async Task CompleteJobFilesAsync(LabelHubDbContext db, Guid jobRunId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        var held = await db.StoredFiles.Where(f => f.JobRunId == jobRunId && !f.IsComplete).Select(f => f.Id).ToListAsync(ct);
+        foreach (var batch in held.Chunk(CompleteBatch))
+        {
+            await db.StoredFiles.Where(f => batch.Contains(f.Id)).ExecuteUpdateAsync(s => s.SetProperty(f => f.IsComplete, true), ct);
+        }
+    }
+
+    /// <summary>
+    /// No upload streams and no job writes for this long without finishing: an incomplete file this old that no queued or
+    /// running job owns was left by a process killed while writing it.
+    /// </summary>
+    public static readonly TimeSpan AbandonedAfter = TimeSpan.FromHours(6);
+
+    /// <summary>Abandoned files removed per round: each round's deletes are short writes.</summary>
+    private const int AbandonedBatch = 50;
+
+    /// <summary>
+    /// Removes incomplete files older than <see cref="AbandonedAfter"/> whose writer is gone: an upload (no job) or a
+    /// finished, cancelled or deleted job's. A queued or running job's are its own to finish or remove on its re-run.
+    /// </summary>
+    /// <returns>How many files were removed.</returns>
+    public async Task<int> RemoveAbandonedAsync(CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var cutoff = clock.GetUtcNow() - AbandonedAfter;
+        var removed = 0;
+        while (true)
+        {
+            var abandoned = await db.StoredFiles
+                .Where(f => !f.IsComplete && f.CreatedAt < cutoff
+                    && !db.JobRuns.Any(j => j.Id == f.JobRunId && (j.State == JobState.Queued || j.State == JobState.Running)))
+                .OrderBy(f => f.CreatedAt)
+                .Select(f => f.Id)
+                .Take(AbandonedBatch)
+                .ToListAsync(ct);
+            await DeleteAsync(db, abandoned, ct);
+            removed += abandoned.Count;
+            if (abandoned.Count < AbandonedBatch)
+            {
+                return removed;
+            }
+        }
     }
 
     /// <summary>A project file for someone who can see the project.</summary>

@@ -79,7 +79,7 @@ public static class JobsSetup
 }
 
 /// <summary>Recurring upkeep that both modes need.</summary>
-public sealed class MaintenanceJobs(TaskDistributor distributor, JobRecovery recovery, QualityService quality, LearningService learning)
+public sealed class MaintenanceJobs(TaskDistributor distributor, JobRecovery recovery, QualityService quality, LearningService learning, StoredFileService files)
 {
     [AutomaticRetry(Attempts = 0)]
     public Task StartDueQualityRecomputesAsync(CancellationToken ct) => quality.StartDueRecomputesAsync(ct);
@@ -92,6 +92,10 @@ public sealed class MaintenanceJobs(TaskDistributor distributor, JobRecovery rec
 
     [AutomaticRetry(Attempts = 0)]
     public Task RecoverJobsAsync(CancellationToken ct) => recovery.RecoverAsync(atStartup: false, ct);
+
+    /// <summary>Uploads and job files whose writer was killed halfway; nothing else ever removes them.</summary>
+    [AutomaticRetry(Attempts = 0)]
+    public Task RemoveAbandonedFilesAsync(CancellationToken ct) => files.RemoveAbandonedAsync(ct);
 }
 
 /// <summary>At start-up: re-enqueue interrupted runs, then schedule the recurring upkeep.</summary>
@@ -104,6 +108,7 @@ internal sealed class JobServerStartup(JobRecovery recovery, IRecurringJobManage
         recurring.AddOrUpdate<MaintenanceJobs>("recover-jobs", jobs => jobs.RecoverJobsAsync(CancellationToken.None), "*/5 * * * *");
         recurring.AddOrUpdate<MaintenanceJobs>("quality-recompute", jobs => jobs.StartDueQualityRecomputesAsync(CancellationToken.None), Cron.Minutely());
         recurring.AddOrUpdate<MaintenanceJobs>("learning-rounds", jobs => jobs.StartDueLearningRoundsAsync(CancellationToken.None), Cron.Minutely());
+        recurring.AddOrUpdate<MaintenanceJobs>("abandoned-files", jobs => jobs.RemoveAbandonedFilesAsync(CancellationToken.None), Cron.Hourly());
     }
 
     public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;

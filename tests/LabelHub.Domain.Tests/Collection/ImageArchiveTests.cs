@@ -155,14 +155,113 @@ public sealed class ImageArchiveTests
         Assert.Contains("no PNG, JPEG, GIF, WebP or BMP images", Assert.Single(ImageArchive.Scan(Zip(("folder/", []))).Errors).Message);
     }
 
-    private static byte[] Zip(params (string Name, byte[] Bytes)[] entries)
+    [Fact]
+    public void A_stream_is_scanned_and_read_in_place_as_the_bytes_are()
+    {
+        var zip = Zip(("cars/a.gif", Gif), ("notes/", []), ("b.bmp", Bmp), ("c.gif", OtherGif));
+        using var stream = new ReadCountingStream(zip);
+
+        var scan = ImageArchive.Scan(stream);
+
+        Assert.True(scan.Succeeded, string.Join("; ", scan.Errors));
+        Assert.Equal(ImageArchive.Scan(zip).Images, scan.Images);
+        Assert.Equal([Gif, Bmp, OtherGif], ImageArchive.Read(stream, scan.Images).Select(r => r.Bytes));
+        // The stream stays open for the caller: some of the images again, in another order.
+        Assert.Equal([OtherGif, Gif], ImageArchive.Read(stream, [scan.Images[2], scan.Images[0]]).Select(r => r.Bytes));
+    }
+
+    [Fact]
+    public void Bad_entries_and_a_stream_that_is_no_zip_are_reported_from_a_stream_too()
+    {
+        using var mixed = new ReadCountingStream(Zip(("ok.gif", Gif), ("../evil.png", Gif), ("notes.txt", "not an image"u8.ToArray())));
+        Assert.Equal([2, 3], ImageArchive.Scan(mixed).Errors.Select(e => e.Line));
+
+        using var text = new ReadCountingStream("hello"u8.ToArray());
+        Assert.Null(ImageArchive.DeclaredEntryCount(text));
+        Assert.Equal("the file is not a readable ZIP archive", Assert.Single(ImageArchive.Scan(text).Errors).Message);
+    }
+
+    [Fact]
+    public void The_entry_count_is_read_from_the_tail_of_a_stream_without_reading_the_rest()
+    {
+        // A megabyte of stored noise before the central directory, and a comment after the end record.
+        var noise = RandomNumberGenerator.GetBytes(1 << 20);
+        var zip = Zip(CompressionLevel.NoCompression, "a comment", ("noise.bin", noise), ("a.gif", Gif), ("b.gif", OtherGif));
+        using var stream = new ReadCountingStream(zip);
+
+        Assert.Equal(3, ImageArchive.DeclaredEntryCount(stream));
+
+        Assert.InRange(stream.BytesRead, 22, 22 + ushort.MaxValue + 20);
+        Assert.All(stream.Reads, read => Assert.True(read.Position >= zip.Length - 22 - ushort.MaxValue - 20, $"read at {read.Position}"));
+    }
+
+    [Fact]
+    public void A_zip64_archive_declares_its_entry_count_in_the_zip64_record()
+    {
+        // Past 65,534 entries .NET writes a ZIP64 end record; the classic one then says 0xFFFF.
+        using var buffer = new MemoryStream();
+        using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
+        {
+            for (var i = 0; i < 70_000; i++)
+            {
+                archive.CreateEntry($"d{i}/", CompressionLevel.NoCompression);
+            }
+        }
+        var zip = buffer.ToArray();
+        using var stream = new ReadCountingStream(zip);
+
+        Assert.Equal(70_000, ImageArchive.DeclaredEntryCount(stream));
+        Assert.Equal(70_000, ImageArchive.DeclaredEntryCount(zip));
+
+        var scan = ImageArchive.Scan(stream, new ImageArchiveLimits(MaxEntries: 65_535, MaxEntryBytes: 1000, MaxTotalBytes: 10_000));
+        Assert.Contains("70,000 entries; at most 65,535", Assert.Single(scan.Errors).Message);
+    }
+
+    [Fact]
+    public void A_zip64_record_far_from_the_tail_is_read_where_it_points_and_a_huge_count_is_refused_before_opening()
+    {
+        // A ZIP64 end record claiming five billion entries at the start, a megabyte away from the locator that points to it.
+        const long Claimed = 5_000_000_000;
+        var record = new byte[56];
+        "PK\u0006\u0006"u8.CopyTo(record);
+        BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(4), 44);
+        BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(24), Claimed);
+        BinaryPrimitives.WriteInt64LittleEndian(record.AsSpan(32), Claimed);
+        var locator = new byte[20];
+        "PK\u0006\u0007"u8.CopyTo(locator);
+        BinaryPrimitives.WriteInt64LittleEndian(locator.AsSpan(8), 0);
+        BinaryPrimitives.WriteInt32LittleEndian(locator.AsSpan(16), 1);
+        var end = new byte[22];
+        "PK\u0005\u0006"u8.CopyTo(end);
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(8), ushort.MaxValue);
+        BinaryPrimitives.WriteUInt16LittleEndian(end.AsSpan(10), ushort.MaxValue);
+        BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(12), uint.MaxValue);
+        BinaryPrimitives.WriteUInt32LittleEndian(end.AsSpan(16), uint.MaxValue);
+        byte[] zip = [.. record, .. new byte[1 << 20], .. locator, .. end];
+        using var stream = new ReadCountingStream(zip);
+
+        Assert.Equal(Claimed, ImageArchive.DeclaredEntryCount(stream));
+        Assert.Equal(22 + ushort.MaxValue + 20 + 56, stream.BytesRead);
+
+        using var again = new ReadCountingStream(zip);
+        var scan = ImageArchive.Scan(again);
+        Assert.Contains("5,000,000,000 entries; at most 100,000", Assert.Single(scan.Errors).Message);
+    }
+
+    private static byte[] Zip(params (string Name, byte[] Bytes)[] entries) => Zip(CompressionLevel.Optimal, null, entries);
+
+    private static byte[] Zip(CompressionLevel level, string? comment, params (string Name, byte[] Bytes)[] entries)
     {
         using var buffer = new MemoryStream();
         using (var archive = new ZipArchive(buffer, ZipArchiveMode.Create, leaveOpen: true))
         {
+            if (comment is not null)
+            {
+                archive.Comment = comment;
+            }
             foreach (var (name, bytes) in entries)
             {
-                var entry = archive.CreateEntry(name, CompressionLevel.Optimal);
+                var entry = archive.CreateEntry(name, level);
                 using var stream = entry.Open();
                 stream.Write(bytes);
             }
@@ -188,4 +287,51 @@ public sealed class ImageArchiveTests
     }
 
     private static string Sha(byte[] bytes) => Convert.ToHexStringLower(SHA256.HashData(bytes));
+
+    /// <summary>A seekable stream over bytes that is not a MemoryStream, and remembers where and how much was read.</summary>
+    private sealed class ReadCountingStream(byte[] bytes) : Stream
+    {
+        private readonly MemoryStream inner = new(bytes, writable: false);
+
+        public List<(long Position, int Count)> Reads { get; } = [];
+
+        public long BytesRead => Reads.Sum(r => (long)r.Count);
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => true;
+
+        public override bool CanWrite => false;
+
+        public override long Length => inner.Length;
+
+        public override long Position { get => inner.Position; set => inner.Position = value; }
+
+        public override int Read(byte[] buffer, int offset, int count)
+        {
+            var position = inner.Position;
+            var read = inner.Read(buffer, offset, count);
+            Reads.Add((position, read));
+            return read;
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => inner.Seek(offset, origin);
+
+        public override void Flush()
+        {
+        }
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+            }
+            base.Dispose(disposing);
+        }
+    }
 }

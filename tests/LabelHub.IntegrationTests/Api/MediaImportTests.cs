@@ -194,6 +194,195 @@ public sealed class MediaImportTests
         Assert.All(errors.Errors!, e => Assert.Contains("\"image\" must be an http(s) URL", e.Message));
     }
 
+    /// <summary>More images than one stored batch holds (200), so the archive goes in three.</summary>
+    private const int ManyImages = 450;
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_zip_of_several_batches_is_stored_a_batch_at_a_time_and_its_items_and_images_appear_only_once_all_are_stored(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var projectId = (await CreateProjectAsync(manager, "Many photos", overlap: 1)).Id;
+        var (zip, images) = ManyPngZip(ManyImages);
+        var upload = await app.Service<StoredFileService>().SaveAsync(projectId, manager.UserId, "many.zip", "application/zip", new MemoryStream(zip));
+        var run = new JobRun { Id = Guid.CreateVersion7(), Kind = CollectionJobs.Import.Kind, ProjectId = projectId, RequestedById = manager.UserId, CreatedAt = DateTimeOffset.UtcNow };
+
+        // After each stored batch: what a reader of the project sees, and what is in the store.
+        var seen = new List<(string Message, int Visible, int Pending, int IncompleteFiles, int CompleteFiles, HttpStatusCode Media)>();
+        var progress = new OnStored(async message =>
+        {
+            await using var db = app.CreateDbContext();
+            var pending = await db.Items.IgnoreQueryFilters().Where(i => i.ImportJobRunId == run.Id).Select(i => i.Data).FirstAsync();
+            using var media = await manager.Http.GetAsync(pending[MediaUrls.ImageKey].GetString());
+            seen.Add((message,
+                await db.Items.CountAsync(i => i.ProjectId == projectId),
+                await db.Items.IgnoreQueryFilters().CountAsync(i => i.ImportJobRunId == run.Id && i.TakenSlots == Item.PendingSlots),
+                await db.StoredFiles.CountAsync(f => f.JobRunId == run.Id && !f.IsComplete),
+                await db.StoredFiles.CountAsync(f => f.JobRunId == run.Id && f.IsComplete),
+                media.StatusCode));
+        });
+
+        var outcome = await app.Service<ItemImporter>().RunAsync(run, new ImportParameters(upload.Id, upload.FileName, ItemFileFormat.Zip), progress, CancellationToken.None);
+
+        Assert.True(outcome.Succeeded, outcome.Summary);
+        Assert.Equal(ManyImages, outcome.Result!.Imported);
+        Assert.Equal(
+            [
+                ("Stored 200 of 450 items", 0, 200, 200, 0, HttpStatusCode.NotFound),
+                ("Stored 400 of 450 items", 0, 400, 400, 0, HttpStatusCode.NotFound),
+                ("Stored 450 of 450 items", 0, 450, 450, 0, HttpStatusCode.NotFound),
+            ],
+            seen);
+        await using var check = app.CreateDbContext();
+        var items = await check.Items.Where(i => i.ProjectId == projectId).OrderBy(i => i.Id).ToListAsync();
+        Assert.Equal(Enumerable.Range(1, ManyImages), items.Select(i => i.SourceLine ?? 0));
+        Assert.Equal(ManyImages, await check.StoredFiles.CountAsync(f => f.JobRunId == run.Id && f.IsComplete && f.ProjectId == projectId));
+        Assert.False(await check.StoredFiles.AnyAsync(f => f.JobRunId == run.Id && !f.IsComplete));
+        Assert.Equal(images[^1], await manager.Http.GetByteArrayAsync(items[^1].Data[MediaUrls.ImageKey].GetString()));
+
+        // The same archive again: every image is an exact duplicate, and nothing is stored.
+        var again = new JobRun { Id = Guid.CreateVersion7(), Kind = CollectionJobs.Import.Kind, ProjectId = projectId, RequestedById = manager.UserId, CreatedAt = DateTimeOffset.UtcNow };
+        var duplicate = await app.Service<ItemImporter>().RunAsync(again, new ImportParameters(upload.Id, upload.FileName, ItemFileFormat.Zip), progress, CancellationToken.None);
+        Assert.Equal((0, ManyImages), (duplicate.Result!.Imported, duplicate.Result.DuplicatesSkipped));
+        Assert.False(await check.StoredFiles.AnyAsync(f => f.JobRunId == again.Id));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_zip_import_cancelled_after_two_stored_batches_leaves_no_items_and_no_files(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var projectId = (await CreateProjectAsync(manager, "Cancelled photos", overlap: 1)).Id;
+        var upload = await app.Service<StoredFileService>().SaveAsync(projectId, manager.UserId, "many.zip", "application/zip", new MemoryStream(ManyPngZip(ManyImages).Zip));
+        var run = new JobRun { Id = Guid.CreateVersion7(), Kind = CollectionJobs.Import.Kind, ProjectId = projectId, RequestedById = manager.UserId, CreatedAt = DateTimeOffset.UtcNow };
+        var batches = 0;
+
+        // As the executor's reporter does once someone cancelled the run: the report after the second batch throws.
+        await Assert.ThrowsAsync<JobCancelledException>(() => app.Service<ItemImporter>().RunAsync(
+            run, new ImportParameters(upload.Id, upload.FileName, ItemFileFormat.Zip),
+            new OnStored(_ => ++batches == 2 ? throw new JobCancelledException() : Task.CompletedTask), CancellationToken.None));
+
+        await using var check = app.CreateDbContext();
+        Assert.Equal(0, await check.Items.IgnoreQueryFilters().CountAsync(i => i.ProjectId == projectId));
+        Assert.False(await check.StoredFiles.AnyAsync(f => f.JobRunId == run.Id));
+        // Only the upload is left, and no chunk of a removed file.
+        Assert.Equal([upload.Id], await check.StoredFiles.Where(f => f.ProjectId == projectId).Select(f => f.Id).ToListAsync());
+        Assert.False(await check.StoredFileChunks.AnyAsync(c => !check.StoredFiles.Any(f => f.Id == c.FileId)));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_zip_import_killed_while_storing_completes_once_after_a_restart_with_each_image_stored_once(string provider)
+    {
+        var database = await TestDatabases.CreateAsync(provider);
+        var (zip, _) = ManyPngZip(ManyImages);
+        Guid projectId, runId;
+        List<Guid> killedFiles;
+        await using (var first = await LabelHubApp.StartAsync(database))
+        {
+            var manager = await first.CreateUserClientAsync("boss", Roles.Manager);
+            projectId = (await CreateProjectAsync(manager, "Killed photos", overlap: 1)).Id;
+            var upload = await first.Service<StoredFileService>().SaveAsync(projectId, manager.UserId, "many.zip", "application/zip", new MemoryStream(zip));
+            var run = new JobRun
+            {
+                Id = Guid.CreateVersion7(),
+                Kind = CollectionJobs.Import.Kind,
+                ProjectId = projectId,
+                RequestedById = manager.UserId,
+                Parameters = CollectionJobs.Import.SerializeParameters(new ImportParameters(upload.Id, upload.FileName, ItemFileFormat.Zip)),
+                State = JobState.Running,
+                CreatedAt = DateTimeOffset.UtcNow,
+            };
+            await using (var db = first.CreateDbContext())
+            {
+                db.JobRuns.Add(run);
+                await db.SaveChangesAsync();
+            }
+            runId = run.Id;
+
+            // The attempt stops for good after its second batch, as a killed process would: nothing after runs, no clean-up.
+            var killed = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+            var batches = 0;
+            _ = first.Service<ItemImporter>().RunAsync(run, CollectionJobs.Import.ReadParameters(run), new OnStored(async _ =>
+            {
+                if (++batches == 2)
+                {
+                    killed.SetResult();
+                    await new TaskCompletionSource().Task;
+                }
+            }), CancellationToken.None);
+            await killed.Task.WaitAsync(TimeSpan.FromSeconds(60));
+
+            await using var check = first.CreateDbContext();
+            Assert.Equal(0, await check.Items.CountAsync(i => i.ProjectId == projectId));
+            Assert.Equal(400, await check.Items.IgnoreQueryFilters().CountAsync(i => i.ImportJobRunId == runId && i.TakenSlots == Item.PendingSlots));
+            killedFiles = await check.StoredFiles.Where(f => f.JobRunId == runId).Select(f => f.Id).ToListAsync();
+            Assert.Equal(400, killedFiles.Count);
+            Assert.False(await check.StoredFiles.AnyAsync(f => f.JobRunId == runId && f.IsComplete));
+        }
+
+        // After the restart the run is recovered, clears what the killed attempt stored, and imports once.
+        await using var second = await LabelHubApp.StartAsync(database);
+        var admin = await second.AdminClientAsync();
+        var job = await WaitForJobAsync(admin, runId, timeoutSeconds: 120);
+        Assert.True(job.State == JobState.Succeeded, $"{job.ResultSummary} {job.Error}");
+        Assert.Equal(ManyImages, CollectionJobs.Import.ReadResult(job)!.Imported);
+        await using var after = second.CreateDbContext();
+        Assert.Equal(ManyImages, await after.Items.CountAsync(i => i.ProjectId == projectId));
+        Assert.Equal(ManyImages, await after.Items.IgnoreQueryFilters().CountAsync(i => i.ProjectId == projectId));
+        var files = await after.StoredFiles.Where(f => f.ProjectId == projectId && f.ContentType == "image/png").ToListAsync();
+        Assert.Equal(ManyImages, files.Count);
+        Assert.All(files, f => Assert.True(f.IsComplete && f.JobRunId == runId));
+        Assert.Equal(ManyImages, files.Select(f => f.Sha256).Distinct().Count());
+        Assert.False(await after.StoredFiles.AnyAsync(f => killedFiles.Contains(f.Id)));
+        Assert.False(await after.StoredFileChunks.AnyAsync(c => !after.StoredFiles.Any(f => f.Id == c.FileId)));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_zip_import_killed_after_revealing_its_items_completes_its_images_when_it_runs_again(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var projectId = (await CreateProjectAsync(manager, "Half done", overlap: 1)).Id;
+        var upload = await app.Service<StoredFileService>().SaveAsync(projectId, manager.UserId, "few.zip", "application/zip", new MemoryStream(ManyPngZip(3).Zip));
+        var run = new JobRun { Id = Guid.CreateVersion7(), Kind = CollectionJobs.Import.Kind, ProjectId = projectId, RequestedById = manager.UserId, CreatedAt = DateTimeOffset.UtcNow };
+        var parameters = new ImportParameters(upload.Id, upload.FileName, ItemFileFormat.Zip);
+        Assert.True((await app.Service<ItemImporter>().RunAsync(run, parameters, new OnStored(_ => Task.CompletedTask), CancellationToken.None)).Succeeded);
+        await using var db = app.CreateDbContext();
+        // The process died after the items were revealed, before their files were completed.
+        await db.StoredFiles.Where(f => f.JobRunId == run.Id).ExecuteUpdateAsync(s => s.SetProperty(f => f.IsComplete, false));
+        var image = (await db.Items.FirstAsync(i => i.ProjectId == projectId)).Data[MediaUrls.ImageKey].GetString();
+        Assert.Equal(HttpStatusCode.NotFound, (await manager.Http.GetAsync(image)).StatusCode);
+
+        var outcome = await app.Service<ItemImporter>().RunAsync(run, parameters, new OnStored(_ => Task.CompletedTask), CancellationToken.None);
+
+        Assert.Equal(3, outcome.Result!.Imported);
+        Assert.Equal(3, await db.StoredFiles.CountAsync(f => f.JobRunId == run.Id && f.IsComplete));
+        Assert.Equal(HttpStatusCode.OK, (await manager.Http.GetAsync(image)).StatusCode);
+    }
+
+    /// <summary>Distinct small PNGs (entries 1…n) in a ZIP.</summary>
+    private static (byte[] Zip, byte[][] Images) ManyPngZip(int count)
+    {
+        var images = Enumerable.Range(0, count).Select(n => TestImages.Png(6, 6, (byte)(n % 256), (byte)(n / 256), 99)).ToArray();
+        return (TestImages.Zip([.. images.Select((png, n) => ($"photos/{n + 1:D4}.png", png))]), images);
+    }
+
+    /// <summary>A job's progress that hands each "Stored …" report (one per stored batch) to <paramref name="onStored"/>.</summary>
+    private sealed class OnStored(Func<string, Task> onStored) : IJobProgress
+    {
+        public async Task ReportAsync(double fraction, string? message = null, CancellationToken ct = default)
+        {
+            if (message?.StartsWith("Stored ", StringComparison.Ordinal) == true)
+            {
+                await onStored(message);
+            }
+        }
+    }
+
     private static async Task<HttpResponseMessage> PostFileAsync(ApiClient client, Guid projectId, string fileName, byte[] bytes)
     {
         using var form = new MultipartFormDataContent();
