@@ -8,12 +8,15 @@ namespace LabelHub.Domain.Jobs;
 
 /// <summary>
 /// Writes a file's bytes as chunks, each in its own short transaction (so a long export never holds the database's
-/// write lock), hashing as it goes. Only <see cref="StoredFileChunk.Size"/> bytes are ever held in memory.
+/// write lock), hashing as it goes. A full chunk is stored while the writer fills the next one (two buffers of
+/// <see cref="StoredFileChunk.Size"/> bytes, one write in flight), so an export does not wait for each chunk's round trip.
 /// </summary>
 internal sealed class StoredFileWriteStream(IDbContextFactory<LabelHubDbContext> dbFactory, Guid fileId, long? maxBytes) : Stream
 {
-    private readonly byte[] buffer = new byte[StoredFileChunk.Size];
     private readonly IncrementalHash hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+    private byte[] buffer = new byte[StoredFileChunk.Size];
+    private byte[] spare = new byte[StoredFileChunk.Size];
+    private Task inFlight = Task.CompletedTask;
     private int buffered;
     private int sequence;
     private long length;
@@ -31,7 +34,12 @@ internal sealed class StoredFileWriteStream(IDbContextFactory<LabelHubDbContext>
     /// <summary>Writes what is left; returns the file's length and SHA-256.</summary>
     public async Task<(long Length, string Sha256)> CompleteAsync(CancellationToken ct)
     {
-        await WriteChunkAsync(ct);
+        await inFlight;
+        if (buffered > 0)
+        {
+            await StoreChunkAsync(buffer[..buffered], sequence++, ct);
+            buffered = 0;
+        }
         return (length, Convert.ToHexStringLower(hash.GetHashAndReset()));
     }
 
@@ -51,7 +59,11 @@ internal sealed class StoredFileWriteStream(IDbContextFactory<LabelHubDbContext>
             source = source[take..];
             if (buffered == buffer.Length)
             {
-                await WriteChunkAsync(cancellationToken);
+                // The previous chunk must be stored before its buffer is filled again (and so that its failure surfaces).
+                await inFlight;
+                inFlight = StoreChunkAsync(buffer, sequence++, cancellationToken);
+                (buffer, spare) = (spare, buffer);
+                buffered = 0;
             }
         }
     }
@@ -74,6 +86,13 @@ internal sealed class StoredFileWriteStream(IDbContextFactory<LabelHubDbContext>
 
     public override void SetLength(long value) => throw new NotSupportedException();
 
+    public override async ValueTask DisposeAsync()
+    {
+        // A chunk still being stored when the writer failed: let it finish before the caller removes the file.
+        await inFlight.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
+        await base.DisposeAsync();
+    }
+
     protected override void Dispose(bool disposing)
     {
         if (disposing)
@@ -83,18 +102,15 @@ internal sealed class StoredFileWriteStream(IDbContextFactory<LabelHubDbContext>
         base.Dispose(disposing);
     }
 
-    private async Task WriteChunkAsync(CancellationToken ct)
+    private async Task StoreChunkAsync(byte[] bytes, int chunkSequence, CancellationToken ct)
     {
-        if (buffered == 0)
-        {
-            return;
-        }
+        // Off the writer's thread at once: the writer goes on filling the other buffer meanwhile.
+        await Task.Yield();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         // A full chunk goes from the buffer itself: a 1 MiB copy per chunk lands on the large object heap, which only a
         // full collection frees, and a 700 MB export grew the process by as much (bench/LabelHub.Bench.DataPath).
-        db.StoredFileChunks.Add(new StoredFileChunk { FileId = fileId, Sequence = sequence++, Bytes = buffered == buffer.Length ? buffer : buffer[..buffered] });
+        db.StoredFileChunks.Add(new StoredFileChunk { FileId = fileId, Sequence = chunkSequence, Bytes = bytes });
         await db.SaveChangesAsync(ct);
-        buffered = 0;
     }
 }
 

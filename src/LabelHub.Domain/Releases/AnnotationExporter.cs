@@ -71,122 +71,150 @@ public static class AnnotationExporter
         }
 
         var written = 0;
-        long lastId = 0;
-        while (true)
+        var reviewedOnly = parameters.Scope == ExportScope.Reviewed;
+        // The next page is read while this one is written: the database (another process) and this thread work at the same
+        // time. Only the reading task uses the context, one query after another.
+        var next = ReadPageAsync(db, project.Id, 0, reviewedOnly, ct);
+        try
         {
-            var page = await db.Items.AsNoTracking()
-                .Where(i => i.ProjectId == project.Id && i.Id > lastId)
-                .OrderBy(i => i.Id)
-                .Take(PageSize)
-                .Select(i => new { i.Id, i.Data, i.IsGold, i.GoldAnswer })
-                .ToListAsync(ct);
-            if (page.Count == 0)
+            while (true)
             {
-                break;
-            }
-            lastId = page[^1].Id;
-            var firstId = page[0].Id;
-            var reviewedOnly = parameters.Scope == ExportScope.Reviewed;
-            // The page's answers by a range of item ids, along the (item, annotator, version) index: one range read
-            // instead of a lookup per item. Answers to other projects' items in the range are left out by the lookup below.
-            var annotations = (await db.Annotations.AsNoTracking()
-                    // Rejected answers are not part of the dataset.
-                    .Where(a => a.ItemId >= firstId && a.ItemId <= lastId && a.IsCurrent && a.ReviewStatus != Labeling.ReviewStatus.Rejected)
-                    .Where(a => !reviewedOnly || a.ReviewStatus == Labeling.ReviewStatus.Accepted)
-                    .Select(a => new { a.ItemId, a.AnnotatorId, a.Version, a.Values, a.CreatedAt, a.DurationMs, a.ReviewStatus })
-                    .ToListAsync(ct))
-                .OrderBy(a => a.CreatedAt)
-                .ToLookup(a => a.ItemId);
-            foreach (var item in page)
-            {
-                var answers = annotations[item.Id].ToList();
-                if (answers.Count == 0 && parameters.Scope != ExportScope.All)
+                var (page, annotations) = await next;
+                if (page.Count == 0)
                 {
-                    continue;
+                    break;
                 }
-                var final = FinalAnswers.Of(project.Schema, answers.Select(a => a.Values), item.IsGold ? item.GoldAnswer : null);
-                if (json is not null)
+                next = ReadPageAsync(db, project.Id, page[^1].Id, reviewedOnly, ct);
+                foreach (var item in page)
                 {
-                    // Written field by field into the page's buffer, as JsonSerializer would write the same row.
-                    json.WriteStartObject();
-                    json.WriteNumber("item_id", item.Id);
-                    WriteObject(json, "data", item.Data);
-                    WriteObject(json, "final", final);
-                    json.WriteStartArray("annotations");
-                    foreach (var a in answers)
+                    var answers = annotations[item.Id].ToList();
+                    if (answers.Count == 0 && parameters.Scope != ExportScope.All)
                     {
+                        continue;
+                    }
+                    var final = FinalAnswers.Of(project.Schema, answers.Select(a => a.Values), item.IsGold ? item.GoldAnswer : null);
+                    if (json is not null)
+                    {
+                        // Written field by field into the page's buffer, as JsonSerializer would write the same row.
                         json.WriteStartObject();
-                        json.WriteString("annotator", userNames.GetValueOrDefault(a.AnnotatorId, a.AnnotatorId.ToString()));
-                        json.WriteNumber("version", a.Version);
-                        json.WriteString("created_at", a.CreatedAt);
-                        if (a.DurationMs is { } duration)
+                        json.WriteNumber("item_id", item.Id);
+                        WriteObject(json, "data", item.Data);
+                        WriteObject(json, "final", final);
+                        json.WriteStartArray("annotations");
+                        foreach (var a in answers)
                         {
-                            json.WriteNumber("duration_ms", duration);
+                            json.WriteStartObject();
+                            json.WriteString("annotator", userNames.GetValueOrDefault(a.AnnotatorId, a.AnnotatorId.ToString()));
+                            json.WriteNumber("version", a.Version);
+                            json.WriteString("created_at", a.CreatedAt);
+                            if (a.DurationMs is { } duration)
+                            {
+                                json.WriteNumber("duration_ms", duration);
+                            }
+                            else
+                            {
+                                json.WriteNull("duration_ms");
+                            }
+                            json.WriteString("review_status", a.ReviewStatus.ToString());
+                            WriteObject(json, "values", a.Values);
+                            json.WriteEndObject();
                         }
-                        else
-                        {
-                            json.WriteNull("duration_ms");
-                        }
-                        json.WriteString("review_status", a.ReviewStatus.ToString());
-                        WriteObject(json, "values", a.Values);
+                        json.WriteEndArray();
                         json.WriteEndObject();
+                        json.Flush();
+                        jsonRows!.Write("\n"u8);
+                        json.Reset(jsonRows!);
                     }
-                    json.WriteEndArray();
-                    json.WriteEndObject();
-                    json.Flush();
-                    jsonRows!.Write("\n"u8);
-                    json.Reset(jsonRows!);
+                    else
+                    {
+                        // Cells go straight into Sep's row: no list or array per row.
+                        var finalCells = fields.Select(f => final.TryGetValue(f.Name, out var v) ? AnswerCell(f, v) : "").ToArray();
+                        if (answers.Count == 0)
+                        {
+                            using var row = csv!.NewRow();
+                            var column = WriteItemCells(row, item.Id, item.Data, dataKeys);
+                            for (var empty = 0; empty < 5 + fields.Count; empty++)
+                            {
+                                row[column++].Set("");
+                            }
+                            WriteCells(row, column, finalCells);
+                        }
+                        foreach (var a in answers)
+                        {
+                            using var row = csv!.NewRow();
+                            var column = WriteItemCells(row, item.Id, item.Data, dataKeys);
+                            row[column++].Set(FormulaSafe(userNames.GetValueOrDefault(a.AnnotatorId, a.AnnotatorId.ToString())));
+                            row[column++].Format(a.Version);
+                            row[column++].Set(a.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
+                            if (a.DurationMs is { } duration)
+                            {
+                                row[column++].Format(duration);
+                            }
+                            else
+                            {
+                                row[column++].Set("");
+                            }
+                            row[column++].Set(a.ReviewStatus.ToString());
+                            foreach (var f in fields)
+                            {
+                                row[column++].Set(a.Values.TryGetValue(f.Name, out var v) ? FormulaSafe(AnswerCell(f, v)) : "");
+                            }
+                            WriteCells(row, column, finalCells);
+                        }
+                    }
+                    written++;
                 }
-                else
+                if (jsonRows is { WrittenCount: > 0 })
                 {
-                    // Cells go straight into Sep's row: no list or array per row.
-                    var finalCells = fields.Select(f => final.TryGetValue(f.Name, out var v) ? AnswerCell(f, v) : "").ToArray();
-                    if (answers.Count == 0)
-                    {
-                        using var row = csv!.NewRow();
-                        var column = WriteItemCells(row, item.Id, item.Data, dataKeys);
-                        for (var empty = 0; empty < 5 + fields.Count; empty++)
-                        {
-                            row[column++].Set("");
-                        }
-                        WriteCells(row, column, finalCells);
-                    }
-                    foreach (var a in answers)
-                    {
-                        using var row = csv!.NewRow();
-                        var column = WriteItemCells(row, item.Id, item.Data, dataKeys);
-                        row[column++].Set(FormulaSafe(userNames.GetValueOrDefault(a.AnnotatorId, a.AnnotatorId.ToString())));
-                        row[column++].Format(a.Version);
-                        row[column++].Set(a.CreatedAt.ToString("O", CultureInfo.InvariantCulture));
-                        if (a.DurationMs is { } duration)
-                        {
-                            row[column++].Format(duration);
-                        }
-                        else
-                        {
-                            row[column++].Set("");
-                        }
-                        row[column++].Set(a.ReviewStatus.ToString());
-                        foreach (var f in fields)
-                        {
-                            row[column++].Set(a.Values.TryGetValue(f.Name, out var v) ? FormulaSafe(AnswerCell(f, v)) : "");
-                        }
-                        WriteCells(row, column, finalCells);
-                    }
+                    await output.WriteAsync(jsonRows.WrittenMemory, ct);
+                    jsonRows.ResetWrittenCount();
+                    json!.Reset(jsonRows);
                 }
-                written++;
+                await progress(total == 0 ? 1 : (double)written / total);
             }
-            if (jsonRows is { WrittenCount: > 0 })
-            {
-                await output.WriteAsync(jsonRows.WrittenMemory, ct);
-                jsonRows.ResetWrittenCount();
-                json!.Reset(jsonRows);
-            }
-            await progress(total == 0 ? 1 : (double)written / total);
+        }
+        finally
+        {
+            // A page still being read when writing failed: the context must be free before the caller disposes it.
+            await next.ContinueWith(_ => { }, CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
         }
         csv?.Dispose();
         await writer.FlushAsync(ct);
         return written;
+    }
+
+    private sealed record ExportItem(long Id, Dictionary<string, JsonElement> Data, bool IsGold, Dictionary<string, JsonElement> GoldAnswer);
+
+    private sealed record ExportAnswer(
+        long ItemId, Guid AnnotatorId, int Version, Dictionary<string, JsonElement> Values, DateTimeOffset CreatedAt, int? DurationMs, ReviewStatus ReviewStatus);
+
+    /// <summary>The next page of items after <paramref name="afterId"/> and their answers, oldest first per item.</summary>
+    private static async Task<(List<ExportItem> Items, ILookup<long, ExportAnswer> Answers)> ReadPageAsync(
+        LabelHubDbContext db, Guid projectId, long afterId, bool reviewedOnly, CancellationToken ct)
+    {
+        // Off the caller's thread at once, so the page being written is not held up by this one's query.
+        await Task.Yield();
+        var page = await db.Items.AsNoTracking()
+            .Where(i => i.ProjectId == projectId && i.Id > afterId)
+            .OrderBy(i => i.Id)
+            .Take(PageSize)
+            .Select(i => new ExportItem(i.Id, i.Data, i.IsGold, i.GoldAnswer))
+            .ToListAsync(ct);
+        if (page.Count == 0)
+        {
+            return (page, Array.Empty<ExportAnswer>().ToLookup(a => a.ItemId));
+        }
+        var firstId = page[0].Id;
+        var lastId = page[^1].Id;
+        // The page's answers by a range of item ids, along the (item, annotator, version) index: one range read instead of
+        // a lookup per item. Answers to other projects' items in the range are left out by the lookup.
+        var answers = await db.Annotations.AsNoTracking()
+            // Rejected answers are not part of the dataset.
+            .Where(a => a.ItemId >= firstId && a.ItemId <= lastId && a.IsCurrent && a.ReviewStatus != ReviewStatus.Rejected)
+            .Where(a => !reviewedOnly || a.ReviewStatus == ReviewStatus.Accepted)
+            .Select(a => new ExportAnswer(a.ItemId, a.AnnotatorId, a.Version, a.Values, a.CreatedAt, a.DurationMs, a.ReviewStatus))
+            .ToListAsync(ct);
+        return (page, answers.OrderBy(a => a.CreatedAt).ToLookup(a => a.ItemId));
     }
 
     private static void WriteObject(Utf8JsonWriter json, string name, IReadOnlyDictionary<string, JsonElement> values)
