@@ -68,6 +68,18 @@ public static class WebSetup
         Policies.Configure(services.AddAuthorizationBuilder());
         services.AddCascadingAuthenticationState();
         services.AddDataProtection().SetApplicationName("LabelHub").PersistKeysToDbContext<LabelHubDbContext>();
+        // The antiforgery cookie is Secure whenever the request is HTTPS (the auth cookie's default already).
+        services.AddAntiforgery(options => options.Cookie.SecurePolicy = Microsoft.AspNetCore.Http.CookieSecurePolicy.SameAsRequest);
+        // X-Forwarded-For/-Proto are believed from loopback (a proxy on the same machine) and from the addresses listed in
+        // LabelHub:TrustedProxies (a reverse proxy in front of the compose services), never from anyone else.
+        services.Configure<Microsoft.AspNetCore.Builder.ForwardedHeadersOptions>(options =>
+        {
+            options.ForwardedHeaders = Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedFor | Microsoft.AspNetCore.HttpOverrides.ForwardedHeaders.XForwardedProto;
+            foreach (var proxy in (builder.Configuration["LabelHub:TrustedProxies"] ?? "").Split([',', ' '], StringSplitOptions.RemoveEmptyEntries))
+            {
+                options.KnownProxies.Add(System.Net.IPAddress.Parse(proxy));
+            }
+        });
 
         services.AddRazorComponents().AddInteractiveServerComponents();
         services.AddMudServices(options => options.SnackbarConfiguration.PositionClass = MudBlazor.Defaults.Classes.Position.BottomRight);
@@ -100,6 +112,10 @@ public static class WebSetup
     {
         PrepareAsync(app).GetAwaiter().GetResult();
 
+        // Behind a TLS-terminating proxy (one the configuration trusts), the request is HTTPS: cookies are then Secure and
+        // HSTS is sent, as they are when the app serves HTTPS itself.
+        app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
         // Outside the exception handler, so a domain error turned into a 4xx problem is logged with its final status, not as a 500.
         app.UseSerilogRequestLogging();
         app.UseExceptionHandler();
@@ -121,7 +137,8 @@ public static class WebSetup
         app.UseAntiforgery();
 
         app.MapStaticAssets().AllowAnonymous();
-        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        // Blazor's own "frame-ancestors 'self'" policy is left out: SecurityHeaders sends one policy with frame-ancestors 'none'.
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode(options => options.ContentSecurityFrameAncestorsPolicy = null);
         app.MapAccountEndpoints();
         app.MapLabelHubApi();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
@@ -145,7 +162,7 @@ public static class WebSetup
         {
             var options = app.Services.GetRequiredService<IOptions<LabelHubOptions>>().Value;
             var file = Path.Combine(options.DataDirFullPath, "initial-admin-password.txt");
-            Directory.CreateDirectory(options.DataDirFullPath);
+            DataFolder.EnsurePrivate(options.DataDirFullPath);
             await File.WriteAllTextAsync(file, $"user: {UserAdminService.FirstAdminUserName}\npassword: {password}\n");
             if (!OperatingSystem.IsWindows())
             {

@@ -153,13 +153,17 @@ public static class DatabaseSetup
         if (settings.IsEmbedded)
         {
             var path = new SqliteConnectionStringBuilder(settings.ConnectionString).DataSource;
-            Directory.CreateDirectory(Path.GetDirectoryName(Path.GetFullPath(path))!);
+            DataFolder.EnsurePrivate(Path.GetDirectoryName(Path.GetFullPath(path))!);
         }
         await using var db = await services.GetRequiredService<IDbContextFactory<LabelHubDbContext>>().CreateDbContextAsync(ct);
         await db.Database.MigrateAsync(ct);
         if (settings.IsEmbedded)
         {
             await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+            // Password hashes and the data-protection keys live in it; SQLite gives its log and shared-memory files the
+            // database file's mode when it creates them, and those made before now are tightened here.
+            var path = Path.GetFullPath(new SqliteConnectionStringBuilder(settings.ConnectionString).DataSource);
+            DataFolder.MakePrivate(path, path + "-wal", path + "-shm", path + "-journal");
         }
     }
 

@@ -47,6 +47,12 @@ public sealed class JobRunService(IDbContextFactory<LabelHubDbContext> dbFactory
             try
             {
                 await db.GetVisibleAsync(actor, projectId, ct);
+                // A project's job history (export files, quality summaries, import errors) is for its managers; whoever
+                // started a job can always follow it.
+                if (!actor.IsManager && run.RequestedById != actor.UserId)
+                {
+                    throw new ForbiddenException("Only managers and admins can do this.");
+                }
             }
             catch (NotFoundException) when (actor.IsAdmin || run.RequestedById == actor.UserId)
             {
@@ -99,7 +105,7 @@ public sealed class JobRunService(IDbContextFactory<LabelHubDbContext> dbFactory
         return ToInfo(await db.JobRuns.AsNoTracking().SingleAsync(j => j.Id == jobRunId, ct));
     }
 
-    /// <summary>The latest jobs the actor may read: admins all; others those they started and those of their projects.</summary>
+    /// <summary>The latest jobs the actor may read: admins all; managers those they started and those of their projects; others those they started.</summary>
     public async Task<IReadOnlyList<JobRunInfo>> ListRecentAsync(Actor actor, int limit = 100, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
@@ -107,7 +113,9 @@ public sealed class JobRunService(IDbContextFactory<LabelHubDbContext> dbFactory
         if (!actor.IsAdmin)
         {
             var projects = db.ProjectMembers.Where(m => m.UserId == actor.UserId).Select(m => (Guid?)m.ProjectId);
-            runs = runs.Where(j => j.RequestedById == actor.UserId || projects.Contains(j.ProjectId));
+            runs = actor.IsManager
+                ? runs.Where(j => j.RequestedById == actor.UserId || projects.Contains(j.ProjectId))
+                : runs.Where(j => j.RequestedById == actor.UserId);
         }
         var latest = await runs.OrderByDescending(j => j.CreatedAt).Take(Math.Clamp(limit, 1, 500)).ToListAsync(ct);
         return [.. latest.Select(ToInfo)];
@@ -116,7 +124,7 @@ public sealed class JobRunService(IDbContextFactory<LabelHubDbContext> dbFactory
     public async Task<IReadOnlyList<JobRunInfo>> ListForProjectAsync(Actor actor, Guid projectId, int limit = 50, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        await db.GetVisibleAsync(actor, projectId, ct);
+        await db.GetManageableAsync(actor, projectId, ct);
         var runs = await db.JobRuns.AsNoTracking()
             .Where(j => j.ProjectId == projectId)
             .OrderByDescending(j => j.CreatedAt)

@@ -74,9 +74,14 @@ public static class AccountEndpoints
             WebSetup.CultureCookieValue(culture),
             new CookieOptions { Expires = DateTimeOffset.UtcNow.AddYears(1), IsEssential = true, SameSite = SameSiteMode.Lax });
 
-    /// <summary>Only paths on this site, so the login form cannot be used to send people elsewhere.</summary>
-    private static string SafeReturnUrl(string? returnUrl) =>
+    /// <summary>
+    /// Only paths on this site, so the login form cannot be used to send people elsewhere. A control character anywhere
+    /// makes it not local: browsers drop a tab or line break, so "/\t/evil.example" would lead off the site (and ASP.NET's
+    /// local redirect refused it with a 500, after the sign-in cookie was set).
+    /// </summary>
+    internal static string SafeReturnUrl(string? returnUrl) =>
         !string.IsNullOrEmpty(returnUrl) && returnUrl.StartsWith('/') && !returnUrl.StartsWith("//", StringComparison.Ordinal) && !returnUrl.StartsWith("/\\", StringComparison.Ordinal)
+            && !returnUrl.Any(char.IsControl)
             ? returnUrl
             : "/";
 }

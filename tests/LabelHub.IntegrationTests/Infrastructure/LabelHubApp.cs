@@ -33,6 +33,9 @@ public sealed class LabelHubApp : WebApplicationFactory<App>
 
     public DatabaseSettings Database => database;
 
+    /// <summary>The app's data folder (logs, the first admin's password file).</summary>
+    public string DataDir => dataDir;
+
     public Actor Admin { get; private set; } = null!;
 
     public static async Task<LabelHubApp> StartAsync(string provider)

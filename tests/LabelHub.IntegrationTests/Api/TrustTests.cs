@@ -1,0 +1,135 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using LabelHub.Domain.Identity;
+using LabelHub.Domain.Jobs;
+using LabelHub.IntegrationTests.Infrastructure;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.Extensions.DependencyInjection;
+using static LabelHub.IntegrationTests.Api.ApiTestHelpers;
+
+namespace LabelHub.IntegrationTests.Api;
+
+/// <summary>What an outside tester found open (issue 13) and the web app now closes, on both databases.</summary>
+public sealed class TrustTests
+{
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_projects_job_history_is_for_its_managers_and_whoever_started_the_job(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var annotator = await app.CreateUserClientAsync("ann", Roles.Annotator);
+        var reviewer = await app.CreateUserClientAsync("rev", Roles.Reviewer);
+        var project = await CreateProjectAsync(manager, "jobs", overlap: 1);
+        await AddMemberAsync(manager, project.Id, annotator.UserId);
+        await AddMemberAsync(manager, project.Id, reviewer.UserId);
+        var import = await UploadAsync(manager, project.Id, "bad.csv", "text,source\nfine,web\nno source here\n");
+        Assert.Equal(JobState.Failed, (await WaitForJobAsync(manager, import.Id)).State);
+
+        // Import errors, export files and quality summaries: members who are not managers see none of it.
+        foreach (var member in new[] { annotator, reviewer })
+        {
+            Assert.Equal(HttpStatusCode.Forbidden, (await member.Http.GetAsync($"/api/v1/projects/{project.Id}/jobs")).StatusCode);
+            Assert.Equal(HttpStatusCode.Forbidden, (await member.Http.GetAsync($"/api/v1/jobs/{import.Id}")).StatusCode);
+        }
+        Assert.Equal(HttpStatusCode.OK, (await manager.Http.GetAsync($"/api/v1/projects/{project.Id}/jobs")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await manager.Http.GetAsync($"/api/v1/jobs/{import.Id}")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await (await app.AdminClientAsync()).Http.GetAsync($"/api/v1/jobs/{import.Id}")).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_return_url_with_a_control_character_is_not_local_on_sign_in_and_on_the_culture_switch(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var user = await app.CreateUserClientAsync("eve", Roles.Annotator);
+        const string Password = "Correct-Horse-Battery-9";
+        using (var scope = app.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            var account = await users.FindByIdAsync(user.UserId.ToString());
+            await users.RemovePasswordAsync(account!);
+            Assert.True((await users.AddPasswordAsync(account!, Password)).Succeeded);
+        }
+        foreach (var evil in new[] { "/\t/evil.example", "/\r\n/evil.example", "/\u000b/evil.example" })
+        {
+            // A new browser for each try: the form's antiforgery token belongs to the signed-out visitor.
+            var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+            var loginPage = await browser.GetStringAsync("/account/login");
+            var antiforgery = Regex.Match(Regex.Match(loginPage, "<input[^>]*name=\"__RequestVerificationToken\"[^>]*>").Value, "value=\"([^\"]+)\"").Groups[1].Value;
+            var signIn = await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+            {
+                ["userName"] = "eve",
+                ["password"] = Password,
+                ["returnUrl"] = evil,
+                ["__RequestVerificationToken"] = antiforgery,
+            }));
+            Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+            Assert.DoesNotContain("evil", signIn.Headers.Location!.OriginalString, StringComparison.Ordinal);
+
+            var culture = await browser.GetAsync($"/account/culture?culture=ko&returnUrl={Uri.EscapeDataString(evil)}");
+            Assert.Equal(HttpStatusCode.Redirect, culture.StatusCode);
+            Assert.Equal("/", culture.Headers.Location!.OriginalString);
+        }
+    }
+
+    [Fact]
+    public async Task The_data_folder_its_database_and_its_logs_are_readable_by_the_account_alone()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+        var database = await TestDatabases.CreateAsync(TestDatabases.Sqlite);
+        var databaseFile = new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource;
+        // A folder an older version left world-readable is tightened on start.
+        File.SetUnixFileMode(Path.GetDirectoryName(databaseFile)!, (UnixFileMode)0b111_101_101);
+        await using var app = await LabelHubApp.StartAsync(database);
+        var admin = await app.AdminClientAsync();
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/api/v1/me")).StatusCode);
+
+        const UnixFileMode Folder = UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute;
+        const UnixFileMode Private = UnixFileMode.UserRead | UnixFileMode.UserWrite;
+        // On SQLite the data folder is the database's (LabelHubApp points LabelHub:DataDir there).
+        var dataFolder = Path.GetDirectoryName(databaseFile)!;
+        Assert.Equal(Folder, File.GetUnixFileMode(dataFolder));
+        Assert.Equal(Private, File.GetUnixFileMode(databaseFile));
+        Assert.Equal(Private, File.GetUnixFileMode(databaseFile + "-wal"));
+        Assert.Equal(Private, File.GetUnixFileMode(Path.Combine(dataFolder, "initial-admin-password.txt")));
+        var logs = Path.Combine(dataFolder, "logs");
+        Assert.Equal(Folder, File.GetUnixFileMode(logs));
+        var logFiles = Directory.GetFiles(logs);
+        Assert.NotEmpty(logFiles);
+        foreach (var logFile in logFiles)
+        {
+            Assert.Equal(Private, File.GetUnixFileMode(logFile));
+        }
+    }
+
+    [Fact]
+    public async Task Every_response_carries_the_security_headers_and_https_adds_hsts_and_secure_cookies()
+    {
+        await using var app = await LabelHubApp.StartAsync(TestDatabases.Sqlite);
+        // Not Development (the test host runs as "Testing"), over HTTPS, on a host that is not localhost (HSTS leaves it out).
+        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://labelhub.example"), AllowAutoRedirect = false });
+        foreach (var path in new[] { "/account/login", "/api/v1/me", "/no-such-page", "/health" })
+        {
+            var response = await browser.GetAsync(path);
+            Assert.Equal("nosniff", response.Headers.GetValues("X-Content-Type-Options").Single());
+            Assert.Equal("strict-origin-when-cross-origin", response.Headers.GetValues("Referrer-Policy").Single());
+            var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+            Assert.Contains("script-src 'self';", policy, StringComparison.Ordinal);
+            Assert.Contains("frame-ancestors 'none'", policy, StringComparison.Ordinal);
+            Assert.DoesNotContain("unsafe-eval", policy, StringComparison.Ordinal);
+            Assert.StartsWith("max-age=", response.Headers.GetValues("Strict-Transport-Security").Single(), StringComparison.Ordinal);
+        }
+        // The sign-in page has no inline script for the policy to block.
+        var page = await browser.GetStringAsync("/account/login");
+        Assert.DoesNotMatch(new Regex("<script(?![^>]*\\bsrc=)[^>]*>", RegexOptions.IgnoreCase), page);
+        var newVisitor = app.CreateClient(new WebApplicationFactoryClientOptions { BaseAddress = new Uri("https://labelhub.example"), HandleCookies = false });
+        var cookies = (await newVisitor.GetAsync("/account/login")).Headers.GetValues("Set-Cookie").ToList();
+        Assert.NotEmpty(cookies);
+        Assert.All(cookies, cookie => Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase));
+    }
+}
