@@ -8,4 +8,10 @@ public sealed class LabelHubOptions
     public string DataDir { get; set; } = "data";
 
     public string DataDirFullPath => Path.GetFullPath(DataDir);
+
+    /// <summary>
+    /// The largest item an import accepts, in bytes of its JSON (1 MiB unless configured): every item is sent to an
+    /// annotator's browser whole, and one huge row would stall the workbench.
+    /// </summary>
+    public int MaxItemBytes { get; set; } = 1 << 20;
 }

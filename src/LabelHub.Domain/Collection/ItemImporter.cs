@@ -15,7 +15,7 @@ namespace LabelHub.Domain.Collection;
 /// already in the project) are skipped and reported. Images and ZIP archives of images go through <see cref="ImageImporter"/>,
 /// in batches that are pending the same way (their image files held back as incomplete until the items are revealed).
 /// </summary>
-public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock, SqliteWriteGate writeGate)
+public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock, SqliteWriteGate writeGate, Microsoft.Extensions.Options.IOptions<LabelHubOptions> options)
 {
     /// <summary>Items per stored batch: each is one short write (about 40 ms on SQLite with its indexes).</summary>
     private const int InsertBatch = 1000;
@@ -61,6 +61,7 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
         var duplicatesOfProject = new List<int>();
         var itemProgress = new SyncProgress(fraction => progress.ReportAsync(fraction * 0.9, $"Reading {parameters.FileName}", ct));
         var seenInFile = new HashSet<UInt128>();
+        var maxItemBytes = options.Value.MaxItemBytes;
         var failed = false;
         ItemParseResult? parsed = null;
         var reader = Task.Run(async () =>
@@ -75,11 +76,19 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
                     {
                         errors.Add(urlError);
                     }
+                    var canonical = CanonicalJson(item.Data);
+                    // The hashed form escapes non-ASCII text, so it is never smaller than the item as stored: only an item
+                    // over the limit in it is measured as stored (UTF-8 as it is).
+                    if (canonical.Length > maxItemBytes && StoredSize(item.Data) is var size && size > maxItemBytes
+                        && errors.Count <= ItemFileParser.MaxErrorsReported)
+                    {
+                        errors.Add(new ImportRowError(item.Line, $"the item is {size:N0} bytes; at most {maxItemBytes:N0} bytes are allowed per item"));
+                    }
                     if (Volatile.Read(ref failed) || errors.Count > 0)
                     {
                         return;
                     }
-                    var hash = ContentHash(item.Data);
+                    var hash = Convert.ToHexStringLower(SHA256.HashData(canonical));
                     if (!seenInFile.Add(HashKey(hash)))
                     {
                         duplicateLines.Add(item.Line);
@@ -239,11 +248,14 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
     }
 
     /// <summary>SHA-256 over the item's JSON with keys sorted, so key order does not make a different item.</summary>
-    public static string ContentHash(Dictionary<string, JsonElement> data)
-    {
-        var canonical = JsonSerializer.Serialize(new SortedDictionary<string, JsonElement>(data, StringComparer.Ordinal));
-        return Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(canonical)));
-    }
+    public static string ContentHash(Dictionary<string, JsonElement> data) => Convert.ToHexStringLower(SHA256.HashData(CanonicalJson(data)));
+
+    /// <summary>The item's size as the database stores it and browsers receive it: JSON with text as it is.</summary>
+    private static int StoredSize(Dictionary<string, JsonElement> data) => JsonSerializer.SerializeToUtf8Bytes(data, JsonColumn.Options).Length;
+
+    /// <summary>The item's JSON as UTF-8 with keys sorted: what its content hash is taken over, and what its size is.</summary>
+    private static byte[] CanonicalJson(Dictionary<string, JsonElement> data) =>
+        Encoding.UTF8.GetBytes(JsonSerializer.Serialize(new SortedDictionary<string, JsonElement>(data, StringComparer.Ordinal)));
 
     /// <summary>The first 128 bits of a content hash: what the duplicate checks compare, 16 bytes per item in memory.</summary>
     private static UInt128 HashKey(string contentHash) => UInt128.Parse(contentHash.AsSpan(0, 32), NumberStyles.HexNumber, CultureInfo.InvariantCulture);

@@ -132,4 +132,26 @@ public sealed class TrustTests
         Assert.NotEmpty(cookies);
         Assert.All(cookies, cookie => Assert.Contains("secure", cookie, StringComparison.OrdinalIgnoreCase));
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task An_item_over_the_size_limit_fails_the_import_with_its_line_and_korean_text_counts_as_stored(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var project = await CreateProjectAsync(manager, "sizes", overlap: 1);
+        var huge = new string('x', (1 << 20) + 10);
+        var bad = await UploadAsync(manager, project.Id, "huge.csv", $"text\nshort\n{huge}\nshort too\n");
+        var failed = await WaitForJobAsync(manager, bad.Id);
+        Assert.Equal(JobState.Failed, failed.State);
+        Assert.Contains("line 3: the item is 1,048,5", failed.ResultSummary, StringComparison.Ordinal);
+        Assert.Contains("at most 1,048,576 bytes are allowed per item", failed.ResultSummary, StringComparison.Ordinal);
+        Assert.Matches("\"line\":\\s*3\\b", failed.Result);
+        Assert.Equal(0, (await manager.GetAsync<LabelHub.Domain.Quality.ProjectProgress>($"/api/v1/projects/{project.Id}/progress")).TotalItems);
+
+        // 300,000 Hangul syllables are 900,000 bytes of UTF-8 as stored (twice that if escaped as \\uXXXX): accepted.
+        var korean = new string('가', 300_000);
+        var good = await UploadAsync(manager, project.Id, "korean.csv", $"text\n{korean}\n");
+        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(manager, good.Id)).State);
+    }
 }
