@@ -97,12 +97,23 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
         return report;
     }
 
-    /// <summary>Starts a recompute job for the project (managers; also what the dashboard's button does).</summary>
+    /// <summary>Starts a recompute job for the project (managers; also what the dashboard's button does), or returns the one already queued or running.</summary>
     public async Task<JobRunInfo> StartRecomputeAsync(Actor actor, Guid projectId, CancellationToken ct = default)
     {
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             await db.GetManageableAsync(actor, projectId, ct);
+            // A recompute already queued or running gives the figures asked for: a second click (or a script's retry)
+            // joins it instead of reading every answer again.
+            var kind = QualityJobs.Recompute.Kind;
+            var pending = await db.JobRuns.AsNoTracking()
+                .Where(j => j.ProjectId == projectId && j.Kind == kind && (j.State == JobState.Queued || j.State == JobState.Running))
+                .OrderByDescending(j => j.CreatedAt)
+                .FirstOrDefaultAsync(ct);
+            if (pending is not null)
+            {
+                return JobRunService.ToInfo(pending);
+            }
         }
         return await jobs.StartAsync(QualityJobs.Recompute, projectId, actor.UserId, new QualityJobParameters(projectId), ct);
     }

@@ -154,4 +154,19 @@ public sealed class TrustTests
         var good = await UploadAsync(manager, project.Id, "korean.csv", $"text\n{korean}\n");
         Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(manager, good.Id)).State);
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_second_recompute_joins_the_one_already_waiting(string provider)
+    {
+        // No job server: the first recompute stays queued, as behind a long one.
+        await using var app = await LabelHubApp.StartAsync(await TestDatabases.CreateAsync(provider), runJobServer: false);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var project = await CreateProjectAsync(manager, "quality", overlap: 2);
+        var first = await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/quality/recompute", new { });
+        var second = await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/quality/recompute", new { });
+        Assert.Equal(first.Id, second.Id);
+        var jobs = await manager.GetAsync<List<JobRunInfo>>($"/api/v1/projects/{project.Id}/jobs");
+        Assert.Single(jobs, j => j.Kind == "quality");
+    }
 }
