@@ -17,6 +17,9 @@ namespace LabelHub.Web;
 
 public static class WebSetup
 {
+    /// <summary>The browser's sign-in cookie.</summary>
+    public const string AuthCookieName = "labelhub.auth";
+
     public static readonly string[] Cultures = ["en", "ko"];
     private const string AuthScheme = "CookieOrToken";
 
@@ -54,7 +57,7 @@ public static class WebSetup
         {
             options.LoginPath = "/account/login";
             options.AccessDeniedPath = "/account/denied";
-            options.Cookie.Name = "labelhub.auth";
+            options.Cookie.Name = AuthCookieName;
             options.Cookie.SameSite = SameSiteMode.Lax;
             options.Cookie.HttpOnly = true;
             options.SlidingExpiration = true;
@@ -132,6 +135,7 @@ public static class WebSetup
             app.UseHsts();
         }
         app.UseRequestLocalization();
+        app.UseSameOriginWrites();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -169,4 +169,70 @@ public sealed class TrustTests
         var jobs = await manager.GetAsync<List<JobRunInfo>>($"/api/v1/projects/{project.Id}/jobs");
         Assert.Single(jobs, j => j.Kind == "quality");
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Changes_made_with_the_cookie_must_come_from_this_site_and_tokens_are_unaffected(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var victim = await app.CreateUserClientAsync("victim", Roles.Annotator);
+        var admin = await app.AdminClientAsync();
+        const string Password = "Correct-Horse-Battery-9";
+        using (var scope = app.Services.CreateScope())
+        {
+            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+            var adminAccount = await users.FindByIdAsync(app.Admin.UserId.ToString());
+            await users.RemovePasswordAsync(adminAccount!);
+            Assert.True((await users.AddPasswordAsync(adminAccount!, Password)).Succeeded);
+        }
+        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var loginPage = await browser.GetStringAsync("/account/login");
+        var antiforgery = Regex.Match(Regex.Match(loginPage, "<input[^>]*name=\"__RequestVerificationToken\"[^>]*>").Value, "value=\"([^\"]+)\"").Groups[1].Value;
+        var signIn = await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["userName"] = "admin",
+            ["password"] = Password,
+            ["returnUrl"] = "/",
+            ["__RequestVerificationToken"] = antiforgery,
+        }));
+        Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
+
+        async Task<HttpStatusCode> DisableAsync(string? origin, string? referer)
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/users/{victim.UserId}/disable");
+            if (origin is not null)
+            {
+                request.Headers.Add("Origin", origin);
+            }
+            if (referer is not null)
+            {
+                request.Headers.Referrer = new Uri(referer);
+            }
+            return (await browser.SendAsync(request)).StatusCode;
+        }
+
+        // Another site's form, or a request that says nothing of where it comes from: refused, nothing changed.
+        Assert.Equal(HttpStatusCode.Forbidden, await DisableAsync("https://evil.example", null));
+        Assert.Equal(HttpStatusCode.Forbidden, await DisableAsync(null, "https://evil.example/page"));
+        Assert.Equal(HttpStatusCode.Forbidden, await DisableAsync(null, null));
+        Assert.Equal(HttpStatusCode.Forbidden, await DisableAsync("null", null));
+        Assert.Equal(HttpStatusCode.OK, (await victim.Http.GetAsync("/api/v1/me")).StatusCode);
+        var upload = new MultipartFormDataContent { { new ByteArrayContent("text\nhi\n"u8.ToArray()), "file", "x.csv" } };
+        using (var crossSiteUpload = new HttpRequestMessage(HttpMethod.Post, "/api/v1/projects/" + Guid.NewGuid() + "/imports") { Content = upload })
+        {
+            crossSiteUpload.Headers.Add("Origin", "https://evil.example");
+            Assert.Equal(HttpStatusCode.Forbidden, (await browser.SendAsync(crossSiteUpload)).StatusCode);
+        }
+        using (var signOut = new HttpRequestMessage(HttpMethod.Post, "/account/logout"))
+        {
+            signOut.Headers.Add("Origin", "https://evil.example");
+            Assert.Equal(HttpStatusCode.Forbidden, (await browser.SendAsync(signOut)).StatusCode);
+        }
+
+        // A page of this site (the Origin a browser sends): done. Reads need no Origin.
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/api/v1/me")).StatusCode);
+        Assert.True((await DisableAsync("http://localhost", null)) is HttpStatusCode.OK or HttpStatusCode.NoContent);
+        // Tokens are header-only: a script needs no Origin.
+        Assert.True((await admin.PostRawAsync($"/api/v1/users/{victim.UserId}/enable", new { })).IsSuccessStatusCode);
+    }
 }
