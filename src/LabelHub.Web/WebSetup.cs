@@ -69,6 +69,7 @@ public static class WebSetup
         // Role changes and disabling reach signed-in users within a minute.
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
         Policies.Configure(services.AddAuthorizationBuilder());
+        services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RoleNamingForbidden>();
         services.AddCascadingAuthenticationState();
         services.AddDataProtection().SetApplicationName("LabelHub").PersistKeysToDbContext<LabelHubDbContext>();
         // The antiforgery cookie is Secure whenever the request is HTTPS (the auth cookie's default already).

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Http.Json;
 using System.Text.RegularExpressions;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Jobs;
@@ -234,5 +235,26 @@ public sealed class TrustTests
         Assert.True((await DisableAsync("http://localhost", null)) is HttpStatusCode.OK or HttpStatusCode.NoContent);
         // Tokens are header-only: a script needs no Origin.
         Assert.True((await admin.PostRawAsync($"/api/v1/users/{victim.UserId}/enable", new { })).IsSuccessStatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_403_for_the_callers_role_names_the_roles_that_may_do_it(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var annotator = await app.CreateUserClientAsync("ann", Roles.Annotator);
+        var refused = await annotator.Http.GetAsync("/api/v1/users");
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+        var problem = System.Text.Json.JsonDocument.Parse(await refused.Content.ReadAsStringAsync()).RootElement;
+        Assert.Equal(["Admin"], problem.GetProperty("requiredRoles").EnumerateArray().Select(r => r.GetString()));
+        Assert.Contains("This needs one of these roles: Admin.", problem.GetProperty("detail").GetString(), StringComparison.Ordinal);
+
+        var project = await annotator.Http.PostAsJsonAsync("/api/v1/projects", new { name = "mine" });
+        Assert.Equal(HttpStatusCode.Forbidden, project.StatusCode);
+        Assert.Contains("Admin, Manager", await project.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        annotator.Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("ko");
+        var korean = await annotator.Http.GetAsync("/api/v1/users");
+        Assert.Contains("다음 역할 중 하나가 필요합니다: Admin.", await korean.Content.ReadAsStringAsync(), StringComparison.Ordinal);
     }
 }
