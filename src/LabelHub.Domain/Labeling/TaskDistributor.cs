@@ -380,7 +380,10 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.LeaseExpiresAt, now), ct);
     }
 
-    /// <summary>Autosaves the unsubmitted answer of a task the user holds. Drafts are not validated.</summary>
+    /// <summary>
+    /// Autosaves the unsubmitted answer of a task the user holds. A draft's values are not validated (it is work in
+    /// progress), but its keys must be fields of the schema: anything else is a malformed request, named in the refusal.
+    /// </summary>
     public async Task SaveDraftAsync(Actor actor, long assignmentId, Dictionary<string, JsonElement> draft, CancellationToken ct = default)
     {
         if (JsonSerializer.Serialize(draft, JsonColumn.Options).Length > 1_000_000)
@@ -389,6 +392,13 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var assignment = await LoadOwnAsync(db, actor, assignmentId, ct);
+        var schema = await db.Projects.AsNoTracking().Where(p => p.Id == assignment.ProjectId).Select(p => p.Schema).SingleAsync(ct);
+        var errors = new ValidationErrors();
+        foreach (var key in draft.Keys.Where(k => schema.Field(k) is null))
+        {
+            errors.Add(key, "The label schema has no such field.");
+        }
+        errors.ThrowIfAny();
         var saved = await db.Assignments
             .Where(a => a.Id == assignment.Id && a.State == AssignmentState.Leased)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.Draft, draft).SetProperty(a => a.DraftSavedAt, clock.GetUtcNow()), ct);
