@@ -5,6 +5,8 @@ using LabelHub.Domain.Labeling;
 using LabelHub.Domain.Planning;
 using LabelHub.Domain.Quality;
 using LabelHub.Web.Components.Pages.Labeling;
+using Microsoft.AspNetCore.Components;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using MudBlazor;
 using MudBlazor.Extensions;
@@ -44,11 +46,28 @@ public sealed partial class LabelPageTests : ComponentTest, IClassFixture<Workbe
         Services.AddSingleton<MyWorkService>();
     }
 
+    [Fact]
+    public async Task The_prerender_reserves_no_task()
+    {
+        var (user, projectId) = await ProjectAsync([Sentiment], items: 3);
+        var auth = AddAuthorization();
+        auth.SetAuthorized("annotator");
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.UserId.ToString()), new Claim(ClaimTypes.Role, Roles.Admin));
+        SetRendererInfo(new RendererInfo("Static", isInteractive: false));
+
+        var page = Render<LabelPage>(p => p.Add(c => c.ProjectId, projectId));
+        await page.WaitForElementAsync("[data-testid=task-loading]", TimeSpan.FromSeconds(20));
+
+        await using var db = await database.Factory.CreateDbContextAsync();
+        Assert.False(await db.Assignments.AnyAsync(a => a.ProjectId == projectId));
+    }
+
     private async Task<IRenderedComponent<LabelPage>> OpenAsync(Actor user, Guid projectId)
     {
         var auth = AddAuthorization();
         auth.SetAuthorized("annotator");
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.UserId.ToString()), new Claim(ClaimTypes.Role, Roles.Admin));
+        SetRendererInfo(new RendererInfo("Server", isInteractive: true));
         var page = Render<LabelPage>(p => p.Add(c => c.ProjectId, projectId));
         await page.WaitForElementAsync("[data-testid=submit-task]", TimeSpan.FromSeconds(20));
         return page;

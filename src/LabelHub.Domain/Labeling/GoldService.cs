@@ -10,8 +10,8 @@ namespace LabelHub.Domain.Labeling;
 /// <summary>
 /// One gold item as managers see it: a short preview of the item, its gold answer, and how the annotators did on it.
 /// </summary>
-/// <param name="Annotators">Annotators with a current answer for the item.</param>
-/// <param name="Correct">How many of those answers equal the gold answer (see <see cref="GoldService.Matches"/>).</param>
+/// <param name="Annotators">Annotators who answered the item.</param>
+/// <param name="Correct">How many of their first answers equal the gold answer (see <see cref="GoldService.Matches"/>).</param>
 /// <param name="Accuracy">Correct / Annotators; null while nobody has answered.</param>
 public sealed record GoldItem(long ItemId, string Preview, Dictionary<string, JsonElement> Answer, int Annotators, int Correct, double? Accuracy);
 
@@ -86,7 +86,8 @@ public sealed class GoldService(IDbContextFactory<LabelHubDbContext> dbFactory)
             .ToListAsync(ct);
         var ids = rows.Select(r => r.Id).ToList();
         var answers = (await db.Annotations.AsNoTracking()
-            .Where(a => a.ProjectId == projectId && a.IsCurrent && ids.Contains(a.ItemId))
+            // Each annotator's first answer scores: a later version may copy the gold answer shown after the submit.
+            .Where(a => a.ProjectId == projectId && a.Version == 1 && ids.Contains(a.ItemId))
             .Select(a => new { a.ItemId, a.Values })
             .ToListAsync(ct))
             .ToLookup(a => a.ItemId, a => a.Values);

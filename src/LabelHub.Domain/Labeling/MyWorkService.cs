@@ -143,7 +143,8 @@ public sealed class MyWorkService(IDbContextFactory<LabelHubDbContext> dbFactory
     private static async Task<(int Answered, double? Accuracy)> GoldScoreAsync(LabelHubDbContext db, Project project, Guid me, CancellationToken ct)
     {
         var answers = await db.Annotations.AsNoTracking()
-            .Where(a => a.ProjectId == project.Id && a.AnnotatorId == me && a.IsCurrent)
+            // The first answer scores: later versions, written after the gold answer may have been shown, do not.
+            .Where(a => a.ProjectId == project.Id && a.AnnotatorId == me && a.Version == 1)
             .Join(db.Items.Where(i => i.IsGold), a => a.ItemId, i => i.Id, (a, i) => new { a.Values, i.GoldAnswer })
             .ToListAsync(ct);
         return answers.Count == 0

@@ -91,12 +91,17 @@ public sealed partial class TaskDistributor
             LabelHubDbContext db, Project project, Guid userId, bool goldTurn, bool reclaimExpiredFirst, DateTimeOffset now, int? guidelineVersion,
             CancellationToken ct)
         {
+            // The user's own parallel hand-outs wait here (other users' do not), so the count of their leases is exact.
+            await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
+            await db.Database.ExecuteSqlAsync($"SELECT pg_advisory_xact_lock(hashtext({project.Id.ToString()}), hashtext({userId.ToString()}))", ct);
             if (reclaimExpiredFirst)
             {
                 await ReclaimExpiredAsync(db, project.Id, now, ct);
             }
+            await ThrowIfHoldingMaxLeasesAsync(db, project.Id, userId, now, ct);
             var expiresAt = now.AddMinutes(project.LeaseMinutes);
             await using var command = db.Database.GetDbConnection().CreateCommand();
+            command.Transaction = transaction.GetDbTransaction();
             command.CommandText = LeaseSql;
             AddParameter(command, "project", project.Id);
             AddParameter(command, "overlap", project.Overlap);
@@ -106,7 +111,17 @@ public sealed partial class TaskDistributor
             AddParameter(command, "now", now);
             AddParameter(command, "expires", expiresAt);
             AddParameter(command, "predictions", MaxSuggestions * 4);
-            await using var reader = await command.ExecuteReaderAsync(ct);
+            LabelingTask? task;
+            await using (var reader = await command.ExecuteReaderAsync(ct))
+            {
+                task = await ReadLeasedTaskAsync(reader, expiresAt, guidelineVersion, ct);
+            }
+            await transaction.CommitAsync(ct);
+            return task;
+        }
+
+        private static async Task<LabelingTask?> ReadLeasedTaskAsync(DbDataReader reader, DateTimeOffset expiresAt, int? guidelineVersion, CancellationToken ct)
+        {
             if (!await reader.ReadAsync(ct))
             {
                 return null;

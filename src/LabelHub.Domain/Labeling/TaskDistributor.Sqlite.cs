@@ -40,6 +40,7 @@ public sealed partial class TaskDistributor
             {
                 await ReclaimExpiredAsync(db, project.Id, now, ct);
             }
+            await ThrowIfHoldingMaxLeasesAsync(db, project.Id, userId, now, ct);
             var itemId = goldTurn
                 ? await PickItemAsync(db, project, userId, gold: true, ct) ?? await PickItemAsync(db, project, userId, gold: false, ct)
                 : await PickItemAsync(db, project, userId, gold: false, ct);

@@ -106,6 +106,24 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         Task<int> ReclaimExpiredAsync(LabelHubDbContext db, Guid? projectId, DateTimeOffset now, CancellationToken ct);
     }
 
+    /// <summary>The task on screen and the one prefetched behind it: a user never holds more leases than this in a project.</summary>
+    public const int MaxHeldLeases = 2;
+
+    /// <summary>
+    /// Checked by both stores inside the hand-out's transaction, after the same user's other hand-outs are shut out (SQLite:
+    /// the one writer; PostgreSQL: an advisory lock per user and project), so parallel calls cannot each add a lease. A
+    /// full hand is a lost race: the retry finds a held lease and returns it.
+    /// </summary>
+    private static async Task ThrowIfHoldingMaxLeasesAsync(LabelHubDbContext db, Guid projectId, Guid userId, DateTimeOffset now, CancellationToken ct)
+    {
+        var held = await db.Assignments.CountAsync(
+            a => a.ProjectId == projectId && a.UserId == userId && a.State == AssignmentState.Leased && a.LeaseExpiresAt > now, ct);
+        if (held >= MaxHeldLeases)
+        {
+            throw new DbUpdateException("A concurrent hand-out of the same user filled their leases.");
+        }
+    }
+
     private static ITaskStore StoreFor(LabelHubDbContext db) =>
         db.Provider == DatabaseProvider.Postgres ? PostgresTaskStore.Instance : SqliteTaskStore.Instance;
 
@@ -380,7 +398,10 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.LeaseExpiresAt, now), ct);
     }
 
-    /// <summary>Autosaves the unsubmitted answer of a task the user holds. Drafts are not validated.</summary>
+    /// <summary>
+    /// Autosaves the unsubmitted answer of a task the user holds. A draft's values are not validated (it is work in
+    /// progress), but its keys must be fields of the schema: anything else is a malformed request, named in the refusal.
+    /// </summary>
     public async Task SaveDraftAsync(Actor actor, long assignmentId, Dictionary<string, JsonElement> draft, CancellationToken ct = default)
     {
         if (JsonSerializer.Serialize(draft, JsonColumn.Options).Length > 1_000_000)
@@ -389,6 +410,14 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         }
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var assignment = await LoadOwnAsync(db, actor, assignmentId, ct);
+        // A member removed from the project keeps their leases until they run out, but may no longer work on them.
+        var project = await db.GetVisibleAsync(actor, assignment.ProjectId, ct);
+        var errors = new ValidationErrors();
+        foreach (var key in draft.Keys.Where(k => project.Schema.Field(k) is null))
+        {
+            errors.Add(key, "The label schema has no such field.");
+        }
+        errors.ThrowIfAny();
         var saved = await db.Assignments
             .Where(a => a.Id == assignment.Id && a.State == AssignmentState.Leased)
             .ExecuteUpdateAsync(s => s.SetProperty(a => a.Draft, draft).SetProperty(a => a.DraftSavedAt, clock.GetUtcNow()), ct);

@@ -5,13 +5,19 @@ using LabelHub.Domain.Planning;
 
 namespace LabelHub.Domain.Quality;
 
-/// <summary>One annotator's current answer to one item, as the quality report reads it.</summary>
-public sealed record AnswerRecord(long ItemId, Guid AnnotatorId, IReadOnlyDictionary<string, JsonElement> Values, int? DurationMs, DateTimeOffset CreatedAt);
+/// <summary>One version of an annotator's answer to one item, as the quality report reads it.</summary>
+/// <param name="IsCurrent">The current version: it counts for agreement, aggregation and the annotator's figures.</param>
+/// <param name="IsFirst">The first submitted version: on a gold item only this one scores gold accuracy, so an answer
+/// changed after the gold answer was shown cannot improve the score.</param>
+public sealed record AnswerRecord(
+    long ItemId, Guid AnnotatorId, IReadOnlyDictionary<string, JsonElement> Values, int? DurationMs, DateTimeOffset CreatedAt,
+    bool IsCurrent = true, bool IsFirst = true);
 
 /// <summary>
 /// Turns a project's current answers into the quality report: agreement per field (every statistic), per label
-/// (one-vs-rest) and per annotator pair, gold accuracy and the KPIs. Pure: the caller reads the database.
-/// Answers are added one by one (<see cref="Add"/>) so a million of them never sit in memory as JSON.
+/// (one-vs-rest) and per annotator pair, gold accuracy (from each annotator's first answer to a gold item) and the KPIs.
+/// Pure: the caller reads the database. Answers are added one by one (<see cref="Add"/>) so a million of them never sit
+/// in memory as JSON; a gold item's first version comes as well when it is no longer current.
 /// </summary>
 public sealed class QualityCalculator
 {
@@ -25,6 +31,9 @@ public sealed class QualityCalculator
 
     // Single-choice answers (gold items included: their gold answers seed Dawid–Skene's estimate of each annotator).
     private readonly Dictionary<string, List<(Guid Annotator, long Item, string Answer)>> choiceAnswers = [];
+
+    // Single-choice first answers to gold items, for the per-field gold accuracy.
+    private readonly Dictionary<string, List<(Guid Annotator, long Item, string Answer)>> firstGoldChoiceAnswers = [];
 
     // One string per distinct label: each answer's label is a new string from its JSON, and a million answers kept that
     // many copies of a handful of labels alive until the end.
@@ -41,7 +50,12 @@ public sealed class QualityCalculator
 
     public void Add(AnswerRecord answer)
     {
-        Answers++;
+        var isGold = goldAnswers.TryGetValue(answer.ItemId, out var gold);
+        var scoresGold = isGold && answer.IsFirst;
+        if (!answer.IsCurrent && !scoresGold)
+        {
+            return;
+        }
         if (!annotatorIndex.TryGetValue(answer.AnnotatorId, out var rater))
         {
             rater = annotators.Count;
@@ -49,13 +63,16 @@ public sealed class QualityCalculator
             annotators.Add(answer.AnnotatorId);
         }
         var tally = tallies.TryGetValue(answer.AnnotatorId, out var t) ? t : tallies[answer.AnnotatorId] = new AnnotatorTally();
-        tally.Labels++;
-        if (answer.DurationMs is { } ms and >= 0)
+        if (answer.IsCurrent)
         {
-            tally.Durations.Add(ms);
-            durations.Add(ms);
+            Answers++;
+            tally.Labels++;
+            if (answer.DurationMs is { } ms and >= 0)
+            {
+                tally.Durations.Add(ms);
+                durations.Add(ms);
+            }
         }
-        var isGold = goldAnswers.TryGetValue(answer.ItemId, out var gold);
         // Each field's value is read once: single-choice answers also feed the aggregations (gold items included: their
         // gold answers seed Dawid–Skene's estimate of each annotator).
         foreach (var field in fields)
@@ -63,14 +80,21 @@ public sealed class QualityCalculator
             var value = AnswerCodec.Read(field.Field, answer.Values, emptyListIsAnswer: true).Value;
             if (value is ChoiceAnswer choice)
             {
-                (choiceAnswers.TryGetValue(field.Field.Name, out var list) ? list : choiceAnswers[field.Field.Name] = []).Add((answer.AnnotatorId, answer.ItemId, Shared(choice.Label)));
+                if (answer.IsCurrent)
+                {
+                    ListOf(choiceAnswers, field.Field.Name).Add((answer.AnnotatorId, answer.ItemId, Shared(choice.Label)));
+                }
+                if (scoresGold)
+                {
+                    ListOf(firstGoldChoiceAnswers, field.Field.Name).Add((answer.AnnotatorId, answer.ItemId, Shared(choice.Label)));
+                }
             }
             if (!isGold && value is not null)
             {
                 field.Add(answer.ItemId, rater, value);
             }
         }
-        if (isGold)
+        if (scoresGold)
         {
             // Gold items measure accuracy, not agreement: every field of the gold answer scores separately.
             foreach (var (name, expected) in gold!)
@@ -89,6 +113,9 @@ public sealed class QualityCalculator
             }
         }
     }
+
+    private static List<(Guid Annotator, long Item, string Answer)> ListOf(Dictionary<string, List<(Guid Annotator, long Item, string Answer)>> lists, string field) =>
+        lists.TryGetValue(field, out var list) ? list : lists[field] = [];
 
     private string Shared(string label) => labels.TryGetValue(label, out var shared) ? shared : labels[label] = label;
 
@@ -136,14 +163,14 @@ public sealed class QualityCalculator
     private List<GoldFieldAccuracy> GoldByField()
     {
         var result = new List<GoldFieldAccuracy>();
-        foreach (var field in schema.Fields.Where(f => f.Kind == FieldKind.Choice && choiceAnswers.ContainsKey(f.Name)))
+        foreach (var field in schema.Fields.Where(f => f.Kind == FieldKind.Choice && firstGoldChoiceAnswers.ContainsKey(f.Name)))
         {
             var gold = GoldLabels(field);
             if (gold.Count == 0)
             {
                 continue;
             }
-            foreach (var accuracy in GoldAccuracy.ForCategories(choiceAnswers[field.Name].Where(a => gold.ContainsKey(a.Item)), gold, field.Labels))
+            foreach (var accuracy in GoldAccuracy.ForCategories(firstGoldChoiceAnswers[field.Name].Where(a => gold.ContainsKey(a.Item)), gold, field.Labels))
             {
                 var counts = accuracy.Confusion.Counts;
                 var rows = Enumerable.Range(0, counts.GetLength(0)).Select(r => Enumerable.Range(0, counts.GetLength(1)).Select(c => counts[r, c]).ToList()).ToList();

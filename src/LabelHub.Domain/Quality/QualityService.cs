@@ -31,7 +31,10 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
 {
     public const int MaxPairItemsPage = 200;
 
-    /// <summary>Reads every current answer of the project, computes all figures and stores them as a new report.</summary>
+    /// <summary>
+    /// Reads every current answer of the project (and each first answer to a gold item, which gold accuracy scores),
+    /// computes all figures and stores them as a new report.
+    /// </summary>
     public async Task<QualityReport> ComputeAndStoreAsync(Guid projectId, Guid? jobRunId, IJobProgress? progress, CancellationToken ct)
     {
         var started = Stopwatch.GetTimestamp();
@@ -44,14 +47,16 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
         var total = await db.Annotations.CountAsync(a => a.ProjectId == projectId && a.IsCurrent && a.Id <= upTo, ct);
 
         var calculator = new QualityCalculator(project.Schema, gold);
+        // One pass: the current answers, and the first answers to gold items that were changed since (they alone score gold).
         var answers = db.Annotations.AsNoTracking()
-            .Where(a => a.ProjectId == projectId && a.IsCurrent && a.Id <= upTo)
-            .Select(a => new AnswerRecord(a.ItemId, a.AnnotatorId, a.Values, a.DurationMs, a.CreatedAt))
+            .Where(a => a.ProjectId == projectId && a.Id <= upTo
+                && (a.IsCurrent || (a.Version == 1 && db.Items.Any(i => i.Id == a.ItemId && i.IsGold))))
+            .Select(a => new AnswerRecord(a.ItemId, a.AnnotatorId, a.Values, a.DurationMs, a.CreatedAt, a.IsCurrent, a.Version == 1))
             .AsAsyncEnumerable();
         await foreach (var answer in answers.WithCancellation(ct))
         {
             calculator.Add(answer);
-            if (progress is not null && calculator.Answers % 50_000 == 0 && total > 0)
+            if (progress is not null && answer.IsCurrent && calculator.Answers % 50_000 == 0 && total > 0)
             {
                 await progress.ReportAsync(0.8 * calculator.Answers / total, $"Read {calculator.Answers:N0} of {total:N0} answers", ct);
             }

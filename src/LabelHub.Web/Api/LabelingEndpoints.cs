@@ -1,8 +1,12 @@
 using System.Security.Claims;
 using System.Text.Json;
+using LabelHub.Domain;
 using LabelHub.Domain.Labeling;
 using LabelHub.Domain.Learning;
 using LabelHub.Web.Identity;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Options;
+using HttpJsonOptions = Microsoft.AspNetCore.Http.Json.JsonOptions;
 
 namespace LabelHub.Web.Api;
 
@@ -43,8 +47,11 @@ public static class LabelingEndpoints
             await distributor.NextAsync(user.ToActor(), projectId, ct) is { } task ? Results.Ok(task) : Results.NoContent());
 
         var tasks = api.MapGroup("/tasks").WithTags("Labeling");
-        tasks.MapPost("/{assignmentId:long}/submit", (long assignmentId, SubmitRequest input, TaskDistributor distributor, ClaimsPrincipal user, CancellationToken ct) =>
-            distributor.SubmitAsync(user.ToActor(), assignmentId, input with { Values = input.Values ?? [] }, ct));
+        tasks.MapPost("/{assignmentId:long}/submit", ([FromBody] JsonElement body, long assignmentId, IOptions<HttpJsonOptions> json, TaskDistributor distributor,
+            ClaimsPrincipal user, CancellationToken ct) =>
+            distributor.SubmitAsync(user.ToActor(), assignmentId, ReadSubmit(body, json.Value.SerializerOptions), ct))
+            .Accepts<SubmitRequest>("application/json")
+            .Produces<SubmitResult>();
         tasks.MapPut("/{assignmentId:long}/draft", async (long assignmentId, Dictionary<string, JsonElement> draft, TaskDistributor distributor, ClaimsPrincipal user, CancellationToken ct) =>
         {
             await distributor.SaveDraftAsync(user.ToActor(), assignmentId, draft ?? [], ct);
@@ -104,5 +111,45 @@ public static class LabelingEndpoints
             Results.Ok(new { added = await predictions.AddAsync(user.ToActor(), projectId, input ?? [], ct) }))
             .WithTags("Learning")
             .RequireAuthorization(Policies.Manager);
+    }
+    private static readonly string[] SubmitProperties = ["values", "durationMs", "guidelineVersion", "predictionId"];
+
+    /// <summary>
+    /// Reads a submit body strictly: a property the request does not have (such as an answer sent without its "values"
+    /// wrapper) and a missing answer are refused by name, instead of storing an empty answer as submitted.
+    /// </summary>
+    private static SubmitRequest ReadSubmit(JsonElement body, JsonSerializerOptions options)
+    {
+        if (body.ValueKind != JsonValueKind.Object)
+        {
+            throw new ValidationException("body", "The request body is a JSON object.");
+        }
+        var errors = new ValidationErrors();
+        var hasValues = false;
+        foreach (var property in body.EnumerateObject())
+        {
+            var known = SubmitProperties.FirstOrDefault(p => string.Equals(p, property.Name, StringComparison.OrdinalIgnoreCase));
+            if (known is null)
+            {
+                errors.Add(property.Name, "Unknown property: the answer goes inside 'values', keyed by field name.");
+            }
+            else if (known == "values")
+            {
+                hasValues = property.Value.ValueKind != JsonValueKind.Null;
+            }
+        }
+        if (!hasValues)
+        {
+            errors.Add("values", "Required: the answer, keyed by field name.");
+        }
+        errors.ThrowIfAny();
+        try
+        {
+            return body.Deserialize<SubmitRequest>(options)!;
+        }
+        catch (JsonException invalid)
+        {
+            throw new BadHttpRequestException("The request body does not read as a submit.", invalid);
+        }
     }
 }

@@ -4,6 +4,8 @@ using System.Text.Json;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Labeling;
+using LabelHub.Domain.Planning;
+using LabelHub.Domain.Quality;
 using LabelHub.IntegrationTests.Infrastructure;
 using LabelHub.Web.Api;
 using static LabelHub.IntegrationTests.Api.ApiTestHelpers;
@@ -81,6 +83,61 @@ public sealed class GoldApiTests
         var afterRemoval = await manager.GetAsync<GoldItemPage>($"/api/v1/projects/{project.Id}/gold");
         Assert.Equal((1, 20, 2), (afterRemoval.Page, afterRemoval.PageSize, afterRemoval.Total));
         Assert.Equal([itemIds[0], itemIds[3]], afterRemoval.Items.Select(i => i.ItemId));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_gold_answer_shown_after_submit_and_copied_into_a_new_version_does_not_raise_the_score(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var annotator = await app.CreateUserClientAsync("ann", Roles.Annotator);
+        var project = await manager.PostAsync<PlanningEndpoints.ProjectDto>("/api/v1/projects",
+            new ProjectInput("Honeypot", null, SentimentSchema, 1, 30, new LabelingSettings { GoldRate = 0.5, ShowGoldFeedback = true }));
+        await AddMemberAsync(manager, project.Id, annotator.UserId);
+        var import = await WaitForJobAsync(manager, (await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/items",
+            new[] { new { text = "check" }, new { text = "two" }, new { text = "three" } })).Id);
+        Assert.Equal(JobState.Succeeded, import.State);
+        var goldId = (await manager.GetAsync<ItemPage>($"/api/v1/projects/{project.Id}/items")).Items[0].Id;
+        await ApiClient.EnsureAsync(await manager.Http.PutAsJsonAsync($"/api/v1/projects/{project.Id}/items/{goldId}/gold",
+            new GoldRequest(Values(("sentiment", "negative"))), LabelHubApp.Json));
+
+        // A wrong first answer reveals the gold answer; submitting that again is kept as version 2.
+        var answered = 0;
+        var copiedGold = false;
+        while (await annotator.Http.PostAsync($"/api/v1/projects/{project.Id}/tasks/next", null) is { StatusCode: HttpStatusCode.OK } next)
+        {
+            var task = (await next.Content.ReadFromJsonAsync<LabelingTask>(LabelHubApp.Json))!;
+            var first = await annotator.PostAsync<SubmitResult>($"/api/v1/tasks/{task.AssignmentId}/submit", new SubmitRequest(Values(("sentiment", "positive")), 1000));
+            answered++;
+            if (task.ItemId == goldId)
+            {
+                Assert.Equal("negative", first.GoldAnswer!["sentiment"].GetString());
+                var copied = await annotator.PostAsync<SubmitResult>($"/api/v1/tasks/{task.AssignmentId}/submit", new SubmitRequest(first.GoldAnswer, 1000));
+                Assert.Equal((2, false), (copied.Version, copied.AlreadySubmitted));
+                copiedGold = true;
+            }
+        }
+        Assert.True(copiedGold, "the gold item was never handed out");
+
+        // Every gold score still counts the first answer: wrong.
+        var mine = await annotator.GetAsync<MyWork>($"/api/v1/projects/{project.Id}/my-work");
+        Assert.Equal((1, (double?)0.0), (mine.GoldAnswered, mine.GoldAccuracy));
+        var listed = Assert.Single((await manager.GetAsync<GoldItemPage>($"/api/v1/projects/{project.Id}/gold")).Items);
+        Assert.Equal((1, 0, (double?)0.0), (listed.Annotators, listed.Correct, listed.Accuracy));
+
+        var recompute = await manager.Http.PostAsync($"/api/v1/projects/{project.Id}/quality/recompute", null);
+        Assert.Equal(HttpStatusCode.Accepted, recompute.StatusCode);
+        var run = (await recompute.Content.ReadFromJsonAsync<JobRunInfo>(LabelHubApp.Json))!;
+        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(manager, run.Id)).State);
+        var report = await manager.GetAsync<QualityReportInfo>($"/api/v1/projects/{project.Id}/quality");
+        // The edit is still the current answer: the first version is not counted as another answer.
+        Assert.Equal(answered, report.Annotations);
+        var quality = Assert.Single(report.Data.Annotators);
+        Assert.Equal((answered, 0.0, 1), (quality.Labels, quality.GoldAccuracy.Value, quality.GoldAccuracy.Items));
+        Assert.Equal(0.0, report.Data.Kpis.GoldAccuracy!.Value);
+        var byField = Assert.Single(report.Data.GoldByField);
+        Assert.Equal(("sentiment", 0.0), (byField.Field, byField.Accuracy.Value));
     }
 
     [Theory]

@@ -192,6 +192,85 @@ public sealed class WorkbenchRulesTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task An_answer_outside_its_values_wrapper_is_refused_by_name_and_nothing_is_stored(string provider)
+    {
+        var setup = await SetUpAsync(provider, items: 1, overlap: 1);
+        await using var app = setup.App;
+        var ann = await AnnotatorAsync(setup, "ann");
+        var task = (await NextAsync(ann, setup.ProjectId))!;
+
+        async Task<(HttpStatusCode Status, string Fields)> SendAsync(HttpMethod method, string url, string json)
+        {
+            var response = await ann.Http.SendAsync(new HttpRequestMessage(method, url) { Content = new StringContent(json, System.Text.Encoding.UTF8, "application/json") });
+            var body = await response.Content.ReadAsStringAsync();
+            return (response.StatusCode, response.StatusCode == HttpStatusCode.BadRequest
+                ? string.Join(",", JsonDocument.Parse(body).RootElement.GetProperty("errors").EnumerateObject().Select(e => e.Name).Order(StringComparer.Ordinal))
+                : "");
+        }
+        var submit = $"/api/v1/tasks/{task.AssignmentId}/submit";
+        Assert.Equal((HttpStatusCode.BadRequest, "label,values"), await SendAsync(HttpMethod.Post, submit, """{"label":"1"}"""));
+        Assert.Equal((HttpStatusCode.BadRequest, "values"), await SendAsync(HttpMethod.Post, submit, """{"values":null,"durationMs":5}"""));
+        Assert.Equal((HttpStatusCode.BadRequest, "extra"), await SendAsync(HttpMethod.Post, submit, """{"values":{"sentiment":"positive"},"extra":1}"""));
+        // A draft is the answer itself: its keys are the schema's fields.
+        var draft = $"/api/v1/tasks/{task.AssignmentId}/draft";
+        Assert.Equal((HttpStatusCode.BadRequest, "label"), await SendAsync(HttpMethod.Put, draft, """{"label":"1"}"""));
+        Assert.Equal((HttpStatusCode.BadRequest, "values"), await SendAsync(HttpMethod.Put, draft, """{"values":{"sentiment":"positive"}}"""));
+
+        await using (var db = app.CreateDbContext())
+        {
+            Assert.False(await db.Annotations.AnyAsync(a => a.ProjectId == setup.ProjectId));
+            Assert.Null((await db.Assignments.SingleAsync(a => a.Id == task.AssignmentId)).DraftSavedAt);
+        }
+        // Well-formed bodies, property names in any case, still go through.
+        Assert.Equal((HttpStatusCode.NoContent, ""), await SendAsync(HttpMethod.Put, draft, """{"sentiment":"neutral"}"""));
+        Assert.Equal((HttpStatusCode.OK, ""), await SendAsync(HttpMethod.Post, submit, """{"Values":{"sentiment":"positive"},"durationMs":900}"""));
+        await using (var db = app.CreateDbContext())
+        {
+            var stored = await db.Annotations.SingleAsync(a => a.ProjectId == setup.ProjectId);
+            Assert.Equal(("positive", 900), (stored.Values["sentiment"].GetString(), stored.DurationMs));
+        }
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Parallel_hand_outs_to_one_annotator_hold_at_most_the_current_and_the_prefetched_task(string provider)
+    {
+        var setup = await SetUpAsync(provider, items: 12, overlap: 1);
+        await using var app = setup.App;
+        var ann = await AnnotatorAsync(setup, "ann");
+
+        var tasks = await Task.WhenAll(Enumerable.Range(0, 8).Select(_ => Task.Run(() => NextAsync(ann, setup.ProjectId))));
+
+        await using var db = app.CreateDbContext();
+        var leased = await db.Assignments.Where(a => a.ProjectId == setup.ProjectId && a.UserId == ann.UserId && a.State == AssignmentState.Leased)
+            .Select(a => a.Id).ToListAsync();
+        Assert.InRange(leased.Count, 1, TaskDistributor.MaxHeldLeases);
+        // Every call got one of the held tasks, and the items count exactly those leases.
+        Assert.All(tasks, task => Assert.Contains(task!.AssignmentId, leased));
+        Assert.Equal(leased.Count, await db.Items.Where(i => i.ProjectId == setup.ProjectId).SumAsync(i => i.TakenSlots));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_removed_member_can_no_longer_save_a_draft_of_a_task_they_still_hold(string provider)
+    {
+        var setup = await SetUpAsync(provider, items: 1, overlap: 1);
+        await using var app = setup.App;
+        var ann = await AnnotatorAsync(setup, "ann");
+        var task = (await NextAsync(ann, setup.ProjectId))!;
+        var draft = $"/api/v1/tasks/{task.AssignmentId}/draft";
+        Assert.Equal(HttpStatusCode.NoContent, (await ann.Http.PutAsJsonAsync(draft, Values(("sentiment", "neutral")), LabelHubApp.Json)).StatusCode);
+
+        Assert.Equal(HttpStatusCode.NoContent, (await setup.Manager.Http.DeleteAsync($"/api/v1/projects/{setup.ProjectId}/members/{ann.UserId}")).StatusCode);
+        // As a submit or skip by a removed member: the project is no longer theirs to see.
+        Assert.Equal(HttpStatusCode.NotFound, (await ann.Http.PutAsJsonAsync(draft, Values(("sentiment", "negative")), LabelHubApp.Json)).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await ann.PostRawAsync($"/api/v1/tasks/{task.AssignmentId}/submit", new SubmitRequest(Values(("sentiment", "negative"))))).StatusCode);
+        await using var db = app.CreateDbContext();
+        Assert.Equal("neutral", (await db.Assignments.SingleAsync(a => a.Id == task.AssignmentId)).Draft!["sentiment"].GetString());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Open_items_go_fullest_first_then_by_priority_then_oldest(string provider)
     {
         var setup = await SetUpAsync(provider, items: 4, overlap: 2);
