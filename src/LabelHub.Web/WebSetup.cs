@@ -62,8 +62,9 @@ public static class WebSetup
             // The API answers 401/403 instead of redirecting to the login page.
             options.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
+            options.Events.OnValidatePrincipal = SessionValidator.ValidateAsync;
         });
-        // Role changes and disabling reach signed-in users within a minute.
+        // Role changes reach signed-in users within a minute; disabling and sign-out end sessions at once (SessionValidator).
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
         Policies.Configure(services.AddAuthorizationBuilder());
         services.AddCascadingAuthenticationState();

@@ -116,6 +116,11 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
         var user = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
         Check(await users.SetLockoutEnabledAsync(user, true));
         Check(await users.SetLockoutEndDateAsync(user, disabled ? DateTimeOffset.MaxValue : null));
+        if (disabled)
+        {
+            // A new stamp ends every browser session of the account on its next request (SessionValidator).
+            Check(await users.UpdateSecurityStampAsync(user));
+        }
         tokenCache.InvalidateUser(userId);
     }
 
