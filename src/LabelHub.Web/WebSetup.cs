@@ -30,7 +30,8 @@ public static class WebSetup
                 options.Password.RequireUppercase = false;
                 options.Password.RequireLowercase = false;
                 options.Password.RequireDigit = false;
-                options.Lockout.MaxFailedAccessAttempts = 10;
+                // Lockout marks only accounts an admin disabled; failed sign-ins are throttled instead (SignInThrottle).
+                options.Lockout.AllowedForNewUsers = true;
                 options.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._@+";
             })
             .AddRoles<AppRole>()
@@ -66,6 +67,8 @@ public static class WebSetup
         });
         // Role changes reach signed-in users within a minute; disabling and sign-out end sessions at once (SessionValidator).
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.AddSingleton<SignInThrottle>();
+        services.AddScoped<PasswordSignIn>();
         Policies.Configure(services.AddAuthorizationBuilder());
         services.AddCascadingAuthenticationState();
         services.AddDataProtection().SetApplicationName("LabelHub").PersistKeysToDbContext<LabelHubDbContext>();

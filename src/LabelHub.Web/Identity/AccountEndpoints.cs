@@ -13,17 +13,17 @@ public static class AccountEndpoints
         var account = app.MapGroup("/account").ExcludeFromDescription();
 
         account.MapPost("/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl,
-            SignInManager<AppUser> signIn, UserManager<AppUser> users, HttpContext context) =>
+            PasswordSignIn passwords, SignInManager<AppUser> signIn, HttpContext context) =>
         {
             var target = SafeReturnUrl(returnUrl);
-            var result = await signIn.PasswordSignInAsync(userName ?? "", password ?? "", isPersistent: true, lockoutOnFailure: true);
-            if (!result.Succeeded)
+            var check = await passwords.CheckAsync(userName ?? "", password ?? "", context);
+            if (check.User is not { } user)
             {
-                var reason = result.IsLockedOut ? "locked" : "invalid";
+                var reason = check.RetryAfter > TimeSpan.Zero ? "throttled" : "invalid";
                 return Results.Redirect($"/account/login?error={reason}&returnUrl={Uri.EscapeDataString(target)}");
             }
-            var user = await users.FindByNameAsync(userName!);
-            if (user?.PreferredCulture is { } culture)
+            await signIn.SignInAsync(user, isPersistent: true);
+            if (user.PreferredCulture is { } culture)
             {
                 AppendCultureCookie(context, culture);
             }

@@ -1,6 +1,7 @@
 using System.Net;
 using LabelHub.Domain.Identity;
 using LabelHub.IntegrationTests.Infrastructure;
+using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
 namespace LabelHub.IntegrationTests.Api;
@@ -27,6 +28,43 @@ public sealed class SessionTests
         // Enabling again does not bring the old session back.
         Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.PostAsync($"/api/v1/users/{leaver}/enable", null)).StatusCode);
         Assert.Equal(HttpStatusCode.Unauthorized, (await browser.GetAsync("/api/v1/me")).StatusCode);
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Wrong_passwords_from_strangers_slow_down_sign_in_but_do_not_lock_out_the_owner_or_their_tokens(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var owner = await CreateUserAsync(app, "owner");
+        var ownerApi = await app.ClientForAsync(owner);
+        var stranger = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        for (var attempt = 0; attempt < 12; attempt++)
+        {
+            var guess = await LabelHubApp.PostLoginFormAsync(stranger, "owner", $"guess-number-{attempt}");
+            Assert.StartsWith("/account/login?error=", guess.Headers.Location?.OriginalString);
+        }
+
+        // The owner's tokens keep working and the account is not locked.
+        Assert.Equal(HttpStatusCode.OK, (await ownerApi.Http.GetAsync("/api/v1/me")).StatusCode);
+        await using (var db = app.CreateDbContext())
+        {
+            var row = await db.Users.SingleAsync(u => u.Id == owner);
+            Assert.Null(row.LockoutEnd);
+        }
+        // The guesser is slowed: right now not even the right password is checked (and the waiting guesses did not count).
+        var throttled = await LabelHubApp.PostLoginFormAsync(stranger, "owner", Password);
+        Assert.StartsWith("/account/login?error=", throttled.Headers.Location?.OriginalString);
+        var throttle = app.Service<LabelHub.Web.Identity.SignInThrottle>();
+        var wait = throttle.WaitBefore("owner", null);
+        Assert.InRange(wait, TimeSpan.FromMilliseconds(1), TimeSpan.FromMinutes(1));
+        // Each further failure doubles the wait, up to a minute for one account.
+        throttle.RecordFailure("owner", null);
+        Assert.True(throttle.WaitBefore("owner", null) > wait);
+
+        // A disabled user's tokens do fail.
+        var admin = await app.AdminClientAsync();
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.PostAsync($"/api/v1/users/{owner}/disable", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await ownerApi.Http.GetAsync("/api/v1/me")).StatusCode);
     }
 
     private static async Task<Guid> CreateUserAsync(LabelHubApp app, string userName, string role = Roles.Annotator)
