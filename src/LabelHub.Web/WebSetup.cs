@@ -69,6 +69,7 @@ public static class WebSetup
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
         services.AddSingleton<SignInThrottle>();
         services.AddScoped<PasswordSignIn>();
+        services.AddSingleton<SignInTicket>();
         Policies.Configure(services.AddAuthorizationBuilder());
         services.AddCascadingAuthenticationState();
         services.AddDataProtection().SetApplicationName("LabelHub").PersistKeysToDbContext<LabelHubDbContext>();
@@ -121,6 +122,7 @@ public static class WebSetup
         }
         app.UseRequestLocalization();
         app.UseAuthentication();
+        app.UseMiddleware<PasswordChangeGate>();
         app.UseAuthorization();
         app.UseAntiforgery();
 
@@ -148,7 +150,7 @@ public static class WebSetup
         if (password is not null)
         {
             var options = app.Services.GetRequiredService<IOptions<LabelHubOptions>>().Value;
-            var file = Path.Combine(options.DataDirFullPath, "initial-admin-password.txt");
+            var file = Path.Combine(options.DataDirFullPath, UserAdminService.InitialAdminPasswordFile);
             Directory.CreateDirectory(options.DataDirFullPath);
             await File.WriteAllTextAsync(file, $"user: {UserAdminService.FirstAdminUserName}\npassword: {password}\n");
             if (!OperatingSystem.IsWindows())
@@ -160,7 +162,7 @@ public static class WebSetup
             Console.WriteLine("==================================================================");
             Console.WriteLine(" LabelHub created the first admin account.");
             Console.WriteLine($"   user:     {UserAdminService.FirstAdminUserName}");
-            Console.WriteLine($"   password: {password}   (one-time: change it after signing in)");
+            Console.WriteLine($"   password: {password}   (one-time: you set your own at the first sign-in)");
             Console.WriteLine($"   also written to {file}");
             Console.WriteLine("==================================================================");
             Console.WriteLine();

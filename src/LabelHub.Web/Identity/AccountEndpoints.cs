@@ -41,15 +41,16 @@ public static class AccountEndpoints
             return Results.LocalRedirect("/account/login");
         });
 
-        // After a password change: re-issue this session's cookie with the new security stamp.
-        account.MapGet("/refresh-sign-in", async (string? returnUrl, SignInManager<AppUser> signIn, UserManager<AppUser> users, HttpContext context) =>
+        // After a password change: the circuit's ticket re-issues this session's cookie with the new security stamp.
+        account.MapGet("/refresh-sign-in", async (string? ticket, string? returnUrl, SignInTicket tickets, SignInManager<AppUser> signIn, UserManager<AppUser> users) =>
         {
-            if (await users.GetUserAsync(context.User) is { } user)
+            if (ticket is not null && tickets.Read(ticket) is { } claimed
+                && await users.FindByIdAsync(claimed.UserId.ToString()) is { } user && user.SecurityStamp == claimed.SecurityStamp)
             {
-                await signIn.RefreshSignInAsync(user);
+                await signIn.SignInAsync(user, isPersistent: true);
             }
             return Results.LocalRedirect(SafeReturnUrl(returnUrl));
-        });
+        }).AllowAnonymous();
 
         // The language picker: remembered in a cookie and, for a signed-in user, on their account.
         account.MapGet("/culture", async (string culture, string? returnUrl, HttpContext context, UserManager<AppUser> users) =>

@@ -67,6 +67,48 @@ public sealed class SessionTests
         Assert.Equal(HttpStatusCode.Unauthorized, (await ownerApi.Http.GetAsync("/api/v1/me")).StatusCode);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_password_someone_else_chose_must_be_replaced_before_anything_else(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var file = Path.Combine(app.DataDirectory, UserAdminService.InitialAdminPasswordFile);
+        var oneTime = (await File.ReadAllLinesAsync(file))[1]["password: ".Length..];
+
+        var (browser, login) = await app.SignInWithFormAsync("admin", oneTime);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        // The API refuses with a message; pages send the user to the password page, which itself opens.
+        var api = await browser.GetAsync("/api/v1/me");
+        Assert.Equal(HttpStatusCode.Forbidden, api.StatusCode);
+        Assert.Contains("Set your own password first", await api.Content.ReadAsStringAsync());
+        var home = await browser.GetAsync("/projects");
+        Assert.Equal(HttpStatusCode.Redirect, home.StatusCode);
+        Assert.Equal("/account/password", home.Headers.Location?.OriginalString);
+        Assert.Equal(HttpStatusCode.OK, (await browser.GetAsync("/account/password")).StatusCode);
+
+        using (var scope = app.Services.CreateScope())
+        {
+            var accounts = scope.ServiceProvider.GetRequiredService<UserAdminService>();
+            Assert.False((await accounts.ChangeOwnPasswordAsync(app.Admin.UserId, oneTime, oneTime)).Succeeded);
+            Assert.True(File.Exists(file));
+            Assert.True((await accounts.ChangeOwnPasswordAsync(app.Admin.UserId, oneTime, Password)).Succeeded);
+        }
+        Assert.False(File.Exists(file));
+        // The old cookie carried the old stamp; a new sign-in reaches the API.
+        var (fresh, _) = await app.SignInWithFormAsync("admin", Password);
+        Assert.Equal(HttpStatusCode.OK, (await fresh.GetAsync("/api/v1/me")).StatusCode);
+
+        // A user an admin created with a generated password, or whose password an admin reset, is held the same way.
+        var admin = await app.AdminClientAsync();
+        var created = await admin.PostAsync<CreatedUser>("/api/v1/users", new NewUser("newcomer", null, null, [Roles.Annotator]));
+        var (newcomer, _) = await app.SignInWithFormAsync("newcomer", created.GeneratedPassword!);
+        Assert.Equal(HttpStatusCode.Forbidden, (await newcomer.GetAsync("/api/v1/me")).StatusCode);
+        var withOwnPassword = await CreateUserAsync(app, "chooser");
+        var reset = await admin.PostAsync<LabelHub.Web.Api.PasswordResponse>($"/api/v1/users/{withOwnPassword}/password-reset", null);
+        var (chooser, _) = await app.SignInWithFormAsync("chooser", reset.Password);
+        Assert.Equal(HttpStatusCode.Forbidden, (await chooser.GetAsync("/api/v1/me")).StatusCode);
+    }
+
     private static async Task<Guid> CreateUserAsync(LabelHubApp app, string userName, string role = Roles.Annotator)
     {
         using var scope = app.Services.CreateScope();

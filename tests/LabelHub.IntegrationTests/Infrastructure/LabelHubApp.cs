@@ -33,6 +33,11 @@ public sealed class LabelHubApp : WebApplicationFactory<App>
 
     public DatabaseSettings Database => database;
 
+    /// <summary>Where the app keeps its data folder (the first admin's password file): embedded mode uses the SQLite file's folder.</summary>
+    public string DataDirectory => database.Provider == DatabaseProvider.Postgres
+        ? dataDir
+        : Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource)!;
+
     public Actor Admin { get; private set; } = null!;
 
     public static async Task<LabelHubApp> StartAsync(string provider)
