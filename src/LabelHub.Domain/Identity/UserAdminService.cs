@@ -13,7 +13,7 @@ public sealed record NewUser(string UserName, string? DisplayName, string? Email
 /// <summary>A created user and, when the system chose it, the password to hand over (shown once).</summary>
 public sealed record CreatedUser(UserInfo User, string? GeneratedPassword);
 
-public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<AppRole> roles, LabelHubDbContext db, AccessTokenCache tokenCache, TimeProvider clock, IOptions<LabelHubOptions> options)
+public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<AppRole> roles, LabelHubDbContext db, AccessTokenCache tokenCache, AccessTokenService tokens, TimeProvider clock, IOptions<LabelHubOptions> options)
 {
     public const string FirstAdminUserName = "admin";
     public const string InitialAdminPasswordFile = "initial-admin-password.txt";
@@ -118,7 +118,8 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
         {
             Check(await users.AddClaimAsync(user, MustChangePasswordClaimValue));
         }
-        tokenCache.InvalidateUser(userId);
+        // Whoever knew the old password may have made tokens with it; the new stamp already ends the sessions.
+        await tokens.RevokeAllAsync(userId);
         return password;
     }
 
@@ -148,13 +149,22 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
             // The one-time password is spent: it must not stay readable on disk.
             File.Delete(Path.Combine(options.Value.DataDirFullPath, InitialAdminPasswordFile));
         }
-        tokenCache.InvalidateUser(userId);
+        // A changed password means the old one may be known: tokens made with it go too (the stamp ends other sessions).
+        await tokens.RevokeAllAsync(userId);
         return result;
     }
 
     public const string SamePasswordCode = "PasswordUnchanged";
 
     private static System.Security.Claims.Claim MustChangePasswordClaimValue => new(MustChangePasswordClaim, "true");
+
+    /// <summary>An admin ends every API token of a user, e.g. one that leaked; returns how many were active.</summary>
+    public async Task<int> RevokeTokensAsync(Actor actor, Guid userId, CancellationToken ct = default)
+    {
+        EnsureAdmin(actor);
+        _ = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
+        return await tokens.RevokeAllAsync(userId, ct);
+    }
 
     public async Task SetDisabledAsync(Actor actor, Guid userId, bool disabled)
     {

@@ -10,6 +10,8 @@ public sealed record TokenRequest(string Name, int? ExpiresInDays);
 
 public sealed record PasswordResponse(string Password);
 
+public sealed record RevokedTokensResponse(int Revoked);
+
 public static class IdentityEndpoints
 {
     public static void MapIdentityEndpoints(this RouteGroupBuilder api)
@@ -26,6 +28,8 @@ public static class IdentityEndpoints
             service.SetRolesAsync(user.ToActor(), userId, input.Roles ?? [], ct));
         users.MapPost("/{userId:guid}/password-reset", async (Guid userId, UserAdminService service, ClaimsPrincipal user) =>
             new PasswordResponse(await service.ResetPasswordAsync(user.ToActor(), userId)));
+        users.MapPost("/{userId:guid}/tokens/revoke", async (Guid userId, UserAdminService service, ClaimsPrincipal user, CancellationToken ct) =>
+            new RevokedTokensResponse(await service.RevokeTokensAsync(user.ToActor(), userId, ct)));
         users.MapPost("/{userId:guid}/disable", async (Guid userId, UserAdminService service, ClaimsPrincipal user) =>
         {
             await service.SetDisabledAsync(user.ToActor(), userId, disabled: true);

@@ -12,7 +12,7 @@ public static class AccountEndpoints
     {
         var account = app.MapGroup("/account").ExcludeFromDescription();
 
-        account.MapPost("/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl,
+        account.MapPost("/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl, [FromForm] bool? keepSignedIn,
             PasswordSignIn passwords, SignInManager<AppUser> signIn, HttpContext context) =>
         {
             var target = SafeReturnUrl(returnUrl);
@@ -22,7 +22,8 @@ public static class AccountEndpoints
                 var reason = check.RetryAfter > TimeSpan.Zero ? "throttled" : "invalid";
                 return Results.Redirect($"/account/login?error={reason}&returnUrl={Uri.EscapeDataString(target)}");
             }
-            await signIn.SignInAsync(user, isPersistent: true);
+            // Without "keep me signed in" the cookie ends with the browser session.
+            await signIn.SignInAsync(user, isPersistent: keepSignedIn == true);
             if (user.PreferredCulture is { } culture)
             {
                 AppendCultureCookie(context, culture);
@@ -30,12 +31,18 @@ public static class AccountEndpoints
             return Results.LocalRedirect(target);
         }).AllowAnonymous();
 
-        account.MapPost("/logout", async (SignInManager<AppUser> signIn, TaskDistributor distributor, HttpContext context) =>
+        account.MapPost("/logout", async (SignInManager<AppUser> signIn, UserManager<AppUser> users, TaskDistributor distributor, HttpContext context) =>
         {
             if (context.User.Identity?.IsAuthenticated == true)
             {
                 // Tasks held without an answer go back to the pool at once.
                 await distributor.ReleaseAsync(context.User.ToActor(), null, context.RequestAborted);
+                // A new stamp makes this cookie (and any copy of it) useless, not just deleted from this browser.
+                // It ends the user's other browser sessions too: there is no per-session record to end only this one.
+                if (await users.GetUserAsync(context.User) is { } user)
+                {
+                    await users.UpdateSecurityStampAsync(user);
+                }
             }
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/account/login");
@@ -47,7 +54,8 @@ public static class AccountEndpoints
             if (ticket is not null && tickets.Read(ticket) is { } claimed
                 && await users.FindByIdAsync(claimed.UserId.ToString()) is { } user && user.SecurityStamp == claimed.SecurityStamp)
             {
-                await signIn.SignInAsync(user, isPersistent: true);
+                // The circuit cannot tell whether the old cookie was persistent: the safer choice, a browser-session cookie.
+                await signIn.SignInAsync(user, isPersistent: false);
             }
             return Results.LocalRedirect(SafeReturnUrl(returnUrl));
         }).AllowAnonymous();

@@ -109,6 +109,52 @@ public sealed class SessionTests
         Assert.Equal(HttpStatusCode.Forbidden, (await chooser.GetAsync("/api/v1/me")).StatusCode);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Sign_out_ends_the_cookie_and_password_resets_and_changes_revoke_tokens(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var admin = await app.AdminClientAsync();
+        var userId = await CreateUserAsync(app, "worker");
+
+        // Only "keep me signed in" makes the cookie outlive the browser session.
+        var (_, brief) = await app.SignInWithFormAsync("worker", Password);
+        Assert.DoesNotContain("expires=", AuthCookie(brief), StringComparison.OrdinalIgnoreCase);
+        var (browser, kept) = await app.SignInWithFormAsync("worker", Password, keepSignedIn: true);
+        Assert.Contains("expires=", AuthCookie(kept), StringComparison.OrdinalIgnoreCase);
+
+        // A copy of the cookie taken before sign-out is useless after it.
+        var copy = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        copy.DefaultRequestHeaders.Add("Cookie", AuthCookie(kept).Split(';')[0]);
+        Assert.Equal(HttpStatusCode.OK, (await copy.GetAsync("/api/v1/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.Redirect, (await browser.PostAsync("/account/logout", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await copy.GetAsync("/api/v1/me")).StatusCode);
+
+        // An admin's password reset revokes the user's tokens.
+        var beforeReset = await app.ClientForAsync(userId);
+        var reset = await admin.PostAsync<LabelHub.Web.Api.PasswordResponse>($"/api/v1/users/{userId}/password-reset", null);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await beforeReset.Http.GetAsync("/api/v1/me")).StatusCode);
+
+        // So does the user's own change.
+        var beforeChange = await app.ClientForAsync(userId);
+        using (var scope = app.Services.CreateScope())
+        {
+            Assert.True((await scope.ServiceProvider.GetRequiredService<UserAdminService>().ChangeOwnPasswordAsync(userId, reset.Password, Password + "!")).Succeeded);
+        }
+        Assert.Equal(HttpStatusCode.Unauthorized, (await beforeChange.Http.GetAsync("/api/v1/me")).StatusCode);
+
+        // And an admin can revoke them directly; other users cannot.
+        var leaked = await app.ClientForAsync(userId);
+        Assert.Equal(HttpStatusCode.Forbidden, (await leaked.Http.PostAsync($"/api/v1/users/{app.Admin.UserId}/tokens/revoke", null)).StatusCode);
+        var revoked = await admin.PostAsync<LabelHub.Web.Api.RevokedTokensResponse>($"/api/v1/users/{userId}/tokens/revoke", null);
+        Assert.Equal(1, revoked.Revoked);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await leaked.Http.GetAsync("/api/v1/me")).StatusCode);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/api/v1/me")).StatusCode);
+    }
+
+    private static string AuthCookie(HttpResponseMessage login) =>
+        login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("labelhub.auth=", StringComparison.Ordinal));
+
     private static async Task<Guid> CreateUserAsync(LabelHubApp app, string userName, string role = Roles.Annotator)
     {
         using var scope = app.Services.CreateScope();
