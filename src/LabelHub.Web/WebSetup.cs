@@ -37,6 +37,7 @@ public static class WebSetup
             .AddRoles<AppRole>()
             .AddEntityFrameworkStores<LabelHubDbContext>()
             .AddSignInManager()
+            .AddPasswordValidator<CommonPasswordValidator>()
             .AddDefaultTokenProviders();
 
         services.AddAuthentication(options =>

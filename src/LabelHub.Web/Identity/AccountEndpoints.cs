@@ -19,8 +19,8 @@ public static class AccountEndpoints
             var check = await passwords.CheckAsync(userName ?? "", password ?? "", context);
             if (check.User is not { } user)
             {
-                var reason = check.RetryAfter > TimeSpan.Zero ? "throttled" : "invalid";
-                return Results.Redirect($"/account/login?error={reason}&returnUrl={Uri.EscapeDataString(target)}");
+                // One answer for every failure: it must not tell which user names exist, are disabled or are being throttled.
+                return Results.Redirect($"/account/login?error=failed&returnUrl={Uri.EscapeDataString(target)}");
             }
             // Without "keep me signed in" the cookie ends with the browser session.
             await signIn.SignInAsync(user, isPersistent: keepSignedIn == true);

@@ -152,6 +152,43 @@ public sealed class SessionTests
         Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync("/api/v1/me")).StatusCode);
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Sign_in_failures_all_look_alike_and_guessable_passwords_are_refused(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var admin = await app.AdminClientAsync();
+        var disabled = await CreateUserAsync(app, "gone");
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.PostAsync($"/api/v1/users/{disabled}/disable", null)).StatusCode);
+        await CreateUserAsync(app, "present");
+
+        // Unknown name, known name with a wrong password, disabled account with the right one: the same answer.
+        var answers = new List<string?>();
+        foreach (var (userName, password) in new[] { ("nobody", Password), ("present", "Wrong-horse-battery"), ("gone", Password) })
+        {
+            var (_, login) = await app.SignInWithFormAsync(userName, password);
+            Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+            answers.Add(login.Headers.Location?.OriginalString);
+        }
+        Assert.Single(answers.Distinct());
+        Assert.StartsWith("/account/login?error=", answers[0]);
+
+        var weakUsers = 0;
+        foreach (var guessable in new[] { "aaaaaaaaaa", "1234567890", "password12", "Sunshine2024!", "qwertyuiop", "abababab12", "9876543210" })
+        {
+            var refused = await admin.PostRawAsync("/api/v1/users", new NewUser($"weak{weakUsers++}", null, null, [Roles.Annotator], guessable));
+            Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+            var body = await refused.Content.ReadAsStringAsync();
+            Assert.True(body.Contains("common passwords", StringComparison.Ordinal) || body.Contains("repeated or sequential", StringComparison.Ordinal), $"{guessable}: {body}");
+        }
+        var korean = new HttpRequestMessage(HttpMethod.Post, "/api/v1/users") { Content = System.Net.Http.Json.JsonContent.Create(new NewUser("weak-ko", null, null, [Roles.Annotator], "password12"), options: LabelHubApp.Json) };
+        korean.Headers.AcceptLanguage.ParseAdd("ko");
+        Assert.Contains("흔히 쓰이는 비밀번호", await (await admin.Http.SendAsync(korean)).Content.ReadAsStringAsync());
+        // A phrase of unrelated words passes, and so do generated passwords.
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostRawAsync("/api/v1/users", new NewUser("strong", null, null, [Roles.Annotator], "Quiet-otter-maps-41"))).StatusCode);
+        Assert.Equal(HttpStatusCode.Created, (await admin.PostRawAsync("/api/v1/users", new NewUser("generated", null, null, [Roles.Annotator]))).StatusCode);
+    }
+
     private static string AuthCookie(HttpResponseMessage login) =>
         login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("labelhub.auth=", StringComparison.Ordinal));
 
