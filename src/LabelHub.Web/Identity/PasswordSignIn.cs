@@ -40,4 +40,7 @@ public sealed class PasswordSignIn(SignInManager<AppUser> signIn, UserManager<Ap
         throttle.RecordSuccess(userName);
         return new PasswordCheck(user, TimeSpan.Zero);
     }
+
+    public async Task<bool> MustChangePasswordAsync(AppUser user) =>
+        (await users.GetClaimsAsync(user)).Any(c => c.Type == UserAdminService.MustChangePasswordClaim);
 }

@@ -1,6 +1,8 @@
 using System.Net;
+using System.Net.Http.Json;
 using LabelHub.Domain.Identity;
 using LabelHub.IntegrationTests.Infrastructure;
+using LabelHub.Web.Api;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -188,6 +190,48 @@ public sealed class SessionTests
         Assert.Equal(HttpStatusCode.Created, (await admin.PostRawAsync("/api/v1/users", new NewUser("strong", null, null, [Roles.Annotator], "Quiet-otter-maps-41"))).StatusCode);
         Assert.Equal(HttpStatusCode.Created, (await admin.PostRawAsync("/api/v1/users", new NewUser("generated", null, null, [Roles.Annotator]))).StatusCode);
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Any_user_gets_an_access_token_for_their_password_and_guessing_is_throttled(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        await CreateUserAsync(app, "scripter", Roles.Annotator);
+        var anonymous = app.AnonymousClient();
+
+        var issued = await anonymous.PostAsync<CreatedAccessToken>("/api/v1/auth/token", new AuthTokenRequest("scripter", Password, "nightly export"));
+        Assert.Equal("nightly export", issued.Info.Name);
+        Assert.NotNull(issued.Info.ExpiresAt);
+        using var withToken = app.CreateClient();
+        withToken.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Token", issued.Token);
+        var me = await withToken.GetFromJsonAsync<UserInfo>("/api/v1/me", LabelHubApp.Json);
+        Assert.Equal("scripter", me!.UserName);
+
+        // Wrong password and unknown user: the same 401; then the throttle answers 429 with Retry-After.
+        var wrong = await anonymous.PostRawAsync("/api/v1/auth/token", new AuthTokenRequest("scripter", "Not-my-password-9"));
+        var unknown = await anonymous.PostRawAsync("/api/v1/auth/token", new AuthTokenRequest("no-such-user", Password));
+        Assert.Equal(HttpStatusCode.Unauthorized, wrong.StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, unknown.StatusCode);
+        Assert.Equal(await DetailAsync(wrong), await DetailAsync(unknown));
+        HttpResponseMessage last;
+        var attempts = 0;
+        do
+        {
+            last = await anonymous.PostRawAsync("/api/v1/auth/token", new AuthTokenRequest("scripter", $"Not-my-password-{attempts}"));
+        }
+        while (last.StatusCode == HttpStatusCode.Unauthorized && ++attempts < 10);
+        Assert.Equal(HttpStatusCode.TooManyRequests, last.StatusCode);
+        Assert.True(last.Headers.RetryAfter?.Delta > TimeSpan.Zero);
+        Assert.Equal(HttpStatusCode.TooManyRequests, (await anonymous.PostRawAsync("/api/v1/auth/token", new AuthTokenRequest("scripter", Password))).StatusCode);
+
+        // A user who must still replace a generated password gets no token that way.
+        var admin = await app.AdminClientAsync();
+        var created = await admin.PostAsync<CreatedUser>("/api/v1/users", new NewUser("fresh", null, null, [Roles.Annotator]));
+        Assert.Equal(HttpStatusCode.Forbidden, (await anonymous.PostRawAsync("/api/v1/auth/token", new AuthTokenRequest("fresh", created.GeneratedPassword!))).StatusCode);
+    }
+
+    private static async Task<string?> DetailAsync(HttpResponseMessage response) =>
+        System.Text.Json.JsonDocument.Parse(await response.Content.ReadAsStringAsync()).RootElement.GetProperty("detail").GetString();
 
     private static string AuthCookie(HttpResponseMessage login) =>
         login.Headers.GetValues("Set-Cookie").Single(c => c.StartsWith("labelhub.auth=", StringComparison.Ordinal));
