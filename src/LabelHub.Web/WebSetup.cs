@@ -33,12 +33,14 @@ public static class WebSetup
                 options.Password.RequireUppercase = false;
                 options.Password.RequireLowercase = false;
                 options.Password.RequireDigit = false;
-                options.Lockout.MaxFailedAccessAttempts = 10;
+                // Lockout marks only accounts an admin disabled; failed sign-ins are throttled instead (SignInThrottle).
+                options.Lockout.AllowedForNewUsers = true;
                 options.User.AllowedUserNameCharacters = "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789-._@+";
             })
             .AddRoles<AppRole>()
             .AddEntityFrameworkStores<LabelHubDbContext>()
             .AddSignInManager()
+            .AddPasswordValidator<CommonPasswordValidator>()
             .AddDefaultTokenProviders();
 
         services.AddAuthentication(options =>
@@ -65,9 +67,13 @@ public static class WebSetup
             // The API answers 401/403 instead of redirecting to the login page.
             options.Events.OnRedirectToLogin = context => ApiAwareRedirect(context, StatusCodes.Status401Unauthorized);
             options.Events.OnRedirectToAccessDenied = context => ApiAwareRedirect(context, StatusCodes.Status403Forbidden);
+            options.Events.OnValidatePrincipal = SessionValidator.ValidateAsync;
         });
-        // Role changes and disabling reach signed-in users within a minute.
+        // Role changes reach signed-in users within a minute; disabling and sign-out end sessions at once (SessionValidator).
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
+        services.AddSingleton<SignInThrottle>();
+        services.AddScoped<PasswordSignIn>();
+        services.AddSingleton<SignInTicket>();
         Policies.Configure(services.AddAuthorizationBuilder());
         services.AddSingleton<Microsoft.AspNetCore.Authorization.IAuthorizationMiddlewareResultHandler, RoleNamingForbidden>();
         services.AddCascadingAuthenticationState();
@@ -138,6 +144,7 @@ public static class WebSetup
         app.UseRequestLocalization();
         app.UseSameOriginWrites();
         app.UseAuthentication();
+        app.UseMiddleware<PasswordChangeGate>();
         app.UseAuthorization();
         app.UseAntiforgery();
 
@@ -166,7 +173,7 @@ public static class WebSetup
         if (password is not null)
         {
             var options = app.Services.GetRequiredService<IOptions<LabelHubOptions>>().Value;
-            var file = Path.Combine(options.DataDirFullPath, "initial-admin-password.txt");
+            var file = Path.Combine(options.DataDirFullPath, UserAdminService.InitialAdminPasswordFile);
             DataFolder.EnsurePrivate(options.DataDirFullPath);
             await File.WriteAllTextAsync(file, $"user: {UserAdminService.FirstAdminUserName}\npassword: {password}\n");
             if (!OperatingSystem.IsWindows())
@@ -178,7 +185,7 @@ public static class WebSetup
             Console.WriteLine("==================================================================");
             Console.WriteLine(" LabelHub created the first admin account.");
             Console.WriteLine($"   user:     {UserAdminService.FirstAdminUserName}");
-            Console.WriteLine($"   password: {password}   (one-time: change it after signing in)");
+            Console.WriteLine($"   password: {password}   (one-time: you set your own at the first sign-in)");
             Console.WriteLine($"   also written to {file}");
             Console.WriteLine("==================================================================");
             Console.WriteLine();

@@ -62,6 +62,21 @@ public sealed class AccessTokenService(IDbContextFactory<LabelHubDbContext> dbFa
         cache.InvalidateToken(token.TokenHash);
     }
 
+    /// <summary>Revokes every active token of a user (password reset or change, an admin's request); returns how many.</summary>
+    public async Task<int> RevokeAllAsync(Guid userId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var now = clock.GetUtcNow();
+        var active = await db.AccessTokens.Where(t => t.UserId == userId && t.RevokedAt == null).ToListAsync(ct);
+        foreach (var token in active)
+        {
+            token.RevokedAt = now;
+        }
+        await db.SaveChangesAsync(ct);
+        cache.InvalidateUser(userId);
+        return active.Count;
+    }
+
     /// <summary>The user a token belongs to, if it is valid now.</summary>
     public async Task<Guid?> ValidateAsync(string token, CancellationToken ct = default)
     {

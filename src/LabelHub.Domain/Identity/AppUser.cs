@@ -10,6 +10,12 @@ public class AppUser : IdentityUser<Guid>
     public string? PreferredCulture { get; set; }
 
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>
+    /// Identity's lockout end marks an account an admin disabled. Failed sign-ins never set it (they are throttled
+    /// instead, see ADR 0016), so a lockout in the future always means "disabled".
+    /// </summary>
+    public static bool IsDisabledUntil(DateTimeOffset? lockoutEnd, DateTimeOffset now) => lockoutEnd is { } end && end > now;
 }
 
 public class AppRole : IdentityRole<Guid>

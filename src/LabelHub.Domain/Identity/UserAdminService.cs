@@ -2,6 +2,7 @@ using System.Security.Cryptography;
 using LabelHub.Domain.Data;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 
 namespace LabelHub.Domain.Identity;
 
@@ -12,9 +13,16 @@ public sealed record NewUser(string UserName, string? DisplayName, string? Email
 /// <summary>A created user and, when the system chose it, the password to hand over (shown once).</summary>
 public sealed record CreatedUser(UserInfo User, string? GeneratedPassword);
 
-public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<AppRole> roles, LabelHubDbContext db, AccessTokenCache tokenCache, TimeProvider clock)
+public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<AppRole> roles, LabelHubDbContext db, AccessTokenCache tokenCache, AccessTokenService tokens, TimeProvider clock, IOptions<LabelHubOptions> options)
 {
     public const string FirstAdminUserName = "admin";
+    public const string InitialAdminPasswordFile = "initial-admin-password.txt";
+
+    /// <summary>
+    /// On a user whose password someone else chose (the first admin, users created or reset by an admin): until they
+    /// set their own, a browser session may do nothing else. A user claim, so it rides in the cookie.
+    /// </summary>
+    public const string MustChangePasswordClaim = "labelhub:must-change-password";
 
     public async Task<IReadOnlyList<UserInfo>> ListAsync(CancellationToken ct = default)
     {
@@ -70,6 +78,10 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
         {
             Check(await users.AddToRolesAsync(user, input.Roles.Distinct()));
         }
+        if (string.IsNullOrEmpty(input.Password))
+        {
+            Check(await users.AddClaimAsync(user, MustChangePasswordClaimValue));
+        }
         await transaction.CommitAsync(ct);
         return new CreatedUser(await GetAsync(user.Id), string.IsNullOrEmpty(input.Password) ? password : null);
     }
@@ -102,8 +114,56 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
         var password = GeneratePassword();
         Check(await users.RemovePasswordAsync(user));
         Check(await users.AddPasswordAsync(user, password));
-        tokenCache.InvalidateUser(userId);
+        if (!(await users.GetClaimsAsync(user)).Any(c => c.Type == MustChangePasswordClaim))
+        {
+            Check(await users.AddClaimAsync(user, MustChangePasswordClaimValue));
+        }
+        // Whoever knew the old password may have made tokens with it; the new stamp already ends the sessions.
+        await tokens.RevokeAllAsync(userId);
         return password;
+    }
+
+    /// <summary>
+    /// A user sets their own password. Clears the must-change mark and, for the first admin, deletes the file that
+    /// held the one-time password. Identity's errors come back as they are, for the page to describe.
+    /// </summary>
+    public async Task<IdentityResult> ChangeOwnPasswordAsync(Guid userId, string currentPassword, string newPassword)
+    {
+        var user = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
+        if (currentPassword == newPassword)
+        {
+            return IdentityResult.Failed(new IdentityError { Code = SamePasswordCode, Description = "The new password must differ from the current one." });
+        }
+        var result = await users.ChangePasswordAsync(user, currentPassword, newPassword);
+        if (!result.Succeeded)
+        {
+            return result;
+        }
+        var marks = (await users.GetClaimsAsync(user)).Where(c => c.Type == MustChangePasswordClaim).ToList();
+        if (marks.Count > 0)
+        {
+            Check(await users.RemoveClaimsAsync(user, marks));
+        }
+        if (user.UserName == FirstAdminUserName)
+        {
+            // The one-time password is spent: it must not stay readable on disk.
+            File.Delete(Path.Combine(options.Value.DataDirFullPath, InitialAdminPasswordFile));
+        }
+        // A changed password means the old one may be known: tokens made with it go too (the stamp ends other sessions).
+        await tokens.RevokeAllAsync(userId);
+        return result;
+    }
+
+    public const string SamePasswordCode = "PasswordUnchanged";
+
+    private static System.Security.Claims.Claim MustChangePasswordClaimValue => new(MustChangePasswordClaim, "true");
+
+    /// <summary>An admin ends every API token of a user, e.g. one that leaked; returns how many were active.</summary>
+    public async Task<int> RevokeTokensAsync(Actor actor, Guid userId, CancellationToken ct = default)
+    {
+        EnsureAdmin(actor);
+        _ = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
+        return await tokens.RevokeAllAsync(userId, ct);
     }
 
     public async Task SetDisabledAsync(Actor actor, Guid userId, bool disabled)
@@ -116,6 +176,11 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
         var user = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
         Check(await users.SetLockoutEnabledAsync(user, true));
         Check(await users.SetLockoutEndDateAsync(user, disabled ? DateTimeOffset.MaxValue : null));
+        if (disabled)
+        {
+            // A new stamp ends every browser session of the account on its next request (SessionValidator).
+            Check(await users.UpdateSecurityStampAsync(user));
+        }
         tokenCache.InvalidateUser(userId);
     }
 
@@ -142,6 +207,7 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
             return null;
         }
         Check(await users.AddToRoleAsync(admin, Roles.Admin));
+        Check(await users.AddClaimAsync(admin, MustChangePasswordClaimValue));
         return password;
     }
 

@@ -1,4 +1,5 @@
 using System.Security.Claims;
+using LabelHub.Domain;
 using LabelHub.Domain.Identity;
 using LabelHub.Web.Identity;
 
@@ -10,10 +11,43 @@ public sealed record TokenRequest(string Name, int? ExpiresInDays);
 
 public sealed record PasswordResponse(string Password);
 
+public sealed record RevokedTokensResponse(int Revoked);
+
+/// <summary>User name and password for a personal access token; without a name or expiry: "API sign-in", 90 days.</summary>
+public sealed record AuthTokenRequest(string UserName, string Password, string? Name = null, int? ExpiresInDays = null);
+
 public static class IdentityEndpoints
 {
+    public const string SignInFailedMessage = "Wrong user name or password, or too many attempts: wait a minute and try again.";
+    private const int DefaultTokenDays = 90;
+
     public static void MapIdentityEndpoints(this RouteGroupBuilder api)
     {
+        // Scripts of any role get a token without the browser: the same password check and throttle as the login form.
+        api.MapPost("/auth/token", async (AuthTokenRequest input, PasswordSignIn passwords, AccessTokenService tokens, HttpContext context) =>
+        {
+            var check = await passwords.CheckAsync(input.UserName ?? "", input.Password ?? "", context);
+            if (check.User is not { } user)
+            {
+                // One answer whatever the cause, as on the login form; only the status tells a script to wait.
+                var throttled = check.RetryAfter > TimeSpan.Zero;
+                if (throttled)
+                {
+                    context.Response.Headers.RetryAfter = ((int)Math.Ceiling(check.RetryAfter.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
+                }
+                return Results.Problem(
+                    ServerMessages.Localize(SignInFailedMessage, System.Globalization.CultureInfo.CurrentUICulture),
+                    statusCode: throttled ? StatusCodes.Status429TooManyRequests : StatusCodes.Status401Unauthorized,
+                    extensions: new Dictionary<string, object?> { ["code"] = ServerMessages.CodeOf(SignInFailedMessage) });
+            }
+            if (await passwords.MustChangePasswordAsync(user))
+            {
+                throw new ForbiddenException("Set your own password first: sign in with a browser and change it at /account/password.");
+            }
+            var created = await tokens.CreateAsync(user.Id, input.Name ?? "API sign-in", input.ExpiresInDays ?? DefaultTokenDays, context.RequestAborted);
+            return Results.Created($"/api/v1/me/tokens/{created.Info.Id}", created);
+        }).WithTags("Auth").AllowAnonymous();
+
         var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(Policies.Admin);
         users.MapGet("/", (UserAdminService service, CancellationToken ct) => service.ListAsync(ct));
         users.MapPost("/", async (NewUser input, UserAdminService service, ClaimsPrincipal user, CancellationToken ct) =>
@@ -26,6 +60,8 @@ public static class IdentityEndpoints
             service.SetRolesAsync(user.ToActor(), userId, input.Roles ?? [], ct));
         users.MapPost("/{userId:guid}/password-reset", async (Guid userId, UserAdminService service, ClaimsPrincipal user) =>
             new PasswordResponse(await service.ResetPasswordAsync(user.ToActor(), userId)));
+        users.MapPost("/{userId:guid}/tokens/revoke", async (Guid userId, UserAdminService service, ClaimsPrincipal user, CancellationToken ct) =>
+            new RevokedTokensResponse(await service.RevokeTokensAsync(user.ToActor(), userId, ct)));
         users.MapPost("/{userId:guid}/disable", async (Guid userId, UserAdminService service, ClaimsPrincipal user) =>
         {
             await service.SetDisabledAsync(user.ToActor(), userId, disabled: true);

@@ -12,44 +12,53 @@ public static class AccountEndpoints
     {
         var account = app.MapGroup("/account").ExcludeFromDescription();
 
-        account.MapPost("/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl,
-            SignInManager<AppUser> signIn, UserManager<AppUser> users, HttpContext context) =>
+        account.MapPost("/login", async ([FromForm] string userName, [FromForm] string password, [FromForm] string? returnUrl, [FromForm] bool? keepSignedIn,
+            PasswordSignIn passwords, SignInManager<AppUser> signIn, HttpContext context) =>
         {
             var target = SafeReturnUrl(returnUrl);
-            var result = await signIn.PasswordSignInAsync(userName ?? "", password ?? "", isPersistent: true, lockoutOnFailure: true);
-            if (!result.Succeeded)
+            var check = await passwords.CheckAsync(userName ?? "", password ?? "", context);
+            if (check.User is not { } user)
             {
-                var reason = result.IsLockedOut ? "locked" : "invalid";
-                return Results.Redirect($"/account/login?error={reason}&returnUrl={Uri.EscapeDataString(target)}");
+                // One answer for every failure: it must not tell which user names exist, are disabled or are being throttled.
+                return Results.Redirect($"/account/login?error=failed&returnUrl={Uri.EscapeDataString(target)}");
             }
-            var user = await users.FindByNameAsync(userName!);
-            if (user?.PreferredCulture is { } culture)
+            // Without "keep me signed in" the cookie ends with the browser session.
+            await signIn.SignInAsync(user, isPersistent: keepSignedIn == true);
+            if (user.PreferredCulture is { } culture)
             {
                 AppendCultureCookie(context, culture);
             }
             return Results.LocalRedirect(target);
         }).AllowAnonymous();
 
-        account.MapPost("/logout", async (SignInManager<AppUser> signIn, TaskDistributor distributor, HttpContext context) =>
+        account.MapPost("/logout", async (SignInManager<AppUser> signIn, UserManager<AppUser> users, TaskDistributor distributor, HttpContext context) =>
         {
             if (context.User.Identity?.IsAuthenticated == true)
             {
                 // Tasks held without an answer go back to the pool at once.
                 await distributor.ReleaseAsync(context.User.ToActor(), null, context.RequestAborted);
+                // A new stamp makes this cookie (and any copy of it) useless, not just deleted from this browser.
+                // It ends the user's other browser sessions too: there is no per-session record to end only this one.
+                if (await users.GetUserAsync(context.User) is { } user)
+                {
+                    await users.UpdateSecurityStampAsync(user);
+                }
             }
             await signIn.SignOutAsync();
             return Results.LocalRedirect("/account/login");
         });
 
-        // After a password change: re-issue this session's cookie with the new security stamp.
-        account.MapGet("/refresh-sign-in", async (string? returnUrl, SignInManager<AppUser> signIn, UserManager<AppUser> users, HttpContext context) =>
+        // After a password change: the circuit's ticket re-issues this session's cookie with the new security stamp.
+        account.MapGet("/refresh-sign-in", async (string? ticket, string? returnUrl, SignInTicket tickets, SignInManager<AppUser> signIn, UserManager<AppUser> users) =>
         {
-            if (await users.GetUserAsync(context.User) is { } user)
+            if (ticket is not null && tickets.Read(ticket) is { } claimed
+                && await users.FindByIdAsync(claimed.UserId.ToString()) is { } user && user.SecurityStamp == claimed.SecurityStamp)
             {
-                await signIn.RefreshSignInAsync(user);
+                // The circuit cannot tell whether the old cookie was persistent: the safer choice, a browser-session cookie.
+                await signIn.SignInAsync(user, isPersistent: false);
             }
             return Results.LocalRedirect(SafeReturnUrl(returnUrl));
-        });
+        }).AllowAnonymous();
 
         // The language picker: remembered in a cookie and, for a signed-in user, on their account.
         account.MapGet("/culture", async (string culture, string? returnUrl, HttpContext context, UserManager<AppUser> users) =>

@@ -40,7 +40,8 @@ public sealed class TokenAuthenticationHandler(
             return AuthenticateResult.Fail("The access token is not valid, expired or revoked.");
         }
         var user = await users.FindByIdAsync(userId.Value.ToString());
-        if (user is null || await users.IsLockedOutAsync(user))
+        // Disabled by an admin, not merely after failed sign-ins: those never lock an account (SignInThrottle).
+        if (user is null || AppUser.IsDisabledUntil(user.LockoutEnd, TimeProvider.GetUtcNow()))
         {
             return AuthenticateResult.Fail("The token's user is disabled.");
         }

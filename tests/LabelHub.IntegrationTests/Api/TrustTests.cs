@@ -46,13 +46,7 @@ public sealed class TrustTests
         await using var app = await LabelHubApp.StartAsync(provider);
         var user = await app.CreateUserClientAsync("eve", Roles.Annotator);
         const string Password = "Correct-Horse-Battery-9";
-        using (var scope = app.Services.CreateScope())
-        {
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-            var account = await users.FindByIdAsync(user.UserId.ToString());
-            await users.RemovePasswordAsync(account!);
-            Assert.True((await users.AddPasswordAsync(account!, Password)).Succeeded);
-        }
+        await SetOwnPasswordAsync(app, user.UserId, Password);
         foreach (var evil in new[] { "/\t/evil.example", "/\r\n/evil.example", "/\u000b/evil.example" })
         {
             // A new browser for each try: the form's antiforgery token belongs to the signed-out visitor.
@@ -179,13 +173,7 @@ public sealed class TrustTests
         var victim = await app.CreateUserClientAsync("victim", Roles.Annotator);
         var admin = await app.AdminClientAsync();
         const string Password = "Correct-Horse-Battery-9";
-        using (var scope = app.Services.CreateScope())
-        {
-            var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
-            var adminAccount = await users.FindByIdAsync(app.Admin.UserId.ToString());
-            await users.RemovePasswordAsync(adminAccount!);
-            Assert.True((await users.AddPasswordAsync(adminAccount!, Password)).Succeeded);
-        }
+        await SetOwnPasswordAsync(app, app.Admin.UserId, Password);
         var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
         var loginPage = await browser.GetStringAsync("/account/login");
         var antiforgery = Regex.Match(Regex.Match(loginPage, "<input[^>]*name=\"__RequestVerificationToken\"[^>]*>").Value, "value=\"([^\"]+)\"").Groups[1].Value;
@@ -256,5 +244,19 @@ public sealed class TrustTests
         annotator.Http.DefaultRequestHeaders.AcceptLanguage.ParseAdd("ko");
         var korean = await annotator.Http.GetAsync("/api/v1/users");
         Assert.Contains("다음 역할 중 하나가 필요합니다: Admin.", await korean.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>The user's own password, as if they had set it (no "must change" mark left from a generated one).</summary>
+    private static async Task SetOwnPasswordAsync(LabelHubApp app, Guid userId, string password)
+    {
+        using var scope = app.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var account = await users.FindByIdAsync(userId.ToString());
+        await users.RemovePasswordAsync(account!);
+        Assert.True((await users.AddPasswordAsync(account!, password)).Succeeded);
+        foreach (var mark in (await users.GetClaimsAsync(account!)).Where(c => c.Type == UserAdminService.MustChangePasswordClaim).ToList())
+        {
+            await users.RemoveClaimAsync(account!, mark);
+        }
     }
 }

@@ -33,8 +33,10 @@ public sealed class LabelHubApp : WebApplicationFactory<App>
 
     public DatabaseSettings Database => database;
 
-    /// <summary>The app's data folder (logs, the first admin's password file).</summary>
-    public string DataDir => dataDir;
+    /// <summary>Where the app keeps its data folder (the first admin's password file): embedded mode uses the SQLite file's folder.</summary>
+    public string DataDirectory => database.Provider == DatabaseProvider.Postgres
+        ? dataDir
+        : Path.GetDirectoryName(new Microsoft.Data.Sqlite.SqliteConnectionStringBuilder(database.ConnectionString).DataSource)!;
 
     public Actor Admin { get; private set; } = null!;
 
@@ -108,6 +110,33 @@ public sealed class LabelHubApp : WebApplicationFactory<App>
         var client = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Token", token.Token);
         return new ApiClient(client, userId, token.Token);
+    }
+
+    /// <summary>A client that keeps cookies, as a browser does, and has posted the real login form.</summary>
+    public async Task<(HttpClient Browser, HttpResponseMessage Login)> SignInWithFormAsync(string userName, string password, bool keepSignedIn = false)
+    {
+        var browser = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+        var login = await PostLoginFormAsync(browser, userName, password, keepSignedIn);
+        return (browser, login);
+    }
+
+    public static async Task<HttpResponseMessage> PostLoginFormAsync(HttpClient browser, string userName, string password, bool keepSignedIn = false)
+    {
+        var loginPage = await browser.GetStringAsync("/account/login");
+        var field = System.Text.RegularExpressions.Regex.Match(loginPage, "<input[^>]*name=\"__RequestVerificationToken\"[^>]*>").Value;
+        var antiforgery = System.Text.RegularExpressions.Regex.Match(field, "value=\"([^\"]+)\"").Groups[1].Value;
+        var form = new Dictionary<string, string>
+        {
+            ["userName"] = userName,
+            ["password"] = password,
+            ["returnUrl"] = "/",
+            ["__RequestVerificationToken"] = antiforgery,
+        };
+        if (keepSignedIn)
+        {
+            form["keepSignedIn"] = "true";
+        }
+        return await browser.PostAsync("/account/login", new FormUrlEncodedContent(form));
     }
 
     public ApiClient AnonymousClient() =>
