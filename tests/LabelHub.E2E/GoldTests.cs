@@ -230,9 +230,10 @@ public sealed class GoldTests
             await Expect(row.GetByTestId("gold-preview")).ToHaveTextAsync("Kim works at Naver");
             await Expect(row.GetByTestId("gold-answer")).ToContainTextAsync("negative");
             await Expect(row.GetByTestId("gold-answer")).ToContainTextAsync("Boxes: car × 1");
-            // Anna's current answer is the fix that became the gold answer; Ben's differs.
+            // Gold scores each annotator's first answer: Anna's was "positive" (the reviewer's fix that became the gold answer
+            // is a later version and does not count for her), and Ben's differs.
             await Expect(row.GetByTestId("gold-annotators")).ToHaveTextAsync("2");
-            await Expect(row.GetByTestId("gold-accuracy")).ToHaveTextAsync(new Regex(@"^\s*50\s?%\s*$"));
+            await Expect(row.GetByTestId("gold-accuracy")).ToHaveTextAsync(new Regex(@"^\s*0\s?%\s*$"));
             await ShotAsync(page, "45-gold-4-gold-items");
 
             // Adding the image item by id: opened, it shows in the answer editor; written as JSON, the answer is checked
@@ -281,7 +282,8 @@ public sealed class GoldTests
             Assert.Equal(1, listed.GetProperty("total").GetInt32());
             var gold = listed.GetProperty("items")[0];
             Assert.Equal(captionedItemId, gold.GetProperty("itemId").GetInt64());
-            Assert.Equal((2, 1), (gold.GetProperty("annotators").GetInt32(), gold.GetProperty("correct").GetInt32()));
+            // First answers are scored: neither Anna's nor Ben's matched (the fix is the reviewer's later version).
+            Assert.Equal((2, 0), (gold.GetProperty("annotators").GetInt32(), gold.GetProperty("correct").GetInt32()));
             Assert.Equal("negative", gold.GetProperty("answer").GetProperty("sentiment").GetString());
             Assert.Equal(2, gold.GetProperty("answer").GetProperty("entities").GetArrayLength());
 
