@@ -50,16 +50,7 @@ public sealed class TrustTests
         foreach (var evil in new[] { "/\t/evil.example", "/\r\n/evil.example", "/\u000b/evil.example" })
         {
             // A new browser for each try: the form's antiforgery token belongs to the signed-out visitor.
-            var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-            var loginPage = await browser.GetStringAsync("/account/login");
-            var antiforgery = Regex.Match(Regex.Match(loginPage, "<input[^>]*name=\"__RequestVerificationToken\"[^>]*>").Value, "value=\"([^\"]+)\"").Groups[1].Value;
-            var signIn = await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-            {
-                ["userName"] = "eve",
-                ["password"] = Password,
-                ["returnUrl"] = evil,
-                ["__RequestVerificationToken"] = antiforgery,
-            }));
+            var (browser, signIn) = await app.SignInWithFormAsync("eve", Password, returnUrl: evil);
             Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
             Assert.DoesNotContain("evil", signIn.Headers.Location!.OriginalString, StringComparison.Ordinal);
 
@@ -174,16 +165,7 @@ public sealed class TrustTests
         var admin = await app.AdminClientAsync();
         const string Password = "Correct-Horse-Battery-9";
         await SetOwnPasswordAsync(app, app.Admin.UserId, Password);
-        var browser = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var loginPage = await browser.GetStringAsync("/account/login");
-        var antiforgery = Regex.Match(Regex.Match(loginPage, "<input[^>]*name=\"__RequestVerificationToken\"[^>]*>").Value, "value=\"([^\"]+)\"").Groups[1].Value;
-        var signIn = await browser.PostAsync("/account/login", new FormUrlEncodedContent(new Dictionary<string, string>
-        {
-            ["userName"] = "admin",
-            ["password"] = Password,
-            ["returnUrl"] = "/",
-            ["__RequestVerificationToken"] = antiforgery,
-        }));
+        var (browser, signIn) = await app.SignInWithFormAsync("admin", Password);
         Assert.Equal(HttpStatusCode.Redirect, signIn.StatusCode);
 
         async Task<HttpStatusCode> DisableAsync(string? origin, string? referer)

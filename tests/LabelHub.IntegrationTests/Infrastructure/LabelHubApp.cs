@@ -113,14 +113,14 @@ public sealed class LabelHubApp : WebApplicationFactory<App>
     }
 
     /// <summary>A client that keeps cookies, as a browser does, and has posted the real login form.</summary>
-    public async Task<(HttpClient Browser, HttpResponseMessage Login)> SignInWithFormAsync(string userName, string password, bool keepSignedIn = false)
+    public async Task<(HttpClient Browser, HttpResponseMessage Login)> SignInWithFormAsync(string userName, string password, bool keepSignedIn = false, string returnUrl = "/")
     {
         var browser = CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
-        var login = await PostLoginFormAsync(browser, userName, password, keepSignedIn);
+        var login = await PostLoginFormAsync(browser, userName, password, keepSignedIn, returnUrl);
         return (browser, login);
     }
 
-    public static async Task<HttpResponseMessage> PostLoginFormAsync(HttpClient browser, string userName, string password, bool keepSignedIn = false)
+    public static async Task<HttpResponseMessage> PostLoginFormAsync(HttpClient browser, string userName, string password, bool keepSignedIn = false, string returnUrl = "/")
     {
         var loginPage = await browser.GetStringAsync("/account/login");
         var field = System.Text.RegularExpressions.Regex.Match(loginPage, "<input[^>]*name=\"__RequestVerificationToken\"[^>]*>").Value;
@@ -129,7 +129,7 @@ public sealed class LabelHubApp : WebApplicationFactory<App>
         {
             ["userName"] = userName,
             ["password"] = password,
-            ["returnUrl"] = "/",
+            ["returnUrl"] = returnUrl,
             ["__RequestVerificationToken"] = antiforgery,
         };
         if (keepSignedIn)
