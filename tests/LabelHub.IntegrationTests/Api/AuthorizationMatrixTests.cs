@@ -1,0 +1,641 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Net.Http.Json;
+using System.Text;
+using LabelHub.Domain.Identity;
+using LabelHub.Domain.Jobs;
+using LabelHub.Domain.Labeling;
+using LabelHub.Domain.Learning;
+using LabelHub.Domain.Planning;
+using LabelHub.IntegrationTests.Infrastructure;
+using LabelHub.Web.Api;
+using Microsoft.AspNetCore.Components.Endpoints;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Mvc.Testing;
+using Microsoft.AspNetCore.Routing;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.DependencyInjection;
+using Xunit.Abstractions;
+using static LabelHub.IntegrationTests.Api.ApiTestHelpers;
+
+namespace LabelHub.IntegrationTests.Api;
+
+/// <summary>
+/// Who may call what (issue 13): every HTTP endpoint the app maps has one access rule in <see cref="Table"/>, and every
+/// endpoint is called by every kind of caller (anonymous; Admin, Manager, Reviewer and Annotator, each as a member and as
+/// a non-member of the project the route points at) with real ids, so a 404 means "not visible", not "no such thing".
+/// A new endpoint fails <see cref="Every_endpoint_the_app_maps_has_an_access_rule"/> until it gets a row here.
+/// </summary>
+public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
+{
+    /// <summary>Access rules, from open to closed. "Project" rules also need the project to be visible (member, or admin).</summary>
+    public enum Access
+    {
+        /// <summary>No sign-in needed.</summary>
+        Anonymous,
+
+        /// <summary>Any signed-in user; the endpoint answers only about the caller's own things.</summary>
+        SignedIn,
+
+        /// <summary>Members of the project, whatever their role, and admins.</summary>
+        ProjectMember,
+
+        /// <summary>Members of the project who are reviewers, managers or admins (admins need no membership).</summary>
+        ProjectReviewer,
+
+        /// <summary>Members of the project who are managers, and admins.</summary>
+        ProjectManager,
+
+        /// <summary>Managers and admins; no project involved.</summary>
+        Manager,
+
+        /// <summary>Admins only.</summary>
+        Admin,
+    }
+
+    /// <summary>
+    /// Mapped endpoints the matrix leaves out, and why: Blazor pages (their [Authorize] attributes and redirects are
+    /// covered by the page and E2E tests), the Blazor circuit's SignalR hub (a circuit is only as privileged as its page),
+    /// and static assets (public files).
+    /// </summary>
+    private static string? ExclusionReason(RouteEndpoint endpoint, string pattern)
+    {
+        if (endpoint.Metadata.GetMetadata<ComponentTypeMetadata>() is not null)
+        {
+            return "Blazor page";
+        }
+        if (pattern.StartsWith("/_blazor", StringComparison.Ordinal))
+        {
+            return "Blazor circuit hub";
+        }
+        if (endpoint.Metadata.Any(m => m.GetType().Name == "StaticAssetDescriptor") || pattern.StartsWith("/_framework/", StringComparison.Ordinal)
+            || pattern.StartsWith("/_content/", StringComparison.Ordinal) || pattern.Contains(":file}", StringComparison.Ordinal))
+        {
+            return "static asset";
+        }
+        return null;
+    }
+
+    /// <summary>Every endpoint the running app maps, as "METHOD /route/pattern" ("*" when it takes any method).</summary>
+    private static (SortedSet<string> Endpoints, SortedDictionary<string, int> Excluded) Discover(IServiceProvider services)
+    {
+        var endpoints = new SortedSet<string>(StringComparer.Ordinal);
+        var excluded = new SortedDictionary<string, int>(StringComparer.Ordinal);
+        foreach (var endpoint in services.GetRequiredService<EndpointDataSource>().Endpoints.OfType<RouteEndpoint>())
+        {
+            var pattern = "/" + (endpoint.RoutePattern.RawText ?? "").TrimStart('/');
+            if (ExclusionReason(endpoint, pattern) is { } reason)
+            {
+                excluded[reason] = excluded.GetValueOrDefault(reason) + 1;
+                continue;
+            }
+            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
+            foreach (var method in methods is { Count: > 0 } ? methods : ["*"])
+            {
+                endpoints.Add($"{method} {pattern}");
+            }
+        }
+        return (endpoints, excluded);
+    }
+
+    [Fact]
+    public async Task Every_endpoint_the_app_maps_has_an_access_rule()
+    {
+        await using var app = await LabelHubApp.StartAsync(TestDatabases.Sqlite);
+        var (endpoints, excluded) = Discover(app.Services);
+        output.WriteLine($"{endpoints.Count} endpoints; left out: {string.Join(", ", excluded.Select(e => $"{e.Value} {e.Key}"))}");
+        var table = Table.Select(r => r.Endpoint).ToList();
+        Assert.Equal(table.Count, table.Distinct().Count());
+
+        var missing = endpoints.Except(table).ToList();
+        var stale = table.Except(endpoints).ToList();
+        var message = new StringBuilder();
+        if (missing.Count > 0)
+        {
+            message.AppendLine(CultureInfo.InvariantCulture, $"{missing.Count} endpoint(s) without an access rule: add a row to AuthorizationMatrixTests.Table (and docs/ARCHITECTURE.md, Access rules):");
+            missing.ForEach(e => message.AppendLine("  " + e));
+        }
+        if (stale.Count > 0)
+        {
+            message.AppendLine(CultureInfo.InvariantCulture, $"{stale.Count} row(s) of AuthorizationMatrixTests.Table match no endpoint (renamed or removed?):");
+            stale.ForEach(e => message.AppendLine("  " + e));
+        }
+        Assert.True(message.Length == 0, message.ToString());
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Every_endpoint_answers_every_kind_of_caller_by_its_access_rule(string provider)
+    {
+        var clock = Stopwatch.StartNew();
+        var database = await TestDatabases.CreateAsync(provider);
+        List<Caller> callers;
+        World world;
+        // The data is made with the job server running (imports and exports finish); the matrix runs without one, so the
+        // jobs it starts (imports, exports, learning rounds, a project deletion if one slipped through) stay queued.
+        await using (var setup = await LabelHubApp.StartAsync(database))
+        {
+            (world, callers) = await SetUpAsync(setup);
+        }
+        var setupTime = clock.Elapsed;
+        await using var app = await LabelHubApp.StartAsync(database, runJobServer: false);
+        world.App = app;
+        using var http = app.CreateClient(new WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = false });
+        var (endpoints, _) = Discover(app.Services);
+
+        var mismatches = new List<string>();
+        var calls = 0;
+        output.WriteLine(string.Join(" | ", callers.Select(c => c.Name)));
+        foreach (var row in Table.Where(r => endpoints.Contains(r.Endpoint)))
+        {
+            var statuses = new List<int>();
+            foreach (var caller in callers)
+            {
+                using var response = await CallAsync(http, row, world, caller);
+                calls++;
+                statuses.Add((int)response.StatusCode);
+                if (Mismatch(row, caller, response) is { } expected)
+                {
+                    var body = await response.Content.ReadAsStringAsync();
+                    mismatches.Add($"{row.Endpoint} as {caller.Name}: expected {expected}, got {(int)response.StatusCode} {Shorten(body)}");
+                }
+            }
+            output.WriteLine($"{row.Endpoint} [{row.Rule}]: {string.Join(" ", statuses)}");
+            if (row.After is { } after)
+            {
+                await after(world);
+            }
+        }
+
+        // The browser's way in, for a few endpoints: the sign-in cookie of an annotator who is a member, same rules.
+        var cookieCaller = callers.Single(c => c.Role == Roles.Annotator && c.Member);
+        const string Password = "Matrix-Cookie-Path-42";
+        await SetOwnPasswordAsync(app, cookieCaller.UserId, Password);
+        var (browser, login) = await app.SignInWithFormAsync(cookieCaller.UserName, Password);
+        Assert.Equal(HttpStatusCode.Redirect, login.StatusCode);
+        var byCookie = cookieCaller with { Name = cookieCaller.Name + " (cookie)", Token = null };
+        foreach (var row in Table.Where(r => CookieSample.Contains(r.Endpoint)))
+        {
+            using var response = await CallAsync(browser, row, world, byCookie);
+            calls++;
+            if (Mismatch(row, byCookie, response) is { } expected)
+            {
+                mismatches.Add($"{row.Endpoint} as {byCookie.Name}: expected {expected}, got {(int)response.StatusCode} {Shorten(await response.Content.ReadAsStringAsync())}");
+            }
+        }
+
+        output.WriteLine($"{provider}: set-up {setupTime.TotalSeconds:0.0} s, {calls} calls, total {clock.Elapsed.TotalSeconds:0.0} s");
+        Assert.True(mismatches.Count == 0, $"{mismatches.Count} of {calls} calls broke the access rules:\n" + string.Join("\n", mismatches));
+    }
+
+    private static readonly HashSet<string> CookieSample =
+    [
+        "GET /api/v1/projects/{projectId:guid}",
+        "GET /api/v1/projects/{projectId:guid}/progress",
+        "POST /api/v1/projects/{projectId:guid}/guideline",
+        "POST /api/v1/projects/{projectId:guid}/guideline/acknowledge",
+        "GET /api/v1/users/",
+        "* /jobs/{**path}",
+    ];
+
+    private static string Shorten(string body) => body.Length <= 160 ? body : body[..160] + "…";
+
+    /// <summary>Null when the answer fits the rule; otherwise what was expected.</summary>
+    private static string? Mismatch(Row row, Caller caller, HttpResponseMessage response)
+    {
+        var status = (int)response.StatusCode;
+        // Outside /api and /jobs, the cookie scheme's challenge is a redirect to the sign-in page with a return URL.
+        var path = response.RequestMessage!.RequestUri!.AbsolutePath;
+        var programs = path.StartsWith("/api/", StringComparison.Ordinal) || path.StartsWith("/jobs", StringComparison.Ordinal);
+        var challenged = status == 401
+            || (!programs && status == 302 && response.Headers.Location?.OriginalString.Contains("ReturnUrl=", StringComparison.Ordinal) == true);
+        if (Allows(row.Rule, caller))
+        {
+            return challenged || status is 403 or 404 || status >= 500 ? "allowed (not 401/403/404/5xx)" : null;
+        }
+        if (caller.Role is null)
+        {
+            return challenged ? null : "401";
+        }
+        var invisible = IsProjectRule(row.Rule) && !caller.Member && caller.Role != Roles.Admin;
+        return status == 403 || (status == 404 && (invisible || row.HiddenFromMembers))
+            ? null
+            : invisible || row.HiddenFromMembers ? "403 or 404" : "403";
+    }
+
+    private static bool IsProjectRule(Access rule) => rule is Access.ProjectMember or Access.ProjectReviewer or Access.ProjectManager;
+
+    private static bool Allows(Access rule, Caller caller)
+    {
+        var signedIn = caller.Role is not null;
+        var admin = caller.Role == Roles.Admin;
+        var manager = admin || caller.Role == Roles.Manager;
+        var reviewer = manager || caller.Role == Roles.Reviewer;
+        var sees = signedIn && (admin || caller.Member);
+        return rule switch
+        {
+            Access.Anonymous => true,
+            Access.SignedIn => signedIn,
+            Access.ProjectMember => sees,
+            Access.ProjectReviewer => sees && reviewer,
+            Access.ProjectManager => sees && manager,
+            Access.Manager => manager,
+            Access.Admin => admin,
+            _ => throw new ArgumentOutOfRangeException(nameof(rule)),
+        };
+    }
+
+    private static async Task<HttpResponseMessage> CallAsync(HttpClient http, Row row, World world, Caller caller)
+    {
+        if (row.Before is { } before)
+        {
+            await before(world, caller);
+        }
+        var method = row.Endpoint[..row.Endpoint.IndexOf(' ', StringComparison.Ordinal)];
+        using var request = new HttpRequestMessage(method == "*" ? HttpMethod.Get : new HttpMethod(method), row.Path(world, caller));
+        if (caller.Token is { } token)
+        {
+            request.Headers.Authorization = new AuthenticationHeaderValue("Token", token);
+        }
+        else
+        {
+            // A cookie caller's writes come from this site's pages.
+            request.Headers.Add("Origin", "http://localhost");
+        }
+        if (row.Content is { } content)
+        {
+            request.Content = content(world, caller);
+        }
+        else if (row.Json is { } json)
+        {
+            request.Content = JsonContent.Create(json(world, caller), options: LabelHubApp.Json);
+        }
+        return await http.SendAsync(request);
+    }
+
+    /// <summary>One kind of caller: anonymous (no role) or a user with one global role, a member of the project or not.</summary>
+    private sealed record Caller(string Name, string? Role, bool Member)
+    {
+        public Guid UserId { get; init; }
+        public string UserName { get; init; } = "";
+        public string? Token { get; init; }
+
+        /// <summary>A task the caller holds in the project (leased while a member; non-members were removed afterwards).</summary>
+        public long AssignmentId { get; init; }
+
+        /// <summary>The caller's own answer in the project.</summary>
+        public long AnnotationId { get; init; }
+    }
+
+    /// <summary>The real ids the routes are filled with.</summary>
+    private sealed class World
+    {
+        public required LabelHubApp App { get; set; }
+        public required Guid ProjectId { get; init; }
+        public required ProjectInput ProjectInput { get; init; }
+        public required Guid WorkerId { get; init; }
+        public required long WorkerItemId { get; init; }
+        public required long WorkerAnnotationId { get; init; }
+        public required long GoldItemId { get; init; }
+        public required Guid JobId { get; init; }
+        public required Guid ExportFileId { get; init; }
+        public required Guid ImageFileId { get; init; }
+        public required Guid TargetUserId { get; init; }
+        public required Guid SpareUserId { get; init; }
+        public required string ScripterName { get; init; }
+        public required string ScripterPassword { get; init; }
+        public required Guid OtherAnnotatorId { get; init; }
+        public int NewNames { get; set; }
+        public Dictionary<Guid, Guid> SpareTokens { get; } = [];
+        public string P => $"/api/v1/projects/{ProjectId}";
+    }
+
+    private sealed record Row(string Endpoint, Access Rule, Func<World, Caller, string> Path)
+    {
+        public Func<World, Caller, object?>? Json { get; init; }
+        public Func<World, Caller, HttpContent>? Content { get; init; }
+
+        /// <summary>Runs before each call (e.g. puts back what the previous caller removed).</summary>
+        public Func<World, Caller, Task>? Before { get; init; }
+
+        /// <summary>Runs once after the row's calls (e.g. restores an archived project for the rows after it).</summary>
+        public Func<World, Task>? After { get; init; }
+
+        /// <summary>Members the rule refuses get 404, not 403 (blind labeling: another annotator's answer does not exist for them).</summary>
+        public bool HiddenFromMembers { get; init; }
+    }
+
+    private static Row R(string endpoint, Access rule, Func<World, string> path) => new(endpoint, rule, (w, _) => path(w));
+
+    private static Row R(string endpoint, Access rule, Func<World, Caller, string> path) => new(endpoint, rule, path);
+
+    private static readonly Dictionary<string, System.Text.Json.JsonElement> Positive = Values(("sentiment", "positive"));
+
+    /// <summary>
+    /// The access rule of every endpoint, in the order the matrix calls them (rows that use up a caller's task or change the
+    /// project run after those that need them). Keep docs/ARCHITECTURE.md, "Access rules", in step.
+    /// </summary>
+    private static readonly Row[] Table =
+    [
+        // Sign-in, account and tokens.
+        R("POST /api/v1/auth/token", Access.Anonymous, _ => "/api/v1/auth/token") with
+        {
+            Json = (w, _) => new AuthTokenRequest(w.ScripterName, w.ScripterPassword, "matrix", 1),
+        },
+        R("GET /api/v1/me/", Access.SignedIn, _ => "/api/v1/me"),
+        R("GET /api/v1/me/tokens", Access.SignedIn, _ => "/api/v1/me/tokens"),
+        R("POST /api/v1/me/tokens", Access.SignedIn, _ => "/api/v1/me/tokens") with { Json = (_, _) => new TokenRequest("matrix", 1) },
+        // The caller's own spare token (someone else's answers 404 whoever asks).
+        R("DELETE /api/v1/me/tokens/{tokenId:guid}", Access.SignedIn, (w, c) => $"/api/v1/me/tokens/{w.SpareTokens[c.UserId]}") with
+        {
+            Before = async (w, c) => w.SpareTokens[c.UserId] = (await w.App.Service<AccessTokenService>().CreateAsync(c.Role is null ? w.TargetUserId : c.UserId, "spare", 1)).Info.Id,
+        },
+
+        // Users: admins only. The target is a user of its own, never a caller.
+        R("GET /api/v1/users/", Access.Admin, _ => "/api/v1/users"),
+        R("POST /api/v1/users/", Access.Admin, _ => "/api/v1/users") with { Json = (w, _) => new NewUser($"new-user-{++w.NewNames}", null, null, [Roles.Annotator]) },
+        R("GET /api/v1/users/{userId:guid}", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}"),
+        R("PUT /api/v1/users/{userId:guid}/roles", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}/roles") with { Json = (_, _) => new RolesRequest([Roles.Annotator]) },
+        R("POST /api/v1/users/{userId:guid}/password-reset", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}/password-reset"),
+        R("POST /api/v1/users/{userId:guid}/tokens/revoke", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}/tokens/revoke"),
+        R("POST /api/v1/users/{userId:guid}/disable", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}/disable"),
+        R("POST /api/v1/users/{userId:guid}/enable", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}/enable"),
+
+        // Projects and members.
+        R("GET /api/v1/projects/", Access.SignedIn, _ => "/api/v1/projects"),
+        R("POST /api/v1/projects/", Access.Manager, _ => "/api/v1/projects") with
+        {
+            Json = (w, _) => new ProjectInput($"new-project-{++w.NewNames}", null, SentimentSchema, 1),
+        },
+        R("GET /api/v1/projects/{projectId:guid}", Access.ProjectMember, w => w.P),
+        R("PUT /api/v1/projects/{projectId:guid}", Access.ProjectManager, w => w.P) with { Json = (w, _) => w.ProjectInput },
+        R("GET /api/v1/projects/{projectId:guid}/members", Access.ProjectMember, w => $"{w.P}/members"),
+        R("POST /api/v1/projects/{projectId:guid}/members", Access.ProjectManager, w => $"{w.P}/members") with { Json = (w, _) => new MemberRequest(w.SpareUserId) },
+        R("DELETE /api/v1/projects/{projectId:guid}/members/{userId:guid}", Access.ProjectManager, w => $"{w.P}/members/{w.SpareUserId}") with
+        {
+            Before = async (w, _) => await w.App.Service<ProjectService>().AddMemberAsync(w.App.Admin, w.ProjectId, w.SpareUserId),
+        },
+
+        // Items and imports.
+        R("GET /api/v1/projects/{projectId:guid}/items", Access.ProjectManager, w => $"{w.P}/items?limit=5"),
+        R("POST /api/v1/projects/{projectId:guid}/items", Access.ProjectManager, w => $"{w.P}/items") with { Json = (_, _) => new[] { new { text = "bulk item" } } },
+        R("POST /api/v1/projects/{projectId:guid}/imports", Access.ProjectManager, w => $"{w.P}/imports") with
+        {
+            Content = (_, _) => new MultipartFormDataContent { { new ByteArrayContent("text\nuploaded item\n"u8.ToArray()), "file", "more.csv" } },
+        },
+        R("GET /api/v1/projects/{projectId:guid}/media/{fileId:guid}", Access.ProjectMember, w => $"{w.P}/media/{w.ImageFileId}"),
+
+        // Labeling: the guideline, the caller's own tasks and answers.
+        R("GET /api/v1/projects/{projectId:guid}/guideline", Access.ProjectMember, w => $"{w.P}/guideline"),
+        R("GET /api/v1/projects/{projectId:guid}/guideline/versions", Access.ProjectMember, w => $"{w.P}/guideline/versions"),
+        R("GET /api/v1/projects/{projectId:guid}/guideline/versions/{version:int}", Access.ProjectMember, w => $"{w.P}/guideline/versions/1"),
+        R("POST /api/v1/projects/{projectId:guid}/guideline/acknowledge", Access.ProjectMember, w => $"{w.P}/guideline/acknowledge") with
+        {
+            Json = (_, _) => new AcknowledgeRequest(1),
+        },
+        R("POST /api/v1/projects/{projectId:guid}/tasks/next", Access.ProjectMember, w => $"{w.P}/tasks/next"),
+        // Task routes use the caller's own task: a member's is theirs to work on; a removed member's is refused (404).
+        R("PUT /api/v1/tasks/{assignmentId:long}/draft", Access.ProjectMember, (_, c) => $"/api/v1/tasks/{c.AssignmentId}/draft") with
+        {
+            Json = (_, _) => Values(("note", "thinking")),
+        },
+        R("POST /api/v1/tasks/{assignmentId:long}/submit", Access.ProjectMember, (_, c) => $"/api/v1/tasks/{c.AssignmentId}/submit") with
+        {
+            Json = (_, _) => new SubmitRequest(Positive),
+        },
+        R("POST /api/v1/tasks/{assignmentId:long}/skip", Access.ProjectMember, (_, c) => $"/api/v1/tasks/{c.AssignmentId}/skip"),
+        // Giving back a lease one holds frees its slot; it needs no membership (signing out does the same for every project).
+        R("POST /api/v1/tasks/{assignmentId:long}/release", Access.SignedIn, (_, c) => $"/api/v1/tasks/{c.AssignmentId}/release"),
+        R("GET /api/v1/projects/{projectId:guid}/my-work", Access.ProjectMember, w => $"{w.P}/my-work"),
+        R("POST /api/v1/annotations/{annotationId:long}/revise", Access.ProjectMember, (_, c) => $"/api/v1/annotations/{c.AnnotationId}/revise") with
+        {
+            Json = (_, _) => new ReviseRequest(Values(("sentiment", "negative"))),
+        },
+
+        // Review: another annotator's answer (the worker's).
+        R("GET /api/v1/projects/{projectId:guid}/reviews/queue", Access.ProjectReviewer, w => $"{w.P}/reviews/queue"),
+        R("GET /api/v1/projects/{projectId:guid}/reviews/items", Access.ProjectReviewer, w => $"{w.P}/reviews/items"),
+        R("GET /api/v1/items/{itemId:long}/annotations/{annotatorId:guid}/history", Access.ProjectReviewer,
+            w => $"/api/v1/items/{w.WorkerItemId}/annotations/{w.WorkerId}/history") with { HiddenFromMembers = true },
+        R("POST /api/v1/projects/{projectId:guid}/reviews/accept-unanimous", Access.ProjectReviewer, w => $"{w.P}/reviews/accept-unanimous") with
+        {
+            Json = (_, _) => new AcceptUnanimousRequest(DryRun: true),
+        },
+        R("POST /api/v1/items/{itemId:long}/review", Access.ProjectReviewer, w => $"/api/v1/items/{w.WorkerItemId}/review") with
+        {
+            Json = (w, _) => new ItemReviewRequest([new AnswerVerdict(w.WorkerAnnotationId, ReviewDecision.Accepted)]),
+        },
+        R("POST /api/v1/annotations/{annotationId:long}/review", Access.ProjectReviewer, w => $"/api/v1/annotations/{w.WorkerAnnotationId}/review") with
+        {
+            Json = (_, _) => new ReviewRequest(ReviewDecision.Accepted),
+        },
+
+        // Gold and predictions.
+        R("GET /api/v1/projects/{projectId:guid}/gold", Access.ProjectManager, w => $"{w.P}/gold"),
+        R("GET /api/v1/projects/{projectId:guid}/items/{itemId:long}/gold", Access.ProjectManager, w => $"{w.P}/items/{w.GoldItemId}/gold"),
+        R("PUT /api/v1/projects/{projectId:guid}/items/{itemId:long}/gold", Access.ProjectManager, w => $"{w.P}/items/{w.GoldItemId}/gold") with
+        {
+            Json = (_, _) => new GoldRequest(Positive),
+        },
+        R("DELETE /api/v1/projects/{projectId:guid}/items/{itemId:long}/gold", Access.ProjectManager, w => $"{w.P}/items/{w.GoldItemId}/gold"),
+        R("POST /api/v1/projects/{projectId:guid}/predictions", Access.ProjectManager, w => $"{w.P}/predictions") with
+        {
+            Json = (w, _) => new[] { new PredictionInput(w.GoldItemId, "outside model", 0.9, Positive) },
+        },
+
+        // Quality.
+        R("GET /api/v1/projects/{projectId:guid}/progress", Access.ProjectManager, w => $"{w.P}/progress"),
+        R("GET /api/v1/projects/{projectId:guid}/quality", Access.ProjectManager, w => $"{w.P}/quality"),
+        R("GET /api/v1/projects/{projectId:guid}/quality/trend", Access.ProjectManager, w => $"{w.P}/quality/trend"),
+        R("POST /api/v1/projects/{projectId:guid}/quality/recompute", Access.ProjectManager, w => $"{w.P}/quality/recompute"),
+        R("GET /api/v1/projects/{projectId:guid}/quality/pairs", Access.ProjectManager,
+            w => $"{w.P}/quality/pairs?field=sentiment&a={w.WorkerId}&b={w.OtherAnnotatorId}"),
+        R("GET /api/v1/projects/{projectId:guid}/quality/aggregation", Access.ProjectManager, w => $"{w.P}/quality/aggregation?field=sentiment"),
+        R("GET /api/v1/projects/{projectId:guid}/quality/{table}.csv", Access.ProjectManager, w => $"{w.P}/quality/fields.csv"),
+
+        // Learning.
+        R("GET /api/v1/projects/{projectId:guid}/learning", Access.ProjectManager, w => $"{w.P}/learning"),
+        R("PUT /api/v1/projects/{projectId:guid}/learning/settings", Access.ProjectManager, w => $"{w.P}/learning/settings") with
+        {
+            Json = (_, _) => new LearningSettings(),
+        },
+        R("GET /api/v1/projects/{projectId:guid}/learning/rounds", Access.ProjectManager, w => $"{w.P}/learning/rounds"),
+        R("GET /api/v1/projects/{projectId:guid}/learning/rounds/{number:int}", Access.ProjectManager, w => $"{w.P}/learning/rounds/1"),
+        R("POST /api/v1/projects/{projectId:guid}/learning/rounds", Access.ProjectManager, w => $"{w.P}/learning/rounds"),
+        R("GET /api/v1/projects/{projectId:guid}/learning/simulations", Access.ProjectManager, w => $"{w.P}/learning/simulations"),
+        R("POST /api/v1/projects/{projectId:guid}/learning/simulations", Access.ProjectManager, w => $"{w.P}/learning/simulations") with
+        {
+            Json = (_, _) => new { },
+        },
+        R("GET /api/v1/projects/{projectId:guid}/models", Access.ProjectManager, w => $"{w.P}/models"),
+        R("GET /api/v1/projects/{projectId:guid}/models/{version:int}", Access.ProjectManager, w => $"{w.P}/models/1"),
+        R("GET /api/v1/projects/{projectId:guid}/models/{version:int}/training-set", Access.ProjectManager, w => $"{w.P}/models/1/training-set"),
+
+        // Exports, files and jobs (a project's job history is for its managers, and whoever started the job).
+        R("POST /api/v1/projects/{projectId:guid}/exports", Access.ProjectManager, w => $"{w.P}/exports") with { Json = (_, _) => new { format = "csv" } },
+        R("GET /api/v1/files/{fileId:guid}", Access.ProjectManager, w => $"/api/v1/files/{w.ExportFileId}"),
+        R("GET /api/v1/jobs", Access.SignedIn, _ => "/api/v1/jobs"),
+        R("GET /api/v1/jobs/{jobId:guid}", Access.ProjectManager, w => $"/api/v1/jobs/{w.JobId}"),
+        R("POST /api/v1/jobs/{jobId:guid}/cancel", Access.ProjectManager, w => $"/api/v1/jobs/{w.JobId}/cancel"),
+        R("GET /api/v1/projects/{projectId:guid}/jobs", Access.ProjectManager, w => $"{w.P}/jobs"),
+
+        // Changes to the project itself, last. The archive is undone after the row; the project is not archived, so a
+        // deletion that gets through answers 409 and deletes nothing.
+        R("POST /api/v1/projects/{projectId:guid}/archive", Access.ProjectManager, w => $"{w.P}/archive") with
+        {
+            After = async w => await w.App.Service<ProjectService>().SetArchivedAsync(w.App.Admin, w.ProjectId, archived: false),
+        },
+        R("POST /api/v1/projects/{projectId:guid}/restore", Access.ProjectManager, w => $"{w.P}/restore"),
+        R("DELETE /api/v1/projects/{projectId:guid}", Access.ProjectManager, w => $"{w.P}?confirmName=matrix"),
+        R("POST /api/v1/projects/{projectId:guid}/guideline", Access.ProjectManager, w => $"{w.P}/guideline") with
+        {
+            Json = (_, _) => new GuidelineRequest("# Rules\n\nRead twice.", "second"),
+        },
+
+        // Outside the API.
+        R("GET /openapi/{documentName}.json", Access.Anonymous, _ => "/openapi/v1.json"),
+        R("* /health", Access.Anonymous, _ => "/health"),
+        R("* /jobs/{**path}", Access.Admin, _ => "/jobs"),
+        // Without the form's antiforgery token the sign-in answers 400: what matters is that nothing asks for a sign-in first.
+        R("POST /account/login", Access.Anonymous, _ => "/account/login") with
+        {
+            Content = (_, _) => new FormUrlEncodedContent(new Dictionary<string, string> { ["userName"] = "nobody", ["password"] = "wrong" }),
+        },
+        R("GET /account/refresh-sign-in", Access.Anonymous, _ => "/account/refresh-sign-in"),
+        R("GET /account/culture", Access.Anonymous, _ => "/account/culture?culture=en"),
+        // Last: it gives back the caller's leases.
+        R("POST /account/logout", Access.SignedIn, _ => "/account/logout"),
+    ];
+
+    private static async Task<(World World, List<Caller> Callers)> SetUpAsync(LabelHubApp app)
+    {
+        var owner = await app.CreateUserClientAsync("owner", Roles.Manager);
+        var worker = await app.CreateUserClientAsync("worker", Roles.Annotator);
+        var input = new ProjectInput("matrix", "test project", SentimentSchema, 2, 30);
+        var project = await owner.PostAsync<PlanningEndpoints.ProjectDto>("/api/v1/projects", input);
+        var p = $"/api/v1/projects/{project.Id}";
+        await AddMemberAsync(owner, project.Id, worker.UserId);
+        var import = await UploadAsync(owner, project.Id, "items.csv", "text\n" + string.Concat(Enumerable.Range(1, 30).Select(i => $"item {i}\n")));
+        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(owner, import.Id)).State);
+        await ApiClient.EnsureAsync(await owner.PostRawAsync($"{p}/guideline", new GuidelineRequest("# Rules", "first")));
+
+        async Task<(long Assignment, long Annotation, long Item)> AnswerAndHoldAsync(ApiClient client)
+        {
+            await ApiClient.EnsureAsync(await client.PostRawAsync($"{p}/guideline/acknowledge", new AcknowledgeRequest(1)));
+            var answered = await client.PostAsync<LabelingTask>($"{p}/tasks/next", null);
+            var answer = await client.PostAsync<SubmitResult>($"/api/v1/tasks/{answered.AssignmentId}/submit", new SubmitRequest(Positive));
+            var held = await client.PostAsync<LabelingTask>($"{p}/tasks/next", null);
+            return (held.AssignmentId, answer.AnnotationId, answered.ItemId);
+        }
+
+        var work = await AnswerAndHoldAsync(worker);
+        var callers = new List<Caller> { new("anonymous", null, false) };
+        foreach (var role in new[] { Roles.Admin, Roles.Manager, Roles.Reviewer, Roles.Annotator })
+        {
+            foreach (var member in new[] { true, false })
+            {
+                var userName = $"{role.ToLowerInvariant()}-{(member ? "member" : "outsider")}";
+                var client = await app.CreateUserClientAsync(userName, role);
+                // Everyone labels while a member; outsiders are then removed and keep their task and answer (as a removed member does).
+                await AddMemberAsync(owner, project.Id, client.UserId);
+                var own = await AnswerAndHoldAsync(client);
+                if (!member)
+                {
+                    await ApiClient.EnsureAsync(await owner.Http.DeleteAsync($"{p}/members/{client.UserId}"));
+                }
+                callers.Add(new Caller($"{role} {(member ? "member" : "non-member")}", role, member)
+                {
+                    UserName = userName,
+                    UserId = client.UserId,
+                    Token = client.Token,
+                    AssignmentId = own.Assignment,
+                    AnnotationId = own.Annotation,
+                });
+            }
+        }
+
+        var export = await owner.PostAsync<JobRunInfo>($"{p}/exports", new { format = "csv" });
+        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(owner, export.Id)).State);
+        var files = app.Service<StoredFileService>();
+        var image = await files.SaveAsync(project.Id, owner.UserId, "pixel.png", "image/png", new MemoryStream(TestImages.Png(8, 8, 200, 40, 40)));
+        var trainingSet = await files.SaveAsync(project.Id, null, "training-set.jsonl", "application/x-ndjson", new MemoryStream("{}\n"u8.ToArray()));
+        var checkpoint = await files.SaveAsync(project.Id, null, "model.bin", "application/octet-stream", new MemoryStream([1, 2, 3]));
+        long goldItem;
+        Guid exportFile;
+        await using (var db = app.CreateDbContext())
+        {
+            exportFile = await db.StoredFiles.Where(f => f.JobRunId == export.Id).Select(f => f.Id).SingleAsync();
+            goldItem = await db.Items.Where(i => i.ProjectId == project.Id).MaxAsync(i => i.Id);
+            // A trained model and its round, written as the learning job would: training one is not what this test is about.
+            var model = new ModelVersion
+            {
+                Id = Guid.CreateVersion7(),
+                ProjectId = project.Id,
+                Version = 1,
+                Kind = ModelKind.TextMlp,
+                Field = "sentiment",
+                Labels = ["positive", "negative", "neutral"],
+                TrainedAt = DateTimeOffset.UtcNow,
+                JobRunId = import.Id,
+                CheckpointFileId = checkpoint.Id,
+                TrainingSetFileId = trainingSet.Id,
+            };
+            db.ModelVersions.Add(model);
+            db.LearningRounds.Add(new LearningRound
+            {
+                Id = Guid.CreateVersion7(),
+                ProjectId = project.Id,
+                Number = 1,
+                JobRunId = import.Id,
+                Trigger = RoundTrigger.Manual,
+                Strategy = SamplingStrategy.Random,
+                ModelVersionId = model.Id,
+                CreatedAt = DateTimeOffset.UtcNow,
+                FinishedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+
+        var target = await app.CreateUserClientAsync("target", Roles.Annotator);
+        var spare = await app.CreateUserClientAsync("spare", Roles.Annotator);
+        var scripter = await app.CreateUserClientAsync("scripter", Roles.Annotator);
+        const string ScripterPassword = "Matrix-Script-Password-7";
+        await SetOwnPasswordAsync(app, scripter.UserId, ScripterPassword);
+
+        var world = new World
+        {
+            App = app,
+            ProjectId = project.Id,
+            ProjectInput = input,
+            WorkerId = worker.UserId,
+            WorkerItemId = work.Item,
+            WorkerAnnotationId = work.Annotation,
+            GoldItemId = goldItem,
+            JobId = import.Id,
+            ExportFileId = exportFile,
+            ImageFileId = image.Id,
+            TargetUserId = target.UserId,
+            SpareUserId = spare.UserId,
+            ScripterName = "scripter",
+            ScripterPassword = ScripterPassword,
+            OtherAnnotatorId = callers.Single(c => c.Role == Roles.Annotator && c.Member).UserId,
+        };
+        return (world, callers);
+    }
+
+    private static async Task SetOwnPasswordAsync(LabelHubApp app, Guid userId, string password)
+    {
+        using var scope = app.Services.CreateScope();
+        var users = scope.ServiceProvider.GetRequiredService<UserManager<AppUser>>();
+        var account = await users.FindByIdAsync(userId.ToString());
+        await users.RemovePasswordAsync(account!);
+        Assert.True((await users.AddPasswordAsync(account!, password)).Succeeded);
+        foreach (var mark in (await users.GetClaimsAsync(account!)).Where(c => c.Type == UserAdminService.MustChangePasswordClaim).ToList())
+        {
+            await users.RemoveClaimAsync(account!, mark);
+        }
+    }
+}
