@@ -286,6 +286,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         /// <summary>A task the caller holds in the project (leased while a member; non-members were removed afterwards).</summary>
         public long AssignmentId { get; init; }
 
+        /// <summary>A second task the caller holds, to skip.</summary>
+        public long SkipAssignmentId { get; init; }
+
         /// <summary>The caller's own answer in the project.</summary>
         public long AnnotationId { get; init; }
     }
@@ -308,8 +311,10 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         public required string ScripterName { get; init; }
         public required string ScripterPassword { get; init; }
         public required Guid OtherAnnotatorId { get; init; }
+        public required IReadOnlyList<Guid> MemberIds { get; init; }
         public int NewNames { get; set; }
         public Dictionary<Guid, Guid> SpareTokens { get; } = [];
+        public Guid ThrowawayProjectId { get; set; }
         public string P => $"/api/v1/projects/{ProjectId}";
     }
 
@@ -406,7 +411,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         {
             Json = (_, _) => new SubmitRequest(Positive),
         },
-        R("POST /api/v1/tasks/{assignmentId:long}/skip", Access.ProjectMember, (_, c) => $"/api/v1/tasks/{c.AssignmentId}/skip"),
+        R("POST /api/v1/tasks/{assignmentId:long}/skip", Access.ProjectMember, (_, c) => $"/api/v1/tasks/{c.SkipAssignmentId}/skip"),
         // Giving back a lease one holds frees its slot; it needs no membership (signing out does the same for every project).
         R("POST /api/v1/tasks/{assignmentId:long}/release", Access.SignedIn, (_, c) => $"/api/v1/tasks/{c.AssignmentId}/release"),
         R("GET /api/v1/projects/{projectId:guid}/my-work", Access.ProjectMember, w => $"{w.P}/my-work"),
@@ -482,14 +487,27 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         R("POST /api/v1/jobs/{jobId:guid}/cancel", Access.ProjectManager, w => $"/api/v1/jobs/{w.JobId}/cancel"),
         R("GET /api/v1/projects/{projectId:guid}/jobs", Access.ProjectManager, w => $"{w.P}/jobs"),
 
-        // Changes to the project itself, last. The archive is undone after the row; the project is not archived, so a
-        // deletion that gets through answers 409 and deletes nothing.
+        // Changes to the project itself, last. The archive is undone after the row.
         R("POST /api/v1/projects/{projectId:guid}/archive", Access.ProjectManager, w => $"{w.P}/archive") with
         {
             After = async w => await w.App.Service<ProjectService>().SetArchivedAsync(w.App.Admin, w.ProjectId, archived: false),
         },
         R("POST /api/v1/projects/{projectId:guid}/restore", Access.ProjectManager, w => $"{w.P}/restore"),
-        R("DELETE /api/v1/projects/{projectId:guid}", Access.ProjectManager, w => $"{w.P}?confirmName=matrix"),
+        // Each call deletes a throwaway archived project with the same members (the deletion job stays queued).
+        R("DELETE /api/v1/projects/{projectId:guid}", Access.ProjectManager, w => $"/api/v1/projects/{w.ThrowawayProjectId}?confirmName=throwaway") with
+        {
+            Before = async (w, _) =>
+            {
+                var projects = w.App.Service<ProjectService>();
+                var throwaway = await projects.CreateAsync(w.App.Admin, new ProjectInput("throwaway", null, SentimentSchema, 1));
+                foreach (var member in w.MemberIds)
+                {
+                    await projects.AddMemberAsync(w.App.Admin, throwaway.Id, member);
+                }
+                await projects.SetArchivedAsync(w.App.Admin, throwaway.Id, archived: true);
+                w.ThrowawayProjectId = throwaway.Id;
+            },
+        },
         R("POST /api/v1/projects/{projectId:guid}/guideline", Access.ProjectManager, w => $"{w.P}/guideline") with
         {
             Json = (_, _) => new GuidelineRequest("# Rules\n\nRead twice.", "second"),
@@ -522,16 +540,18 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(owner, import.Id)).State);
         await ApiClient.EnsureAsync(await owner.PostRawAsync($"{p}/guideline", new GuidelineRequest("# Rules", "first")));
 
-        async Task<(long Assignment, long Annotation, long Item)> AnswerAndHoldAsync(ApiClient client)
+        // An answer, a task held to draft and submit, and a second one (reserved as the workbench's next) to skip.
+        async Task<(long Assignment, long Annotation, long Item, long SkipAssignment)> AnswerAndHoldAsync(ApiClient client, string role)
         {
             await ApiClient.EnsureAsync(await client.PostRawAsync($"{p}/guideline/acknowledge", new AcknowledgeRequest(1)));
             var answered = await client.PostAsync<LabelingTask>($"{p}/tasks/next", null);
             var answer = await client.PostAsync<SubmitResult>($"/api/v1/tasks/{answered.AssignmentId}/submit", new SubmitRequest(Positive));
             var held = await client.PostAsync<LabelingTask>($"{p}/tasks/next", null);
-            return (held.AssignmentId, answer.AnnotationId, answered.ItemId);
+            var next = await app.Service<TaskDistributor>().PrefetchAsync(new Actor(client.UserId, new HashSet<string> { role }), project.Id, held.AssignmentId);
+            return (held.AssignmentId, answer.AnnotationId, answered.ItemId, next!.AssignmentId);
         }
 
-        var work = await AnswerAndHoldAsync(worker);
+        var work = await AnswerAndHoldAsync(worker, Roles.Annotator);
         var callers = new List<Caller> { new("anonymous", null, false) };
         foreach (var role in new[] { Roles.Admin, Roles.Manager, Roles.Reviewer, Roles.Annotator })
         {
@@ -541,7 +561,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
                 var client = await app.CreateUserClientAsync(userName, role);
                 // Everyone labels while a member; outsiders are then removed and keep their task and answer (as a removed member does).
                 await AddMemberAsync(owner, project.Id, client.UserId);
-                var own = await AnswerAndHoldAsync(client);
+                var own = await AnswerAndHoldAsync(client, role);
                 if (!member)
                 {
                     await ApiClient.EnsureAsync(await owner.Http.DeleteAsync($"{p}/members/{client.UserId}"));
@@ -552,6 +572,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
                     UserId = client.UserId,
                     Token = client.Token,
                     AssignmentId = own.Assignment,
+                    SkipAssignmentId = own.SkipAssignment,
                     AnnotationId = own.Annotation,
                 });
             }
@@ -622,6 +643,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             ScripterName = "scripter",
             ScripterPassword = ScripterPassword,
             OtherAnnotatorId = callers.Single(c => c.Role == Roles.Annotator && c.Member).UserId,
+            MemberIds = [.. callers.Where(c => c.Member).Select(c => c.UserId)],
         };
         return (world, callers);
     }
