@@ -102,6 +102,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<QualityService>();
         builder.Services.AddSingleton<AccessTokenCache>();
         builder.Services.AddSingleton<AccessTokenService>();
+        builder.Services.AddSingleton<ServiceAccountService>();
         builder.Services.AddSingleton<StoredFileService>();
         builder.Services.AddSingleton<JobRunService>();
         builder.Services.AddSingleton<ImportService>();

@@ -5,7 +5,16 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LabelHub.Domain.Identity;
 
-public sealed record AccessTokenInfo(Guid Id, string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt);
+/// <param name="ProjectId">With <paramref name="Role"/>: the one project a scoped token reaches, and the role it acts with there.</param>
+public sealed record AccessTokenInfo(
+    Guid Id, string Name, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt, DateTimeOffset? LastUsedAt, DateTimeOffset? RevokedAt,
+    Guid? ProjectId = null, string? Role = null);
+
+/// <summary>A token limited to one project and one role (ADR 0017).</summary>
+public sealed record TokenScope(Guid ProjectId, string Role);
+
+/// <summary>Who a valid token acts for, and within what.</summary>
+public sealed record TokenGrant(Guid UserId, TokenScope? Scope);
 
 /// <summary>The one time the secret is visible.</summary>
 public sealed record CreatedAccessToken(AccessTokenInfo Info, string Token);
@@ -14,7 +23,8 @@ public sealed class AccessTokenService(IDbContextFactory<LabelHubDbContext> dbFa
 {
     public const string TokenPrefix = "lh_";
 
-    public async Task<CreatedAccessToken> CreateAsync(Guid userId, string name, int? expiresInDays, CancellationToken ct = default)
+    /// <summary>Creates a token; a <paramref name="scope"/> must have been checked by the caller (project, role).</summary>
+    public async Task<CreatedAccessToken> CreateAsync(Guid userId, string name, int? expiresInDays, CancellationToken ct = default, TokenScope? scope = null)
     {
         var errors = new ValidationErrors();
         if (string.IsNullOrWhiteSpace(name) || name.Trim().Length > 100)
@@ -38,6 +48,8 @@ public sealed class AccessTokenService(IDbContextFactory<LabelHubDbContext> dbFa
             TokenHash = Hash(token),
             CreatedAt = now,
             ExpiresAt = expiresInDays is { } days ? now.AddDays(days) : null,
+            ProjectId = scope?.ProjectId,
+            Role = scope?.Role,
         };
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.AccessTokens.Add(entity);
@@ -77,8 +89,8 @@ public sealed class AccessTokenService(IDbContextFactory<LabelHubDbContext> dbFa
         return active.Count;
     }
 
-    /// <summary>The user a token belongs to, if it is valid now.</summary>
-    public async Task<Guid?> ValidateAsync(string token, CancellationToken ct = default)
+    /// <summary>The user a token belongs to and its scope, if it is valid now.</summary>
+    public async Task<TokenGrant?> ValidateAsync(string token, CancellationToken ct = default)
     {
         if (!token.StartsWith(TokenPrefix, StringComparison.Ordinal) || token.Length > 100)
         {
@@ -98,12 +110,12 @@ public sealed class AccessTokenService(IDbContextFactory<LabelHubDbContext> dbFa
             entity.LastUsedAt = now;
             await db.SaveChangesAsync(ct);
         }
-        return entity.UserId;
+        return new TokenGrant(entity.UserId, entity.ProjectId is { } projectId && entity.Role is { } role ? new TokenScope(projectId, role) : null);
     }
 
     public static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 
     private static string Base64Url(byte[] bytes) => Convert.ToBase64String(bytes).TrimEnd('=').Replace('+', '-').Replace('/', '_');
 
-    private static AccessTokenInfo ToInfo(PersonalAccessToken t) => new(t.Id, t.Name, t.Prefix, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt);
+    public static AccessTokenInfo ToInfo(PersonalAccessToken t) => new(t.Id, t.Name, t.Prefix, t.CreatedAt, t.ExpiresAt, t.LastUsedAt, t.RevokedAt, t.ProjectId, t.Role);
 }

@@ -16,5 +16,11 @@ public class PersonalAccessToken
     public DateTimeOffset? LastUsedAt { get; set; }
     public DateTimeOffset? RevokedAt { get; set; }
 
+    /// <summary>With <see cref="Role"/>: the one project the token reaches (ADR 0017); null for an unscoped personal token.</summary>
+    public Guid? ProjectId { get; set; }
+
+    /// <summary>The highest role the token acts with inside <see cref="ProjectId"/>.</summary>
+    public string? Role { get; set; }
+
     public bool IsActive(DateTimeOffset now) => RevokedAt is null && (ExpiresAt is null || ExpiresAt > now);
 }

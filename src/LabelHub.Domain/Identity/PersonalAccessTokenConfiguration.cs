@@ -12,6 +12,9 @@ internal sealed class PersonalAccessTokenConfiguration : IEntityTypeConfiguratio
         token.Property(t => t.Prefix).HasMaxLength(16);
         token.Property(t => t.TokenHash).HasMaxLength(64);
         token.HasIndex(t => t.TokenHash).IsUnique();
+        token.Property(t => t.Role).HasMaxLength(32);
+        // A deleted project takes the tokens scoped to it along.
+        token.HasOne<Planning.Project>().WithMany().HasForeignKey(t => t.ProjectId).OnDelete(DeleteBehavior.Cascade);
         token.HasOne(t => t.User).WithMany().HasForeignKey(t => t.UserId).OnDelete(DeleteBehavior.Cascade);
     }
 }

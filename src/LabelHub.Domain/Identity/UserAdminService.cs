@@ -6,7 +6,8 @@ using Microsoft.Extensions.Options;
 
 namespace LabelHub.Domain.Identity;
 
-public sealed record UserInfo(Guid Id, string UserName, string DisplayName, string? Email, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedAt);
+/// <param name="IsServiceAccount">An account for a program (ADR 0017); the user list leaves them to /service-accounts.</param>
+public sealed record UserInfo(Guid Id, string UserName, string DisplayName, string? Email, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedAt, bool IsServiceAccount = false);
 
 public sealed record NewUser(string UserName, string? DisplayName, string? Email, IReadOnlyList<string> Roles, string? Password = null);
 
@@ -26,7 +27,7 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
 
     public async Task<IReadOnlyList<UserInfo>> ListAsync(CancellationToken ct = default)
     {
-        var all = await db.Users.AsNoTracking().OrderBy(u => u.UserName).ToListAsync(ct);
+        var all = await db.Users.AsNoTracking().Where(u => !u.IsServiceAccount).OrderBy(u => u.UserName).ToListAsync(ct);
         var roleNames = await db.Roles.AsNoTracking().ToDictionaryAsync(r => r.Id, r => r.Name!, ct);
         var links = await db.UserRoles.AsNoTracking().ToListAsync(ct);
         return [.. all.Select(u => ToInfo(u, links.Where(l => l.UserId == u.Id).Select(l => roleNames[l.RoleId]).Order().ToList()))];
@@ -97,6 +98,7 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
         }
         errors.ThrowIfAny();
         var user = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
+        EnsurePerson(user);
         await EnsureRolesExistAsync();
         var current = await users.GetRolesAsync(user);
         await using var transaction = await db.Database.BeginTransactionAsync(ct);
@@ -111,6 +113,7 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
     {
         EnsureAdmin(actor);
         var user = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
+        EnsurePerson(user);
         var password = GeneratePassword();
         Check(await users.RemovePasswordAsync(user));
         Check(await users.AddPasswordAsync(user, password));
@@ -259,5 +262,14 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
     }
 
     private static UserInfo ToInfo(AppUser u, IReadOnlyList<string> roleNames) =>
-        new(u.Id, u.UserName!, u.DisplayName, u.Email, roleNames, u.LockoutEnd is { } end && end > DateTimeOffset.UtcNow, u.CreatedAt);
+        new(u.Id, u.UserName!, u.DisplayName, u.Email, roleNames, u.LockoutEnd is { } end && end > DateTimeOffset.UtcNow, u.CreatedAt, u.IsServiceAccount);
+
+    /// <summary>Passwords and roles are for people; a service account's reach is its tokens' scopes.</summary>
+    private static void EnsurePerson(AppUser user)
+    {
+        if (user.IsServiceAccount)
+        {
+            throw new ConflictException("A service account has no password or roles of its own: its tokens carry a project and a role.");
+        }
+    }
 }

@@ -110,6 +110,10 @@ public sealed class JobRunService(IDbContextFactory<LabelHubDbContext> dbFactory
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var runs = db.JobRuns.AsNoTracking();
+        if (actor.ProjectScope is { } scope)
+        {
+            runs = runs.Where(j => j.ProjectId == scope);
+        }
         if (!actor.IsAdmin)
         {
             var projects = db.ProjectMembers.Where(m => m.UserId == actor.UserId).Select(m => (Guid?)m.ProjectId);

@@ -204,7 +204,7 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
 
     private static async Task<HandOutContext> ReadHandOutContextAsync(
         LabelHubDbContext db, Actor actor, Guid projectId, long? besides, DateTimeOffset now, CancellationToken ct) =>
-        await HandOutContextQuery.For(db)(db, projectId, actor.UserId, actor.IsAdmin, besides, now, ct)
+        (actor.Reaches(projectId) ? await HandOutContextQuery.For(db)(db, projectId, actor.UserId, actor.IsAdmin, besides, now, ct) : null)
         ?? throw new NotFoundException("Project");
 
     // Compiled once: a LINQ query is otherwise rebuilt and walked for its parameters on every call, which was about a
@@ -298,7 +298,9 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
 
     private static async Task<SubmitContext> ReadSubmitContextAsync(LabelHubDbContext db, Actor actor, long assignmentId, CancellationToken ct) =>
         // Someone else's task is reported as missing, not forbidden, so ids reveal nothing.
-        await SubmitContextQuery.For(db)(db, assignmentId, actor.UserId, actor.IsAdmin, ct) ?? throw new NotFoundException("Task");
+        await SubmitContextQuery.For(db)(db, assignmentId, actor.UserId, actor.IsAdmin, ct) is { } context && actor.Reaches(context.Assignment.ProjectId)
+            ? context
+            : throw new NotFoundException("Task");
 
     private static readonly CompiledPerModel<Func<LabelHubDbContext, long, Guid, bool, CancellationToken, Task<SubmitContext?>>> SubmitContextQuery =
         new(() => EF.CompileAsyncQuery((LabelHubDbContext db, long assignmentId, Guid userId, bool isAdmin, CancellationToken ct) =>
@@ -383,6 +385,10 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var now = clock.GetUtcNow();
         var leases = db.Assignments.AsNoTracking().Where(a => a.UserId == actor.UserId && a.State == AssignmentState.Leased && a.LeaseExpiresAt > now);
+        if (actor.ProjectScope is { } scope)
+        {
+            leases = leases.Where(a => a.ProjectId == scope);
+        }
         if (assignmentIds is not null)
         {
             leases = leases.Where(a => assignmentIds.Contains(a.Id));
@@ -488,7 +494,7 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
     {
         var assignment = await db.Assignments.AsNoTracking().FirstOrDefaultAsync(a => a.Id == assignmentId, ct);
         // Someone else's task is reported as missing, not forbidden, so ids reveal nothing.
-        if (assignment is null || assignment.UserId != actor.UserId)
+        if (assignment is null || assignment.UserId != actor.UserId || !actor.Reaches(assignment.ProjectId))
         {
             throw new NotFoundException("Task");
         }

@@ -10,8 +10,24 @@ namespace LabelHub.Domain.Planning;
 /// </summary>
 public static class ProjectAccess
 {
-    public static IQueryable<Project> VisibleTo(this IQueryable<Project> projects, Actor actor) =>
-        actor.IsAdmin ? projects : projects.Where(p => p.Members.Any(m => m.UserId == actor.UserId));
+    public static IQueryable<Project> VisibleTo(this IQueryable<Project> projects, Actor actor)
+    {
+        if (actor.ProjectScope is { } scope)
+        {
+            // A project-scoped token (ADR 0017) sees its one project, and that only while its account is a member.
+            projects = projects.Where(p => p.Id == scope);
+        }
+        return actor.IsAdmin ? projects : projects.Where(p => p.Members.Any(m => m.UserId == actor.UserId));
+    }
+
+    /// <summary>For what no project-scoped token may do (create projects, manage tokens): it reaches one project only.</summary>
+    public static void EnsureNotScoped(Actor actor)
+    {
+        if (actor.ProjectScope is not null)
+        {
+            throw new ForbiddenException("This token is limited to one project and cannot do this.");
+        }
+    }
 
     /// <summary>Loads a project the actor may see; a project they may not see is reported as missing.</summary>
     public static async Task<Project> GetVisibleAsync(this LabelHubDbContext db, Actor actor, Guid projectId, CancellationToken ct = default) =>

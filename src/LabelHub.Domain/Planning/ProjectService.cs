@@ -45,6 +45,7 @@ public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactor
     public async Task<Project> CreateAsync(Actor actor, ProjectInput input, CancellationToken ct = default)
     {
         ProjectAccess.EnsureManager(actor);
+        ProjectAccess.EnsureNotScoped(actor);
         Validate(input);
         var now = clock.GetUtcNow();
         var project = new Project

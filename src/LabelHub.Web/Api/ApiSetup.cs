@@ -1,3 +1,5 @@
+using LabelHub.Web.Identity;
+
 namespace LabelHub.Web.Api;
 
 public static class ApiSetup
@@ -9,6 +11,7 @@ public static class ApiSetup
             .RequireAuthorization()
             // Token callers send no antiforgery token; cookie callers are protected by SameSite cookies.
             .DisableAntiforgery()
+            .RequireProjectScope()
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)

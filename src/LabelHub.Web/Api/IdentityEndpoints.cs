@@ -7,7 +7,8 @@ namespace LabelHub.Web.Api;
 
 public sealed record RolesRequest(IReadOnlyList<string> Roles);
 
-public sealed record TokenRequest(string Name, int? ExpiresInDays);
+/// <summary>A personal token; with a project and a role it reaches only that project, with at most that role (ADR 0017).</summary>
+public sealed record TokenRequest(string Name, int? ExpiresInDays, Guid? ProjectId = null, string? Role = null);
 
 public sealed record PasswordResponse(string Password);
 
@@ -75,16 +76,46 @@ public static class IdentityEndpoints
 
         var me = api.MapGroup("/me").WithTags("Me");
         me.MapGet("/", (UserAdminService service, ClaimsPrincipal user) => service.GetAsync(user.ToActor().UserId));
-        me.MapGet("/tokens", (AccessTokenService tokens, ClaimsPrincipal user, CancellationToken ct) => tokens.ListAsync(user.ToActor().UserId, ct));
-        me.MapPost("/tokens", async (TokenRequest input, AccessTokenService tokens, ClaimsPrincipal user, CancellationToken ct) =>
+        // A project-scoped token manages no tokens: it could otherwise mint itself a wider one.
+        me.MapGet("/tokens", (AccessTokenService tokens, ClaimsPrincipal user, CancellationToken ct) => tokens.ListAsync(Unscoped(user).UserId, ct));
+        me.MapPost("/tokens", async (TokenRequest input, AccessTokenService tokens, ServiceAccountService scoped, ClaimsPrincipal user, CancellationToken ct) =>
         {
-            var created = await tokens.CreateAsync(user.ToActor().UserId, input.Name, input.ExpiresInDays, ct);
+            var actor = Unscoped(user);
+            var created = input.ProjectId is null && input.Role is null
+                ? await tokens.CreateAsync(actor.UserId, input.Name, input.ExpiresInDays, ct)
+                : await scoped.CreatePersonalScopedTokenAsync(actor, new ScopedTokenRequest(input.Name, input.ProjectId ?? Guid.Empty, input.Role!, input.ExpiresInDays), ct);
             return Results.Created($"/api/v1/me/tokens/{created.Info.Id}", created);
         });
         me.MapDelete("/tokens/{tokenId:guid}", async (Guid tokenId, AccessTokenService tokens, ClaimsPrincipal user, CancellationToken ct) =>
         {
-            await tokens.RevokeAsync(user.ToActor().UserId, tokenId, ct);
+            await tokens.RevokeAsync(Unscoped(user).UserId, tokenId, ct);
             return Results.NoContent();
         });
+
+        // Accounts for programs, with tokens scoped to one project and one role (ADR 0017).
+        var accounts = api.MapGroup("/service-accounts").WithTags("Service accounts").RequireAuthorization(Policies.Admin);
+        accounts.MapGet("/", (ServiceAccountService service, ClaimsPrincipal user, CancellationToken ct) => service.ListAsync(user.ToActor(), ct));
+        accounts.MapPost("/", async (NewServiceAccount input, ServiceAccountService service, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var created = await service.CreateAsync(user.ToActor(), input, ct);
+            return Results.Created($"/api/v1/service-accounts/{created.Id}", created);
+        });
+        accounts.MapPost("/{accountId:guid}/tokens", async (Guid accountId, ScopedTokenRequest input, ServiceAccountService service, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var created = await service.CreateTokenAsync(user.ToActor(), accountId, input, ct);
+            return Results.Created($"/api/v1/service-accounts/{accountId}/tokens/{created.Info.Id}", created);
+        });
+        accounts.MapDelete("/{accountId:guid}/tokens/{tokenId:guid}", async (Guid accountId, Guid tokenId, ServiceAccountService service, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            await service.RevokeTokenAsync(user.ToActor(), accountId, tokenId, ct);
+            return Results.NoContent();
+        });
+    }
+
+    private static Actor Unscoped(ClaimsPrincipal user)
+    {
+        var actor = user.ToActor();
+        Domain.Planning.ProjectAccess.EnsureNotScoped(actor);
+        return actor;
     }
 }

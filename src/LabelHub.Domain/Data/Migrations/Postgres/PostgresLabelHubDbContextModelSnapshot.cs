@@ -164,6 +164,10 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasColumnType("boolean")
                         .HasColumnName("email_confirmed");
 
+                    b.Property<bool>("IsServiceAccount")
+                        .HasColumnType("boolean")
+                        .HasColumnName("is_service_account");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("boolean")
                         .HasColumnName("lockout_enabled");
@@ -255,9 +259,18 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasColumnType("character varying(16)")
                         .HasColumnName("prefix");
 
+                    b.Property<Guid?>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
                     b.Property<DateTimeOffset?>("RevokedAt")
                         .HasColumnType("timestamp with time zone")
                         .HasColumnName("revoked_at");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(32)
+                        .HasColumnType("character varying(32)")
+                        .HasColumnName("role");
 
                     b.Property<string>("TokenHash")
                         .IsRequired()
@@ -271,6 +284,9 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
 
                     b.HasKey("Id")
                         .HasName("pk_access_tokens");
+
+                    b.HasIndex("ProjectId")
+                        .HasDatabaseName("ix_access_tokens_project_id");
 
                     b.HasIndex("TokenHash")
                         .IsUnique()
@@ -1319,6 +1335,12 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
 
             modelBuilder.Entity("LabelHub.Domain.Identity.PersonalAccessToken", b =>
                 {
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_access_tokens_projects_project_id");
+
                     b.HasOne("LabelHub.Domain.Identity.AppUser", "User")
                         .WithMany()
                         .HasForeignKey("UserId")

@@ -155,6 +155,10 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("email_confirmed");
 
+                    b.Property<bool>("IsServiceAccount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("is_service_account");
+
                     b.Property<bool>("LockoutEnabled")
                         .HasColumnType("INTEGER")
                         .HasColumnName("lockout_enabled");
@@ -246,9 +250,18 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("prefix");
 
+                    b.Property<Guid?>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
                     b.Property<long?>("RevokedAt")
                         .HasColumnType("INTEGER")
                         .HasColumnName("revoked_at");
+
+                    b.Property<string>("Role")
+                        .HasMaxLength(32)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("role");
 
                     b.Property<string>("TokenHash")
                         .IsRequired()
@@ -262,6 +275,9 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
 
                     b.HasKey("Id")
                         .HasName("pk_access_tokens");
+
+                    b.HasIndex("ProjectId")
+                        .HasDatabaseName("ix_access_tokens_project_id");
 
                     b.HasIndex("TokenHash")
                         .IsUnique()
@@ -1292,6 +1308,12 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
 
             modelBuilder.Entity("LabelHub.Domain.Identity.PersonalAccessToken", b =>
                 {
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .HasConstraintName("fk_access_tokens_projects_project_id");
+
                     b.HasOne("LabelHub.Domain.Identity.AppUser", "User")
                         .WithMany()
                         .HasForeignKey("UserId")
