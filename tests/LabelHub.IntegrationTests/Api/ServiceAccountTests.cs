@@ -25,8 +25,9 @@ public sealed class ServiceAccountTests
         var other = await CreateProjectAsync(manager, "Other", overlap: 1);
         foreach (var project in new[] { mine, other })
         {
-            await ApiClient.EnsureAsync(await manager.PostRawAsync($"/api/v1/projects/{project.Id}/items",
-                new[] { new { text = "good" }, new { text = "bad" } }));
+            var import = await manager.PostAsync<LabelHub.Domain.Jobs.JobRunInfo>($"/api/v1/projects/{project.Id}/items",
+                new[] { new { text = "good" }, new { text = "bad" } });
+            Assert.Equal(LabelHub.Domain.Jobs.JobState.Succeeded, (await WaitForJobAsync(manager, import.Id)).State);
         }
 
         var account = await admin.PostAsync<ServiceAccountInfo>("/api/v1/service-accounts", new NewServiceAccount("ml-backend", "Pre-labels reviews"));
