@@ -308,6 +308,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         public required Guid ImageFileId { get; init; }
         public required Guid TargetUserId { get; init; }
         public required Guid SpareUserId { get; init; }
+        public required Guid ServiceAccountId { get; init; }
         public required string ScripterName { get; init; }
         public required string ScripterPassword { get; init; }
         public required Guid OtherAnnotatorId { get; init; }
@@ -368,6 +369,19 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         R("POST /api/v1/users/{userId:guid}/tokens/revoke", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}/tokens/revoke"),
         R("POST /api/v1/users/{userId:guid}/disable", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}/disable"),
         R("POST /api/v1/users/{userId:guid}/enable", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}/enable"),
+
+        // Service accounts (ADR 0017): admins only. Tokens go to an account of the matrix's own.
+        R("GET /api/v1/service-accounts/", Access.Admin, _ => "/api/v1/service-accounts"),
+        R("POST /api/v1/service-accounts/", Access.Admin, _ => "/api/v1/service-accounts") with { Json = (w, _) => new NewServiceAccount($"bot-{++w.NewNames}", null) },
+        R("POST /api/v1/service-accounts/{accountId:guid}/tokens", Access.Admin, w => $"/api/v1/service-accounts/{w.ServiceAccountId}/tokens") with
+        {
+            Json = (w, _) => new ScopedTokenRequest("matrix", w.ProjectId, Roles.Annotator, 1),
+        },
+        R("DELETE /api/v1/service-accounts/{accountId:guid}/tokens/{tokenId:guid}", Access.Admin, (w, c) => $"/api/v1/service-accounts/{w.ServiceAccountId}/tokens/{w.SpareTokens[c.UserId]}") with
+        {
+            Before = async (w, c) => w.SpareTokens[c.UserId] = (await w.App.Service<ServiceAccountService>().CreateTokenAsync(
+                w.App.Admin, w.ServiceAccountId, new ScopedTokenRequest("spare", w.ProjectId, Roles.Annotator, 1))).Info.Id,
+        },
 
         // Projects and members.
         R("GET /api/v1/projects/", Access.SignedIn, _ => "/api/v1/projects"),
@@ -626,8 +640,11 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         const string ScripterPassword = "Matrix-Script-Password-7";
         await SetOwnPasswordAsync(app, scripter.UserId, ScripterPassword);
 
+        var serviceAccount = await app.Service<ServiceAccountService>().CreateAsync(app.Admin, new NewServiceAccount("matrix-bot", null));
+
         var world = new World
         {
+            ServiceAccountId = serviceAccount.Id,
             App = app,
             ProjectId = project.Id,
             ProjectInput = input,
