@@ -148,4 +148,54 @@ public sealed class ApiGapsTests
         Assert.Equal("identical to line 2", duplicates[1].GetProperty("reason").GetString());
         Assert.Equal(1, JsonDocument.Parse(second.Result!).RootElement.GetProperty("imported").GetInt32());
     }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Admins_delete_accounts_without_work_and_archive_and_restore_the_others(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var admin = await app.AdminClientAsync();
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var idle = await app.CreateUserClientAsync("idle", Roles.Annotator);
+        var worker = await app.CreateUserClientAsync("worker", Roles.Annotator);
+        var project = await CreateProjectAsync(manager, "People", overlap: 1);
+        await AddMemberAsync(manager, project.Id, idle.UserId);
+        await AddMemberAsync(manager, project.Id, worker.UserId);
+        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(manager, (await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/items", new[] { new { text = "one" } })).Id)).State);
+        var task = (await (await worker.Http.PostAsync($"/api/v1/projects/{project.Id}/tasks/next", null)).Content.ReadFromJsonAsync<LabelingTask>(LabelHubApp.Json))!;
+        await worker.PostAsync<SubmitResult>($"/api/v1/tasks/{task.AssignmentId}/submit", new SubmitRequest(Values(("sentiment", "positive"))));
+
+        // Only admins, never themselves.
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.Http.DeleteAsync($"/api/v1/users/{idle.UserId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Forbidden, (await manager.Http.PostAsync($"/api/v1/users/{idle.UserId}/archive", null)).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.Http.DeleteAsync($"/api/v1/users/{admin.UserId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.BadRequest, (await admin.Http.PostAsync($"/api/v1/users/{admin.UserId}/archive", null)).StatusCode);
+
+        // An account that never did any work goes, memberships and tokens with it.
+        Assert.Equal(HttpStatusCode.NoContent, (await admin.Http.DeleteAsync($"/api/v1/users/{idle.UserId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.NotFound, (await admin.Http.GetAsync($"/api/v1/users/{idle.UserId}")).StatusCode);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await idle.Http.GetAsync("/api/v1/me")).StatusCode);
+        var members = await GetJsonAsync(manager, $"/api/v1/projects/{project.Id}/members");
+        Assert.DoesNotContain(members.EnumerateArray(), m => m.GetProperty("userId").GetGuid() == idle.UserId);
+
+        // One with work is refused, told why and what to do instead, and stays as it was.
+        var refused = await admin.Http.DeleteAsync($"/api/v1/users/{worker.UserId}");
+        Assert.Equal(HttpStatusCode.Conflict, refused.StatusCode);
+        Assert.Contains("Archive it instead", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.OK, (await admin.Http.GetAsync($"/api/v1/users/{worker.UserId}")).StatusCode);
+
+        // Archived: disabled at once (its token ends), hidden from the list unless asked for, its work kept under its name.
+        var archived = await admin.PostAsync<Domain.Identity.UserInfo>($"/api/v1/users/{worker.UserId}/archive", null);
+        Assert.NotNull(archived.ArchivedAt);
+        Assert.True(archived.Disabled);
+        Assert.Equal(HttpStatusCode.Unauthorized, (await worker.Http.GetAsync("/api/v1/me")).StatusCode);
+        Assert.DoesNotContain((await admin.GetAsync<List<Domain.Identity.UserInfo>>("/api/v1/users")), u => u.Id == worker.UserId);
+        Assert.Contains((await admin.GetAsync<List<Domain.Identity.UserInfo>>("/api/v1/users?archived=true")), u => u.Id == worker.UserId && u.ArchivedAt != null);
+        Assert.Equal(1, (await manager.GetAsync<ItemPage>($"/api/v1/projects/{project.Id}/items")).Items.Single().SubmittedCount);
+
+        var restored = await admin.PostAsync<Domain.Identity.UserInfo>($"/api/v1/users/{worker.UserId}/restore", null);
+        Assert.Null(restored.ArchivedAt);
+        Assert.False(restored.Disabled);
+        Assert.Contains((await admin.GetAsync<List<Domain.Identity.UserInfo>>("/api/v1/users")), u => u.Id == worker.UserId);
+    }
 }
