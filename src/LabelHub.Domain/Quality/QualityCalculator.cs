@@ -195,8 +195,8 @@ public sealed class QualityCalculator
     {
         FieldKind.Spans => "span_f1_strict",
         FieldKind.Boxes => "box_f1_iou50",
-        _ when field.Kind.IsNumeric() => AnnotatorPairAgreement.QuadraticKappaStatistic,
-        _ => AnnotatorPairAgreement.CohensKappaStatistic,
+        FieldKind.Number or FieldKind.Rating => AnnotatorPairAgreement.QuadraticKappaStatistic,
+        FieldKind.Choice or FieldKind.MultiChoice or FieldKind.Text or FieldKind.Date => AnnotatorPairAgreement.CohensKappaStatistic,
     };
 
     private List<GoldFieldAccuracy> GoldByField()
