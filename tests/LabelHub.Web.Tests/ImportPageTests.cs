@@ -1,12 +1,19 @@
 using System.Security.Claims;
 using Bunit;
+using LabelHub.Domain;
+using LabelHub.Domain.Collection;
+using LabelHub.Domain.Data;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Planning;
 using LabelHub.Web.Components.Pages.Collection;
+using LabelHub.Workers.Collection;
+using LabelHub.Workers.Jobs;
 using Microsoft.AspNetCore.Components.Forms;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Microsoft.Extensions.Options;
 
 namespace LabelHub.Web.Tests;
 
@@ -59,6 +66,37 @@ public sealed class ImportPageTests : ComponentTest, IClassFixture<WorkbenchData
         var run = await db.JobRuns.AsNoTracking().SingleAsync(r => r.ProjectId == projectId);
         Assert.Equal(JobState.Cancelled, run.State);
         Assert.False(await db.Items.IgnoreQueryFilters().AnyAsync(i => i.ProjectId == projectId));
+    }
+
+    [Fact]
+    public async Task A_finished_import_lists_each_identical_row_it_skipped_on_the_page()
+    {
+        var user = await database.CreateUserAsync();
+        var projectId = await database.CreateProjectAsync(user, Sentiment);
+        var auth = AddAuthorization();
+        auth.SetAuthorized("manager");
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.UserId.ToString()), new Claim(ClaimTypes.Role, Roles.Admin));
+        var page = Render<ImportPage>(p => p.Add(c => c.ProjectId, projectId));
+        await page.WaitForElementAsync("[data-testid=import-formats]", TimeSpan.FromSeconds(20));
+
+        // Line 4 repeats line 2. The upload waits for its job; the job is run here by the real executor and importer.
+        var input = page.FindComponent<InputFile>();
+        var upload = Task.Run(() => input.UploadFiles(InputFileContent.CreateFromText("text\nfirst\nsecond\nfirst\n", "reviews.csv")));
+        await page.WaitForElementAsync("[data-testid=import-cancel]", TimeSpan.FromSeconds(20));
+        Guid runId;
+        await using (var db = await database.Factory.CreateDbContextAsync())
+        {
+            runId = (await db.JobRuns.AsNoTracking().SingleAsync(r => r.ProjectId == projectId)).Id;
+        }
+        var importer = new ItemImporter(database.Factory, TimeProvider.System, database.Service<SqliteWriteGate>(), Options.Create(new LabelHubOptions()));
+        var executor = new JobExecutor(database.Factory, [new ImportJobHandler(importer)], TimeProvider.System, NullLogger<JobExecutor>.Instance);
+        await executor.ExecuteAsync(runId, CancellationToken.None);
+
+        await page.WaitForElementAsync("[data-testid=import-duplicate-row]", TimeSpan.FromSeconds(20));
+        var row = page.Find("[data-testid=import-duplicate-row]");
+        Assert.Equal(["4", "identical to line 2"], row.QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
+        Assert.Contains("Imported 2 items.", page.Find("[data-testid=import-imported]").TextContent);
+        await upload.WaitAsync(TimeSpan.FromSeconds(20));
     }
 
     /// <summary>Records nothing and runs nothing: the import stays queued.</summary>

@@ -116,6 +116,17 @@ public sealed class QualityDashboardComponentTests : ComponentTest
     }
 
     [Fact]
+    public void Heatmap_names_the_statistic_its_cells_hold()
+    {
+        var kappa = Render<AgreementHeatmap>(p => p.Add(c => c.Pairs, Sentiment.Pairs! with { Metric = AnnotatorPairAgreement.CohensKappaStatistic }).Add(c => c.Names, Names));
+        Assert.Equal("Each cell: Cohen's κ of the two annotators, over the items both answered.", kappa.Find("[data-testid=heatmap-statistic]").TextContent.Trim());
+        var weighted = Render<AgreementHeatmap>(p => p.Add(c => c.Pairs, Sentiment.Pairs! with { Metric = AnnotatorPairAgreement.QuadraticKappaStatistic }).Add(c => c.Names, Names));
+        Assert.Contains("Cohen's κ, quadratic weights", weighted.Find("[data-testid=heatmap-statistic]").TextContent);
+        var spans = Render<AgreementHeatmap>(p => p.Add(c => c.Pairs, Sentiment.Pairs! with { Metric = "span_f1_strict" }).Add(c => c.Names, Names));
+        Assert.Contains("span F1 (exact match)", spans.Find("[data-testid=heatmap-statistic]").TextContent);
+    }
+
+    [Fact]
     public void Heatmap_needs_two_annotators()
     {
         var map = Render<AgreementHeatmap>(p => p.Add(c => c.Pairs, new PairMatrix("cohen_kappa_mean", [Anna], [[null]])));

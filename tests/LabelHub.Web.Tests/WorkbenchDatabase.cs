@@ -21,6 +21,9 @@ public sealed class WorkbenchDatabase : IAsyncLifetime
 
     public IDbContextFactory<LabelHubDbContext> Factory => provider!.GetRequiredService<IDbContextFactory<LabelHubDbContext>>();
 
+    /// <summary>A service of the database's own container (the write gate, the settings).</summary>
+    public T Service<T>() where T : notnull => provider!.GetRequiredService<T>();
+
     public async Task InitializeAsync()
     {
         var services = new ServiceCollection();

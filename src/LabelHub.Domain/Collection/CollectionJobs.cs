@@ -16,7 +16,7 @@ public sealed record ImportParameters(Guid FileId, string FileName, ItemFileForm
 /// <summary>
 /// What an import leaves in its JobRun. One record describes both outcomes; the other outcome's members are null
 /// and left out of the JSON, so each keeps the shape API clients read: a success is
-/// <c>{"imported", "duplicatesSkipped", "duplicateLines"}</c>, a failure <c>{"errors", "totalErrors"}</c>.
+/// <c>{"imported", "duplicatesSkipped", "duplicateLines", "duplicates"}</c>, a failure <c>{"errors", "totalErrors"}</c>.
 /// </summary>
 public sealed record ImportResult
 {
@@ -33,6 +33,13 @@ public sealed record ImportResult
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<int>? DuplicateLines { get; init; }
 
+    /// <summary>
+    /// The first skipped duplicates (at most <see cref="MaxDuplicateLinesListed"/>, in line order), each with why it was
+    /// skipped; <see cref="DuplicatesSkipped"/> counts them all. Null in results stored before it was added.
+    /// </summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public IReadOnlyList<ImportDuplicate>? Duplicates { get; init; }
+
     /// <summary>A failed import's bad rows (or archive entries), each with its line.</summary>
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public IReadOnlyList<ImportRowError>? Errors { get; init; }
@@ -45,16 +52,36 @@ public sealed record ImportResult
     [MemberNotNullWhen(true, nameof(Errors))]
     public bool HasBadRows => Errors is { Count: > 0 };
 
-    public static ImportResult Success(int imported, IReadOnlyList<int> duplicateLines) => new()
+    /// <param name="duplicates">The skipped duplicates in line order, or the first of them (more are not listed).</param>
+    /// <param name="duplicatesSkipped">How many were skipped in all; by default as many as are given.</param>
+    public static ImportResult Success(int imported, IReadOnlyList<ImportDuplicate> duplicates, int? duplicatesSkipped = null)
     {
-        Imported = imported,
-        DuplicatesSkipped = duplicateLines.Count,
-        DuplicateLines = [.. duplicateLines.Take(MaxDuplicateLinesListed)],
-    };
+        var listed = duplicates.Take(MaxDuplicateLinesListed).ToList();
+        return new()
+        {
+            Imported = imported,
+            DuplicatesSkipped = duplicatesSkipped ?? duplicates.Count,
+            DuplicateLines = [.. listed.Select(d => d.Line)],
+            Duplicates = listed,
+        };
+    }
 
     public static ImportResult Failure(IReadOnlyList<ImportRowError> errors, int? totalErrors = null) => new()
     {
         Errors = errors,
         TotalErrors = totalErrors ?? errors.Count,
     };
+}
+
+/// <summary>A row (or archive entry) an import skipped because an identical one was already there.</summary>
+/// <param name="Line">The skipped row's line (or archive entry).</param>
+/// <param name="SameAsLine">The earlier line of the same file it repeats, if that is why.</param>
+/// <param name="SameAsItem">The project's item it repeats, if that is why.</param>
+/// <param name="Reason">"identical to line N" or "already in the project as item X", in English (localized where shown).</param>
+public sealed record ImportDuplicate(int Line, int? SameAsLine, long? SameAsItem, string Reason)
+{
+    public static ImportDuplicate OfLine(int line, int sameAsLine, string lineNoun) =>
+        new(line, sameAsLine, null, lineNoun == "entry" ? $"identical to entry {sameAsLine}" : $"identical to line {sameAsLine}");
+
+    public static ImportDuplicate OfItem(int line, long itemId) => new(line, null, itemId, $"already in the project as item {itemId}");
 }

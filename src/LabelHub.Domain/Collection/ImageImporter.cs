@@ -52,18 +52,25 @@ internal static class ImageImporter
         }
 
         await progress.ReportAsync(0.6, "Checking for duplicates", ct);
-        var seen = await ItemImporter.ExistingHashesAsync(db, projectId, [.. images.Select(i => i.Sha256)], ct);
+        var inProject = await ItemImporter.ExistingHashesAsync(db, projectId, [.. images.Select(i => i.Sha256)], ct);
+        // Each distinct image's first entry, so a repeat can name the entry it repeats.
+        var firstEntry = new Dictionary<string, int>();
         var fresh = new List<ArchiveImage>(images.Count);
-        var duplicateEntries = new List<int>();
+        var duplicateEntries = new List<ImportDuplicate>();
         foreach (var image in images)
         {
-            if (seen.Add(image.Sha256))
+            if (inProject.TryGetValue(image.Sha256, out var itemId))
             {
-                fresh.Add(image);
+                duplicateEntries.Add(ImportDuplicate.OfItem(image.Index, itemId));
+            }
+            else if (firstEntry.TryGetValue(image.Sha256, out var first))
+            {
+                duplicateEntries.Add(ImportDuplicate.OfLine(image.Index, first, "entry"));
             }
             else
             {
-                duplicateEntries.Add(image.Index);
+                firstEntry[image.Sha256] = image.Index;
+                fresh.Add(image);
             }
         }
 

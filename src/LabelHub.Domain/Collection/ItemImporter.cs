@@ -56,11 +56,15 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
         var inProject = await ProjectHashesAsync(db, projectId, ct);
         var batches = Channel.CreateBounded<List<Item>>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         var errors = new List<ImportRowError>();
-        // Duplicates within the file (found by the reader) and of the project's items (found while storing).
-        var duplicateLines = new List<int>();
-        var duplicatesOfProject = new List<int>();
+        // Duplicates within the file (found by the reader) and of the project's items (found while storing): each counted,
+        // the first of each kind listed with what they repeat (both come in line order, so the first of both together are among them).
+        var duplicatesInFile = new List<ImportDuplicate>();
+        var duplicatesOfProject = new List<ImportDuplicate>();
+        var duplicatesInFileCount = 0;
+        var duplicatesOfProjectCount = 0;
         var itemProgress = new SyncProgress(fraction => progress.ReportAsync(fraction * 0.9, $"Reading {parameters.FileName}", ct));
-        var seenInFile = new HashSet<UInt128>();
+        // Each distinct item's first line, so a repeat can name the line it repeats.
+        var seenInFile = new Dictionary<UInt128, int>();
         var maxItemBytes = options.Value.MaxItemBytes;
         var failed = false;
         ItemParseResult? parsed = null;
@@ -89,9 +93,13 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
                         return;
                     }
                     var hash = Convert.ToHexStringLower(SHA256.HashData(canonical));
-                    if (!seenInFile.Add(HashKey(hash)))
+                    if (!seenInFile.TryAdd(HashKey(hash), item.Line))
                     {
-                        duplicateLines.Add(item.Line);
+                        duplicatesInFileCount++;
+                        if (duplicatesInFile.Count < ImportResult.MaxDuplicateLinesListed)
+                        {
+                            duplicatesInFile.Add(ImportDuplicate.OfLine(item.Line, seenInFile[HashKey(hash)], "line"));
+                        }
                         return;
                     }
                     batch.Add(new Item
@@ -131,8 +139,20 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
                     continue;
                 }
                 // Items the project had before this import are duplicates too (this import's own are pending, so not among them).
-                var fresh = batch.Where(i => !inProject.Contains(HashKey(i.ContentHash))).ToList();
-                duplicatesOfProject.AddRange(batch.Where(i => inProject.Contains(HashKey(i.ContentHash))).Select(i => i.SourceLine ?? 0));
+                var fresh = new List<Item>(batch.Count);
+                foreach (var item in batch)
+                {
+                    if (!inProject.TryGetValue(HashKey(item.ContentHash), out var existingId))
+                    {
+                        fresh.Add(item);
+                        continue;
+                    }
+                    duplicatesOfProjectCount++;
+                    if (duplicatesOfProject.Count < ImportResult.MaxDuplicateLinesListed)
+                    {
+                        duplicatesOfProject.Add(ImportDuplicate.OfItem(item.SourceLine ?? 0, existingId));
+                    }
+                }
                 // Raw ADO.NET, which the write interceptor does not see: it queues at the write gate itself.
                 await writeGate.RunAsync(() => ItemBulkInsert.InsertAsync(db, fresh, ct), ct);
                 stored += fresh.Count;
@@ -163,9 +183,8 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
         }
         await progress.ReportAsync(0.95, "Making the items available", ct);
         await RevealAsync(db, run.Id, ct);
-        duplicateLines.AddRange(duplicatesOfProject);
-        duplicateLines.Sort();
-        return Success(parameters.FileName, stored, duplicateLines, "line");
+        var duplicates = duplicatesInFile.Concat(duplicatesOfProject).OrderBy(d => d.Line).Take(ImportResult.MaxDuplicateLinesListed).ToList();
+        return Success(parameters.FileName, stored, duplicates, "line", duplicatesInFileCount + duplicatesOfProjectCount);
     }
 
     /// <summary>Items revealed (or removed) per statement: each is a short write, whatever the import's size.</summary>
@@ -215,11 +234,14 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
     }
 
     /// <summary>A stored import; <paramref name="lineNoun"/> names what a duplicate's number counts (line, entry, file).</summary>
-    public static JobOutcome<ImportResult> Success(string fileName, int imported, IReadOnlyList<int> duplicateLines, string lineNoun)
+    /// <param name="duplicates">The skipped duplicates in line order (or the first of them).</param>
+    /// <param name="duplicatesSkipped">How many were skipped in all; by default as many as are given.</param>
+    public static JobOutcome<ImportResult> Success(string fileName, int imported, IReadOnlyList<ImportDuplicate> duplicates, string lineNoun, int? duplicatesSkipped = null)
     {
+        var count = duplicatesSkipped ?? duplicates.Count;
         var text = $"Imported {Plural(imported, "item")} from {fileName}."
-            + (duplicateLines.Count > 0 ? $" Skipped {Plural(duplicateLines.Count, "exact duplicate")} ({(duplicateLines.Count == 1 ? lineNoun : PluralOf(lineNoun))} {string.Join(", ", duplicateLines.Take(10))}{(duplicateLines.Count > 10 ? ", …" : "")})." : "");
-        return CollectionJobs.Import.Succeeded(text, ImportResult.Success(imported, duplicateLines));
+            + (count > 0 ? $" Skipped {Plural(count, "exact duplicate")} ({(count == 1 ? lineNoun : PluralOf(lineNoun))} {string.Join(", ", duplicates.Take(10).Select(d => d.Line))}{(count > 10 ? ", …" : "")})." : "");
+        return CollectionJobs.Import.Succeeded(text, ImportResult.Success(imported, duplicates, count));
     }
 
     /// <summary>The item's problem with its "image", if any (see <see cref="ImageUrlErrors"/>).</summary>
@@ -264,25 +286,39 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
     /// The content hashes of the project's items, read once along the (project, id) index: one read per import instead of a
     /// lookup per batch, and no index on the hash to keep in order on every insert (1,000,000 items take about 40 MB here).
     /// </summary>
-    private static async Task<HashSet<UInt128>> ProjectHashesAsync(LabelHubDbContext db, Guid projectId, CancellationToken ct)
+    private static async Task<Dictionary<UInt128, long>> ProjectHashesAsync(LabelHubDbContext db, Guid projectId, CancellationToken ct)
     {
-        var hashes = new HashSet<UInt128>();
-        await foreach (var hash in db.Items.AsNoTracking().Where(i => i.ProjectId == projectId).Select(i => i.ContentHash).AsAsyncEnumerable().WithCancellation(ct))
+        // Each hash with its item's id, so a skipped duplicate can name the item it repeats (the oldest, should there be several).
+        var hashes = new Dictionary<UInt128, long>();
+        var items = db.Items.AsNoTracking().Where(i => i.ProjectId == projectId).Select(i => new { i.Id, i.ContentHash }).AsAsyncEnumerable();
+        await foreach (var item in items.WithCancellation(ct))
         {
             // Items that were not imported (seeded, or from older versions) may carry other keys: they cannot collide with a SHA-256 hex.
-            if (hash.Length == 64)
+            if (item.ContentHash.Length == 64)
             {
-                hashes.Add(HashKey(hash));
+                var key = HashKey(item.ContentHash);
+                if (!hashes.TryGetValue(key, out var known) || item.Id < known)
+                {
+                    hashes[key] = item.Id;
+                }
             }
         }
         return hashes;
     }
 
-    /// <summary>Which of these content hashes (SHA-256, hex) the project's items already have.</summary>
-    internal static async Task<HashSet<string>> ExistingHashesAsync(LabelHubDbContext db, Guid projectId, List<string> hashes, CancellationToken ct)
+    /// <summary>Which of these content hashes (SHA-256, hex) the project's items already have, with the id of the item that has it.</summary>
+    internal static async Task<Dictionary<string, long>> ExistingHashesAsync(LabelHubDbContext db, Guid projectId, List<string> hashes, CancellationToken ct)
     {
         var inProject = await ProjectHashesAsync(db, projectId, ct);
-        return [.. hashes.Where(h => h.Length == 64 && inProject.Contains(HashKey(h)))];
+        var existing = new Dictionary<string, long>();
+        foreach (var hash in hashes)
+        {
+            if (hash.Length == 64 && inProject.TryGetValue(HashKey(hash), out var itemId))
+            {
+                existing.TryAdd(hash, itemId);
+            }
+        }
+        return existing;
     }
 
     private static string Plural(int count, string noun) => $"{count:N0} {(count == 1 ? noun : PluralOf(noun))}";

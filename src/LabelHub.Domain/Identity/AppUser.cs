@@ -18,6 +18,12 @@ public class AppUser : IdentityUser<Guid>
     public bool IsServiceAccount { get; set; }
 
     /// <summary>
+    /// When an admin archived the account (null: not archived): it is disabled and hidden from the user list and the
+    /// member pickers, while its work and name stay in the history. Restoring clears it.
+    /// </summary>
+    public DateTimeOffset? ArchivedAt { get; set; }
+
+    /// <summary>
     /// Identity's lockout end marks an account an admin disabled. Failed sign-ins never set it (they are throttled
     /// instead, see ADR 0016), so a lockout in the future always means "disabled".
     /// </summary>

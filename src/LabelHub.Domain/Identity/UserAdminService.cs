@@ -6,8 +6,11 @@ using Microsoft.Extensions.Options;
 
 namespace LabelHub.Domain.Identity;
 
+/// <param name="ArchivedAt">When an admin archived the account; null while it is not archived.</param>
 /// <param name="IsServiceAccount">An account for a program (ADR 0017); the user list leaves them to /service-accounts.</param>
-public sealed record UserInfo(Guid Id, string UserName, string DisplayName, string? Email, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedAt, bool IsServiceAccount = false);
+public sealed record UserInfo(
+    Guid Id, string UserName, string DisplayName, string? Email, IReadOnlyList<string> Roles, bool Disabled, DateTimeOffset CreatedAt, DateTimeOffset? ArchivedAt = null,
+    bool IsServiceAccount = false);
 
 public sealed record NewUser(string UserName, string? DisplayName, string? Email, IReadOnlyList<string> Roles, string? Password = null);
 
@@ -25,9 +28,13 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
     /// </summary>
     public const string MustChangePasswordClaim = "labelhub:must-change-password";
 
-    public async Task<IReadOnlyList<UserInfo>> ListAsync(CancellationToken ct = default)
+    /// <summary>Every account but the archived ones.</summary>
+    public Task<IReadOnlyList<UserInfo>> ListAsync(CancellationToken ct = default) => ListAsync(includeArchived: false, ct);
+
+    /// <param name="includeArchived">Archived accounts too (hidden by default).</param>
+    public async Task<IReadOnlyList<UserInfo>> ListAsync(bool includeArchived, CancellationToken ct = default)
     {
-        var all = await db.Users.AsNoTracking().Where(u => !u.IsServiceAccount).OrderBy(u => u.UserName).ToListAsync(ct);
+        var all = await db.Users.AsNoTracking().Where(u => !u.IsServiceAccount && (includeArchived || u.ArchivedAt == null)).OrderBy(u => u.UserName).ToListAsync(ct);
         var roleNames = await db.Roles.AsNoTracking().ToDictionaryAsync(r => r.Id, r => r.Name!, ct);
         var links = await db.UserRoles.AsNoTracking().ToListAsync(ct);
         return [.. all.Select(u => ToInfo(u, links.Where(l => l.UserId == u.Id).Select(l => roleNames[l.RoleId]).Order().ToList()))];
@@ -44,6 +51,105 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
             throw new ForbiddenException("Only managers and admins can list users.");
         }
         return [.. (await ListAsync(ct)).Where(u => !u.Disabled)];
+    }
+
+    public const string HasWorkMessage =
+        "This account has work in the history (answers, reviews, tasks, guideline versions or acknowledgements, jobs, files or projects): deleting it would lose who did it. Archive it instead: that disables it and keeps its work and name.";
+
+    /// <summary>
+    /// Deletes an account that never did any work: its sign-in data, tokens and project memberships go with it (the
+    /// database cascades them). An account with work is refused (409) and should be archived instead, since the
+    /// history refers to it without a foreign key that could cascade.
+    /// </summary>
+    public async Task DeleteAsync(Actor actor, Guid userId, CancellationToken ct = default)
+    {
+        EnsureAdmin(actor);
+        if (userId == actor.UserId)
+        {
+            throw new ValidationException("userId", "You cannot delete your own account.");
+        }
+        var user = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
+        await EnsureNotLastAdminAsync(user, ct);
+        // Disabled first, so no new work can start between the check and the delete.
+        await SetDisabledAsync(actor, userId, disabled: true);
+        if (await HasWorkAsync(userId, ct))
+        {
+            throw new ConflictException(HasWorkMessage);
+        }
+        Check(await users.DeleteAsync(user));
+        tokenCache.InvalidateUser(userId);
+    }
+
+    /// <summary>
+    /// Archives an account: disabled at once (sessions end, tokens are revoked, leases given back), hidden from the user
+    /// list and the member pickers, its memberships kept so a restore puts it back where it was. Its work and name stay.
+    /// </summary>
+    public async Task<UserInfo> ArchiveAsync(Actor actor, Guid userId, CancellationToken ct = default)
+    {
+        EnsureAdmin(actor);
+        if (userId == actor.UserId)
+        {
+            throw new ValidationException("userId", "You cannot archive your own account.");
+        }
+        var user = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
+        await EnsureNotLastAdminAsync(user, ct);
+        await SetDisabledAsync(actor, userId, disabled: true);
+        await tokens.RevokeAllAsync(userId, ct);
+        // Its leases end now, so the items go to others at once rather than when the leases run out.
+        var now = clock.GetUtcNow();
+        await db.Assignments.Where(a => a.UserId == userId && a.State == Labeling.AssignmentState.Leased && a.LeaseExpiresAt > now)
+            .ExecuteUpdateAsync(set => set.SetProperty(a => a.LeaseExpiresAt, now), ct);
+        if (user.ArchivedAt is null)
+        {
+            user.ArchivedAt = now;
+            Check(await users.UpdateAsync(user));
+        }
+        return await GetAsync(userId);
+    }
+
+    /// <summary>Brings an archived account back: listed and enabled again (its password and roles as they were).</summary>
+    public async Task<UserInfo> RestoreAsync(Actor actor, Guid userId)
+    {
+        EnsureAdmin(actor);
+        var user = await users.FindByIdAsync(userId.ToString()) ?? throw new NotFoundException("User");
+        if (user.ArchivedAt is not null)
+        {
+            user.ArchivedAt = null;
+            Check(await users.UpdateAsync(user));
+            await SetDisabledAsync(actor, userId, disabled: false);
+        }
+        return await GetAsync(userId);
+    }
+
+    /// <summary>Whether anything in the history refers to the account (none of these references is a foreign key).</summary>
+    private async Task<bool> HasWorkAsync(Guid userId, CancellationToken ct) =>
+        await db.Annotations.AnyAsync(a => a.AnnotatorId == userId || a.AuthorId == userId, ct)
+        || await db.Reviews.AnyAsync(r => r.ReviewerId == userId || r.AnnotatorId == userId, ct)
+        || await db.Assignments.AnyAsync(a => a.UserId == userId, ct)
+        || await db.GuidelineVersions.AnyAsync(g => g.AuthorId == userId, ct)
+        || await db.GuidelineAcknowledgements.AnyAsync(g => g.UserId == userId, ct)
+        || await db.JobRuns.AnyAsync(j => j.RequestedById == userId, ct)
+        || await db.StoredFiles.AnyAsync(f => f.CreatedById == userId, ct)
+        || await db.Projects.AnyAsync(p => p.CreatedById == userId, ct);
+
+    /// <summary>An admin account may go only while another admin that can sign in remains.</summary>
+    private async Task EnsureNotLastAdminAsync(AppUser user, CancellationToken ct)
+    {
+        if (!await users.IsInRoleAsync(user, Roles.Admin))
+        {
+            return;
+        }
+        var now = clock.GetUtcNow();
+        var otherAdmins = await (
+            from link in db.UserRoles
+            join role in db.Roles on link.RoleId equals role.Id
+            join other in db.Users on link.UserId equals other.Id
+            where role.Name == Roles.Admin && other.Id != user.Id && other.ArchivedAt == null && (other.LockoutEnd == null || other.LockoutEnd <= now)
+            select other.Id).AnyAsync(ct);
+        if (!otherAdmins)
+        {
+            throw new ConflictException("This is the last admin who can sign in: make another user an admin first.");
+        }
     }
 
     public async Task<UserInfo> GetAsync(Guid userId)
@@ -262,7 +368,7 @@ public sealed class UserAdminService(UserManager<AppUser> users, RoleManager<App
     }
 
     private static UserInfo ToInfo(AppUser u, IReadOnlyList<string> roleNames) =>
-        new(u.Id, u.UserName!, u.DisplayName, u.Email, roleNames, u.LockoutEnd is { } end && end > DateTimeOffset.UtcNow, u.CreatedAt, u.IsServiceAccount);
+        new(u.Id, u.UserName!, u.DisplayName, u.Email, roleNames, u.LockoutEnd is { } end && end > DateTimeOffset.UtcNow, u.CreatedAt, u.ArchivedAt, u.IsServiceAccount);
 
     /// <summary>Passwords and roles are for people; a service account's reach is its tokens' scopes.</summary>
     private static void EnsurePerson(AppUser user)

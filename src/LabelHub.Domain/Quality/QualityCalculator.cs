@@ -124,7 +124,7 @@ public sealed class QualityCalculator
     /// <param name="labelsPerHour">Answers submitted per hour over the last day.</param>
     public QualityReportData Compute(IReadOnlyDictionary<Guid, string> names, double progress, double? labelsPerHour, TimeSpan elapsed)
     {
-        var fieldReports = fields.Select(f => f.Compute(annotators)).ToList();
+        var fieldReports = fields.Select(f => f.Compute(annotators, names)).ToList();
         var annotatorReports = annotators.Select((id, rater) => new AnnotatorQuality(
             id,
             names.GetValueOrDefault(id, id.ToString()),
@@ -159,6 +159,45 @@ public sealed class QualityCalculator
             ComputeSeconds = elapsed.TotalSeconds,
         };
     }
+
+    /// <summary>
+    /// Two annotators' agreement on one field from their answers to the items both answered (as the report computes
+    /// it for every pair): what the list behind a heatmap cell states for its pair.
+    /// </summary>
+    public static AnnotatorPairAgreement PairAgreement(
+        LabelField field, (Guid Id, string Name) annotatorA, (Guid Id, string Name) annotatorB,
+        IEnumerable<(long ItemId, IReadOnlyDictionary<string, JsonElement> AnswerA, IReadOnlyDictionary<string, JsonElement> AnswerB)> answers)
+    {
+        ArgumentNullException.ThrowIfNull(field);
+        ArgumentNullException.ThrowIfNull(answers);
+        var accumulator = FieldAccumulator.For(field);
+        foreach (var (itemId, answerA, answerB) in answers)
+        {
+            if (AnswerCodec.Read(field, answerA, emptyListIsAnswer: true).Value is { } a)
+            {
+                accumulator.Add(itemId, 0, a);
+            }
+            if (AnswerCodec.Read(field, answerB, emptyListIsAnswer: true).Value is { } b)
+            {
+                accumulator.Add(itemId, 1, b);
+            }
+        }
+        var names = new Dictionary<Guid, string> { [annotatorA.Id] = annotatorA.Name, [annotatorB.Id] = annotatorB.Name };
+        return accumulator.Compute([annotatorA.Id, annotatorB.Id], names).PairAgreements!.SingleOrDefault()
+            ?? new AnnotatorPairAgreement(annotatorA.Id, annotatorA.Name, annotatorB.Id, annotatorB.Name, PairStatisticOf(field), null, 0,
+                null, null, NoSharedItemReason);
+    }
+
+    private const string NoSharedItemReason = "No item was rated by both raters.";
+
+    /// <summary>The statistic of a field's annotator pairs: Cohen's κ (quadratic-weighted for numbers and ratings), matched F1 for spans and boxes.</summary>
+    public static string PairStatisticOf(LabelField field) => field.Kind switch
+    {
+        FieldKind.Spans => "span_f1_strict",
+        FieldKind.Boxes => "box_f1_iou50",
+        FieldKind.Number or FieldKind.Rating => AnnotatorPairAgreement.QuadraticKappaStatistic,
+        FieldKind.Choice or FieldKind.MultiChoice or FieldKind.Text or FieldKind.Date => AnnotatorPairAgreement.CohensKappaStatistic,
+    };
 
     private List<GoldFieldAccuracy> GoldByField()
     {
@@ -266,7 +305,30 @@ public sealed class QualityCalculator
         /// <summary>A value that read as the field's kind.</summary>
         public abstract void Add(long itemId, int rater, AnswerValue value);
 
-        public abstract FieldQuality Compute(IReadOnlyList<Guid> annotators);
+        public abstract FieldQuality Compute(IReadOnlyList<Guid> annotators, IReadOnlyDictionary<Guid, string> names);
+
+        /// <summary>The pairs of annotators that answered an item of the field in common, the lower rater first.</summary>
+        protected List<AnnotatorPairAgreement> PairAgreements(
+            IReadOnlyList<Guid> annotators, IReadOnlyDictionary<Guid, string> names, Agreement?[,] statistic, Agreement[,]? kappa, Agreement[,]? percent)
+        {
+            var result = new List<AnnotatorPairAgreement>();
+            var name = PairStatisticOf(Field);
+            for (var a = 0; a < statistic.GetLength(0); a++)
+            {
+                for (var b = a + 1; b < statistic.GetLength(1); b++)
+                {
+                    if (statistic[a, b] is not { Items: > 0 } value)
+                    {
+                        continue;
+                    }
+                    result.Add(new AnnotatorPairAgreement(
+                        annotators[a], names.GetValueOrDefault(annotators[a], annotators[a].ToString()),
+                        annotators[b], names.GetValueOrDefault(annotators[b], annotators[b].ToString()),
+                        name, value.Value, value.Items, kappa?[a, b].Value, percent?[a, b].Value, value.UndefinedReason));
+                }
+            }
+            return result;
+        }
     }
 
     /// <summary>
@@ -339,7 +401,7 @@ public sealed class QualityCalculator
         /// <summary>Whether raters chose from a closed list (a choice field's labels, a rating's stars): q is the list's length.</summary>
         private bool ClosedList => Field.Kind is FieldKind.Choice or FieldKind.Rating;
 
-        public override FieldQuality Compute(IReadOnlyList<Guid> annotators)
+        public override FieldQuality Compute(IReadOnlyList<Guid> annotators, IReadOnlyDictionary<Guid, string> names)
         {
             // Every category raters could choose counts, used or not (Gwet's AC1 and the free-marginal κ depend on q).
             if (Field.Kind == FieldKind.Choice)
@@ -405,7 +467,9 @@ public sealed class QualityCalculator
                 FieldKind.Choice or FieldKind.MultiChoice or FieldKind.Text or FieldKind.Date => "krippendorff_alpha_nominal",
                 FieldKind.Spans or FieldKind.Boxes => throw new InvalidOperationException("Spans and boxes are matched, not counted as categories."),
             };
-            return new FieldQuality(Field.Name, Field.Kind.ToString(), headline, metrics, PerLabel(matrix, recode), ToPairMatrix(pairs, annotators, metrics.Last(m => m.Metric.StartsWith("cohen", StringComparison.Ordinal)).Metric));
+            // The heatmap's cells are each pair's own κ, named as such (not the mean of pairs the field table shows).
+            return new FieldQuality(Field.Name, Field.Kind.ToString(), headline, metrics, PerLabel(matrix, recode), ToPairMatrix(pairs, annotators, PairStatisticOf(Field)),
+                PairAgreements(annotators, names, pairs, pairs, PairwiseAgreement.Matrix(matrix, PercentAgreement.Compute)));
         }
 
         /// <summary>One-vs-rest per schema label: for choices, the label against the others; for multiple choice, whether it is ticked.</summary>
@@ -465,7 +529,7 @@ public sealed class QualityCalculator
             answers.Add((rater, value));
         }
 
-        public override FieldQuality Compute(IReadOnlyList<Guid> annotators)
+        public override FieldQuality Compute(IReadOnlyList<Guid> annotators, IReadOnlyDictionary<Guid, string> names)
         {
             var n = annotators.Count;
             var perPair = new Dictionary<(int, int), List<MatchComparison>>();
@@ -525,7 +589,8 @@ public sealed class QualityCalculator
                 cells[a, b] = f1;
                 cells[b, a] = f1;
             }
-            return new FieldQuality(Field.Name, Field.Kind.ToString(), headline, metrics, labels, ToPairMatrix(cells, annotators, headline));
+            return new FieldQuality(Field.Name, Field.Kind.ToString(), headline, metrics, labels, ToPairMatrix(cells, annotators, headline),
+                PairAgreements(annotators, names, cells, null, null));
         }
 
         private static Agreement Defined(Agreement value, MatchSummary summary) =>

@@ -41,19 +41,16 @@ public static class QualityCsv
                 }
                 break;
             case "pairs":
-                Line("field", "metric", "annotator_a", "annotator_b", "value", "items", "undefined_reason");
-                foreach (var field in data.Fields.Where(f => f.Pairs is not null))
+                // One row per annotator pair and field: the statistic named, both annotators by name and id, κ and observed agreement.
+                Line("field", "statistic", "annotator_a", "annotator_a_id", "annotator_b", "annotator_b_id", "value", "items",
+                    "cohens_kappa", "percent_agreement", "undefined_reason");
+                foreach (var field in data.Fields)
                 {
-                    var pairs = field.Pairs!;
-                    for (var i = 0; i < pairs.Annotators.Count; i++)
+                    foreach (var pair in field.PairAgreements ?? FromMatrix(field.Pairs, names))
                     {
-                        for (var j = i + 1; j < pairs.Annotators.Count; j++)
-                        {
-                            if (pairs.Values[i][j] is { } cell)
-                            {
-                                Line([field.Field, pairs.Metric, Name(names, pairs.Annotators[i]), Name(names, pairs.Annotators[j]), .. Cells(cell)]);
-                            }
-                        }
+                        Line(field.Field, pair.Statistic, pair.AnnotatorAName, pair.AnnotatorA.ToString(), pair.AnnotatorBName, pair.AnnotatorB.ToString(),
+                            Number(pair.Value), pair.Items.ToString(CultureInfo.InvariantCulture), Number(pair.CohensKappa), Number(pair.PercentAgreement),
+                            pair.UndefinedReason ?? "");
                     }
                 }
                 break;
@@ -73,6 +70,26 @@ public static class QualityCsv
     }
 
     private static string Name(Dictionary<Guid, string> names, Guid id) => names.GetValueOrDefault(id, id.ToString());
+
+    /// <summary>The pairs of a report stored before each pair was listed: the heatmap's cells, without κ and observed agreement.</summary>
+    private static IEnumerable<AnnotatorPairAgreement> FromMatrix(PairMatrix? pairs, Dictionary<Guid, string> names)
+    {
+        if (pairs is null)
+        {
+            yield break;
+        }
+        for (var i = 0; i < pairs.Annotators.Count; i++)
+        {
+            for (var j = i + 1; j < pairs.Annotators.Count; j++)
+            {
+                if (pairs.Values[i][j] is { } cell)
+                {
+                    var (a, b) = (pairs.Annotators[i], pairs.Annotators[j]);
+                    yield return new AnnotatorPairAgreement(a, Name(names, a), b, Name(names, b), pairs.Metric, cell.Value, cell.Items, null, null, cell.UndefinedReason);
+                }
+            }
+        }
+    }
 
     private static string[] Cells(Agreement value) =>
         [Number(value.Value), value.Items.ToString(CultureInfo.InvariantCulture), value.UndefinedReason ?? ""];

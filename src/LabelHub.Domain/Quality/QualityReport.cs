@@ -40,8 +40,11 @@ public sealed record QualityReportData
 }
 
 /// <param name="Headline">The statistic the KPI card and the trend use for this field (α for categories, F1 for spans and boxes).</param>
+/// <param name="PairAgreements">Each pair of annotators that answered an item of the field in common, with its statistic
+/// named; null in reports stored before it was added.</param>
 public sealed record FieldQuality(
-    string Field, string Kind, string Headline, List<MetricValue> Metrics, List<LabelQuality> Labels, PairMatrix? Pairs);
+    string Field, string Kind, string Headline, List<MetricValue> Metrics, List<LabelQuality> Labels, PairMatrix? Pairs,
+    List<AnnotatorPairAgreement>? PairAgreements = null);
 
 /// <param name="Metric">A stable key, e.g. "krippendorff_alpha_nominal", "cohen_kappa_mean", "span_f1_strict".</param>
 public sealed record MetricValue(string Metric, Agreement Value);
@@ -50,7 +53,24 @@ public sealed record MetricValue(string Metric, Agreement Value);
 public sealed record LabelQuality(string Label, List<MetricValue> Metrics);
 
 /// <summary>A symmetric annotator × annotator table of one statistic; cell [i][j] rests on the items both answered.</summary>
+/// <param name="Metric">The statistic of each cell: see <see cref="AnnotatorPairAgreement.Statistic"/> (reports stored
+/// before it was named per pair say "cohen_kappa_mean" or "cohen_kappa_quadratic_mean" for the pairwise κ).</param>
 public sealed record PairMatrix(string Metric, List<Guid> Annotators, List<List<Agreement?>> Values);
+
+/// <summary>Two annotators' agreement on one field, over the items both answered it (gold items left out).</summary>
+/// <param name="Statistic">What <paramref name="Value"/> is: "cohen_kappa" (Cohen's κ), "cohen_kappa_quadratic" (quadratic-weighted
+/// κ, for numbers and ratings), "span_f1_strict" or "box_f1_iou50" (matched F1, for spans and boxes).</param>
+/// <param name="Value">The statistic; null when undefined (see <paramref name="UndefinedReason"/>).</param>
+/// <param name="Items">How many items both answered (n).</param>
+/// <param name="CohensKappa">Cohen's κ of the pair, weighted as <paramref name="Statistic"/> says; null for spans and boxes.</param>
+/// <param name="PercentAgreement">Observed agreement: the share of those items both answered alike; null for spans and boxes.</param>
+public sealed record AnnotatorPairAgreement(
+    Guid AnnotatorA, string AnnotatorAName, Guid AnnotatorB, string AnnotatorBName, string Statistic, double? Value, int Items,
+    double? CohensKappa, double? PercentAgreement, string? UndefinedReason)
+{
+    public const string CohensKappaStatistic = "cohen_kappa";
+    public const string QuadraticKappaStatistic = "cohen_kappa_quadratic";
+}
 
 public sealed record AnnotatorQuality(
     Guid AnnotatorId, string Name, int Labels, double? MedianSeconds, Agreement AgreementWithOthers, Agreement GoldAccuracy);

@@ -11,6 +11,18 @@ namespace LabelHub.Domain.Quality;
 
 public sealed record QualityReportInfo(long Id, Guid ProjectId, DateTimeOffset ComputedAt, int Annotations, int NewAnnotationsSince, QualitySettings Targets, QualityReportData Data);
 
+/// <summary>
+/// The newest report as the API answers it, the same shape before the first report as after: <paramref name="Status"/> is
+/// "computed" with the report's id, time and figures, or "none" before the first report, with no id, time or figures and
+/// every answer so far counted as new.
+/// </summary>
+public sealed record QualityReportState(
+    string Status, long? Id, Guid ProjectId, DateTimeOffset? ComputedAt, int Annotations, int NewAnnotationsSince, QualitySettings Targets, QualityReportData? Data)
+{
+    public const string Computed = "computed";
+    public const string None = "none";
+}
+
 /// <summary>One report's headline figures, for trend charts.</summary>
 public sealed record QualityTrendPoint(DateTimeOffset ComputedAt, int Annotations, QualityKpis Kpis, IReadOnlyDictionary<string, double?> FieldHeadlines);
 
@@ -18,7 +30,10 @@ public sealed record QualityTrendPoint(DateTimeOffset ComputedAt, int Annotation
 /// <param name="Data">For span and box fields: the item's data, so both answers can be drawn on its text or image.</param>
 public sealed record PairItem(long ItemId, string Preview, JsonElement? AnswerA, JsonElement? AnswerB, bool Agree, Dictionary<string, JsonElement>? Data = null);
 
-public sealed record PairItemsPage(string Field, Guid AnnotatorA, Guid AnnotatorB, int Total, int Disagreements, IReadOnlyList<PairItem> Items);
+/// <param name="Agreement">The pair's statistic on the field over all the items both answered it (not just this page),
+/// computed now as the report computes it: its name, value and n.</param>
+public sealed record PairItemsPage(
+    string Field, Guid AnnotatorA, Guid AnnotatorB, int Total, int Disagreements, IReadOnlyList<PairItem> Items, AnnotatorPairAgreement? Agreement = null);
 
 /// <summary>Each item's answers to one single-choice field combined into one label with a confidence; ties need adjudication.</summary>
 public sealed record ItemAggregation(string Field, string Method, IReadOnlyList<string> Categories, int Ties, IReadOnlyList<ItemAggregate> Items);
@@ -169,6 +184,20 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
         return new QualityReportInfo(report.Id, projectId, report.ComputedAt, report.Annotations, fresh, project.Quality, report.Data);
     }
 
+    /// <summary>The newest report, or the project's empty state before the first one (never null, so a script need not special-case it).</summary>
+    public async Task<QualityReportState> StateAsync(Actor actor, Guid projectId, CancellationToken ct = default)
+    {
+        if (await LatestAsync(actor, projectId, ct) is { } report)
+        {
+            return new QualityReportState(QualityReportState.Computed, report.Id, projectId, report.ComputedAt, report.Annotations, report.NewAnnotationsSince,
+                report.Targets, report.Data);
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var project = await db.GetManageableAsync(actor, projectId, ct);
+        var fresh = await db.Annotations.CountAsync(a => a.ProjectId == projectId, ct);
+        return new QualityReportState(QualityReportState.None, null, projectId, null, 0, fresh, project.Quality, null);
+    }
+
     /// <summary>Headline figures of the newest reports, oldest first.</summary>
     public async Task<IReadOnlyList<QualityTrendPoint>> TrendAsync(Actor actor, Guid projectId, int limit = 100, CancellationToken ct = default)
     {
@@ -206,7 +235,7 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
         errors.ThrowIfAny();
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var project = await db.GetManageableAsync(actor, projectId, ct);
-        if (project.Schema.Field(field) is null)
+        if (project.Schema.Field(field) is not { } schemaField)
         {
             throw new ValidationException("field", $"The schema has no field '{field}'.");
         }
@@ -230,10 +259,18 @@ public sealed class QualityService(IDbContextFactory<LabelHubDbContext> dbFactor
         var ids = pageItems.Select(p => p.ItemId).ToList();
         var data = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id))
             .Select(i => new { i.Id, i.Data }).ToDictionaryAsync(i => i.Id, i => i.Data, ct);
-        var drawn = project.Schema.Field(field)!.Kind.Placement() != FieldPlacement.Panel;
+        var drawn = schemaField.Kind.Placement() != FieldPlacement.Panel;
+        var names = await db.Users.AsNoTracking().Where(u => u.Id == annotatorA || u.Id == annotatorB)
+            .Select(u => new { u.Id, Name = u.DisplayName != "" ? u.DisplayName : u.UserName! })
+            .ToDictionaryAsync(u => u.Id, u => u.Name, ct);
+        var agreement = QualityCalculator.PairAgreement(schemaField,
+            (annotatorA, names.GetValueOrDefault(annotatorA, annotatorA.ToString())),
+            (annotatorB, names.GetValueOrDefault(annotatorB, annotatorB.ToString())),
+            pairs.Select(p => (p.ItemId, (IReadOnlyDictionary<string, JsonElement>)p.A, (IReadOnlyDictionary<string, JsonElement>)p.B)));
         return new PairItemsPage(field, annotatorA, annotatorB, compared.Count, compared.Count(p => !p.agree),
             [.. pageItems.Select(p => new PairItem(p.ItemId, data.TryGetValue(p.ItemId, out var d) ? GoldService.Preview(d) : "", p.answerA, p.answerB, p.agree,
-                drawn ? data.GetValueOrDefault(p.ItemId) : null))]);
+                drawn ? data.GetValueOrDefault(p.ItemId) : null))],
+            agreement);
     }
 
     public static readonly IReadOnlyList<string> AggregationMethods = ["majority_vote", "dawid_skene"];

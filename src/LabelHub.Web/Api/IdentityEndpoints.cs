@@ -50,7 +50,8 @@ public static class IdentityEndpoints
         }).WithTags("Auth").AllowAnonymous();
 
         var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(Policies.Admin);
-        users.MapGet("/", (UserAdminService service, CancellationToken ct) => service.ListAsync(ct));
+        // ?archived=true lists archived accounts too.
+        users.MapGet("/", (bool? archived, UserAdminService service, CancellationToken ct) => service.ListAsync(archived ?? false, ct));
         users.MapPost("/", async (NewUser input, UserAdminService service, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var created = await service.CreateAsync(user.ToActor(), input, ct);
@@ -71,6 +72,17 @@ public static class IdentityEndpoints
         users.MapPost("/{userId:guid}/enable", async (Guid userId, UserAdminService service, ClaimsPrincipal user) =>
         {
             await service.SetDisabledAsync(user.ToActor(), userId, disabled: false);
+            return Results.NoContent();
+        });
+        // Archiving disables the account and hides it, keeping its work; restore undoes it.
+        users.MapPost("/{userId:guid}/archive", (Guid userId, UserAdminService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.ArchiveAsync(user.ToActor(), userId, ct));
+        users.MapPost("/{userId:guid}/restore", (Guid userId, UserAdminService service, ClaimsPrincipal user) =>
+            service.RestoreAsync(user.ToActor(), userId));
+        // Only an account that never did any work; otherwise 409, and archive it instead.
+        users.MapDelete("/{userId:guid}", async (Guid userId, UserAdminService service, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            await service.DeleteAsync(user.ToActor(), userId, ct);
             return Results.NoContent();
         });
 

@@ -47,9 +47,10 @@ public static class PlanningEndpoints
         }).RequireAuthorization(Policies.Manager);
     }
 
+    /// <param name="Quality">KPI targets and the recompute interval, as PUT takes them.</param>
     public sealed record ProjectDto(
         Guid Id, string Name, string Description, LabelSchema Schema, int Overlap, int LeaseMinutes, LabelingSettings Labeling, DateTimeOffset CreatedAt, DateTimeOffset UpdatedAt,
-        DateTimeOffset? ArchivedAt = null);
+        QualitySettings Quality, DateTimeOffset? ArchivedAt = null);
 
-    public static ProjectDto ToDto(Project p) => new(p.Id, p.Name, p.Description, p.Schema, p.Overlap, p.LeaseMinutes, p.Labeling, p.CreatedAt, p.UpdatedAt, p.ArchivedAt);
+    public static ProjectDto ToDto(Project p) => new(p.Id, p.Name, p.Description, p.Schema, p.Overlap, p.LeaseMinutes, p.Labeling, p.CreatedAt, p.UpdatedAt, p.Quality, p.ArchivedAt);
 }

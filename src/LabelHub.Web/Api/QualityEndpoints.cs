@@ -14,9 +14,9 @@ public static class QualityEndpoints
         project.MapGet("/progress", (Guid projectId, ProgressService progress, ClaimsPrincipal user, CancellationToken ct) =>
             progress.ForProjectAsync(user.ToActor(), projectId, ct));
 
-        // The newest report; 204 before the first one.
-        project.MapGet("/quality", async (Guid projectId, QualityService quality, ClaimsPrincipal user, CancellationToken ct) =>
-            await quality.LatestAsync(user.ToActor(), projectId, ct) is { } report ? Results.Ok(report) : Results.NoContent());
+        // The newest report ("status": "computed"); before the first one the same shape with "status": "none" and no id, time or data.
+        project.MapGet("/quality", (Guid projectId, QualityService quality, ClaimsPrincipal user, CancellationToken ct) =>
+            quality.StateAsync(user.ToActor(), projectId, ct));
         project.MapGet("/quality/trend", (Guid projectId, int? limit, QualityService quality, ClaimsPrincipal user, CancellationToken ct) =>
             quality.TrendAsync(user.ToActor(), projectId, limit ?? 100, ct));
         project.MapPost("/quality/recompute", async (Guid projectId, QualityService quality, ClaimsPrincipal user, CancellationToken ct) =>
@@ -44,14 +44,12 @@ public static class QualityEndpoints
         project.MapGet("/quality/{table}.csv", async (Guid projectId, string table, QualityService quality, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var report = await quality.LatestAsync(user.ToActor(), projectId, ct);
-            if (report is null)
-            {
-                return Results.NoContent();
-            }
-            var csv = QualityCsv.Write(report.Data, table);
+            // Before the first report: the table's header alone, so a script reads an empty table rather than a special status.
+            var csv = QualityCsv.Write(report?.Data ?? new QualityReportData(), table);
+            var stamp = report?.ComputedAt.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture) ?? "none";
             return csv is null
                 ? Results.Problem(statusCode: 404, title: "Unknown table", detail: "Tables: fields, labels, pairs, annotators.")
-                : Results.File(Encoding.UTF8.GetBytes(csv), "text/csv", $"quality-{table}-{report.ComputedAt.ToString("yyyyMMdd-HHmm", CultureInfo.InvariantCulture)}.csv");
+                : Results.File(Encoding.UTF8.GetBytes(csv), "text/csv", $"quality-{table}-{stamp}.csv");
         });
     }
 }

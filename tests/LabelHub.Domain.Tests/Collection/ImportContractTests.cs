@@ -30,12 +30,16 @@ public sealed class ImportContractTests
         Assert.Equal(new ImportParameters(FileId, "items.jsonl", ItemFileFormat.Jsonl), CollectionJobs.Import.ReadParameters(run));
     }
 
-    [Fact]
-    public void A_success_is_stored_as_imported_duplicates_skipped_and_duplicate_lines_only()
-    {
-        var json = CollectionJobs.Import.SerializeResult(ImportResult.Success(3, [5, 9]));
+    private static readonly ImportDuplicate[] TwoDuplicates = [ImportDuplicate.OfLine(5, 2, "line"), ImportDuplicate.OfItem(9, 41)];
 
-        Assert.Equal("{\"imported\":3,\"duplicatesSkipped\":2,\"duplicateLines\":[5,9]}", json);
+    [Fact]
+    public void A_success_is_stored_as_imported_duplicates_skipped_duplicate_lines_and_each_duplicate_with_its_reason()
+    {
+        var json = CollectionJobs.Import.SerializeResult(ImportResult.Success(3, TwoDuplicates));
+
+        Assert.Equal("{\"imported\":3,\"duplicatesSkipped\":2,\"duplicateLines\":[5,9],\"duplicates\":["
+            + "{\"line\":5,\"sameAsLine\":2,\"sameAsItem\":null,\"reason\":\"identical to line 2\"},"
+            + "{\"line\":9,\"sameAsLine\":null,\"sameAsItem\":41,\"reason\":\"already in the project as item 41\"}]}", json);
     }
 
     [Fact]
@@ -49,7 +53,7 @@ public sealed class ImportContractTests
     [Fact]
     public void Results_round_trip()
     {
-        var success = ImportResult.Success(3, [5, 9]);
+        var success = ImportResult.Success(3, TwoDuplicates);
         var failure = ImportResult.Failure([new(3, "empty row")], totalErrors: 1500);
 
         var readSuccess = CollectionJobs.Import.ReadResult(Run(CollectionJobs.Import.SerializeResult(success)))!;
@@ -57,6 +61,7 @@ public sealed class ImportContractTests
 
         Assert.Equal((3, 2), (readSuccess.Imported, readSuccess.DuplicatesSkipped));
         Assert.Equal([5, 9], readSuccess.DuplicateLines);
+        Assert.Equal(TwoDuplicates, readSuccess.Duplicates);
         Assert.False(readSuccess.HasBadRows);
         Assert.True(readFailure.HasBadRows);
         Assert.Equal([new ImportRowError(3, "empty row")], readFailure.Errors);
@@ -113,18 +118,20 @@ public sealed class ImportContractTests
     {
         var lines = Enumerable.Range(2, 1500).ToList();
 
-        var outcome = ItemImporter.Success("items.csv", 10, lines, "line");
+        var outcome = ItemImporter.Success("items.csv", 10, [.. lines.Select(l => ImportDuplicate.OfLine(l, 1, "line"))], "line");
 
         Assert.True(outcome.Succeeded);
         Assert.Equal(1500, outcome.Result!.DuplicatesSkipped);
         Assert.Equal(lines.Take(1000), outcome.Result.DuplicateLines);
+        Assert.Equal(lines.Take(1000), outcome.Result.Duplicates!.Select(d => d.Line));
         Assert.StartsWith("Imported 10 items from items.csv. Skipped 1,500 exact duplicates (lines 2, 3, 4, 5, 6, 7, 8, 9, 10, 11, …).", outcome.Summary);
     }
 
     [Fact]
     public void A_success_names_a_single_duplicate_with_its_noun()
     {
-        var outcome = ItemImporter.Success("photos.zip", 1, [7], "entry");
+        var outcome = ItemImporter.Success("photos.zip", 1, [ImportDuplicate.OfLine(7, 3, "entry")], "entry");
+        Assert.Equal("identical to entry 3", outcome.Result!.Duplicates!.Single().Reason);
         Assert.Equal("Imported 1 item from photos.zip. Skipped 1 exact duplicate (entry 7).", outcome.Summary);
         Assert.Equal("Imported 0 items from copy.png.", ItemImporter.Success("copy.png", 0, [], "file").Summary);
     }

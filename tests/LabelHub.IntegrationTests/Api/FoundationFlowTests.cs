@@ -47,7 +47,7 @@ public sealed class FoundationFlowTests
         var finished = await WaitForJobAsync(manager, import.Id);
         Assert.Equal(JobState.Succeeded, finished.State);
         // API clients read these exact names; the other outcome's members are left out, not null.
-        Assert.Equal(["duplicateLines", "duplicatesSkipped", "imported"], PropertyNames(finished.Result));
+        Assert.Equal(["duplicateLines", "duplicates", "duplicatesSkipped", "imported"], PropertyNames(finished.Result));
         var summary = CollectionJobs.Import.ReadResult(finished)!;
         Assert.Equal(3, summary.Imported);
         Assert.Equal([5], summary.DuplicateLines);

@@ -55,7 +55,7 @@ public sealed class QualityApiTests
             await AddMemberAsync(manager, project.Id, client.UserId);
             annotators.Add(client);
         }
-        Assert.Equal(HttpStatusCode.NoContent, (await manager.Http.GetAsync($"/api/v1/projects/{project.Id}/quality")).StatusCode);
+        Assert.Equal(QualityReportState.None, (await manager.GetAsync<QualityReportState>($"/api/v1/projects/{project.Id}/quality")).Status);
 
         for (var who = 0; who < annotators.Count; who++)
         {
