@@ -315,6 +315,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         public required IReadOnlyList<Guid> MemberIds { get; init; }
         public int NewNames { get; set; }
         public Dictionary<Guid, Guid> SpareTokens { get; } = [];
+        public Dictionary<Guid, Guid> Throwaways { get; } = [];
         public Guid ThrowawayProjectId { get; set; }
         public string P => $"/api/v1/projects/{ProjectId}";
     }
@@ -369,6 +370,14 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         R("POST /api/v1/users/{userId:guid}/tokens/revoke", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}/tokens/revoke"),
         R("POST /api/v1/users/{userId:guid}/disable", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}/disable"),
         R("POST /api/v1/users/{userId:guid}/enable", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}/enable"),
+        // Archiving disables the target and restoring brings it back, so the rows after these find it as it was.
+        R("POST /api/v1/users/{userId:guid}/archive", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}/archive"),
+        R("POST /api/v1/users/{userId:guid}/restore", Access.Admin, w => $"/api/v1/users/{w.TargetUserId}/restore"),
+        // Each call deletes an account of its own that never worked.
+        R("DELETE /api/v1/users/{userId:guid}", Access.Admin, (w, c) => $"/api/v1/users/{w.Throwaways[c.UserId]}") with
+        {
+            Before = async (w, c) => w.Throwaways[c.UserId] = (await w.App.CreateUserClientAsync($"leaver-{++w.NewNames}", Roles.Annotator)).UserId,
+        },
 
         // Service accounts (ADR 0017): admins only. Tokens go to an account of the matrix's own.
         R("GET /api/v1/service-accounts/", Access.Admin, _ => "/api/v1/service-accounts"),
