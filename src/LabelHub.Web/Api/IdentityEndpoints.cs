@@ -46,7 +46,13 @@ public static class IdentityEndpoints
             }
             var created = await tokens.CreateAsync(user.Id, input.Name ?? "API sign-in", input.ExpiresInDays ?? DefaultTokenDays, context.RequestAborted);
             return Results.Created($"/api/v1/me/tokens/{created.Info.Id}", created);
-        }).WithTags("Auth").AllowAnonymous();
+        }).WithTags("Auth").AllowAnonymous()
+            .Produces<CreatedAccessToken>(StatusCodes.Status201Created)
+            .Describe(StatusCodes.Status201Created, "The token (shown only this once) and its record.")
+            .Describe(StatusCodes.Status401Unauthorized, "Wrong user name or password, or a disabled account (one answer for every cause).")
+            .Describe(StatusCodes.Status403Forbidden, "The password was chosen by someone else and must be replaced in the browser first.")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .Describe(StatusCodes.Status429TooManyRequests, "Too many failed attempts for this account or address: wait the Retry-After header's seconds.");
 
         var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(Policies.Admin);
         users.MapGet("/", (UserAdminService service, CancellationToken ct) => service.ListAsync(ct));
@@ -54,7 +60,8 @@ public static class IdentityEndpoints
         {
             var created = await service.CreateAsync(user.ToActor(), input, ct);
             return Results.Created($"/api/v1/users/{created.User.Id}", created);
-        });
+        }).Produces<CreatedUser>(StatusCodes.Status201Created)
+            .Describe(StatusCodes.Status201Created, "The user, and the generated one-time password when none was given.");
         users.MapGet("/{userId:guid}", (Guid userId, UserAdminService service) => service.GetAsync(userId));
         users.MapPut("/{userId:guid}/roles", (Guid userId, RolesRequest input, UserAdminService service, ClaimsPrincipal user, CancellationToken ct) =>
             service.SetRolesAsync(user.ToActor(), userId, input.Roles ?? [], ct));
@@ -66,12 +73,12 @@ public static class IdentityEndpoints
         {
             await service.SetDisabledAsync(user.ToActor(), userId, disabled: true);
             return Results.NoContent();
-        });
+        }).Produces(StatusCodes.Status204NoContent);
         users.MapPost("/{userId:guid}/enable", async (Guid userId, UserAdminService service, ClaimsPrincipal user) =>
         {
             await service.SetDisabledAsync(user.ToActor(), userId, disabled: false);
             return Results.NoContent();
-        });
+        }).Produces(StatusCodes.Status204NoContent);
 
         var me = api.MapGroup("/me").WithTags("Me");
         me.MapGet("/", (UserAdminService service, ClaimsPrincipal user) => service.GetAsync(user.ToActor().UserId));
@@ -80,11 +87,12 @@ public static class IdentityEndpoints
         {
             var created = await tokens.CreateAsync(user.ToActor().UserId, input.Name, input.ExpiresInDays, ct);
             return Results.Created($"/api/v1/me/tokens/{created.Info.Id}", created);
-        });
+        }).Produces<CreatedAccessToken>(StatusCodes.Status201Created)
+            .Describe(StatusCodes.Status201Created, "The token (shown only this once) and its record.");
         me.MapDelete("/tokens/{tokenId:guid}", async (Guid tokenId, AccessTokenService tokens, ClaimsPrincipal user, CancellationToken ct) =>
         {
             await tokens.RevokeAsync(user.ToActor().UserId, tokenId, ct);
             return Results.NoContent();
-        });
+        }).Produces(StatusCodes.Status204NoContent);
     }
 }
