@@ -4,8 +4,8 @@ namespace LabelHub.Web.Api;
 
 /// <summary>
 /// The browsable API reference (Scalar) at <see cref="Path"/>, drawn from /openapi/v1.json: every operation with its
-/// parameters, request and response schemas, and a "test request" panel that calls the API from the page (with the
-/// browser's cookie, or a token typed in). Open to anyone, as the OpenAPI document is: both describe the API, neither
+/// parameters, request and response schemas, and a "test request" panel that calls the API from the page with a token
+/// typed in. Open to anyone, as the OpenAPI document is: both describe the API, neither
 /// shows data. Everything it loads comes from this server — Scalar's script is served from the package itself — so it
 /// works without internet access: no web fonts, telemetry, AI agent or MCP, which would call Scalar's servers.
 /// </summary>

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
+using System.Text.RegularExpressions;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Labeling;
@@ -198,6 +199,41 @@ public sealed class OpenApiContractTests
         Assert.NotEmpty(report.GetProperty("data").GetProperty("annotators").EnumerateArray());
 
         Assert.True(mismatches.Count == 0, "Responses that differ from their documented schema:\n" + string.Join("\n", mismatches));
+    }
+
+    [Fact]
+    public async Task The_reference_page_is_open_to_anyone_served_from_the_app_and_lets_only_its_own_inline_script_run()
+    {
+        await using var app = await LabelHubApp.StartAsync(TestDatabases.Sqlite);
+        var anonymous = app.AnonymousClient().Http;
+
+        var nonces = new List<string>();
+        for (var visit = 0; visit < 2; visit++)
+        {
+            var response = await anonymous.GetAsync(ApiReference.Path + "/");
+            var page = await response.Content.ReadAsStringAsync();
+            Assert.True(response.StatusCode == HttpStatusCode.OK, $"{(int)response.StatusCode} {page}");
+            var policy = response.Headers.GetValues("Content-Security-Policy").Single();
+            var nonce = Regex.Match(policy, "script-src 'self' 'nonce-([A-Za-z0-9_-]{20,})';").Groups[1].Value;
+            Assert.NotEmpty(nonce);
+            Assert.DoesNotContain("unsafe-eval", policy, StringComparison.Ordinal);
+            Assert.DoesNotMatch("script-src[^;]*unsafe-inline", policy);
+            // Every script is the app's own: relative sources, and inline only with this response's nonce.
+            var scripts = Regex.Matches(page, "<script[^>]*>").Select(m => m.Value).ToList();
+            Assert.NotEmpty(scripts);
+            Assert.All(scripts, script => Assert.Contains($"nonce=\"{nonce}\"", script, StringComparison.Ordinal));
+            Assert.DoesNotMatch("src=\"(https?:)?//", page);
+            nonces.Add(nonce);
+        }
+        Assert.NotEqual(nonces[0], nonces[1]);
+
+        // Scalar's bundle comes from the package, with the site's strict policy; other pages keep theirs.
+        var bundle = await anonymous.GetAsync(ApiReference.Path + "/scalar.js");
+        Assert.Equal(HttpStatusCode.OK, bundle.StatusCode);
+        Assert.True((await bundle.Content.ReadAsByteArrayAsync()).Length > 100_000);
+        Assert.Equal(Web.SecurityHeaders.ContentSecurityPolicy, bundle.Headers.GetValues("Content-Security-Policy").Single());
+        var login = await anonymous.GetAsync("/account/login");
+        Assert.Equal(Web.SecurityHeaders.ContentSecurityPolicy, login.Headers.GetValues("Content-Security-Policy").Single());
     }
 
     private static async Task<JsonElement> DocumentAsync(LabelHubApp app)
