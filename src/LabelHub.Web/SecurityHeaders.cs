@@ -16,7 +16,7 @@ public static class SecurityHeaders
     private const string ScriptSource = "script-src 'self'";
 
     /// <summary>The same policy with one inline script allowed: the one carrying <paramref name="nonce"/>.</summary>
-    public static string ContentSecurityPolicyWithNonce(string nonce) =>
+    private static string ContentSecurityPolicyWithNonce(string nonce) =>
         ContentSecurityPolicy.Replace(ScriptSource, $"{ScriptSource} 'nonce-{nonce}'", StringComparison.Ordinal);
 
     public static IApplicationBuilder UseSecurityHeaders(this IApplicationBuilder app) => app.Use((context, next) =>
