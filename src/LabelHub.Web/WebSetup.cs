@@ -106,7 +106,7 @@ public static class WebSetup
         services.ConfigureHttpJsonOptions(options => options.SerializerOptions.Converters.Add(new System.Text.Json.Serialization.JsonStringEnumConverter()));
         services.AddProblemDetails();
         services.AddExceptionHandler<ProblemDetailsHandler>();
-        services.AddOpenApi("v1");
+        services.AddLabelHubOpenApi();
         services.Configure<Microsoft.AspNetCore.Http.Features.FormOptions>(options => options.MultipartBodyLengthLimit = Domain.Collection.ImportService.MaxFileBytes + 1024 * 1024);
         builder.Services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(options => options.Limits.MaxRequestBodySize = Domain.Collection.ImportService.MaxFileBytes + 1024 * 1024);
         services.AddHealthChecks()
@@ -154,6 +154,7 @@ public static class WebSetup
         app.MapAccountEndpoints();
         app.MapLabelHubApi();
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapApiReference();
         app.MapHealthChecks("/health", new Microsoft.AspNetCore.Diagnostics.HealthChecks.HealthCheckOptions { ResponseWriter = HealthResponse.WriteAsync }).AllowAnonymous();
         app.MapHangfireDashboard("/jobs", new DashboardOptions { Authorization = [], AppPath = "/", DashboardTitle = "LabelHub jobs" })
             .RequireAuthorization(Policies.Admin);

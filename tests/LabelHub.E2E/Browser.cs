@@ -27,13 +27,13 @@ public static class Browser
     }
 
     /// <summary>Screenshots are kept as test artefacts under $LABELHUB_ARTIFACTS_DIR/screenshots.</summary>
-    public static async Task ScreenshotAsync(IPage page, string name)
+    public static async Task ScreenshotAsync(IPage page, string name, bool fullPage = true)
     {
         var root = Environment.GetEnvironmentVariable("LABELHUB_ARTIFACTS_DIR");
         var dir = Path.Combine(string.IsNullOrEmpty(root) ? Path.Combine(AppContext.BaseDirectory, "artifacts") : root, "screenshots");
         Directory.CreateDirectory(dir);
         // Transitions (drawers sliding, buttons changing colour, snackbars fading) are finished first, so a screenshot
         // shows the state the test asserted rather than a frame halfway through an animation.
-        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = true, Animations = ScreenshotAnimations.Disabled });
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png"), FullPage = fullPage, Animations = ScreenshotAnimations.Disabled });
     }
 }

@@ -39,14 +39,20 @@ public sealed record QualityReportData
     public double ComputeSeconds { get; init; }
 }
 
+/// <summary>Every statistic of one field (docs/api/quality-metrics.md lists which kind gets which).</summary>
+/// <param name="Field">The schema field's name.</param>
+/// <param name="Kind">The field's kind: Choice, MultiChoice, Text, Date, Rating, Number, Spans or Boxes.</param>
 /// <param name="Headline">The statistic the KPI card and the trend use for this field (α for categories, F1 for spans and boxes).</param>
+/// <param name="Metrics">Every statistic the kind gets, the headline among them.</param>
+/// <param name="Labels">One-vs-rest figures per schema label (choice, multiple choice, spans, boxes; empty for the other kinds).</param>
+/// <param name="Pairs">The annotator × annotator table of the pairwise statistic (Cohen's κ, or the headline F1 for spans and boxes).</param>
 /// <param name="PairAgreements">Each pair of annotators that answered an item of the field in common, with its statistic
 /// named; null in reports stored before it was added.</param>
 public sealed record FieldQuality(
     string Field, string Kind, string Headline, List<MetricValue> Metrics, List<LabelQuality> Labels, PairMatrix? Pairs,
     List<AnnotatorPairAgreement>? PairAgreements = null);
 
-/// <param name="Metric">A stable key, e.g. "krippendorff_alpha_nominal", "cohen_kappa_mean", "span_f1_strict".</param>
+/// <param name="Metric">A stable key, e.g. "krippendorff_alpha_nominal", "cohen_kappa_mean", "span_f1_strict" (all of them: docs/api/quality-metrics.md).</param>
 public sealed record MetricValue(string Metric, Agreement Value);
 
 /// <summary>One-vs-rest figures for one label of a field.</summary>
@@ -55,6 +61,8 @@ public sealed record LabelQuality(string Label, List<MetricValue> Metrics);
 /// <summary>A symmetric annotator × annotator table of one statistic; cell [i][j] rests on the items both answered.</summary>
 /// <param name="Metric">The statistic of each cell: see <see cref="AnnotatorPairAgreement.Statistic"/> (reports stored
 /// before it was named per pair say "cohen_kappa_mean" or "cohen_kappa_quadratic_mean" for the pairwise κ).</param>
+/// <param name="Annotators">Row and column i are this annotator (in the order first met in the answers).</param>
+/// <param name="Values">The cells; null where a span or box pair never answered the same item, and on their diagonal.</param>
 public sealed record PairMatrix(string Metric, List<Guid> Annotators, List<List<Agreement?>> Values);
 
 /// <summary>Two annotators' agreement on one field, over the items both answered it (gold items left out).</summary>
@@ -72,6 +80,11 @@ public sealed record AnnotatorPairAgreement(
     public const string QuadraticKappaStatistic = "cohen_kappa_quadratic";
 }
 
+/// <summary>One annotator's row of the report.</summary>
+/// <param name="Labels">Current answers.</param>
+/// <param name="MedianSeconds">Median time per answer; null without timings.</param>
+/// <param name="AgreementWithOthers">Mean of the annotator's cells with others in every field's pair table.</param>
+/// <param name="GoldAccuracy">Share of gold checks (one per field of a gold answer) the annotator's first answers passed.</param>
 public sealed record AnnotatorQuality(
     Guid AnnotatorId, string Name, int Labels, double? MedianSeconds, Agreement AgreementWithOthers, Agreement GoldAccuracy);
 

@@ -9,6 +9,10 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LabelHub.Domain.Quality;
 
+/// <summary>The newest quality report of a project, with the project's targets to read it against.</summary>
+/// <param name="Annotations">Current answers the report rests on.</param>
+/// <param name="NewAnnotationsSince">Answers submitted since it was computed.</param>
+/// <param name="Targets">The project's KPI targets now (null: no target).</param>
 public sealed record QualityReportInfo(long Id, Guid ProjectId, DateTimeOffset ComputedAt, int Annotations, int NewAnnotationsSince, QualitySettings Targets, QualityReportData Data);
 
 /// <summary>

@@ -15,7 +15,10 @@ public static class ApiSetup
             .ProducesProblem(StatusCodes.Status400BadRequest)
             .ProducesProblem(StatusCodes.Status401Unauthorized)
             .ProducesProblem(StatusCodes.Status403Forbidden)
-            .ProducesProblem(StatusCodes.Status404NotFound);
+            .ProducesProblem(StatusCodes.Status404NotFound)
+            // Any call can meet a database too busy to answer within 5 s (ProblemDetailsHandler): nothing was lost.
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .Describe(StatusCodes.Status503ServiceUnavailable, "The database is busy (code `database_busy`); nothing was lost. Retry after the Retry-After header's seconds.");
         api.MapIdentityEndpoints();
         api.MapPlanningEndpoints();
         api.MapCollectionEndpoints();

@@ -35,14 +35,14 @@ public static class CollectionEndpoints
             await using var stream = file.OpenReadStream();
             var job = await imports.StartAsync(user.ToActor(), projectId, file.FileName, stream, ct);
             return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
-        }).RequireAuthorization(Policies.Manager);
+        }).RequireAuthorization(Policies.Manager).ProducesJob().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         // Bulk import of items as a JSON array: [{"text": "..."}, {"key": "value"}, ...].
         projects.MapPost("/items", async (Guid projectId, List<JsonElement> items, ImportService imports, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var job = await imports.StartFromJsonAsync(user.ToActor(), projectId, items, ct);
             return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
-        }).RequireAuthorization(Policies.Manager);
+        }).RequireAuthorization(Policies.Manager).ProducesJob().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
         // An image of the project, for any member (annotators included): what image items and the box field show.
         projects.MapGet("/media/{fileId:guid}", async (Guid projectId, Guid fileId, HttpContext http, StoredFileService files, ClaimsPrincipal user, CancellationToken ct) =>
@@ -59,7 +59,7 @@ public static class CollectionEndpoints
             return media.OpenAsync is null || cached.Any(tag => tag.Compare(etag, useStrongComparison: false) || tag.Equals(EntityTagHeaderValue.Any))
                 ? Results.StatusCode(StatusCodes.Status304NotModified)
                 : Results.Stream(await media.OpenAsync(ct), media.ContentType, enableRangeProcessing: true);
-        }).Produces(StatusCodes.Status200OK, contentType: "image/png").Produces(StatusCodes.Status304NotModified);
+        }).ProducesFile("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp");
 
         // Keyset-paged item listing for managers.
         projects.MapGet("/items", async (Guid projectId, long? after, int? limit, IDbContextFactory<LabelHubDbContext> dbFactory, ClaimsPrincipal user, CancellationToken ct) =>

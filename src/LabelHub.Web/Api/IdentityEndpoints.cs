@@ -47,7 +47,13 @@ public static class IdentityEndpoints
             }
             var created = await tokens.CreateAsync(user.Id, input.Name ?? "API sign-in", input.ExpiresInDays ?? DefaultTokenDays, context.RequestAborted);
             return Results.Created($"/api/v1/me/tokens/{created.Info.Id}", created);
-        }).WithTags("Auth").AllowAnonymous();
+        }).WithTags("Auth").AllowAnonymous()
+            .Produces<CreatedAccessToken>(StatusCodes.Status201Created)
+            .Describe(StatusCodes.Status201Created, "The token (shown only this once) and its record.")
+            .Describe(StatusCodes.Status401Unauthorized, "Wrong user name or password, or a disabled account (one answer for every cause).")
+            .Describe(StatusCodes.Status403Forbidden, "The password was chosen by someone else and must be replaced in the browser first.")
+            .ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .Describe(StatusCodes.Status429TooManyRequests, "Too many failed attempts for this account or address: wait the Retry-After header's seconds.");
 
         var users = api.MapGroup("/users").WithTags("Users").RequireAuthorization(Policies.Admin);
         // ?archived=true lists archived accounts too.
@@ -56,19 +62,22 @@ public static class IdentityEndpoints
         {
             var created = await service.CreateAsync(user.ToActor(), input, ct);
             return Results.Created($"/api/v1/users/{created.User.Id}", created);
-        });
+        }).Produces<CreatedUser>(StatusCodes.Status201Created)
+            .Describe(StatusCodes.Status201Created, "The user, and the generated one-time password when none was given.");
         users.MapGet("/{userId:guid}", (Guid userId, UserAdminService service) => service.GetAsync(userId));
         users.MapPut("/{userId:guid}/roles", (Guid userId, RolesRequest input, UserAdminService service, ClaimsPrincipal user, CancellationToken ct) =>
-            service.SetRolesAsync(user.ToActor(), userId, input.Roles ?? [], ct));
+            service.SetRolesAsync(user.ToActor(), userId, input.Roles ?? [], ct))
+            .ProducesConflict("the account is a service account, whose role comes from its tokens.");
         users.MapPost("/{userId:guid}/password-reset", async (Guid userId, UserAdminService service, ClaimsPrincipal user) =>
-            new PasswordResponse(await service.ResetPasswordAsync(user.ToActor(), userId)));
+            new PasswordResponse(await service.ResetPasswordAsync(user.ToActor(), userId)))
+            .ProducesConflict("the account is a service account, which has no password.");
         users.MapPost("/{userId:guid}/tokens/revoke", async (Guid userId, UserAdminService service, ClaimsPrincipal user, CancellationToken ct) =>
             new RevokedTokensResponse(await service.RevokeTokensAsync(user.ToActor(), userId, ct)));
         users.MapPost("/{userId:guid}/disable", async (Guid userId, UserAdminService service, ClaimsPrincipal user) =>
         {
             await service.SetDisabledAsync(user.ToActor(), userId, disabled: true);
             return Results.NoContent();
-        });
+        }).Produces(StatusCodes.Status204NoContent);
         users.MapPost("/{userId:guid}/enable", async (Guid userId, UserAdminService service, ClaimsPrincipal user) =>
         {
             await service.SetDisabledAsync(user.ToActor(), userId, disabled: false);
@@ -84,7 +93,8 @@ public static class IdentityEndpoints
         {
             await service.DeleteAsync(user.ToActor(), userId, ct);
             return Results.NoContent();
-        });
+        }).Produces(StatusCodes.Status204NoContent)
+            .ProducesConflict("the account has work in the history (archive it instead), or it is your own or the last admin's.");
 
         var me = api.MapGroup("/me").WithTags("Me");
         me.MapGet("/", (UserAdminService service, ClaimsPrincipal user) => service.GetAsync(user.ToActor().UserId));
@@ -97,12 +107,13 @@ public static class IdentityEndpoints
                 ? await tokens.CreateAsync(actor.UserId, input.Name, input.ExpiresInDays, ct)
                 : await scoped.CreatePersonalScopedTokenAsync(actor, new ScopedTokenRequest(input.Name, input.ProjectId ?? Guid.Empty, input.Role!, input.ExpiresInDays), ct);
             return Results.Created($"/api/v1/me/tokens/{created.Info.Id}", created);
-        });
+        }).Produces<CreatedAccessToken>(StatusCodes.Status201Created)
+            .Describe(StatusCodes.Status201Created, "The token (shown only this once) and its record.");
         me.MapDelete("/tokens/{tokenId:guid}", async (Guid tokenId, AccessTokenService tokens, ClaimsPrincipal user, CancellationToken ct) =>
         {
             await tokens.RevokeAsync(Unscoped(user).UserId, tokenId, ct);
             return Results.NoContent();
-        });
+        }).Produces(StatusCodes.Status204NoContent);
 
         // Accounts for programs, with tokens scoped to one project and one role (ADR 0017).
         var accounts = api.MapGroup("/service-accounts").WithTags("Service accounts").RequireAuthorization(Policies.Admin);
@@ -111,17 +122,18 @@ public static class IdentityEndpoints
         {
             var created = await service.CreateAsync(user.ToActor(), input, ct);
             return Results.Created($"/api/v1/service-accounts/{created.Id}", created);
-        });
+        }).Produces<ServiceAccountInfo>(StatusCodes.Status201Created);
         accounts.MapPost("/{accountId:guid}/tokens", async (Guid accountId, ScopedTokenRequest input, ServiceAccountService service, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var created = await service.CreateTokenAsync(user.ToActor(), accountId, input, ct);
             return Results.Created($"/api/v1/service-accounts/{accountId}/tokens/{created.Info.Id}", created);
-        });
+        }).Produces<CreatedAccessToken>(StatusCodes.Status201Created)
+            .Describe(StatusCodes.Status201Created, "The token (shown only this once) and its record, with its project and role.");
         accounts.MapDelete("/{accountId:guid}/tokens/{tokenId:guid}", async (Guid accountId, Guid tokenId, ServiceAccountService service, ClaimsPrincipal user, CancellationToken ct) =>
         {
             await service.RevokeTokenAsync(user.ToActor(), accountId, tokenId, ct);
             return Results.NoContent();
-        });
+        }).Produces(StatusCodes.Status204NoContent);
     }
 
     private static Actor Unscoped(ClaimsPrincipal user)

@@ -16,7 +16,8 @@ public static class JobsEndpoints
             service.GetAsync(user.ToActor(), jobId, ct));
         // Stops a queued or running job; what it wrote is removed.
         jobs.MapPost("/jobs/{jobId:guid}/cancel", (Guid jobId, JobRunService service, ClaimsPrincipal user, CancellationToken ct) =>
-            service.CancelAsync(user.ToActor(), jobId, ct));
+            service.CancelAsync(user.ToActor(), jobId, ct))
+            .ProducesConflict("the job has already finished.");
         jobs.MapGet("/projects/{projectId:guid}/jobs", (Guid projectId, int? limit, JobRunService service, ClaimsPrincipal user, CancellationToken ct) =>
             service.ListForProjectAsync(user.ToActor(), projectId, limit ?? 50, ct));
     }

@@ -7,6 +7,8 @@ namespace LabelHub.Web.Api;
 
 public static class LearningEndpoints
 {
+    private const string LearningConflicts = "learning jobs cannot run in this deployment (the reason is in `detail`), or a learning job of the project is already queued or running.";
+
     public static void MapLearningEndpoints(this RouteGroupBuilder api)
     {
         var project = api.MapGroup("/projects/{projectId:guid}").WithTags("Learning").RequireAuthorization(Policies.Manager);
@@ -21,7 +23,7 @@ public static class LearningEndpoints
         {
             var run = await learning.StartRoundAsync(user.ToActor(), projectId, ct);
             return Results.Accepted($"/api/v1/jobs/{run.Id}", run);
-        });
+        }).ProducesJob().ProducesConflict(LearningConflicts);
         project.MapGet("/learning/rounds", (Guid projectId, LearningService learning, ClaimsPrincipal user, CancellationToken ct) =>
             learning.RoundsAsync(user.ToActor(), projectId, ct));
         project.MapGet("/learning/rounds/{number:int}", (Guid projectId, int number, LearningService learning, ClaimsPrincipal user, CancellationToken ct) =>
@@ -31,7 +33,7 @@ public static class LearningEndpoints
         {
             var run = await learning.StartSimulationAsync(user.ToActor(), projectId, request ?? new SimulationRequest(), ct);
             return Results.Accepted($"/api/v1/jobs/{run.Id}", run);
-        });
+        }).ProducesJob().ProducesConflict(LearningConflicts);
         project.MapGet("/learning/simulations", (Guid projectId, LearningService learning, ClaimsPrincipal user, CancellationToken ct) =>
             learning.SimulationsAsync(user.ToActor(), projectId, ct));
 
@@ -46,6 +48,6 @@ public static class LearningEndpoints
             var model = await learning.ModelAsync(actor, projectId, version, ct);
             var file = await files.DownloadAsync(actor, model.TrainingSetFileId, ct);
             return await FileResults.StreamAsync(file, ct);
-        });
+        }).ProducesFile("application/x-ndjson");
     }
 }

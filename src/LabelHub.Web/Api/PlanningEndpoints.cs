@@ -22,12 +22,12 @@ public static class PlanningEndpoints
         {
             var job = await deletion.StartAsync(user.ToActor(), projectId, confirmName, ct);
             return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
-        });
+        }).ProducesJob().ProducesConflict("the project is not archived (only an archived project can be deleted).");
         projects.MapPost("/", async (ProjectInput input, ProjectService service, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var project = await service.CreateAsync(user.ToActor(), input, ct);
             return Results.Created($"/api/v1/projects/{project.Id}", ToDto(project));
-        }).RequireAuthorization(Policies.Manager);
+        }).RequireAuthorization(Policies.Manager).Produces<ProjectDto>(StatusCodes.Status201Created);
         projects.MapGet("/{projectId:guid}", async (Guid projectId, ProjectService service, ClaimsPrincipal user, CancellationToken ct) =>
             ToDto(await service.GetAsync(user.ToActor(), projectId, ct)));
         projects.MapPut("/{projectId:guid}", async (Guid projectId, ProjectInput input, ProjectService service, ClaimsPrincipal user, CancellationToken ct) =>
@@ -39,12 +39,12 @@ public static class PlanningEndpoints
         {
             await service.AddMemberAsync(user.ToActor(), projectId, input.UserId, ct);
             return Results.NoContent();
-        }).RequireAuthorization(Policies.Manager);
+        }).RequireAuthorization(Policies.Manager).Produces(StatusCodes.Status204NoContent);
         projects.MapDelete("/{projectId:guid}/members/{userId:guid}", async (Guid projectId, Guid userId, ProjectService service, ClaimsPrincipal user, CancellationToken ct) =>
         {
             await service.RemoveMemberAsync(user.ToActor(), projectId, userId, ct);
             return Results.NoContent();
-        }).RequireAuthorization(Policies.Manager);
+        }).RequireAuthorization(Policies.Manager).Produces(StatusCodes.Status204NoContent);
     }
 
     /// <param name="Quality">KPI targets and the recompute interval, as PUT takes them.</param>

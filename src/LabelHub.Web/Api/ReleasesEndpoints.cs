@@ -21,12 +21,14 @@ public static class ReleasesEndpoints
         {
             var job = await exports.StartAsync(user.ToActor(), projectId, new ExportParameters(input.Format, input.Scope, input.ByteOrderMark), ct);
             return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
-        }).WithTags("Releases").RequireAuthorization(Policies.Manager);
+        }).WithTags("Releases").RequireAuthorization(Policies.Manager).ProducesJob();
 
         api.MapGet("/files/{fileId:guid}", async (Guid fileId, StoredFileService files, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var file = await files.DownloadAsync(user.ToActor(), fileId, ct);
             return await FileResults.StreamAsync(file, ct);
-        }).WithTags("Releases");
+        }).WithTags("Releases")
+            // Exports (JSON lines or CSV), imported files, images and training sets: each file keeps the type it was stored with.
+            .ProducesFile("application/x-ndjson", "text/csv", "application/octet-stream");
     }
 }

@@ -21,7 +21,7 @@ public sealed class PasswordChangeGate(RequestDelegate next)
         {
             return next(context);
         }
-        if (path.StartsWithSegments("/api"))
+        if (path.StartsWithSegments("/api") && !path.StartsWithSegments(Api.ApiReference.Path))
         {
             throw new ForbiddenException("Set your own password first: sign in with a browser and change it at /account/password.");
         }
