@@ -82,7 +82,7 @@ public static class IdentityEndpoints
         {
             await service.SetDisabledAsync(user.ToActor(), userId, disabled: false);
             return Results.NoContent();
-        });
+        }).Produces(StatusCodes.Status204NoContent);
         // Archiving disables the account and hides it, keeping its work; restore undoes it.
         users.MapPost("/{userId:guid}/archive", (Guid userId, UserAdminService service, ClaimsPrincipal user, CancellationToken ct) =>
             service.ArchiveAsync(user.ToActor(), userId, ct));

@@ -538,6 +538,11 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
 
         // Outside the API.
         R("GET /openapi/{documentName}.json", Access.Anonymous, _ => "/openapi/v1.json"),
+        // The API reference page (Scalar) and its own scripts: public, like the document it shows.
+        R("GET /api/reference/{documentName?}", Access.Anonymous, _ => "/api/reference"),
+        R("GET /api/reference/scalar.js", Access.Anonymous, _ => "/api/reference/scalar.js"),
+        R("GET /api/reference/scalar.aspnetcore.js", Access.Anonymous, _ => "/api/reference/scalar.aspnetcore.js"),
+        R("GET /api/reference/favicon.svg", Access.Anonymous, _ => "/api/reference/favicon.svg"),
         R("* /health", Access.Anonymous, _ => "/health"),
         R("* /jobs/{**path}", Access.Admin, _ => "/jobs"),
         // Without the form's antiforgery token the sign-in answers 400: what matters is that nothing asks for a sign-in first.
