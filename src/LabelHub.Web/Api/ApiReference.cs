@@ -1,3 +1,4 @@
+using LabelHub.Web.Identity;
 using Scalar.AspNetCore;
 
 namespace LabelHub.Web.Api;
@@ -25,7 +26,10 @@ public static class ApiReference
                 // The toolbar Scalar adds in Development advertises its services.
                 .HideDeveloperTools()
                 // The page's inline script carries a fresh nonce per request; SecurityHeaders allows it in that response's policy.
-                .WithNonce();
+                .WithNonce()
+                // The header takes "Token <secret>": start the box with the word, so a pasted token is all it needs
+                // (Scalar would otherwise show a sample value of its own there).
+                .AddApiKeyAuthentication(OpenApiSetup.TokenScheme, scheme => scheme.WithValue(TokenAuthenticationHandler.HeaderPrefix));
             options.HideClientButton = true;
         }).AllowAnonymous();
 
