@@ -32,7 +32,7 @@ public sealed class LshBandingTests
             var atThreshold = banding.CandidateProbability(threshold);
             // Stated range: at least the default 0.8 at t, and below 0.995 so the curve still rises there.
             Assert.InRange(atThreshold, LshBanding.DefaultProbabilityAtThreshold, 0.995);
-            Assert.True(banding.CandidateProbability(threshold + 0.05) >= 0.95, $"t={threshold}: {banding}");
+            Assert.True(banding.CandidateProbability(threshold + 0.05) >= 0.9, $"t={threshold}: {banding}");
             Assert.True(banding.HalfwaySimilarity < threshold);
             Assert.True(banding.HalfwaySimilarity > threshold - 0.25, $"t={threshold}: {banding} halfway {banding.HalfwaySimilarity}");
             // The most rows that still keep the probability: one more row falls below it.

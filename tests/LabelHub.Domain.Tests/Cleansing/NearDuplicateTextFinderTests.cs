@@ -41,7 +41,7 @@ public sealed class NearDuplicateTextFinderTests(ITestOutputHelper output)
                          $"recall(t≤J<t+0.05)={nearRecall:0.0000} of {near.Count}, found(t−0.15<J<t)={justBelowRate:0.0000} of {justBelow.Count}, " +
                          $"false positives(J≤t−0.15)={falsePositiveRate:0.0000} of {below.Count}, candidates={result.CandidatePairs}, compared={result.ComparedPairs}");
 
-        Assert.True(above.Count >= 300 && below.Count >= 300, $"{above.Count} above, {below.Count} below");
+        Assert.True(above.Count >= 300 && below.Count >= 200, $"{above.Count} above, {below.Count} below");
         Assert.True(recall >= 0.9, $"recall {recall:0.000}");
         Assert.True(falsePositiveRate <= 0.01, $"false positives {falsePositiveRate:0.000}");
         if (verifyExactly)
