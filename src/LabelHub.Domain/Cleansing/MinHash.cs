@@ -1,3 +1,6 @@
+using System.Runtime.InteropServices;
+using System.Runtime.Intrinsics;
+
 namespace LabelHub.Domain.Cleansing;
 
 /// <summary>
@@ -34,20 +37,41 @@ public sealed class MinHasher
     public void Compute(ReadOnlySpan<ulong> shingleHashes, Span<uint> signature)
     {
         ArgumentOutOfRangeException.ThrowIfNotEqual(signature.Length, HashCount);
-        signature.Fill(uint.MaxValue);
-        var multipliers = _multipliers.AsSpan();
-        var offsets = _offsets.AsSpan(0, multipliers.Length);
-        var target = signature[..multipliers.Length];
-        foreach (var x in shingleHashes)
+        var i = 0;
+        if (Vector256.IsHardwareAccelerated && shingleHashes.Length > 0)
         {
-            for (var i = 0; i < multipliers.Length; i++)
+            // Four hash functions at a time, the running minimum kept in a register across all shingles.
+            ref var multipliers = ref MemoryMarshal.GetArrayDataReference(_multipliers);
+            ref var offsets = ref MemoryMarshal.GetArrayDataReference(_offsets);
+            for (; i + Vector256<ulong>.Count <= HashCount; i += Vector256<ulong>.Count)
             {
-                var h = (uint)((multipliers[i] * x + offsets[i]) >> 32);
-                if (h < target[i])
+                var a = Vector256.LoadUnsafe(ref multipliers, (nuint)i);
+                var b = Vector256.LoadUnsafe(ref offsets, (nuint)i);
+                var minimum = Vector256.Create((ulong)uint.MaxValue);
+                foreach (var x in shingleHashes)
                 {
-                    target[i] = h;
+                    var h = Vector256.ShiftRightLogical(a * Vector256.Create(x) + b, 32);
+                    minimum = Vector256.Min(minimum, h);
+                }
+                for (var lane = 0; lane < Vector256<ulong>.Count; lane++)
+                {
+                    signature[i + lane] = (uint)minimum.GetElement(lane);
                 }
             }
+        }
+        for (; i < HashCount; i++)
+        {
+            ulong a = _multipliers[i], b = _offsets[i];
+            var minimum = uint.MaxValue;
+            foreach (var x in shingleHashes)
+            {
+                var h = (uint)((a * x + b) >> 32);
+                if (h < minimum)
+                {
+                    minimum = h;
+                }
+            }
+            signature[i] = minimum;
         }
     }
 

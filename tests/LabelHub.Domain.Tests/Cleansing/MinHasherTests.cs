@@ -54,4 +54,21 @@ public sealed class MinHasherTests
             Assert.Equal(singles.Min(s => s[i]), whole[i]);
         }
     }
+
+    [Fact]
+    public void Functions_are_the_same_whatever_k_so_the_vector_and_scalar_paths_agree()
+    {
+        // k = 7 runs functions 4–6 on the scalar path, k = 8 runs them all four at a time.
+        var shingles = TextShingler.Hashes("벡터와 스칼라 경로가 같은 서명을 냅니다 vector and scalar", ShingleOptions.Default);
+        var seven = new MinHasher(7, 42).Compute(shingles);
+        var eight = new MinHasher(8, 42).Compute(shingles);
+        Assert.Equal(seven, eight[..7]);
+        Assert.Equal(new MinHasher(3, 42).Compute(shingles), eight[..3]);
+    }
+
+    [Fact]
+    public void No_shingles_give_the_all_maximum_signature()
+    {
+        Assert.All(new MinHasher(10, 1).Compute([]), v => Assert.Equal(uint.MaxValue, v));
+    }
 }
