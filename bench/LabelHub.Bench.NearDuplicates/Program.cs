@@ -5,12 +5,13 @@ using System.Text;
 using LabelHub.Bench.NearDuplicates;
 using LabelHub.Domain.Cleansing;
 
-// Usage: LabelHub.Bench.NearDuplicates [texts] [threshold] [hash count] [report path]
+// Usage: LabelHub.Bench.NearDuplicates [texts] [threshold] [hash count] [report path] [estimate|exact]
 var c = CultureInfo.InvariantCulture;
 var count = args.Length > 0 ? int.Parse(args[0], c) : 1_000_000;
 var threshold = args.Length > 1 ? double.Parse(args[1], c) : 0.8;
 var hashCount = args.Length > 2 ? int.Parse(args[2], c) : 128;
-var reportPath = args.Length > 3 ? args[3] : null;
+var reportPath = args.Length > 3 && args[3] != "-" ? args[3] : null;
+var verifyExactly = args.Length > 4 && args[4] == "exact";
 const double PlantedShare = 0.02;
 const int Seed = 20261205;
 
@@ -21,7 +22,7 @@ void Say(string line)
     log.AppendLine(line);
 }
 
-Say(FormattableString.Invariant($"Near-duplicate text benchmark: {count:N0} texts, threshold {threshold}, k = {hashCount}, {PlantedShare:P0} planted copies, seed {Seed}."));
+Say(FormattableString.Invariant($"Near-duplicate text benchmark: {count:N0} texts, threshold {threshold}, k = {hashCount}, verified by {(verifyExactly ? "exact Jaccard" : "the signature estimate")}, {PlantedShare:P0} planted copies, seed {Seed}."));
 Say(FormattableString.Invariant($"Machine: {Environment.ProcessorCount} logical CPUs visible, {GC.GetGCMemoryInfo().TotalAvailableMemoryBytes / (1024.0 * 1024 * 1024):0.0} GiB available to the GC, server GC {GCSettings.IsServerGC}, load average {LoadAverage()}."));
 if (!IsOptimized())
 {
@@ -35,7 +36,7 @@ generate.Stop();
 var texts = corpus.Texts;
 Say(FormattableString.Invariant($"Generated in {generate.Elapsed.TotalSeconds:0.0} s (not part of the search): mean length {texts.Average(t => t.Length):0.0} characters, {corpus.Planted.Count:N0} planted copies."));
 
-var options = new NearDuplicateOptions(threshold, hashCount);
+var options = new NearDuplicateOptions(threshold, hashCount, VerifyExactly: verifyExactly);
 var total = Stopwatch.StartNew();
 var finder = new NearDuplicateTextFinder(options);
 for (var i = 0; i < texts.Length; i++)
@@ -92,7 +93,7 @@ Say(FormattableString.Invariant($"Groups without a planted pair: {unplanned.Coun
 foreach (var g in unplanned.Take(3))
 {
     var members = result.Groups[g].Members;
-    Say(FormattableString.Invariant($"  e.g. \"{texts[members[0].ItemId]}\" ~ \"{texts[members[1].ItemId]}\" (estimate {members[1].Similarity:0.00})"));
+    Say(FormattableString.Invariant($"  e.g. \"{texts[members[0].ItemId]}\" ~ \"{texts[members[1].ItemId]}\" (similarity {members[1].Similarity:0.00})"));
 }
 Say(FormattableString.Invariant($"Load average after: {LoadAverage()}."));
 
