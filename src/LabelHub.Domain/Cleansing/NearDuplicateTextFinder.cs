@@ -64,7 +64,7 @@ public sealed class NearDuplicateTextFinder
     private readonly int _k;
     private readonly List<long> _ids = [];
     private readonly List<uint[]> _signatureBlocks = [];
-    private readonly List<ulong[]>? _shingleSets;
+    private readonly ShingleSetStore? _shingleSets;
     private readonly List<(long ItemId, string Text)> _pending = new(BatchSize);
 
     public NearDuplicateTextFinder(NearDuplicateOptions options)
@@ -82,7 +82,7 @@ public sealed class NearDuplicateTextFinder
         ArgumentOutOfRangeException.ThrowIfLessThan(_shingles.Size, 1);
         _k = options.HashCount;
         _hasher = new MinHasher(_k, options.Seed);
-        _shingleSets = options.VerifyExactly ? [] : null;
+        _shingleSets = options.VerifyExactly ? new ShingleSetStore() : null;
     }
 
     public NearDuplicateOptions Options => _options;
@@ -225,7 +225,7 @@ public sealed class NearDuplicateTextFinder
 
     private double Similarity(int a, int b) =>
         _shingleSets is { } shingleSets
-            ? TextShingler.Jaccard(shingleSets[a], shingleSets[b])
+            ? TextShingler.Jaccard(shingleSets.Get(a), shingleSets.Get(b))
             : MinHasher.EstimatedJaccard(Signature(a), Signature(b));
 
     private Span<uint> Signature(int index) =>
@@ -269,7 +269,38 @@ public sealed class NearDuplicateTextFinder
             }
             signatures.AsSpan(i * _k, _k).CopyTo(Signature(index));
             _ids.Add(batch[i].ItemId);
-            _shingleSets?.Add(exactSets![i]);
+            _shingleSets?.Append(exactSets![i]);
+        }
+    }
+
+    /// <summary>
+    /// Sorted distinct shingle sets packed into 1 Mi-entry chunks, so a million texts are a few hundred long-lived
+    /// arrays instead of a million small ones for the garbage collector to trace.
+    /// </summary>
+    private sealed class ShingleSetStore
+    {
+        private const int ChunkLength = 1 << 20;
+        private readonly List<ulong[]> _chunks = [];
+        private readonly List<(int Chunk, int Start, int Length)> _entries = [];
+        private int _used = ChunkLength;
+
+        public void Append(ReadOnlySpan<ulong> set)
+        {
+            var current = _chunks.Count == 0 ? 0 : _chunks[^1].Length;
+            if (current - _used < set.Length)
+            {
+                _chunks.Add(new ulong[Math.Max(ChunkLength, set.Length)]);
+                _used = 0;
+            }
+            set.CopyTo(_chunks[^1].AsSpan(_used));
+            _entries.Add((_chunks.Count - 1, _used, set.Length));
+            _used += set.Length;
+        }
+
+        public ReadOnlySpan<ulong> Get(int index)
+        {
+            var (chunk, start, length) = _entries[index];
+            return _chunks[chunk].AsSpan(start, length);
         }
     }
 
