@@ -87,9 +87,10 @@ public sealed class NearDuplicateTextFinder
 
     public NearDuplicateOptions Options => _options;
 
-    /// <summary>Texts added, including those still waiting in the batch.</summary>
+    /// <summary>Texts indexed so far (those with at least one shingle) plus those still waiting in the batch.</summary>
     public int Count => _ids.Count + _pending.Count;
 
+    /// <summary>Adds one text; each item id is expected once (the finder does not check).</summary>
     public void Add(long itemId, string text)
     {
         ArgumentNullException.ThrowIfNull(text);

@@ -84,6 +84,33 @@ public sealed class NearDuplicateTextFinderTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void Exact_verification_reports_the_exact_jaccard_across_many_texts()
+    {
+        // 12,000 texts of about 170 shingles: more than two of the finder's 1 Mi-entry shingle-set chunks.
+        var random = new Random(77);
+        var texts = new List<string>();
+        for (var p = 0; p < 6000; p++)
+        {
+            var text = GeneratedTextPairs.RandomText(random, 175);
+            texts.Add(text);
+            texts.Add(Mutate(text, random, 0, 175, random.Next(0, 4)));
+        }
+        var finder = new NearDuplicateTextFinder(new NearDuplicateOptions(0.75, VerifyExactly: true));
+        finder.AddRange(texts.Select((t, i) => ((long)i, t)));
+        var result = finder.FindGroups();
+
+        Assert.True(result.Groups.Count > 5000, $"{result.Groups.Count} groups");
+        foreach (var group in result.Groups)
+        {
+            var representative = texts[(int)group.RepresentativeId];
+            foreach (var member in group.Members.Skip(1))
+            {
+                Assert.Equal(GeneratedTextPairs.ExactJaccard(representative, texts[(int)member.ItemId], 5), member.Similarity, 12);
+            }
+        }
+    }
+
+    [Fact]
     public void Many_copies_of_one_text_make_one_group()
     {
         var random = new Random(8);
