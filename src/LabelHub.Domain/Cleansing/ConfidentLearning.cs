@@ -5,7 +5,7 @@ public enum LabelIssueFilter
 {
     /// <summary>
     /// For each off-diagonal cell (given i, true j) of the calibrated joint, the examples labeled i with the largest
-    /// margin P[x, j] − P[x, i], as many as the cell counts (cleanlab's default, the issue's method).
+    /// margin P[x, j] − P[x, i], as many as the cell counts (cleanlab's default filter).
     /// </summary>
     PruneByNoiseRate,
 
@@ -29,11 +29,15 @@ public enum LabelIssueRanking
     NormalizedMargin,
 }
 
-/// <param name="Filter">Which examples are issues; <see cref="LabelIssueFilter.PruneByNoiseRate"/> by default (see docs/cleansing/label-errors.md).</param>
+/// <param name="Filter">
+/// Which examples are issues. <see cref="LabelIssueFilter.Both"/> by default: in the simulations of
+/// docs/cleansing/label-errors.md it is the most precise at every noise rate and model strength for about 0.02 less
+/// recall than <see cref="LabelIssueFilter.PruneByNoiseRate"/>, and every false issue costs a reviewer's time.
+/// </param>
 /// <param name="Ranking">How the issues are ordered.</param>
 /// <param name="MinExamplesPerClass">A given label with at most this many examples is never pruned (cleanlab's min_examples_per_class).</param>
 public sealed record ConfidentLearningOptions(
-    LabelIssueFilter Filter = LabelIssueFilter.PruneByNoiseRate,
+    LabelIssueFilter Filter = LabelIssueFilter.Both,
     LabelIssueRanking Ranking = LabelIssueRanking.SelfConfidence,
     int MinExamplesPerClass = 1);
 
