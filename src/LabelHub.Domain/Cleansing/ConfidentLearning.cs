@@ -31,8 +31,9 @@ public enum LabelIssueRanking
 
 /// <param name="Filter">
 /// Which examples are issues. <see cref="LabelIssueFilter.Both"/> by default: in the simulations of
-/// docs/cleansing/label-errors.md it is the most precise at every noise rate and model strength for about 0.02 less
-/// recall than <see cref="LabelIssueFilter.PruneByNoiseRate"/>, and every false issue costs a reviewer's time.
+/// docs/cleansing/label-errors.md it is the most precise filter at nearly every noise rate and model strength, for
+/// about 0.01 less recall than <see cref="LabelIssueFilter.PruneByNoiseRate"/>, and every false issue costs a
+/// reviewer's time.
 /// </param>
 /// <param name="Ranking">How the issues are ordered.</param>
 /// <param name="MinExamplesPerClass">A given label with at most this many examples is never pruned (cleanlab's min_examples_per_class).</param>

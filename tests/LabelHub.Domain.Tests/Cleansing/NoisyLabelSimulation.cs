@@ -1,29 +1,35 @@
 namespace LabelHub.Domain.Tests.Cleansing;
 
 /// <summary>
-/// A seeded stand-in for K-fold out-of-sample probabilities: each example has a true class; a "model" sees the example
-/// (not its label) and outputs softmax(logits) with Gaussian logits, a bonus on the true class and a smaller one on a
-/// fixed look-alike class (as Fashion-MNIST's shirt / T-shirt / pullover). Then a share of the labels is flipped
-/// uniformly to another class. The logits are those of a well-specified model, so the probabilities are calibrated.
-/// The default signal gives a model about 90 % accurate on 10 classes, about what a small CNN reaches on Fashion-MNIST.
+/// A seeded stand-in for K-fold out-of-sample probabilities from a calibrated model. Each example has a true class c
+/// and features l ~ N(μ(c), I) with μ(c) = signal·e_c + lookAlike·e_(c+1 mod K): a look-alike class, as Fashion-MNIST's
+/// shirt / T-shirt / pullover. The "model" outputs the exact posterior under that generative model with a uniform
+/// prior, P[x, c] ∝ exp(signal·l_c + lookAlike·l_(c+1)), so its confidence matches its accuracy (calibrated by
+/// construction). Then a share of the labels is flipped uniformly to another class. The default signal gives a model
+/// about 90 % accurate on 10 classes, about what a small CNN reaches on Fashion-MNIST.
 /// </summary>
 internal sealed record NoisyLabelSimulation(int[] TrueLabels, int[] Labels, double[] Probabilities, int Classes, HashSet<int> Flipped)
 {
-    public static NoisyLabelSimulation Generate(int seed, int count, int classes, double noiseRate, double signal = 3.5, double lookAlike = 1.5)
+    public static NoisyLabelSimulation Generate(int seed, int count, int classes, double noiseRate, double signal = 3.0, double lookAlike = 1.5)
     {
         var random = new Random(seed);
         var truth = new int[count];
         var probabilities = new double[count * classes];
+        var features = new double[classes];
         var logits = new double[classes];
         for (var x = 0; x < count; x++)
         {
             truth[x] = random.Next(classes);
             for (var j = 0; j < classes; j++)
             {
-                logits[j] = Gaussian(random);
+                features[j] = Gaussian(random);
             }
-            logits[truth[x]] += signal;
-            logits[(truth[x] + 1) % classes] += lookAlike;
+            features[truth[x]] += signal;
+            features[(truth[x] + 1) % classes] += lookAlike;
+            for (var c = 0; c < classes; c++)
+            {
+                logits[c] = (signal * features[c]) + (lookAlike * features[(c + 1) % classes]);
+            }
             var max = logits.Max();
             var sum = 0.0;
             for (var j = 0; j < classes; j++)
