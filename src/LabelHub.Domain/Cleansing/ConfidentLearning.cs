@@ -61,10 +61,10 @@ public sealed record LabelIssue(int Index, int GivenLabel, int SuggestedLabel, d
 /// <param name="Issues">The examples found, ranked by <paramref name="Ranking"/> ascending, ties by index.</param>
 public sealed record ConfidentLearningResult(
     IReadOnlyList<double?> Thresholds,
-    int[,] ConfidentJoint,
-    int[,] CalibratedJoint,
-    double[,] Joint,
-    double[,] NoiseMatrix,
+    IReadOnlyList<int[]> ConfidentJoint,
+    IReadOnlyList<int[]> CalibratedJoint,
+    IReadOnlyList<double[]> Joint,
+    IReadOnlyList<double[]> NoiseMatrix,
     int EstimatedIssueCount,
     LabelIssueFilter Filter,
     LabelIssueRanking Ranking,
@@ -136,21 +136,21 @@ public static class ConfidentLearning
         }
         issues.Sort((a, b) => a.Score != b.Score ? a.Score.CompareTo(b.Score) : a.Index.CompareTo(b.Index));
 
-        var joint = new double[k, k];
-        var noise = new double[k, k];
+        var joint = Square<double>(k);
+        var noise = Square<double>(k);
         var trace = 0;
         for (var j = 0; j < k; j++)
         {
-            trace += calibrated[j, j];
+            trace += calibrated[j][j];
             var column = 0;
             for (var i = 0; i < k; i++)
             {
-                joint[i, j] = (double)calibrated[i, j] / n;
-                column += calibrated[i, j];
+                joint[i][j] = (double)calibrated[i][j] / n;
+                column += calibrated[i][j];
             }
             for (var i = 0; i < k; i++)
             {
-                noise[i, j] = column == 0 ? 0 : (double)calibrated[i, j] / column;
+                noise[i][j] = column == 0 ? 0 : (double)calibrated[i][j] / column;
             }
         }
         return new ConfidentLearningResult(
@@ -169,7 +169,7 @@ public static class ConfidentLearning
     /// The raw confident joint C[given, true] with its diagonal raised to at least 1, and the examples counted off
     /// its diagonal (ascending).
     /// </summary>
-    public static (int[,] Joint, int[] OffDiagonal) ConfidentJoint(IReadOnlyList<int> labels, ReadOnlySpan<double> probabilities, int classCount)
+    public static (int[][] Joint, int[] OffDiagonal) ConfidentJoint(IReadOnlyList<int> labels, ReadOnlySpan<double> probabilities, int classCount)
     {
         var data = new Data(labels, probabilities, classCount);
         return ConfidentJoint(data, Thresholds(data));
@@ -179,16 +179,16 @@ public static class ConfidentLearning
     /// cleanlab's calibrate_confident_joint: scale each row to the count of its given label, scale the whole to n,
     /// then round each row keeping its total (<see cref="RoundPreservingSum"/>).
     /// </summary>
-    public static int[,] Calibrate(int[,] confidentJoint, IReadOnlyList<int> labelCounts)
+    public static int[][] Calibrate(IReadOnlyList<int[]> confidentJoint, IReadOnlyList<int> labelCounts)
     {
         ArgumentNullException.ThrowIfNull(confidentJoint);
         ArgumentNullException.ThrowIfNull(labelCounts);
-        var k = confidentJoint.GetLength(0);
-        if (confidentJoint.GetLength(1) != k || labelCounts.Count != k)
+        var k = confidentJoint.Count;
+        if (confidentJoint.Any(row => row is null || row.Length != k) || labelCounts.Count != k)
         {
-            throw new ArgumentException($"The confident joint is {k}×{confidentJoint.GetLength(1)} and there are {labelCounts.Count} label counts; both need K×K and K.", nameof(confidentJoint));
+            throw new ArgumentException($"The confident joint has {k} rows of lengths {string.Join(", ", confidentJoint.Select(row => row?.Length ?? 0))} and there are {labelCounts.Count} label counts; it needs K rows of K and K counts.", nameof(confidentJoint));
         }
-        var scaled = new double[k, k];
+        var scaled = Square<double>(k);
         var total = 0.0;
         var n = 0;
         for (var i = 0; i < k; i++)
@@ -197,26 +197,26 @@ public static class ConfidentLearning
             var row = 0.0;
             for (var j = 0; j < k; j++)
             {
-                row += confidentJoint[i, j];
+                row += confidentJoint[i][j];
             }
             for (var j = 0; j < k; j++)
             {
-                scaled[i, j] = confidentJoint[i, j] / Math.Max(row, 1e-100) * labelCounts[i];
-                total += scaled[i, j];
+                scaled[i][j] = confidentJoint[i][j] / Math.Max(row, 1e-100) * labelCounts[i];
+                total += scaled[i][j];
             }
         }
-        var calibrated = new int[k, k];
+        var calibrated = Square<int>(k);
         var cells = new double[k];
         for (var i = 0; i < k; i++)
         {
             for (var j = 0; j < k; j++)
             {
-                cells[j] = scaled[i, j] / Math.Max(total, 1e-100) * n;
+                cells[j] = scaled[i][j] / Math.Max(total, 1e-100) * n;
             }
             var rounded = RoundPreservingSum(cells);
             for (var j = 0; j < k; j++)
             {
-                calibrated[i, j] = rounded[j];
+                calibrated[i][j] = rounded[j];
             }
         }
         return calibrated;
@@ -283,10 +283,10 @@ public static class ConfidentLearning
         return thresholds;
     }
 
-    private static (int[,] Joint, int[] OffDiagonal) ConfidentJoint(Data data, double[] thresholds)
+    private static (int[][] Joint, int[] OffDiagonal) ConfidentJoint(Data data, double[] thresholds)
     {
         var k = data.ClassCount;
-        var joint = new int[k, k];
+        var joint = Square<int>(k);
         var offDiagonal = new List<int>();
         for (var x = 0; x < data.Count; x++)
         {
@@ -309,7 +309,7 @@ public static class ConfidentLearning
             }
             var guess = confidentCount == 1 ? firstConfident : data.ArgMax(x);
             var given = data.Labels[x];
-            joint[given, guess]++;
+            joint[given][guess]++;
             if (guess != given)
             {
                 offDiagonal.Add(x);
@@ -317,7 +317,7 @@ public static class ConfidentLearning
         }
         for (var j = 0; j < k; j++)
         {
-            joint[j, j] = Math.Max(joint[j, j], 1);
+            joint[j][j] = Math.Max(joint[j][j], 1);
         }
         return (joint, [.. offDiagonal]);
     }
@@ -327,32 +327,32 @@ public static class ConfidentLearning
     /// transposes): a given label's diagonal below <paramref name="minimum"/> is raised to it, the rise taken evenly
     /// from the row's nonzero off-diagonal cells (floored at 0, truncated to whole examples).
     /// </summary>
-    private static int[,] KeepAtLeast(int[,] calibrated, int minimum)
+    private static int[][] KeepAtLeast(int[][] calibrated, int minimum)
     {
-        var k = calibrated.GetLength(0);
-        var prune = (int[,])calibrated.Clone();
+        var k = calibrated.Length;
+        var prune = calibrated.Select(row => (int[])row.Clone()).ToArray();
         for (var i = 0; i < k; i++)
         {
-            if (calibrated[i, i] >= minimum)
+            if (calibrated[i][i] >= minimum)
             {
                 continue;
             }
-            var rise = minimum - calibrated[i, i];
+            var rise = minimum - calibrated[i][i];
             var nonzero = 0;
             for (var j = 0; j < k; j++)
             {
-                nonzero += calibrated[i, j] != 0 ? 1 : 0;
+                nonzero += calibrated[i][j] != 0 ? 1 : 0;
             }
             var share = (double)rise / Math.Max(nonzero - 1, 1);
             for (var j = 0; j < k; j++)
             {
-                prune[i, j] = j == i ? minimum : (int)Math.Max(calibrated[i, j] - share, 0);
+                prune[i][j] = j == i ? minimum : (int)Math.Max(calibrated[i][j] - share, 0);
             }
         }
         return prune;
     }
 
-    private static bool[] PruneByNoiseRate(Data data, int[,] prune, int minExamples)
+    private static bool[] PruneByNoiseRate(Data data, int[][] prune, int minExamples)
     {
         var k = data.ClassCount;
         var issue = new bool[data.Count];
@@ -365,7 +365,7 @@ public static class ConfidentLearning
             }
             for (var truth = 0; truth < k; truth++)
             {
-                var count = prune[given, truth];
+                var count = prune[given][truth];
                 if (truth == given || count <= 0)
                 {
                     continue;
@@ -389,7 +389,7 @@ public static class ConfidentLearning
         return issue;
     }
 
-    private static bool[] PruneByClass(Data data, int[,] prune, int minExamples)
+    private static bool[] PruneByClass(Data data, int[][] prune, int minExamples)
     {
         var k = data.ClassCount;
         var issue = new bool[data.Count];
@@ -399,7 +399,7 @@ public static class ConfidentLearning
             {
                 continue;
             }
-            var count = data.LabelCounts[given] - prune[given, given];
+            var count = data.LabelCounts[given] - prune[given][given];
             if (count <= 0)
             {
                 continue;
@@ -417,6 +417,8 @@ public static class ConfidentLearning
         }
         return issue;
     }
+
+    private static T[][] Square<T>(int k) => [.. Enumerable.Range(0, k).Select(_ => new T[k])];
 
     private static bool[] Intersect(bool[] a, bool[] b)
     {

@@ -74,18 +74,7 @@ public sealed class ConfidentLearningReferenceTests
 
         public int[] Ints(string name) => [.. Root.GetProperty(name).EnumerateArray().Select(e => e.GetInt32())];
 
-        public int[,] Matrix(string name)
-        {
-            var rows = Root.GetProperty(name).EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetInt32()).ToArray()).ToArray();
-            var matrix = new int[rows.Length, rows.Length];
-            for (var i = 0; i < rows.Length; i++)
-            {
-                for (var j = 0; j < rows.Length; j++)
-                {
-                    matrix[i, j] = rows[i][j];
-                }
-            }
-            return matrix;
-        }
+        public int[][] Matrix(string name) =>
+            [.. Root.GetProperty(name).EnumerateArray().Select(r => r.EnumerateArray().Select(e => e.GetInt32()).ToArray())];
     }
 }

@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LabelHub.Domain.Cleansing;
 
 namespace LabelHub.Domain.Tests.Cleansing;
@@ -36,7 +37,7 @@ public sealed class ConfidentLearningTests
         var (joint, offDiagonal) = ConfidentLearning.ConfidentJoint(HandLabels, HandProbabilities, 3);
 
         // x0, x1 → (0, 0); x2 → (0, 1); x3 → (1, 1); x4: 0.6 < t1, none; x5 → (2, 2); x6: 0.5 < t2, none.
-        Assert.Equal(new int[,] { { 2, 1, 0 }, { 0, 1, 0 }, { 0, 0, 1 } }, joint);
+        Assert.Equal(new int[][] { [2, 1, 0], [0, 1, 0], [0, 0, 1] }, joint);
         Assert.Equal([2], offDiagonal);
     }
 
@@ -48,7 +49,7 @@ public sealed class ConfidentLearningTests
         var calibrated = ConfidentLearning.Calibrate(joint, [3, 2, 2]);
 
         // Row 0 already sums to its 3 examples; rows 1 and 2 count one example each for two labeled.
-        Assert.Equal(new int[,] { { 2, 1, 0 }, { 0, 2, 0 }, { 0, 0, 2 } }, calibrated);
+        Assert.Equal(new int[][] { [2, 1, 0], [0, 2, 0], [0, 0, 2] }, calibrated);
     }
 
     [Fact]
@@ -56,10 +57,10 @@ public sealed class ConfidentLearningTests
     {
         // Row 0: 5·(1, 1, 1)/3 = 1.67 each rounds to 2, 2, 2; one comes down to keep the total 5, the first of the tied
         // (cleanlab moves down in index order). Row 1: 4·(1, 3)/4 → 1, 3. Row 2 has no examples → 0. The whole is 9 = n.
-        var calibrated = ConfidentLearning.Calibrate(new int[,] { { 1, 1, 1 }, { 1, 3, 0 }, { 0, 0, 1 } }, [5, 4, 0]);
+        var calibrated = ConfidentLearning.Calibrate(new int[][] { [1, 1, 1], [1, 3, 0], [0, 0, 1] }, [5, 4, 0]);
 
-        Assert.Equal(new int[,] { { 1, 2, 2 }, { 1, 3, 0 }, { 0, 0, 0 } }, calibrated);
-        Assert.Equal(9, calibrated.Cast<int>().Sum());
+        Assert.Equal(new int[][] { [1, 2, 2], [1, 3, 0], [0, 0, 0] }, calibrated);
+        Assert.Equal(9, calibrated.Sum(row => row.Sum()));
     }
 
     [Fact]
@@ -83,9 +84,9 @@ public sealed class ConfidentLearningTests
         Assert.Equal(0.1, issue.SelfConfidence, 12);
         Assert.Equal(-0.7, issue.NormalizedMargin, 12);
         Assert.Equal(1, result.EstimatedIssueCount);
-        Assert.Equal(1.0 / 7, result.Joint[0, 1], 12);
+        Assert.Equal(1.0 / 7, result.Joint[0][1], 12);
         // P(given 0 | true 1) = 1 / (1 + 2).
-        Assert.Equal(1.0 / 3, result.NoiseMatrix[0, 1], 12);
+        Assert.Equal(1.0 / 3, result.NoiseMatrix[0][1], 12);
         Assert.Equal(LabelIssueFilter.PruneByNoiseRate, result.Filter);
     }
 
@@ -108,10 +109,10 @@ public sealed class ConfidentLearningTests
         var result = ConfidentLearning.FindLabelIssues(labels, probabilities, 3);
 
         Assert.Null(result.Thresholds[2]);
-        Assert.Equal(0, result.ConfidentJoint[0, 2] + result.ConfidentJoint[1, 2]);
+        Assert.Equal(0, result.ConfidentJoint[0][2] + result.ConfidentJoint[1][2]);
         // The diagonal is raised to 1 even for the empty class, and calibration scales its empty row to 0.
-        Assert.Equal(1, result.ConfidentJoint[2, 2]);
-        Assert.Equal(0, result.CalibratedJoint[2, 2]);
+        Assert.Equal(1, result.ConfidentJoint[2][2]);
+        Assert.Equal(0, result.CalibratedJoint[2][2]);
     }
 
     [Fact]
@@ -155,5 +156,21 @@ public sealed class ConfidentLearningTests
         Assert.Throws<ArgumentException>(() => ConfidentLearning.FindLabelIssues(HandLabels, missing, 3));
         Assert.Throws<ArgumentOutOfRangeException>(() => ConfidentLearning.FindLabelIssues([0], [1.0], 1));
         Assert.Throws<ArgumentException>(() => ConfidentLearning.FindLabelIssues([], Array.Empty<double>(), 3));
+        Assert.Contains("it needs K rows of K", Assert.Throws<ArgumentException>(() => ConfidentLearning.Calibrate([[1, 0], [0]], [1, 1])).Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_result_round_trips_through_json_for_a_job_result()
+    {
+        var result = ConfidentLearning.FindLabelIssues([0, 0, 1, 1, 0], [0.5, 0.2, 0.3, 0.6, 0.1, 0.3, 0.1, 0.8, 0.1, 0.2, 0.3, 0.5, 0.1, 0.9, 0], 3);
+        Assert.Null(result.Thresholds[2]);
+        Assert.NotEmpty(result.Issues);
+
+        var copy = JsonSerializer.Deserialize<ConfidentLearningResult>(JsonSerializer.Serialize(result))!;
+
+        Assert.Equal(result.Thresholds, copy.Thresholds);
+        Assert.Equal(result.CalibratedJoint, copy.CalibratedJoint);
+        Assert.Equal(result.NoiseMatrix, copy.NoiseMatrix);
+        Assert.Equal(result.Issues, copy.Issues);
     }
 }
