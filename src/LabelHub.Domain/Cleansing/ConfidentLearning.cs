@@ -94,6 +94,7 @@ public static class ConfidentLearning
     /// <summary>How far a row's sum may be from 1 (single-precision softmax outputs are off by about 10⁻⁷ per class).</summary>
     public const double RowSumTolerance = 1e-4;
 
+    /// <summary>The same on single-precision probabilities (the classifier's softmax output), widened to double first.</summary>
     public static ConfidentLearningResult FindLabelIssues(IReadOnlyList<int> labels, ReadOnlySpan<float> probabilities, int classCount, ConfidentLearningOptions? options = null)
     {
         var widened = new double[probabilities.Length];
