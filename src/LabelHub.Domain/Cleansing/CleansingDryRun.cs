@@ -1,3 +1,4 @@
+using System.Text.Encodings.Web;
 using System.Text.Json;
 
 namespace LabelHub.Domain.Cleansing;
@@ -22,6 +23,12 @@ public sealed record DryRunReport(int Answers, int AnswersFlagged, int AnswersCh
 public static class CleansingDryRun
 {
     public const int DefaultExamples = 5;
+
+    // Examples are read by people: Hangul and kana as they are, not as \uXXXX escapes.
+    private static readonly JsonSerializerOptions DisplayOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+
+    /// <summary>A field's JSON as a person reads it (non-ASCII text unescaped).</summary>
+    public static string? Display(JsonElement? value) => value is { } json ? JsonSerializer.Serialize(json, DisplayOptions) : null;
 
     public static DryRunReport Run(CompiledRuleSet rules, IEnumerable<DryRunAnswer> answers, int examplesPerRule = DefaultExamples)
     {
@@ -81,7 +88,7 @@ public static class CleansingDryRun
                 var list = (isFix ? changedExamples : flaggedExamples)[outcome.RuleIndex];
                 if (list.Count < examples || answer.AnnotationId < list[^1].AnnotationId)
                 {
-                    Keep(list, new DryRunExample(answer.AnnotationId, answer.ItemId, outcome.Before?.GetRawText(), outcome.After?.GetRawText(), outcome.Reason));
+                    Keep(list, new DryRunExample(answer.AnnotationId, answer.ItemId, Display(outcome.Before), Display(outcome.After), outcome.Reason));
                 }
             }
             answersFlagged += anyFlag ? 1 : 0;
