@@ -625,7 +625,8 @@ public sealed class CompiledRuleSet
                 {
                     if (labels.Contains(boxes[j].Label) && IoU(boxes[i], boxes[j]) is var iou && iou > rule.MaxIoU)
                     {
-                        context.Flag(this, $"Boxes {i + 1} and {j + 1} overlap with IoU {iou.ToString("0.###", CultureInfo.InvariantCulture)}.");
+                        var shown = iou.ToString("0.###", CultureInfo.InvariantCulture);
+                        context.Flag(this, $"Boxes {i + 1} and {j + 1} overlap with IoU {shown}.");
                         return;
                     }
                 }
