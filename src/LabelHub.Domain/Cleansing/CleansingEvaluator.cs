@@ -108,7 +108,7 @@ public sealed class CompiledRuleSet
             {
                 if (slots[i].Dirty)
                 {
-                    fixedValues[fields[i].Name] = AnswerCodec.ToJson(slots[i].Read.Value!);
+                    fixedValues[fields[i].Name] = slots[i].FixedJson;
                 }
             }
             return new AnswerEvaluation(context.Outcomes, fixedValues, changed: true);
@@ -126,6 +126,9 @@ public sealed class CompiledRuleSet
         public bool Loaded;
         public bool Dirty;
         public AnswerRead Read;
+
+        /// <summary>The fixed value as JSON, written once per fix and reused by later outcomes and the result.</summary>
+        public JsonElement FixedJson;
     }
 
     internal ref struct EvaluationContext(LabelField[] fields, Slot[] slots, IReadOnlyDictionary<string, JsonElement> values, IReadOnlyDictionary<string, JsonElement>? itemData)
@@ -150,7 +153,7 @@ public sealed class CompiledRuleSet
             !slots[slot].Dirty && values.TryGetValue(fields[slot].Name, out var raw) && raw.ValueKind == JsonValueKind.String ? raw.GetString() : null;
 
         public readonly JsonElement? Current(int slot) =>
-            slots[slot].Dirty ? AnswerCodec.ToJson(slots[slot].Read.Value!)
+            slots[slot].Dirty ? slots[slot].FixedJson
             : values.TryGetValue(fields[slot].Name, out var raw) ? raw
             : null;
 
@@ -176,11 +179,13 @@ public sealed class CompiledRuleSet
                 return;
             }
             var before = Current(rule.Slot);
+            var after = AnswerCodec.ToJson(value);
             ref var state = ref slots[rule.Slot];
             state.Read = new AnswerRead(value);
             state.Loaded = true;
             state.Dirty = true;
-            (Outcomes ??= []).Add(new RuleOutcome(rule.Index, rule.Rule, RuleOutcomeKind.Fixed, null, before, AnswerCodec.ToJson(value)));
+            state.FixedJson = after;
+            (Outcomes ??= []).Add(new RuleOutcome(rule.Index, rule.Rule, RuleOutcomeKind.Fixed, null, before, after));
         }
     }
 
