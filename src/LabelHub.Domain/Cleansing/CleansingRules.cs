@@ -30,8 +30,19 @@ public sealed record CleansingRuleSet
 
     public string ToJson() => JsonSerializer.Serialize(this, JsonOptions);
 
-    /// <summary>Reads a stored or posted rule set; malformed JSON or an unknown kind throws <see cref="JsonException"/>.</summary>
-    public static CleansingRuleSet FromJson(string json) => JsonSerializer.Deserialize<CleansingRuleSet>(json, JsonOptions) ?? new CleansingRuleSet();
+    /// <summary>Reads a stored or posted rule set; malformed JSON, a missing or unknown kind throw <see cref="JsonException"/>.</summary>
+    public static CleansingRuleSet FromJson(string json)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<CleansingRuleSet>(json, JsonOptions) ?? new CleansingRuleSet();
+        }
+        catch (NotSupportedException e)
+        {
+            // A rule without "kind" would be the abstract base type.
+            throw new JsonException("Every rule needs a kind.", e);
+        }
+    }
 }
 
 /// <summary>
