@@ -36,6 +36,9 @@ public sealed class AnswerEvaluation
     public IReadOnlyDictionary<string, JsonElement> Values { get; }
     public bool Changed { get; }
     public bool Clean => Outcomes.Count == 0;
+
+    /// <summary>The outcomes about one field, in rule order: what the labeling page shows beside that field as hints.</summary>
+    public IEnumerable<RuleOutcome> OutcomesFor(string field) => Outcomes.Where(o => o.Rule.Field == field);
 }
 
 /// <summary>

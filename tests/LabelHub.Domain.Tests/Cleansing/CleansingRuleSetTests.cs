@@ -181,6 +181,28 @@ public sealed class CleansingRuleSetTests
     }
 
     [Fact]
+    public void Hints_for_a_draft_are_the_outcomes_per_field_and_the_draft_is_not_changed()
+    {
+        var rules = Compile(
+            new FullWidthToHalfWidthRule { Id = "fw", Field = "name", Mode = RuleMode.Fix },
+            new CrossFieldRule
+            {
+                Id = "x",
+                Field = "amount",
+                When = new FieldCondition { Field = "category", Operator = ConditionOperator.Is, Values = ["place"] },
+                Then = new FieldRequirement { Operator = RequirementOperator.IsNotEmpty },
+            });
+        var draft = Json("""{"name": "제１공장", "category": "place"}""");
+
+        var evaluation = rules.Evaluate(draft);
+
+        Assert.Equal("제1공장", Assert.Single(evaluation.OutcomesFor("name")).After!.Value.GetString());
+        Assert.Equal("x", Assert.Single(evaluation.OutcomesFor("amount")).Rule.Id);
+        Assert.Empty(evaluation.OutcomesFor("category"));
+        Assert.Equal("제１공장", draft["name"].GetString());
+    }
+
+    [Fact]
     public void A_clean_answer_comes_back_as_the_same_instance()
     {
         var rules = Compile(new TrimRule { Id = "t", Field = "name", Mode = RuleMode.Fix }, new RequiredRule { Id = "r", Field = "name" });
