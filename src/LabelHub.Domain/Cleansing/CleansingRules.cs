@@ -21,10 +21,14 @@ public sealed record CleansingRuleSet
 {
     public IReadOnlyList<CleansingRule> Rules { get; init; } = [];
 
-    /// <summary>camelCase like the API; the "kind" property may come anywhere in a rule, as hand-written JSON puts it.</summary>
+    /// <summary>
+    /// camelCase like the API; the "kind" property may come anywhere in a rule, as hand-written JSON puts it; null where
+    /// the model has no null (a list of values, a condition) is refused when read rather than failing later.
+    /// </summary>
     public static readonly JsonSerializerOptions JsonOptions = new(JsonSerializerDefaults.Web)
     {
         AllowOutOfOrderMetadataProperties = true,
+        RespectNullableAnnotations = true,
         DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     };
 

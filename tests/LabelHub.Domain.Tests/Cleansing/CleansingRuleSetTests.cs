@@ -68,6 +68,7 @@ public sealed class CleansingRuleSetTests
         Assert.Equal(RequirementOperator.IsEmpty, Assert.IsType<CrossFieldRule>(set.Rules[1]).Then.Operator);
         Assert.Throws<JsonException>(() => CleansingRuleSet.FromJson("""{"rules": [{"kind": "no_such_kind", "id": "a", "field": "name"}]}"""));
         Assert.Equal("Every rule needs a kind.", Assert.Throws<JsonException>(() => CleansingRuleSet.FromJson("""{"rules": [{"id": "a", "field": "name"}]}""")).Message);
+        Assert.Throws<JsonException>(() => CleansingRuleSet.FromJson("""{"rules": [{"kind": "allowed_values", "id": "a", "field": "category", "values": null}]}"""));
         // A kind's own settings are required where the record says so.
         Assert.Throws<JsonException>(() => CleansingRuleSet.FromJson("""{"rules": [{"kind": "regex", "id": "a", "field": "name"}]}"""));
     }
