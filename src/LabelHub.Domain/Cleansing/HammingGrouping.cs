@@ -23,6 +23,8 @@ public static class HammingGrouping
     // 2^22 buckets per block at most: 16 MB of offsets for each of the (three) blocks that many bits.
     private const int MaxBlockBits = 22;
 
+    private const int MinBlocks = (PerceptualHash.Bits + MaxBlockBits - 1) / MaxBlockBits;
+
     /// <summary>Every pair (First &lt; Second, indices into <paramref name="hashes"/>) whose distance is at most <paramref name="threshold"/>, ordered by First then Second.</summary>
     public static IReadOnlyList<(int First, int Second)> FindPairs(IReadOnlyList<ulong> hashes, int threshold)
     {
@@ -91,13 +93,27 @@ public static class HammingGrouping
         return groups;
     }
 
-    /// <summary>Calls <paramref name="onPair"/>(i, j), i &lt; j, once for every pair of hashes within <paramref name="threshold"/> bits.</summary>
-    public static void ForEachPair(ulong[] hashes, int threshold, Action<int, int> onPair)
+    /// <summary>
+    /// Calls <paramref name="onPair"/>(i, j), i &lt; j, once for every pair of hashes within <paramref name="threshold"/>
+    /// bits. <paramref name="blocks"/> overrides <see cref="ChooseBlocks"/> (0 compares all pairs, else 3 to 64 blocks);
+    /// it changes the work done, never the pairs.
+    /// </summary>
+    public static void ForEachPair(ulong[] hashes, int threshold, Action<int, int> onPair, int? blocks = null)
     {
         ArgumentNullException.ThrowIfNull(hashes);
         ArgumentNullException.ThrowIfNull(onPair);
         ArgumentOutOfRangeException.ThrowIfNegative(threshold);
-        var blocks = ChooseBlocks(hashes.Length, threshold);
+        var blockCount = blocks ?? ChooseBlocks(hashes.Length, threshold);
+        if (blockCount != 0)
+        {
+            ArgumentOutOfRangeException.ThrowIfLessThan(blockCount, MinBlocks, nameof(blocks));
+            ArgumentOutOfRangeException.ThrowIfGreaterThan(blockCount, PerceptualHash.Bits, nameof(blocks));
+        }
+        SearchBlocks(hashes, threshold, onPair, blockCount);
+    }
+
+    private static void SearchBlocks(ulong[] hashes, int threshold, Action<int, int> onPair, int blocks)
+    {
         if (blocks == 0)
         {
             CompareAllPairs(hashes, threshold, onPair);
@@ -175,11 +191,11 @@ public static class HammingGrouping
     }
 
     /// <summary>The number of blocks with the least expected work, or 0 when comparing all pairs is cheaper.</summary>
-    internal static int ChooseBlocks(int count, int threshold)
+    public static int ChooseBlocks(int count, int threshold)
     {
         var best = 0;
         var bestCost = (double)count * count / 2;
-        for (var blocks = (PerceptualHash.Bits + MaxBlockBits - 1) / MaxBlockBits; blocks <= Math.Min(threshold + 1, PerceptualHash.Bits); blocks++)
+        for (var blocks = MinBlocks; blocks <= Math.Max(MinBlocks, Math.Min(threshold + 1, PerceptualHash.Bits)); blocks++)
         {
             var radius = threshold / blocks;
             var narrowest = PerceptualHash.Bits / blocks;

@@ -48,9 +48,10 @@ public static class PerceptualHash
     /// pHash as imagehash computes it (after Zauner 2010): reduce to 32 × 32 by area averaging, take the 2-D DCT-II
     /// (unnormalised, as <c>scipy.fftpack.dct</c> twice), keep the lowest 8 × 8 frequencies, and set a bit for each
     /// coefficient above their median. The median is taken over the 63 AC coefficients, leaving out the DC term
-    /// [0, 0]: the DC term is the image's mean brightness, unrelated to its structure, and where it is the largest
-    /// coefficient (any image that is not dark and high-contrast) the bits equal imagehash's, whose median includes it.
-    /// The DC bit itself is then set for almost every image and carries little information.
+    /// [0, 0], which measures brightness rather than structure. For non-negative luminance the DC term is never
+    /// smaller than any coefficient (|X[v, u]| ≤ 4 Σ x = X[0, 0]), so the bits are exactly imagehash's, whose median
+    /// includes it: with the DC term on top, the mean of the 32nd and 33rd of 64 values and the 32nd of the other 63
+    /// leave the same 32 values above. The DC bit is therefore set for every image that is not all black.
     /// </summary>
     public static ulong PHash(ReadOnlySpan<float> luminance, int width, int height)
     {
