@@ -20,7 +20,8 @@ public sealed class HammingGroupingTests
         var expected = BruteForce(hashes, threshold);
         Assert.NotEmpty(expected);
 
-        foreach (var blocks in new[] { 0, 3, 4, 5, 7, threshold + 1, 64 }.Where(b => b is 0 or >= 3 and <= 64).Distinct())
+        // Block counts with at most 3 bits of radius per block: wider radii probe millions of buckets per hash.
+        foreach (var blocks in new[] { 0, 3, 4, 5, 7, threshold + 1, 64 }.Where(b => b == 0 || (b is >= 3 and <= 64 && threshold / b <= 3)).Distinct())
         {
             var found = new List<(int, int)>();
             HammingGrouping.ForEachPair(hashes, threshold, (i, j) => found.Add((i, j)), blocks);
@@ -93,6 +94,66 @@ public sealed class HammingGroupingTests
         Assert.Equal(expected.Count, groups.Count);
         Assert.Equal(expected, groups);
         Assert.Equal(groups, shuffled);
+    }
+
+    [Fact]
+    public void Representative_groups_keep_members_near_their_representative_and_do_not_chain()
+    {
+        // A chain 0 – 1 – 2 – 3, each 3 bits from the next: one component, but 3 is 9 bits from 0.
+        ulong start = 0xAAAA_0000_FFFF_1234UL;
+        HashedItem[] chain =
+        [
+            new(1, start),
+            new(2, start ^ 0b111UL),
+            new(3, start ^ 0b111_111UL),
+            new(4, start ^ 0b111_111_111UL),
+            new(5, start ^ 0b111UL),   // equal to item 2's hash
+        ];
+
+        Assert.Equal([[1L, 2L, 3L, 4L, 5L]], HammingGrouping.Group(chain, 3));
+        var groups = HammingGrouping.GroupAroundRepresentatives(chain, 3);
+        // 1 takes 2 and 5 (3 bits); 3 is 6 bits from 1, so it leads its own group and takes 4.
+        Assert.Equal(2, groups.Count);
+        Assert.Equal(1L, groups[0].RepresentativeId);
+        Assert.Equal([1L, 2L, 5L], groups[0].ItemIds);
+        Assert.Equal(3L, groups[1].RepresentativeId);
+        Assert.Equal([3L, 4L], groups[1].ItemIds);
+    }
+
+    [Fact]
+    public void Representative_groups_on_random_hashes_satisfy_their_invariants()
+    {
+        var hashes = HashesWithPlantedNeighbours(seed: 7, count: 3000, maxFlips: 10);
+        var items = hashes.Select((h, i) => new HashedItem(5000 - i, h)).ToArray();
+        var hashOf = items.ToDictionary(x => x.ItemId, x => x.Hash);
+        const int Threshold = 6;
+
+        var groups = HammingGrouping.GroupAroundRepresentatives(items, Threshold);
+
+        Assert.NotEmpty(groups);
+        var grouped = groups.SelectMany(g => g.ItemIds).ToList();
+        Assert.Equal(grouped.Count, grouped.Distinct().Count());
+        foreach (var group in groups)
+        {
+            Assert.Contains(group.RepresentativeId, group.ItemIds);
+            Assert.Equal(group.ItemIds.Order(), group.ItemIds);
+            Assert.All(group.ItemIds, id => Assert.InRange(PerceptualHash.Distance(hashOf[id], hashOf[group.RepresentativeId]), 0, Threshold));
+        }
+        var representatives = groups.Select(g => g.RepresentativeId).ToArray();
+        Assert.Equal(representatives.Order(), representatives);
+        for (var i = 0; i < representatives.Length; i++)
+        {
+            for (var j = i + 1; j < representatives.Length; j++)
+            {
+                Assert.True(PerceptualHash.Distance(hashOf[representatives[i]], hashOf[representatives[j]]) > Threshold);
+            }
+        }
+        // An item left alone was a representative of nothing: every representative is further than the threshold from it.
+        var ungrouped = items.Where(x => !grouped.Contains(x.ItemId)).ToArray();
+        Assert.All(ungrouped, x => Assert.All(representatives, r => Assert.True(PerceptualHash.Distance(x.Hash, hashOf[r]) > Threshold)));
+        // The same groups from any input order.
+        Assert.Equal(groups.Select(g => (g.RepresentativeId, string.Join(",", g.ItemIds))),
+            HammingGrouping.GroupAroundRepresentatives(items.Reverse().ToArray(), Threshold).Select(g => (g.RepresentativeId, string.Join(",", g.ItemIds))));
     }
 
     [Fact]

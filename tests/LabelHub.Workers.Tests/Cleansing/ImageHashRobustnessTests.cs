@@ -14,7 +14,7 @@ namespace LabelHub.Workers.Tests.Cleansing;
 public sealed class ImageHashRobustnessTests(ITestOutputHelper output)
 {
     /// <summary>The thresholds docs/cleansing/near-duplicates-images.md recommends.</summary>
-    private const int PHashThreshold = 10;
+    private const int PHashThreshold = 8;
 
     private const int DHashThreshold = 10;
 
