@@ -143,6 +143,31 @@ public sealed class ImageHashRobustnessTests(ITestOutputHelper output)
         Assert.Throws<InvalidDataException>(() => ImageLuminance.Decode("not an image"u8));
     }
 
+    [Fact]
+    public void A_large_jpeg_is_decoded_at_a_reduced_scale_that_keeps_256_pixels_and_hashes_like_the_full_image()
+    {
+        using var bitmap = new SKBitmap(new SKImageInfo(1600, 1200, SKColorType.Rgba8888, SKAlphaType.Premul));
+        using (var canvas = new SKCanvas(bitmap))
+        {
+            canvas.Clear(SKColors.LightYellow);
+            using var paint = new SKPaint { Color = SKColors.DarkBlue, IsAntialias = true };
+            canvas.DrawCircle(500, 400, 300, paint);
+            canvas.DrawRect(1000, 600, 450, 500, paint);
+        }
+        var jpeg = Encode(bitmap, SKEncodedImageFormat.Jpeg, 85);
+        var png = Encode(bitmap, SKEncodedImageFormat.Png, 100);
+
+        var decoded = ImageLuminance.Decode(jpeg);
+        var fromJpeg = ImageLuminance.Hash(jpeg);
+        var fromPng = ImageLuminance.Hash(png);
+        output.WriteLine($"1600 × 1200 JPEG decoded at {decoded.Width} × {decoded.Height}; PNG decoded in full");
+
+        Assert.InRange(Math.Min(decoded.Width, decoded.Height), 256, 1199);
+        Assert.Equal(4 * decoded.Height, 3 * decoded.Width);
+        Assert.InRange(PerceptualHash.Distance(fromJpeg.PHash, fromPng.PHash), 0, 2);
+        Assert.InRange(PerceptualHash.Distance(fromJpeg.DHash, fromPng.DHash), 0, 2);
+    }
+
     private static List<string> FashionMnistFiles() => [.. Directory.GetFiles(Folder, "*.png").Order(StringComparer.Ordinal)];
 
     private static string ClassOf(string name) => name[..name.IndexOf('-', StringComparison.Ordinal)];
