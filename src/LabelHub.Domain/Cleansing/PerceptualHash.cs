@@ -51,7 +51,8 @@ public static class PerceptualHash
     /// [0, 0], which measures brightness rather than structure. For non-negative luminance the DC term is never
     /// smaller than any coefficient (|X[v, u]| ≤ 4 Σ x = X[0, 0]), so the bits are exactly imagehash's, whose median
     /// includes it: with the DC term on top, the mean of the 32nd and 33rd of 64 values and the 32nd of the other 63
-    /// leave the same 32 values above. The DC bit is therefore set for every image that is not all black.
+    /// leave the same 32 values above. The DC bit is therefore set for every image that is not all black. imagehash
+    /// reduces with PIL's Lanczos filter rather than area averaging, so its hashes of the same file may differ by a few bits.
     /// </summary>
     public static ulong PHash(ReadOnlySpan<float> luminance, int width, int height)
     {
