@@ -20,9 +20,9 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
     {
         var projectId = run.ProjectId ?? throw new InvalidOperationException($"Job {run.Id} has no project.");
         var (rules, version) = await LoadAsync(projectId, parameters.Version, parameters.RulesJson, ct);
-        var total = await CountAsync(projectId, ct);
+        var (upTo, total) = await BoundsAsync(projectId, ct);
         var seen = 0;
-        var report = CleansingDryRun.Run(rules, Answers(projectId, ct).ToBlockingEnumerable(ct).Select(answer =>
+        var report = CleansingDryRun.Run(rules, Answers(projectId, upTo, ct).ToBlockingEnumerable(ct).Select(answer =>
         {
             seen++;
             if (seen % (PageSize * 10) == 0 && total > 0)
@@ -45,7 +45,7 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
         var changed = new int[ruleCount];
         var flagged = new int[ruleCount];
         int answers = 0, answersChanged = 0, answersFlagged = 0, skipped = 0;
-        var total = await CountAsync(projectId, ct);
+        var (upTo, total) = await BoundsAsync(projectId, ct);
 
         long after = 0;
         while (true)
@@ -53,7 +53,7 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
             List<AnswerRow> page;
             await using (var db = await dbFactory.CreateDbContextAsync(ct))
             {
-                page = await Page(db, projectId, after).ToListAsync(ct);
+                page = await Page(db, projectId, after, upTo).ToListAsync(ct);
             }
             if (page.Count == 0)
             {
@@ -169,14 +169,19 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
         return (CompiledRuleSet.Compile(schema, CleansingRuleSet.FromJson(stored.RulesJson)), stored.Version);
     }
 
-    private async Task<int> CountAsync(Guid projectId, CancellationToken ct)
+    /// <summary>
+    /// The last answer id at the start and how many current answers there are up to it: a run reads no further, so it
+    /// never reads the versions it writes itself nor answers submitted while it runs (the next run sees those).
+    /// </summary>
+    private async Task<(long UpTo, int Total)> BoundsAsync(Guid projectId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await Current(db, projectId).CountAsync(ct);
+        var upTo = await db.Annotations.Where(a => a.ProjectId == projectId).MaxAsync(a => (long?)a.Id, ct) ?? 0;
+        return (upTo, await Current(db, projectId).CountAsync(a => a.Id <= upTo, ct));
     }
 
     /// <summary>The answers a page at a time by id, each page read and closed before the next.</summary>
-    private async IAsyncEnumerable<DryRunAnswer> Answers(Guid projectId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<DryRunAnswer> Answers(Guid projectId, long upTo, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
     {
         long after = 0;
         while (true)
@@ -184,7 +189,7 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
             List<AnswerRow> page;
             await using (var db = await dbFactory.CreateDbContextAsync(ct))
             {
-                page = await Page(db, projectId, after).ToListAsync(ct);
+                page = await Page(db, projectId, after, upTo).ToListAsync(ct);
             }
             if (page.Count == 0)
             {
@@ -201,12 +206,13 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
     private static IQueryable<Annotation> Current(LabelHubDbContext db, Guid projectId) =>
         db.Annotations.AsNoTracking().Where(a => a.ProjectId == projectId && a.IsCurrent && a.ReviewStatus != ReviewStatus.Rejected);
 
-    private static IQueryable<AnswerRow> Page(LabelHubDbContext db, Guid projectId, long after) =>
-        Current(db, projectId)
-            .Where(a => a.Id > after)
-            .Join(db.Items.AsNoTracking(), a => a.ItemId, i => i.Id, (a, i) => new AnswerRow(a.Id, a.ItemId, a.Values, i.Data))
-            .OrderBy(r => r.Id)
-            .Take(PageSize);
+    private static IQueryable<AnswerRow> Page(LabelHubDbContext db, Guid projectId, long after, long upTo) =>
+        (from a in Current(db, projectId)
+         where a.Id > after && a.Id <= upTo
+         join i in db.Items.AsNoTracking() on a.ItemId equals i.Id
+         orderby a.Id
+         select new AnswerRow(a.Id, a.ItemId, a.Values, i.Data))
+        .Take(PageSize);
 
     private sealed record AnswerRow(long Id, long ItemId, Dictionary<string, JsonElement> Values, Dictionary<string, JsonElement> ItemData);
 }

@@ -109,7 +109,8 @@ public sealed class CleansingRulesTests
         Assert.Equal(report.AnswersChanged, saved.AnswersChanged);
         await using (var db = app.CreateDbContext())
         {
-            Assert.Equal(3, await db.Annotations.CountAsync(a => a.ProjectId == project.Id));
+            var rows = await db.Annotations.AsNoTracking().Where(a => a.ProjectId == project.Id).ToListAsync();
+            Assert.True(rows.Count == 3, string.Join("\n", rows.Select(a => $"{a.Id} item {a.ItemId} v{a.Version} {a.Reason} current={a.IsCurrent} {JsonSerializer.Serialize(a.Values)}")));
         }
 
         var applied = CleansingJobs.RulesApply.ReadResult(await RunAsync(manager, $"{url}/apply", new { }))!;
