@@ -22,15 +22,16 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
         var (rules, version) = await LoadAsync(projectId, parameters.Version, parameters.RulesJson, ct);
         var (upTo, total) = await BoundsAsync(projectId, ct);
         var seen = 0;
-        var report = CleansingDryRun.Run(rules, Answers(projectId, upTo, ct).ToBlockingEnumerable(ct).Select(answer =>
+        var tally = new CleansingDryRun.Accumulator(rules);
+        await foreach (var answer in Answers(projectId, upTo, ct))
         {
-            seen++;
-            if (seen % (PageSize * 10) == 0 && total > 0)
+            tally.Add(answer);
+            if (++seen % (PageSize * 10) == 0 && total > 0)
             {
-                progress.ReportAsync((double)seen / total, $"Read {seen:N0} of {total:N0} answers", ct).GetAwaiter().GetResult();
+                await progress.ReportAsync(Math.Min(1.0, (double)seen / total), $"Read {seen:N0} of {total:N0} answers", ct);
             }
-            return answer;
-        }));
+        }
+        var report = tally.Report();
         var summary = version is null
             ? $"Dry run: of {report.Answers:N0} answers, {report.AnswersChanged:N0} would be changed and {report.AnswersFlagged:N0} flagged."
             : $"Dry run of rules version {version}: of {report.Answers:N0} answers, {report.AnswersChanged:N0} would be changed and {report.AnswersFlagged:N0} flagged.";
