@@ -99,7 +99,7 @@ public sealed class CleansingService(IDbContextFactory<LabelHubDbContext> dbFact
                 Check(project, rules);
                 return await jobs.StartAsync(CleansingJobs.RulesDryRun, projectId, actor.UserId, new CleansingDryRunParameters(null, rules.ToJson()), ct);
             }
-            version = await ResolveVersionAsync(db, projectId, version, ct);
+            version = await ResolveVersionAsync(db, project, version, ct);
         }
         return await jobs.StartAsync(CleansingJobs.RulesDryRun, projectId, actor.UserId, new CleansingDryRunParameters(version, null), ct);
     }
@@ -110,8 +110,8 @@ public sealed class CleansingService(IDbContextFactory<LabelHubDbContext> dbFact
         int resolved;
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
-            await db.GetManageableAsync(actor, projectId, ct);
-            resolved = await ResolveVersionAsync(db, projectId, version, ct);
+            var project = await db.GetManageableAsync(actor, projectId, ct);
+            resolved = await ResolveVersionAsync(db, project, version, ct);
         }
         return await jobs.StartAsync(CleansingJobs.RulesApply, projectId, actor.UserId, new CleansingApplyParameters(resolved, actor.UserId), ct);
     }
@@ -138,14 +138,21 @@ public sealed class CleansingService(IDbContextFactory<LabelHubDbContext> dbFact
         CleansingRuleValidator.Validate(project.Schema, rules);
     }
 
-    private static async Task<int> ResolveVersionAsync(LabelHubDbContext db, Guid projectId, int? version, CancellationToken ct)
+    /// <summary>
+    /// The saved version to run (the newest when none is given), checked against the schema as it is now: a schema
+    /// changed since the rules were saved is a 400 naming the rule, not a failed job.
+    /// </summary>
+    private static async Task<int> ResolveVersionAsync(LabelHubDbContext db, Project project, int? version, CancellationToken ct)
     {
         var found = await db.CleansingRuleSets.AsNoTracking()
-            .Where(r => r.ProjectId == projectId && (version == null || r.Version == version))
-            .MaxAsync(r => (int?)r.Version, ct);
-        return found ?? throw new ValidationException("version", version is null
-            ? "The project has no cleansing rules yet. Save rules first."
-            : $"The project has no version {version} of its cleansing rules.");
+            .Where(r => r.ProjectId == project.Id && (version == null || r.Version == version))
+            .OrderByDescending(r => r.Version)
+            .FirstOrDefaultAsync(ct)
+            ?? throw new ValidationException("version", version is null
+                ? "The project has no cleansing rules yet. Save rules first."
+                : $"The project has no version {version} of its cleansing rules.");
+        CleansingRuleValidator.Validate(project.Schema, CleansingRuleSet.FromJson(found.RulesJson));
+        return found.Version;
     }
 
     private static async Task<string?> AuthorNameAsync(LabelHubDbContext db, Guid userId, CancellationToken ct) =>

@@ -63,6 +63,9 @@ public sealed class CleansingRulesTests
         var versions = await manager.GetAsync<List<CleansingRuleSetVersionInfo>>($"{url}/versions");
         Assert.Equal([2, 1], versions.Select(v => v.Version));
         Assert.Equal([1, 2], versions.Select(v => v.RuleCount));
+        var missing = await manager.PostRawAsync($"{url}/apply", new { version = 99 });
+        Assert.Equal(HttpStatusCode.BadRequest, missing.StatusCode);
+        Assert.Contains("\"version\"", await missing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
         // Annotators get the rules as hints another way; a manager of another project does not see this one.
         Assert.Equal(HttpStatusCode.Forbidden, (await annotator.Http.GetAsync(url)).StatusCode);
