@@ -62,6 +62,16 @@ public static class CleansingDryRun
         return total.Report(rules);
     }
 
+    /// <summary>The report of <see cref="Run"/> built up one answer at a time, for callers that read answers asynchronously, a page at a time.</summary>
+    public sealed class Accumulator(CompiledRuleSet rules, int examplesPerRule = DefaultExamples)
+    {
+        private readonly Tally tally = new(rules.RuleSet.Rules.Count, examplesPerRule);
+
+        public void Add(DryRunAnswer answer) => tally.Add(answer, rules.Evaluate(answer.Values, answer.ItemData));
+
+        public DryRunReport Report() => tally.Report(rules);
+    }
+
     private sealed class Tally(int ruleCount, int examples)
     {
         private readonly int[] flagged = new int[ruleCount];

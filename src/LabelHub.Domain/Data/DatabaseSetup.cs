@@ -107,6 +107,8 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<JobRunService>();
         builder.Services.AddSingleton<ImportService>();
         builder.Services.AddSingleton<ItemImporter>();
+        builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingService>();
+        builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingRulesRun>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ExportService>();
         builder.Services.AddSingleton<LabelHub.Domain.Planning.ProjectDeletion>();
         builder.Services.AddScoped<UserAdminService>();

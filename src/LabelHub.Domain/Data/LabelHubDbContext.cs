@@ -1,3 +1,4 @@
+using LabelHub.Domain.Cleansing;
 using LabelHub.Domain.Collection;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Jobs;
@@ -38,6 +39,7 @@ public abstract class LabelHubDbContext(DbContextOptions options)
     public DbSet<ModelVersion> ModelVersions => Set<ModelVersion>();
     public DbSet<LearningRound> LearningRounds => Set<LearningRound>();
     public DbSet<RoundPick> RoundPicks => Set<RoundPick>();
+    public DbSet<CleansingRuleSetVersion> CleansingRuleSets => Set<CleansingRuleSetVersion>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -66,6 +68,7 @@ public abstract class LabelHubDbContext(DbContextOptions options)
         builder.ApplyConfiguration(new ModelVersionConfiguration(Provider));
         builder.ApplyConfiguration(new LearningRoundConfiguration());
         builder.ApplyConfiguration(new RoundPickConfiguration());
+        builder.ApplyConfiguration(new CleansingRuleSetVersionConfiguration());
     }
 }
 

@@ -24,6 +24,7 @@ public static class ApiSetup
         api.MapCollectionEndpoints();
         api.MapLabelingEndpoints();
         api.MapQualityEndpoints();
+        api.MapCleansingEndpoints();
         api.MapLearningEndpoints();
         api.MapReleasesEndpoints();
         api.MapJobsEndpoints();

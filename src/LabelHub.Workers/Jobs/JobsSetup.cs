@@ -6,6 +6,7 @@ using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Labeling;
 using LabelHub.Domain.Learning;
 using LabelHub.Domain.Quality;
+using LabelHub.Workers.Cleansing;
 using LabelHub.Workers.Collection;
 using LabelHub.Workers.Learning;
 using LabelHub.Workers.Planning;
@@ -51,6 +52,8 @@ public static class JobsSetup
         builder.Services.AddSingleton<IJobHandler, ExportJobHandler>();
         builder.Services.AddSingleton<IJobHandler, DeleteProjectJobHandler>();
         builder.Services.AddSingleton<IJobHandler, QualityJobHandler>();
+        builder.Services.AddSingleton<IJobHandler, CleansingRulesDryRunJobHandler>();
+        builder.Services.AddSingleton<IJobHandler, CleansingRulesApplyJobHandler>();
         builder.Services.AddSingleton<TorchThread>();
         builder.Services.AddSingleton<ActiveLearningRound>();
         builder.Services.AddSingleton<IJobHandler, RoundJobHandler>();

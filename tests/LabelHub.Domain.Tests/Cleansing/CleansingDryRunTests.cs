@@ -49,6 +49,11 @@ public sealed class CleansingDryRunTests
 
         Assert.Equal(Describe(forward), Describe(backward));
         Assert.Equal(Describe(forward), Describe(parallel));
+
+        // One answer at a time, as the dry-run job adds them page by page.
+        var accumulator = new CleansingDryRun.Accumulator(Rules);
+        shuffled.ForEach(accumulator.Add);
+        Assert.Equal(Describe(forward), Describe(accumulator.Report()));
     }
 
     private static string Describe(DryRunReport report) =>

@@ -484,6 +484,22 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         R("GET /api/v1/projects/{projectId:guid}/quality/aggregation", Access.ProjectManager, w => $"{w.P}/quality/aggregation?field=sentiment"),
         R("GET /api/v1/projects/{projectId:guid}/quality/{table}.csv", Access.ProjectManager, w => $"{w.P}/quality/fields.csv"),
 
+        // Cleansing.
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/rules", Access.ProjectManager, w => $"{w.P}/cleansing/rules"),
+        R("PUT /api/v1/projects/{projectId:guid}/cleansing/rules", Access.ProjectManager, w => $"{w.P}/cleansing/rules") with
+        {
+            Json = (_, _) => new { rules = new[] { new { kind = "trim", id = "trim-note", field = "note", mode = "Fix" } } },
+        },
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/rules/versions", Access.ProjectManager, w => $"{w.P}/cleansing/rules/versions"),
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/rules/dry-run", Access.ProjectManager, w => $"{w.P}/cleansing/rules/dry-run") with
+        {
+            Json = (_, _) => new { rules = new[] { new { kind = "trim", id = "trim-note", field = "note", mode = "Fix" } } },
+        },
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/rules/apply", Access.ProjectManager, w => $"{w.P}/cleansing/rules/apply") with
+        {
+            Json = (_, _) => new { },
+        },
+
         // Learning.
         R("GET /api/v1/projects/{projectId:guid}/learning", Access.ProjectManager, w => $"{w.P}/learning"),
         R("PUT /api/v1/projects/{projectId:guid}/learning/settings", Access.ProjectManager, w => $"{w.P}/learning/settings") with

@@ -1,0 +1,29 @@
+using LabelHub.Domain.Jobs;
+
+namespace LabelHub.Domain.Cleansing;
+
+/// <summary>The jobs of the Cleansing stage (ADR 0019).</summary>
+public static class CleansingJobs
+{
+    /// <summary>Runs a rule set over the project's current answers and reports what it would flag and change: <see cref="CleansingRulesRun.DryRunAsync"/>.</summary>
+    public static readonly JobContract<CleansingDryRunParameters, DryRunReport> RulesDryRun = new("cleansing-rules-dry-run");
+
+    /// <summary>Writes every fix of a saved rule set as a new answer version: <see cref="CleansingRulesRun.ApplyAsync"/>.</summary>
+    public static readonly JobContract<CleansingApplyParameters, CleansingApplyResult> RulesApply = new("cleansing-rules-apply");
+}
+
+/// <summary>A saved rule set's version, or rules not saved yet (the JSON of a <see cref="CleansingRuleSet"/>) to try first.</summary>
+public sealed record CleansingDryRunParameters(int? Version, string? RulesJson);
+
+/// <summary>Fixes are applied from a saved version only, so every correction names the rules that made it.</summary>
+/// <param name="AuthorId">The manager who started the run: the author of every version it writes.</param>
+public sealed record CleansingApplyParameters(int Version, Guid AuthorId);
+
+/// <summary>What one rule did when applied: answers it changed (new versions written) and answers it flagged (not stored yet).</summary>
+public sealed record RuleApplyCount(int RuleIndex, string RuleId, string Kind, string Field, RuleMode Mode, int Changed, int Flagged);
+
+/// <summary>
+/// What an apply run did: the answers read, those given a new version, those skipped because they changed while the
+/// run read them (a later run picks them up), and per rule what it changed and flagged.
+/// </summary>
+public sealed record CleansingApplyResult(int RuleSetVersion, int Answers, int AnswersChanged, int AnswersFlagged, int Skipped, IReadOnlyList<RuleApplyCount> Rules);
