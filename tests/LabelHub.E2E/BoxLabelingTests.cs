@@ -173,6 +173,8 @@ public sealed class BoxLabelingTests
 
             // ---------------------------------------------------------------- Two boxes: the first as a car, the second as a person (number key 2)
             await car.ClickAsync();
+            // The label must be chosen before the drag: a click lost on a busy machine drew the box with the previous label.
+            await Expect(car).ToHaveAttributeAsync("data-selected", "true");
             var aFrom = Screen(100, 100);
             var aTo = Screen(300, 250);
             await DragAsync(aFrom, aTo);
