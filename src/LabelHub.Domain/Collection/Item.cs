@@ -37,5 +37,10 @@ public class Item
 
     /// <summary>The correct answer of a gold item, keyed by field name; empty otherwise.</summary>
     public Dictionary<string, JsonElement> GoldAnswer { get; set; } = [];
+    /// <summary>
+    /// Set when a manager kept another item of this item's duplicate group (ADR 0019, 4): the item stays, with its
+    /// answers, but is no longer handed out and releases leave it out.
+    /// </summary>
+    public long? DuplicateOfItemId { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

@@ -40,6 +40,10 @@ public abstract class LabelHubDbContext(DbContextOptions options)
     public DbSet<LearningRound> LearningRounds => Set<LearningRound>();
     public DbSet<RoundPick> RoundPicks => Set<RoundPick>();
     public DbSet<CleansingRuleSetVersion> CleansingRuleSets => Set<CleansingRuleSetVersion>();
+    public DbSet<CleansingRun> CleansingRuns => Set<CleansingRun>();
+    public DbSet<CleansingFinding> CleansingFindings => Set<CleansingFinding>();
+    public DbSet<DuplicateGroup> DuplicateGroups => Set<DuplicateGroup>();
+    public DbSet<DuplicateGroupMember> DuplicateGroupMembers => Set<DuplicateGroupMember>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -69,6 +73,10 @@ public abstract class LabelHubDbContext(DbContextOptions options)
         builder.ApplyConfiguration(new LearningRoundConfiguration());
         builder.ApplyConfiguration(new RoundPickConfiguration());
         builder.ApplyConfiguration(new CleansingRuleSetVersionConfiguration());
+        builder.ApplyConfiguration(new CleansingRunConfiguration());
+        builder.ApplyConfiguration(new CleansingFindingConfiguration());
+        builder.ApplyConfiguration(new DuplicateGroupConfiguration());
+        builder.ApplyConfiguration(new DuplicateGroupMemberConfiguration());
     }
 }
 

@@ -22,6 +22,98 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
 
             NpgsqlModelBuilderExtensions.UseIdentityByDefaultColumns(modelBuilder);
 
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.CleansingFinding", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long?>("AnnotationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("annotation_id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("code");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("field");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)")
+                        .HasColumnName("reason");
+
+                    b.Property<DateTimeOffset?>("ResolvedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<Guid?>("ResolvedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("resolved_by_id");
+
+                    b.Property<long?>("ResultAnnotationId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("result_annotation_id");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("double precision")
+                        .HasColumnName("score");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("integer")
+                        .HasColumnName("source");
+
+                    b.Property<int>("State")
+                        .HasColumnType("integer")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Suggestion")
+                        .HasColumnType("text")
+                        .HasColumnName("suggestion");
+
+                    b.HasKey("Id")
+                        .HasName("pk_cleansing_findings");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_cleansing_findings_item_id");
+
+                    b.HasIndex("RunId")
+                        .HasDatabaseName("ix_cleansing_findings_run_id");
+
+                    b.HasIndex("ProjectId", "ItemId")
+                        .HasDatabaseName("ix_cleansing_findings_project_id_item_id");
+
+                    b.HasIndex("ProjectId", "State", "Source", "Score")
+                        .HasDatabaseName("ix_cleansing_findings_project_id_state_source_score");
+
+                    b.ToTable("cleansing_findings", (string)null);
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Cleansing.CleansingRuleSetVersion", b =>
                 {
                     b.Property<long>("Id")
@@ -62,6 +154,160 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.ToTable("cleansing_rule_sets", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.CleansingRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<string>("AfterJson")
+                        .HasColumnType("text")
+                        .HasColumnName("after");
+
+                    b.Property<string>("BeforeJson")
+                        .HasColumnType("text")
+                        .HasColumnName("before");
+
+                    b.Property<DateTimeOffset?>("ClosedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("closed_at");
+
+                    b.Property<int>("Corrections")
+                        .HasColumnType("integer")
+                        .HasColumnName("corrections");
+
+                    b.Property<int>("Findings")
+                        .HasColumnType("integer")
+                        .HasColumnName("findings");
+
+                    b.Property<DateTimeOffset?>("FinishedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("finished_at");
+
+                    b.Property<Guid?>("JobRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_run_id");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<int?>("RuleSetVersion")
+                        .HasColumnType("integer")
+                        .HasColumnName("rule_set_version");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("text")
+                        .HasColumnName("settings");
+
+                    b.Property<DateTimeOffset>("StartedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("started_at");
+
+                    b.Property<Guid>("StartedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("started_by_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_cleansing_runs");
+
+                    b.HasIndex("JobRunId")
+                        .HasDatabaseName("ix_cleansing_runs_job_run_id");
+
+                    b.HasIndex("ProjectId", "Id")
+                        .HasDatabaseName("ix_cleansing_runs_project_id_id");
+
+                    b.ToTable("cleansing_runs", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.DuplicateGroup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<Guid?>("DecidedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("decided_by_id");
+
+                    b.Property<int>("Decision")
+                        .HasColumnType("integer")
+                        .HasColumnName("decision");
+
+                    b.Property<long?>("KeptItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("kept_item_id");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("integer")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<long>("RepresentativeItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("representative_item_id");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_duplicate_groups");
+
+                    b.HasIndex("RunId")
+                        .HasDatabaseName("ix_duplicate_groups_run_id");
+
+                    b.HasIndex("ProjectId", "Decision", "Id")
+                        .HasDatabaseName("ix_duplicate_groups_project_id_decision_id");
+
+                    b.ToTable("duplicate_groups", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.DuplicateGroupMember", b =>
+                {
+                    b.Property<long>("GroupId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("group_id");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<double>("Similarity")
+                        .HasColumnType("double precision")
+                        .HasColumnName("similarity");
+
+                    b.HasKey("GroupId", "ItemId")
+                        .HasName("pk_duplicate_group_members");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_duplicate_group_members_item_id");
+
+                    b.ToTable("duplicate_group_members", (string)null);
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Collection.Item", b =>
                 {
                     b.Property<long>("Id")
@@ -85,6 +331,10 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("jsonb")
                         .HasColumnName("data");
+
+                    b.Property<long?>("DuplicateOfItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("duplicate_of_item_id");
 
                     b.Property<string>("GoldAnswer")
                         .IsRequired()
@@ -1367,6 +1617,30 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.CleansingFinding", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cleansing_findings_items_item_id");
+
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cleansing_findings_projects_project_id");
+
+                    b.HasOne("LabelHub.Domain.Cleansing.CleansingRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cleansing_findings_cleansing_runs_run_id");
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Cleansing.CleansingRuleSetVersion", b =>
                 {
                     b.HasOne("LabelHub.Domain.Planning.Project", null)
@@ -1375,6 +1649,56 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_cleansing_rule_sets_projects_project_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.CleansingRun", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Jobs.JobRun", null)
+                        .WithMany()
+                        .HasForeignKey("JobRunId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_cleansing_runs_job_runs_job_run_id");
+
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cleansing_runs_projects_project_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.DuplicateGroup", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_duplicate_groups_projects_project_id");
+
+                    b.HasOne("LabelHub.Domain.Cleansing.CleansingRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_duplicate_groups_cleansing_runs_run_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.DuplicateGroupMember", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Cleansing.DuplicateGroup", null)
+                        .WithMany("Members")
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_duplicate_group_members_duplicate_groups_group_id");
+
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_duplicate_group_members_items_item_id");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Collection.Item", b =>
@@ -1614,6 +1938,11 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_asp_net_user_tokens_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.DuplicateGroup", b =>
+                {
+                    b.Navigation("Members");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Jobs.StoredFile", b =>

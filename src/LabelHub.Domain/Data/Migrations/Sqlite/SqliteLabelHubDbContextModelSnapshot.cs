@@ -17,6 +17,96 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
 #pragma warning disable 612, 618
             modelBuilder.HasAnnotation("ProductVersion", "10.0.15");
 
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.CleansingFinding", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("AnnotationId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("annotation_id");
+
+                    b.Property<string>("Code")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("code");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("field");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_id");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("Reason")
+                        .IsRequired()
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("reason");
+
+                    b.Property<long?>("ResolvedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("resolved_at");
+
+                    b.Property<Guid?>("ResolvedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("resolved_by_id");
+
+                    b.Property<long?>("ResultAnnotationId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("result_annotation_id");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_id");
+
+                    b.Property<double>("Score")
+                        .HasColumnType("REAL")
+                        .HasColumnName("score");
+
+                    b.Property<int>("Source")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("source");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state");
+
+                    b.Property<string>("Suggestion")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("suggestion");
+
+                    b.HasKey("Id")
+                        .HasName("pk_cleansing_findings");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_cleansing_findings_item_id");
+
+                    b.HasIndex("RunId")
+                        .HasDatabaseName("ix_cleansing_findings_run_id");
+
+                    b.HasIndex("ProjectId", "ItemId")
+                        .HasDatabaseName("ix_cleansing_findings_project_id_item_id");
+
+                    b.HasIndex("ProjectId", "State", "Source", "Score")
+                        .HasDatabaseName("ix_cleansing_findings_project_id_state_source_score");
+
+                    b.ToTable("cleansing_findings", (string)null);
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Cleansing.CleansingRuleSetVersion", b =>
                 {
                     b.Property<long>("Id")
@@ -55,6 +145,156 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.ToTable("cleansing_rule_sets", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.CleansingRun", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<string>("AfterJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("after");
+
+                    b.Property<string>("BeforeJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("before");
+
+                    b.Property<long?>("ClosedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("closed_at");
+
+                    b.Property<int>("Corrections")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("corrections");
+
+                    b.Property<int>("Findings")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("findings");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<Guid?>("JobRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_run_id");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<int?>("RuleSetVersion")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("rule_set_version");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("settings");
+
+                    b.Property<long>("StartedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("started_at");
+
+                    b.Property<Guid>("StartedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("started_by_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_cleansing_runs");
+
+                    b.HasIndex("JobRunId")
+                        .HasDatabaseName("ix_cleansing_runs_job_run_id");
+
+                    b.HasIndex("ProjectId", "Id")
+                        .HasDatabaseName("ix_cleansing_runs_project_id_id");
+
+                    b.ToTable("cleansing_runs", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.DuplicateGroup", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<long?>("DecidedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("decided_at");
+
+                    b.Property<Guid?>("DecidedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_by_id");
+
+                    b.Property<int>("Decision")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("decision");
+
+                    b.Property<long?>("KeptItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kept_item_id");
+
+                    b.Property<int>("Kind")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("kind");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<long>("RepresentativeItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("representative_item_id");
+
+                    b.Property<long>("RunId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("run_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_duplicate_groups");
+
+                    b.HasIndex("RunId")
+                        .HasDatabaseName("ix_duplicate_groups_run_id");
+
+                    b.HasIndex("ProjectId", "Decision", "Id")
+                        .HasDatabaseName("ix_duplicate_groups_project_id_decision_id");
+
+                    b.ToTable("duplicate_groups", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.DuplicateGroupMember", b =>
+                {
+                    b.Property<long>("GroupId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("group_id");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_id");
+
+                    b.Property<double>("Similarity")
+                        .HasColumnType("REAL")
+                        .HasColumnName("similarity");
+
+                    b.HasKey("GroupId", "ItemId")
+                        .HasName("pk_duplicate_group_members");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_duplicate_group_members_item_id");
+
+                    b.ToTable("duplicate_group_members", (string)null);
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Collection.Item", b =>
                 {
                     b.Property<long>("Id")
@@ -76,6 +316,10 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("data");
+
+                    b.Property<long?>("DuplicateOfItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("duplicate_of_item_id");
 
                     b.Property<string>("GoldAnswer")
                         .IsRequired()
@@ -1338,6 +1582,30 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.ToTable("AspNetUserTokens", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.CleansingFinding", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cleansing_findings_items_item_id");
+
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cleansing_findings_projects_project_id");
+
+                    b.HasOne("LabelHub.Domain.Cleansing.CleansingRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cleansing_findings_cleansing_runs_run_id");
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Cleansing.CleansingRuleSetVersion", b =>
                 {
                     b.HasOne("LabelHub.Domain.Planning.Project", null)
@@ -1346,6 +1614,56 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_cleansing_rule_sets_projects_project_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.CleansingRun", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Jobs.JobRun", null)
+                        .WithMany()
+                        .HasForeignKey("JobRunId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_cleansing_runs_job_runs_job_run_id");
+
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_cleansing_runs_projects_project_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.DuplicateGroup", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_duplicate_groups_projects_project_id");
+
+                    b.HasOne("LabelHub.Domain.Cleansing.CleansingRun", null)
+                        .WithMany()
+                        .HasForeignKey("RunId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_duplicate_groups_cleansing_runs_run_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.DuplicateGroupMember", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Cleansing.DuplicateGroup", null)
+                        .WithMany("Members")
+                        .HasForeignKey("GroupId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_duplicate_group_members_duplicate_groups_group_id");
+
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_duplicate_group_members_items_item_id");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Collection.Item", b =>
@@ -1585,6 +1903,11 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_asp_net_user_tokens_asp_net_users_user_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Cleansing.DuplicateGroup", b =>
+                {
+                    b.Navigation("Members");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Jobs.StoredFile", b =>
