@@ -19,11 +19,12 @@ public sealed record CleansingDryRunParameters(int? Version, string? RulesJson);
 /// <param name="AuthorId">The manager who started the run: the author of every version it writes.</param>
 public sealed record CleansingApplyParameters(int Version, Guid AuthorId);
 
-/// <summary>What one rule did when applied: answers it changed (new versions written) and answers it flagged (not stored yet).</summary>
+/// <summary>What one rule did when applied: answers it changed (new versions written) and answers it flagged (findings in the adjudication queue).</summary>
 public sealed record RuleApplyCount(int RuleIndex, string RuleId, string Kind, string Field, RuleMode Mode, int Changed, int Flagged);
 
 /// <summary>
 /// What an apply run did: the answers read, those given a new version, those skipped because they changed while the
 /// run read them (a later run picks them up), and per rule what it changed and flagged.
 /// </summary>
-public sealed record CleansingApplyResult(int RuleSetVersion, int Answers, int AnswersChanged, int AnswersFlagged, int Skipped, IReadOnlyList<RuleApplyCount> Rules);
+/// <param name="RunId">The cleansing run recorded for it (<see cref="CleansingRun"/>): its flags wait in the adjudication queue.</param>
+public sealed record CleansingApplyResult(int RuleSetVersion, int Answers, int AnswersChanged, int AnswersFlagged, int Skipped, IReadOnlyList<RuleApplyCount> Rules, long RunId);

@@ -12,8 +12,11 @@ namespace LabelHub.Domain.Cleansing;
 /// their items' data a page at a time, evaluates the compiled rules, and either reports (dry run) or writes each fix as
 /// a new answer version in short transactions, a page at a time, so labeling goes on beside it (ADR 0015).
 /// </summary>
-public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock)
+public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFactory, CleansingRunLog log, TimeProvider clock)
 {
+    /// <summary>How sure a rule's flag is: a rule either holds or not, so every flag ranks the same within the source.</summary>
+    public const double RuleFindingScore = 1.0;
+
     public const int PageSize = 1000;
 
     public async Task<JobOutcome<DryRunReport>> DryRunAsync(JobRun run, CleansingDryRunParameters parameters, IJobProgress progress, CancellationToken ct)
@@ -47,6 +50,9 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
         var flagged = new int[ruleCount];
         int answers = 0, answersChanged = 0, answersFlagged = 0, skipped = 0;
         var (upTo, total) = await BoundsAsync(projectId, ct);
+        // The run is recorded so its flags reach the adjudication queue and its fixes the before/after report (ADR 0019).
+        var cleansingRun = await log.StartAsync(projectId, CleansingRunKind.Rules, run.Id, parameters.AuthorId,
+            new { version = parameters.Version }, parameters.Version, ct);
 
         long after = 0;
         while (true)
@@ -61,7 +67,8 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
                 break;
             }
             after = page[^1].Id;
-            var fixes = new List<(AnswerRow Row, Dictionary<string, JsonElement> Values, string Comment)>();
+            var fixes = new List<RuleFix>();
+            var flags = new List<(AnswerRow Row, RuleOutcome Outcome)>();
             foreach (var row in page)
             {
                 answers++;
@@ -81,6 +88,7 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
                     {
                         flagged[outcome.RuleIndex]++;
                         anyFlag = true;
+                        flags.Add((row, outcome));
                     }
                 }
                 answersFlagged += anyFlag ? 1 : 0;
@@ -88,14 +96,22 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
                 {
                     var comment = string.Join("; ", evaluation.Outcomes.Where(o => o.Kind == RuleOutcomeKind.Fixed)
                         .Select(o => $"rule {o.Rule.Id}: {o.Rule.Message ?? o.Reason}"));
-                    fixes.Add((row, new Dictionary<string, JsonElement>(evaluation.Values), comment.Length > 2000 ? comment[..2000] : comment));
+                    fixes.Add(new RuleFix(row, new Dictionary<string, JsonElement>(evaluation.Values), comment.Length > 2000 ? comment[..2000] : comment,
+                        [.. evaluation.Outcomes.Where(o => o.Kind == RuleOutcomeKind.Fixed)]));
                 }
             }
+            var versionsWritten = new Dictionary<long, long>();
             if (fixes.Count > 0)
             {
-                var written = await WriteFixesAsync(fixes, parameters.AuthorId, ct);
-                answersChanged += written;
-                skipped += fixes.Count - written;
+                versionsWritten = await WriteFixesAsync(cleansingRun, fixes, parameters.AuthorId, ct);
+                answersChanged += versionsWritten.Count;
+                skipped += fixes.Count - versionsWritten.Count;
+            }
+            if (flags.Count > 0)
+            {
+                // A flag was evaluated on the answer with the earlier rules' fixes applied: it concerns the version the
+                // fixes became when they were written, else the version read.
+                await log.AddFindingsAsync(cleansingRun, flags.Select(f => FlagFinding(f.Row, f.Outcome, versionsWritten.GetValueOrDefault(f.Row.Id, f.Row.Id))), ct);
             }
             if (total > 0)
             {
@@ -103,27 +119,31 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
             }
         }
 
+        await log.FinishAsync(cleansingRun, answersChanged, ct);
         var result = new CleansingApplyResult(parameters.Version, answers, answersChanged, answersFlagged, skipped,
-            [.. rules.RuleSet.Rules.Select((rule, i) => new RuleApplyCount(i, rule.Id, rule.KindName, rule.Field, rule.Mode, changed[i], flagged[i]))]);
+            [.. rules.RuleSet.Rules.Select((rule, i) => new RuleApplyCount(i, rule.Id, rule.KindName, rule.Field, rule.Mode, changed[i], flagged[i]))],
+            cleansingRun.Id);
         return new JobOutcome<CleansingApplyResult>(true,
             $"Rules version {parameters.Version}: {answersChanged:N0} of {answers:N0} answers corrected, {answersFlagged:N0} flagged.", result);
     }
 
     /// <summary>
     /// One short transaction per page: each answer is claimed only while it is still the current version (an answer
-    /// edited or reviewed since it was read is skipped), then its fix is added as the next version.
+    /// edited or reviewed since it was read is skipped), then its fix is added as the next version, with one decided
+    /// finding per fixing rule (accepted by the author of the run) so the report counts rule corrections like any other.
+    /// Returns the versions written: the id read → the id of the new version.
     /// </summary>
-    private async Task<int> WriteFixesAsync(List<(AnswerRow Row, Dictionary<string, JsonElement> Values, string Comment)> fixes, Guid authorId, CancellationToken ct)
+    private async Task<Dictionary<long, long>> WriteFixesAsync(CleansingRun cleansingRun, List<RuleFix> fixes, Guid authorId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         var ids = fixes.Select(f => f.Row.Id).ToList();
         var originals = await db.Annotations.AsNoTracking().Where(a => ids.Contains(a.Id) && a.IsCurrent).ToDictionaryAsync(a => a.Id, ct);
         var now = clock.GetUtcNow();
-        var written = 0;
-        foreach (var (row, values, comment) in fixes)
+        var written = new List<(RuleFix Fix, Annotation Version)>();
+        foreach (var fix in fixes)
         {
-            if (!originals.TryGetValue(row.Id, out var original))
+            if (!originals.TryGetValue(fix.Row.Id, out var original))
             {
                 continue;
             }
@@ -134,7 +154,7 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
             {
                 continue;
             }
-            db.Annotations.Add(new Annotation
+            var version = new Annotation
             {
                 ProjectId = original.ProjectId,
                 ItemId = original.ItemId,
@@ -143,18 +163,65 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
                 Version = original.Version + 1,
                 IsCurrent = true,
                 Reason = AnnotationReason.Cleansing,
-                Comment = comment,
-                Values = values,
+                Comment = fix.Comment,
+                Values = fix.Values,
                 GuidelineVersion = original.GuidelineVersion,
                 AssignmentId = original.AssignmentId,
                 ReviewStatus = original.ReviewStatus,
                 CreatedAt = now,
-            });
-            written++;
+            };
+            db.Annotations.Add(version);
+            written.Add((fix, version));
+        }
+        await db.SaveChangesAsync(ct);
+        foreach (var (fix, version) in written)
+        {
+            foreach (var outcome in fix.Outcomes)
+            {
+                var finding = FixFinding(fix.Row, outcome);
+                finding.ProjectId = cleansingRun.ProjectId;
+                finding.RunId = cleansingRun.Id;
+                finding.State = FindingState.Accepted;
+                finding.ResolvedById = authorId;
+                finding.ResolvedAt = now;
+                finding.ResultAnnotationId = version.Id;
+                finding.CreatedAt = now;
+                db.CleansingFindings.Add(finding);
+            }
         }
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return written;
+        return written.ToDictionary(w => w.Fix.Row.Id, w => w.Version.Id);
+    }
+
+    private static CleansingFinding FlagFinding(AnswerRow row, RuleOutcome outcome, long annotationId) => new()
+    {
+        ItemId = row.ItemId,
+        AnnotationId = annotationId,
+        Field = outcome.Rule.Field,
+        Source = FindingSource.Rule,
+        Code = outcome.Rule.Id,
+        Reason = ReasonOf(outcome),
+        Suggestion = outcome.After,
+        Score = RuleFindingScore,
+    };
+
+    private static CleansingFinding FixFinding(AnswerRow row, RuleOutcome outcome) => new()
+    {
+        ItemId = row.ItemId,
+        AnnotationId = row.Id,
+        Field = outcome.Rule.Field,
+        Source = FindingSource.Rule,
+        Code = outcome.Rule.Id,
+        Reason = ReasonOf(outcome),
+        Suggestion = outcome.After,
+        Score = RuleFindingScore,
+    };
+
+    private static string ReasonOf(RuleOutcome outcome)
+    {
+        var reason = outcome.Rule.Message ?? outcome.Reason ?? outcome.Rule.Id;
+        return reason.Length > 2000 ? reason[..2000] : reason;
     }
 
     private async Task<(CompiledRuleSet Rules, int? Version)> LoadAsync(Guid projectId, int? version, string? rulesJson, CancellationToken ct)
@@ -214,6 +281,8 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
          orderby a.Id
          select new AnswerRow(a.Id, a.ItemId, a.Values, i.Data))
         .Take(PageSize);
+
+    private sealed record RuleFix(AnswerRow Row, Dictionary<string, JsonElement> Values, string Comment, IReadOnlyList<RuleOutcome> Outcomes);
 
     private sealed record AnswerRow(long Id, long ItemId, Dictionary<string, JsonElement> Values, Dictionary<string, JsonElement> ItemData);
 }
