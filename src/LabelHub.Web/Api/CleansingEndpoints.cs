@@ -43,5 +43,8 @@ public static class CleansingEndpoints
             var job = await service.StartApplyAsync(user.ToActor(), projectId, request?.Version, ct);
             return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
         }).RequireAuthorization(Policies.Manager).ProducesJob();
+
+        // The adjudication queue: for reviewers too, so no manager policy on these.
+        api.MapCleansingQueueEndpoints(cleansing);
     }
 }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using LabelHub.Domain.Cleansing;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Labeling;
@@ -303,6 +304,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         public required long WorkerItemId { get; init; }
         public required long WorkerAnnotationId { get; init; }
         public required long GoldItemId { get; init; }
+
+        /// <summary>Open findings on the worker's answer, one per decision row: accept, correct, dismiss.</summary>
+        public required long[] FindingIds { get; init; }
         public required Guid JobId { get; init; }
         public required Guid ExportFileId { get; init; }
         public required Guid ImageFileId { get; init; }
@@ -499,6 +503,26 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         {
             Json = (_, _) => new { },
         },
+        // The adjudication queue: reviewers too. Decisions after the first answer 409 (decided), which the rule allows.
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/findings", Access.ProjectReviewer, w => $"{w.P}/cleansing/findings?state=open"),
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/queue", Access.ProjectReviewer, w => $"{w.P}/cleansing/queue"),
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/queue/next", Access.ProjectReviewer, w => $"{w.P}/cleansing/queue/next"),
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/items/{itemId:long}", Access.ProjectReviewer, w => $"{w.P}/cleansing/items/{w.WorkerItemId}"),
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/findings/{findingId:long}/accept", Access.ProjectReviewer,
+            w => $"{w.P}/cleansing/findings/{w.FindingIds[0]}/accept"),
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/findings/{findingId:long}/dismiss", Access.ProjectReviewer,
+            w => $"{w.P}/cleansing/findings/{w.FindingIds[1]}/dismiss") with
+        {
+            Json = (_, _) => new DismissFindingRequest("fine as it is"),
+        },
+        // Last of the three: a correction also settles the answer's other open findings on the field it changes.
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/findings/{findingId:long}/correct", Access.ProjectReviewer,
+            w => $"{w.P}/cleansing/findings/{w.FindingIds[2]}/correct") with
+        {
+            Json = (_, _) => new CorrectFindingRequest(null, Values(("sentiment", "neutral"))),
+        },
+        // Restores the worker's first version (the decisions above wrote newer ones); an annotator gets 403, blind labeling holds.
+        R("POST /api/v1/annotations/{annotationId:long}/restore", Access.ProjectReviewer, w => $"/api/v1/annotations/{w.WorkerAnnotationId}/restore"),
 
         // Learning.
         R("GET /api/v1/projects/{projectId:guid}/learning", Access.ProjectManager, w => $"{w.P}/learning"),
@@ -629,6 +653,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         var trainingSet = await files.SaveAsync(project.Id, null, "training-set.jsonl", "application/x-ndjson", new MemoryStream("{}\n"u8.ToArray()));
         var checkpoint = await files.SaveAsync(project.Id, null, "model.bin", "application/octet-stream", new MemoryStream([1, 2, 3]));
         long goldItem;
+        long[] findingIds;
         Guid exportFile;
         await using (var db = app.CreateDbContext())
         {
@@ -662,6 +687,28 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
                 FinishedAt = DateTimeOffset.UtcNow,
             });
             await db.SaveChangesAsync();
+
+            // What a cleansing run flags on the worker's answer, for the adjudication rows.
+            var run = new CleansingRun { ProjectId = project.Id, Kind = CleansingRunKind.LabelErrors, StartedById = owner.UserId, StartedAt = DateTimeOffset.UtcNow };
+            db.CleansingRuns.Add(run);
+            await db.SaveChangesAsync();
+            var findings = Enumerable.Range(0, 3).Select(i => new CleansingFinding
+            {
+                ProjectId = project.Id,
+                RunId = run.Id,
+                ItemId = work.Item,
+                AnnotationId = work.Annotation,
+                Field = "sentiment",
+                Source = FindingSource.LabelError,
+                Code = "label-error",
+                Reason = $"matrix finding {i}",
+                Suggestion = System.Text.Json.JsonSerializer.SerializeToElement("negative"),
+                Score = 0.9,
+                CreatedAt = DateTimeOffset.UtcNow,
+            }).ToList();
+            db.CleansingFindings.AddRange(findings);
+            await db.SaveChangesAsync();
+            findingIds = [.. findings.Select(f => f.Id)];
         }
 
         var target = await app.CreateUserClientAsync("target", Roles.Annotator);
@@ -682,6 +729,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             WorkerItemId = work.Item,
             WorkerAnnotationId = work.Annotation,
             GoldItemId = goldItem,
+            FindingIds = findingIds,
             JobId = import.Id,
             ExportFileId = exportFile,
             ImageFileId = image.Id,
