@@ -71,6 +71,13 @@ public sealed partial class AdjudicationService(IDbContextFactory<LabelHubDbCont
         return new AdjudicationNext(null, await SummaryAsync(db, projectId, ct));
     }
 
+    /// <summary>The reviewer left the queue: the item held for them goes back at once instead of when the claim runs out.</summary>
+    public void Leave(Actor actor, Guid projectId)
+    {
+        ArgumentNullException.ThrowIfNull(actor);
+        claims.Release(projectId, actor.UserId);
+    }
+
     /// <summary>An item with every current answer and its findings, open and decided (any item of the project, queued or not).</summary>
     public async Task<AdjudicationItem> ItemAsync(Actor actor, Guid projectId, long itemId, CancellationToken ct = default)
     {

@@ -165,6 +165,68 @@ window.labelHub = {
     }
   },
 
+  // Keyboard shortcuts for the adjudication queue (Cleansing/AdjudicationPage.razor): a accept, e edit, d dismiss, j/k and
+  // ↑/↓ between findings, s skip, h history, ? help. While the editor is open ([data-adjudication-editing]) its fields
+  // keep their keys: only Ctrl/Cmd+Enter (save), Escape (close) and Ctrl+Z outside inputs (undo) reach the page.
+  registerAdjudicationShortcuts: function (dotnetRef) {
+    window.labelHub.unregisterAdjudicationShortcuts();
+    const handler = function (e) {
+      if (e.altKey || e.isComposing) return;
+      const t = e.target;
+      const typing = t && ((t.tagName === 'INPUT' && !['checkbox', 'radio', 'button'].includes(t.type)) || t.tagName === 'TEXTAREA' || t.isContentEditable);
+      const key = e.key;
+      if (key === 'Enter' && (e.ctrlKey || e.metaKey)) {
+        e.preventDefault();
+        dotnetRef.invokeMethodAsync('OnAdjudicationKey', 'Submit');
+        return;
+      }
+      if (key === 'Escape') {
+        dotnetRef.invokeMethodAsync('OnAdjudicationKey', key);
+        return;
+      }
+      if (document.querySelector('.mud-dialog-container')) return;
+      const editing = !!document.querySelector('[data-adjudication-editing]');
+      if (!typing && (e.ctrlKey || e.metaKey) && !e.shiftKey && (key === 'z' || key === 'Z')) {
+        e.preventDefault();
+        dotnetRef.invokeMethodAsync('OnAdjudicationKey', 'Undo');
+        return;
+      }
+      if (editing || typing || e.ctrlKey || e.metaKey) return;
+      if (t && t.closest && t.closest('.span-text')) return;
+      if (key === 'ArrowDown' || key === 'ArrowUp') {
+        e.preventDefault();
+        dotnetRef.invokeMethodAsync('OnAdjudicationKey', key === 'ArrowDown' ? 'j' : 'k');
+        return;
+      }
+      if (key === '?') {
+        e.preventDefault();
+        dotnetRef.invokeMethodAsync('OnAdjudicationKey', key);
+        return;
+      }
+      // Letters by their key position too, so that they work while a Korean input method is on.
+      const lower = /^Key[A-Z]$/.test(e.code || '') ? e.code.slice(3).toLowerCase() : (key.length === 1 ? key.toLowerCase() : key);
+      if (['a', 'e', 'd', 'j', 'k', 's', 'h'].includes(lower)) {
+        e.preventDefault();
+        dotnetRef.invokeMethodAsync('OnAdjudicationKey', lower);
+      }
+    };
+    window.labelHub._adjudicationHandler = handler;
+    document.addEventListener('keydown', handler);
+  },
+  unregisterAdjudicationShortcuts: function () {
+    if (window.labelHub._adjudicationHandler) {
+      document.removeEventListener('keydown', window.labelHub._adjudicationHandler);
+      window.labelHub._adjudicationHandler = null;
+    }
+  },
+  // After a decision the focus goes back to the findings, never into an input that is gone (or about to be).
+  focusFindings: function () {
+    const focused = document.activeElement;
+    if (focused && focused !== document.body && typeof focused.blur === 'function') focused.blur();
+    const panel = document.querySelector('[data-adjudication-findings]');
+    if (panel) panel.focus({ preventScroll: true });
+  },
+
   // Text spans (NER) fields (SpanField.razor). The text is rendered as segments, each carrying data-start (its offset
   // in the source text) and holding one text node, so a DOM position maps to a string offset as data-start plus the
   // offset in that text node. The keys of the caret mode go to the field's .NET component, in order, and do not reach
