@@ -73,6 +73,13 @@ public sealed class AdjudicationTests
         await Expect(page.GetByTestId("adjudication-findings")).ToBeFocusedAsync();
         await Expect(page.GetByTestId("finding-suggestion")).ToContainTextAsync("XYZ");
 
+        // E opens the answer in the editor and Escape closes it again, the focus back on the findings.
+        await page.Keyboard.PressAsync("e");
+        await Expect(page.GetByTestId("adjudication-editor")).ToBeVisibleAsync();
+        await page.Keyboard.PressAsync("Escape");
+        await Expect(page.GetByTestId("adjudication-editor")).ToHaveCountAsync(0);
+        await Expect(page.GetByTestId("adjudication-findings")).ToBeFocusedAsync();
+
         // D: the finding is dismissed and the answer stays; nothing is left.
         await page.Keyboard.PressAsync("d");
         await Expect(page.GetByTestId("adjudication-empty")).ToBeVisibleAsync();
