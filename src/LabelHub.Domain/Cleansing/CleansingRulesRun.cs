@@ -54,69 +54,79 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
         var cleansingRun = await log.StartAsync(projectId, CleansingRunKind.Rules, run.Id, parameters.AuthorId,
             new { version = parameters.Version }, parameters.Version, ct);
 
-        long after = 0;
-        while (true)
+        try
         {
-            List<AnswerRow> page;
-            await using (var db = await dbFactory.CreateDbContextAsync(ct))
+            long after = 0;
+            while (true)
             {
-                page = await Page(db, projectId, after, upTo).ToListAsync(ct);
-            }
-            if (page.Count == 0)
-            {
-                break;
-            }
-            after = page[^1].Id;
-            var fixes = new List<RuleFix>();
-            var flags = new List<(AnswerRow Row, RuleOutcome Outcome)>();
-            foreach (var row in page)
-            {
-                answers++;
-                var evaluation = rules.Evaluate(row.Values, row.ItemData);
-                if (evaluation.Clean)
+                List<AnswerRow> page;
+                await using (var db = await dbFactory.CreateDbContextAsync(ct))
                 {
-                    continue;
+                    page = await Page(db, projectId, after, upTo).ToListAsync(ct);
                 }
-                var anyFlag = false;
-                foreach (var outcome in evaluation.Outcomes)
+                if (page.Count == 0)
                 {
-                    if (outcome.Kind == RuleOutcomeKind.Fixed)
+                    break;
+                }
+                after = page[^1].Id;
+                var fixes = new List<RuleFix>();
+                var flags = new List<(AnswerRow Row, RuleOutcome Outcome)>();
+                foreach (var row in page)
+                {
+                    answers++;
+                    var evaluation = rules.Evaluate(row.Values, row.ItemData);
+                    if (evaluation.Clean)
                     {
-                        changed[outcome.RuleIndex]++;
+                        continue;
                     }
-                    else
+                    var anyFlag = false;
+                    foreach (var outcome in evaluation.Outcomes)
                     {
-                        flagged[outcome.RuleIndex]++;
-                        anyFlag = true;
-                        flags.Add((row, outcome));
+                        if (outcome.Kind == RuleOutcomeKind.Fixed)
+                        {
+                            changed[outcome.RuleIndex]++;
+                        }
+                        else
+                        {
+                            flagged[outcome.RuleIndex]++;
+                            anyFlag = true;
+                            flags.Add((row, outcome));
+                        }
+                    }
+                    answersFlagged += anyFlag ? 1 : 0;
+                    if (evaluation.Changed)
+                    {
+                        var comment = string.Join("; ", evaluation.Outcomes.Where(o => o.Kind == RuleOutcomeKind.Fixed)
+                            .Select(o => $"rule {o.Rule.Id}: {o.Rule.Message ?? o.Reason}"));
+                        fixes.Add(new RuleFix(row, new Dictionary<string, JsonElement>(evaluation.Values), comment.Length > 2000 ? comment[..2000] : comment,
+                            [.. evaluation.Outcomes.Where(o => o.Kind == RuleOutcomeKind.Fixed)]));
                     }
                 }
-                answersFlagged += anyFlag ? 1 : 0;
-                if (evaluation.Changed)
+                var versionsWritten = new Dictionary<long, long>();
+                if (fixes.Count > 0)
                 {
-                    var comment = string.Join("; ", evaluation.Outcomes.Where(o => o.Kind == RuleOutcomeKind.Fixed)
-                        .Select(o => $"rule {o.Rule.Id}: {o.Rule.Message ?? o.Reason}"));
-                    fixes.Add(new RuleFix(row, new Dictionary<string, JsonElement>(evaluation.Values), comment.Length > 2000 ? comment[..2000] : comment,
-                        [.. evaluation.Outcomes.Where(o => o.Kind == RuleOutcomeKind.Fixed)]));
+                    versionsWritten = await WriteFixesAsync(cleansingRun, fixes, parameters.AuthorId, ct);
+                    answersChanged += versionsWritten.Count;
+                    skipped += fixes.Count - versionsWritten.Count;
+                }
+                if (flags.Count > 0)
+                {
+                    // A flag was evaluated on the answer with the earlier rules' fixes applied: it concerns the version the
+                    // fixes became when they were written, else the version read.
+                    await log.AddFindingsAsync(cleansingRun, flags.Select(f => FlagFinding(f.Row, f.Outcome, versionsWritten.GetValueOrDefault(f.Row.Id, f.Row.Id))), ct);
+                }
+                if (total > 0)
+                {
+                    await progress.ReportAsync(Math.Min(1.0, (double)answers / total), $"Read {answers:N0} of {total:N0} answers", ct);
                 }
             }
-            var versionsWritten = new Dictionary<long, long>();
-            if (fixes.Count > 0)
-            {
-                versionsWritten = await WriteFixesAsync(cleansingRun, fixes, parameters.AuthorId, ct);
-                answersChanged += versionsWritten.Count;
-                skipped += fixes.Count - versionsWritten.Count;
-            }
-            if (flags.Count > 0)
-            {
-                // A flag was evaluated on the answer with the earlier rules' fixes applied: it concerns the version the
-                // fixes became when they were written, else the version read.
-                await log.AddFindingsAsync(cleansingRun, flags.Select(f => FlagFinding(f.Row, f.Outcome, versionsWritten.GetValueOrDefault(f.Row.Id, f.Row.Id))), ct);
-            }
-            if (total > 0)
-            {
-                await progress.ReportAsync(Math.Min(1.0, (double)answers / total), $"Read {answers:N0} of {total:N0} answers", ct);
-            }
+        }
+        catch (JobCancelledException)
+        {
+            // Cancelled: the fixes written stay (each is a correct version with its finding); the flags not decided yet go,
+            // since a run that did not read every answer must not stand for the rules' view of the project.
+            await AbandonAsync(cleansingRun, answersChanged);
+            throw;
         }
 
         await log.FinishAsync(cleansingRun, answersChanged, ct);
@@ -192,6 +202,18 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
         await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
         return written.ToDictionary(w => w.Fix.Row.Id, w => w.Version.Id);
+    }
+
+    private async Task AbandonAsync(CleansingRun cleansingRun, int corrections)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+        await db.CleansingFindings.Where(f => f.RunId == cleansingRun.Id && f.State == FindingState.Open).ExecuteDeleteAsync(CancellationToken.None);
+        var findings = await db.CleansingFindings.CountAsync(f => f.RunId == cleansingRun.Id, CancellationToken.None);
+        var now = clock.GetUtcNow();
+        await db.CleansingRuns.Where(r => r.Id == cleansingRun.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(r => r.Findings, findings)
+            .SetProperty(r => r.Corrections, corrections)
+            .SetProperty(r => r.FinishedAt, now), CancellationToken.None);
     }
 
     private static CleansingFinding FlagFinding(AnswerRow row, RuleOutcome outcome, long annotationId) => new()
