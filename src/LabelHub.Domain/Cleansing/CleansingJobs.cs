@@ -24,6 +24,8 @@ public sealed record RuleApplyCount(int RuleIndex, string RuleId, string Kind, s
 
 /// <summary>
 /// What an apply run did: the answers read, those given a new version, those skipped because they changed while the
-/// run read them (a later run picks them up), and per rule what it changed and flagged.
+/// run read them (a later run picks them up), and per rule what it changed and flagged; the cleansing run that records
+/// its findings and before/after report.
 /// </summary>
-public sealed record CleansingApplyResult(int RuleSetVersion, int Answers, int AnswersChanged, int AnswersFlagged, int Skipped, IReadOnlyList<RuleApplyCount> Rules);
+public sealed record CleansingApplyResult(int RuleSetVersion, int Answers, int AnswersChanged, int AnswersFlagged, int Skipped, IReadOnlyList<RuleApplyCount> Rules,
+    long? CleansingRunId = null);

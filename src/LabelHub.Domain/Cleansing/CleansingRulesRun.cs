@@ -12,7 +12,7 @@ namespace LabelHub.Domain.Cleansing;
 /// their items' data a page at a time, evaluates the compiled rules, and either reports (dry run) or writes each fix as
 /// a new answer version in short transactions, a page at a time, so labeling goes on beside it (ADR 0015).
 /// </summary>
-public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock)
+public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock, CleansingRunLog runLog)
 {
     public const int PageSize = 1000;
 
@@ -46,6 +46,9 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
         var changed = new int[ruleCount];
         var flagged = new int[ruleCount];
         int answers = 0, answersChanged = 0, answersFlagged = 0, skipped = 0;
+        // The run is recorded first (with its "before" snapshot) so the report compares against the answers it read.
+        var cleansingRun = await runLog.StartAsync(projectId, CleansingRunKind.Rules, run.Id, parameters.AuthorId,
+            new { version = parameters.Version }, parameters.Version, ct);
         var (upTo, total) = await BoundsAsync(projectId, ct);
 
         long after = 0;
@@ -61,7 +64,8 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
                 break;
             }
             after = page[^1].Id;
-            var fixes = new List<(AnswerRow Row, Dictionary<string, JsonElement> Values, string Comment)>();
+            var fixes = new List<(AnswerRow Row, Dictionary<string, JsonElement> Values, string Comment, IReadOnlyList<RuleOutcome> Outcomes)>();
+            var flags = new List<(AnswerRow Row, RuleOutcome Outcome)>();
             foreach (var row in page)
             {
                 answers++;
@@ -80,6 +84,7 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
                     else
                     {
                         flagged[outcome.RuleIndex]++;
+                        flags.Add((row, outcome));
                         anyFlag = true;
                     }
                 }
@@ -88,14 +93,20 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
                 {
                     var comment = string.Join("; ", evaluation.Outcomes.Where(o => o.Kind == RuleOutcomeKind.Fixed)
                         .Select(o => $"rule {o.Rule.Id}: {o.Rule.Message ?? o.Reason}"));
-                    fixes.Add((row, new Dictionary<string, JsonElement>(evaluation.Values), comment.Length > 2000 ? comment[..2000] : comment));
+                    fixes.Add((row, new Dictionary<string, JsonElement>(evaluation.Values), comment.Length > 2000 ? comment[..2000] : comment, evaluation.Outcomes));
                 }
             }
+            var newVersions = new Dictionary<long, long>();
             if (fixes.Count > 0)
             {
-                var written = await WriteFixesAsync(fixes, parameters.AuthorId, ct);
-                answersChanged += written;
-                skipped += fixes.Count - written;
+                newVersions = await WriteFixesAsync(cleansingRun, fixes, parameters.AuthorId, ct);
+                answersChanged += newVersions.Count;
+                skipped += fixes.Count - newVersions.Count;
+            }
+            if (flags.Count > 0)
+            {
+                // A flag on an answer this run also fixed is about the fixed version: that is the one a reviewer decides on.
+                await runLog.AddFindingsAsync(cleansingRun, flags.Select(f => RuleFinding(f.Row, f.Outcome, newVersions.GetValueOrDefault(f.Row.Id, f.Row.Id))), ct);
             }
             if (total > 0)
             {
@@ -103,25 +114,42 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
             }
         }
 
+        await runLog.FinishAsync(cleansingRun, answersChanged, ct);
         var result = new CleansingApplyResult(parameters.Version, answers, answersChanged, answersFlagged, skipped,
-            [.. rules.RuleSet.Rules.Select((rule, i) => new RuleApplyCount(i, rule.Id, rule.KindName, rule.Field, rule.Mode, changed[i], flagged[i]))]);
+            [.. rules.RuleSet.Rules.Select((rule, i) => new RuleApplyCount(i, rule.Id, rule.KindName, rule.Field, rule.Mode, changed[i], flagged[i]))],
+            cleansingRun.Id);
         return new JobOutcome<CleansingApplyResult>(true,
             $"Rules version {parameters.Version}: {answersChanged:N0} of {answers:N0} answers corrected, {answersFlagged:N0} flagged.", result);
     }
 
+    private static CleansingFinding RuleFinding(AnswerRow row, RuleOutcome outcome, long annotationId) => new()
+    {
+        ItemId = row.ItemId,
+        AnnotationId = annotationId,
+        Field = outcome.Rule.Field,
+        Source = FindingSource.Rule,
+        Code = outcome.Rule.Id,
+        Reason = $"rule {outcome.Rule.Id}: {outcome.Rule.Message ?? outcome.Reason}",
+        Suggestion = outcome.After,
+        Score = 1,
+    };
+
     /// <summary>
     /// One short transaction per page: each answer is claimed only while it is still the current version (an answer
-    /// edited or reviewed since it was read is skipped), then its fix is added as the next version.
+    /// edited or reviewed since it was read is skipped), then its fix is added as the next version, and each fix is
+    /// recorded as a finding the run's author accepted (the report counts rule corrections from them).
+    /// Returns the new version's id by the fixed answer's id.
     /// </summary>
-    private async Task<int> WriteFixesAsync(List<(AnswerRow Row, Dictionary<string, JsonElement> Values, string Comment)> fixes, Guid authorId, CancellationToken ct)
+    private async Task<Dictionary<long, long>> WriteFixesAsync(CleansingRun cleansingRun,
+        List<(AnswerRow Row, Dictionary<string, JsonElement> Values, string Comment, IReadOnlyList<RuleOutcome> Outcomes)> fixes, Guid authorId, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
         var ids = fixes.Select(f => f.Row.Id).ToList();
         var originals = await db.Annotations.AsNoTracking().Where(a => ids.Contains(a.Id) && a.IsCurrent).ToDictionaryAsync(a => a.Id, ct);
         var now = clock.GetUtcNow();
-        var written = 0;
-        foreach (var (row, values, comment) in fixes)
+        var written = new List<(AnswerRow Row, Annotation Version, IReadOnlyList<RuleOutcome> Outcomes)>();
+        foreach (var (row, values, comment, outcomes) in fixes)
         {
             if (!originals.TryGetValue(row.Id, out var original))
             {
@@ -134,7 +162,7 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
             {
                 continue;
             }
-            db.Annotations.Add(new Annotation
+            var version = new Annotation
             {
                 ProjectId = original.ProjectId,
                 ItemId = original.ItemId,
@@ -149,12 +177,26 @@ public sealed class CleansingRulesRun(IDbContextFactory<LabelHubDbContext> dbFac
                 AssignmentId = original.AssignmentId,
                 ReviewStatus = original.ReviewStatus,
                 CreatedAt = now,
-            });
-            written++;
+            };
+            db.Annotations.Add(version);
+            written.Add((row, version, outcomes));
         }
         await db.SaveChangesAsync(ct);
+        db.CleansingFindings.AddRange(written.SelectMany(w => w.Outcomes.Where(o => o.Kind == RuleOutcomeKind.Fixed).Select(o =>
+        {
+            var finding = RuleFinding(w.Row, o, w.Row.Id);
+            finding.ProjectId = cleansingRun.ProjectId;
+            finding.RunId = cleansingRun.Id;
+            finding.State = FindingState.Accepted;
+            finding.ResolvedById = authorId;
+            finding.ResolvedAt = now;
+            finding.ResultAnnotationId = w.Version.Id;
+            finding.CreatedAt = now;
+            return finding;
+        })));
+        await db.SaveChangesAsync(ct);
         await transaction.CommitAsync(ct);
-        return written;
+        return written.ToDictionary(w => w.Row.Id, w => w.Version.Id);
     }
 
     private async Task<(CompiledRuleSet Rules, int? Version)> LoadAsync(Guid projectId, int? version, string? rulesJson, CancellationToken ct)

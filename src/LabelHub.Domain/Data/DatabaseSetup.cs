@@ -110,6 +110,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingService>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingRulesRun>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingRunLog>();
+        builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingReportService>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ExportService>();
         builder.Services.AddSingleton<LabelHub.Domain.Planning.ProjectDeletion>();
         builder.Services.AddScoped<UserAdminService>();
