@@ -115,10 +115,11 @@ public sealed class CleansingReportService(IDbContextFactory<LabelHubDbContext> 
         {
             return null;
         }
-        var after = CleansingSnapshot.FromJson(run.AfterJson) ?? await snapshots.TakeAsync(projectId, ct);
+        // An open run's "after" is the project now: its score from two counts, not a full snapshot on every dashboard visit.
+        var after = CleansingSnapshot.FromJson(run.AfterJson)?.QualityScore ?? await CleansingQualityScore.NowAsync(db, projectId, ct);
         var corrections = await CorrectionsAsync(db, run, ct);
         return new CleansingKpis(run.Id, run.Kind, run.ClosedAt is not null, corrections.Sources.Total,
-            CleansingSnapshot.FromJson(run.BeforeJson)?.QualityScore, after.QualityScore);
+            CleansingSnapshot.FromJson(run.BeforeJson)?.QualityScore, after);
     }
 
     private static async Task<CleansingRun> FindAsync(LabelHubDbContext db, Guid projectId, long runId, CancellationToken ct) =>

@@ -82,6 +82,25 @@ public sealed class CleansingSnapshotTaker(IDbContextFactory<LabelHubDbContext> 
     }
 }
 
+/// <summary>
+/// The data-quality score now without a full snapshot: two counts in the database (the quality dashboard's KPI).
+/// </summary>
+public static class CleansingQualityScore
+{
+    public static async Task<double?> NowAsync(LabelHubDbContext db, Guid projectId, CancellationToken ct = default)
+    {
+        var current = db.Annotations.AsNoTracking().Where(a => a.ProjectId == projectId && a.IsCurrent && a.ReviewStatus != ReviewStatus.Rejected);
+        var answers = await current.CountAsync(ct);
+        if (answers == 0)
+        {
+            return null;
+        }
+        var open = db.CleansingFindings.Where(f => f.ProjectId == projectId && f.State == FindingState.Open);
+        var flagged = await current.CountAsync(a => open.Any(f => f.AnnotationId == a.Id || (f.AnnotationId == null && f.ItemId == a.ItemId)), ct);
+        return (double)(answers - flagged) / answers;
+    }
+}
+
 /// <summary>The counting half of a snapshot, pure so it is tested and measured without a database.</summary>
 public sealed class SnapshotCounter
 {

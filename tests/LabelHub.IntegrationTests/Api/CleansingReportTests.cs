@@ -83,6 +83,11 @@ public sealed class CleansingReportTests
         Assert.Equal(HttpStatusCode.BadRequest, badFormat.StatusCode);
         Assert.Contains("\"format\"", await badFormat.Content.ReadAsStringAsync(), StringComparison.Ordinal);
 
+        // The quality dashboard's KPIs: the latest run (none closed yet), its corrections and the score now.
+        var managerActor = new Actor(manager.UserId, new HashSet<string> { Roles.Manager });
+        var kpis = (await app.Service<CleansingReportService>().KpisAsync(managerActor, project.Id))!;
+        Assert.Equal((runId, false, 3, 1.0, 1.0), (kpis.RunId, kpis.Closed, kpis.Corrections, kpis.QualityScoreBefore, kpis.QualityScoreAfter));
+
         // Closing freezes the after: answers given later do not move it, and closing again changes nothing.
         var closed = await manager.PostAsync<CleansingRunReport>($"{url}/runs/{runId}/close", new { });
         Assert.True(closed.AfterIsFrozen);
@@ -96,7 +101,8 @@ public sealed class CleansingReportTests
         Assert.Equal(4, again.After.Answers);
 
         // The runs list shows it; a run of another project or none at all is a 404; an annotator is refused.
-        var runs = await app.Service<CleansingReportService>().RunsAsync(new Actor(manager.UserId, new HashSet<string> { Roles.Manager }), project.Id);
+        Assert.True((await app.Service<CleansingReportService>().KpisAsync(managerActor, project.Id))!.Closed);
+        var runs = await app.Service<CleansingReportService>().RunsAsync(managerActor, project.Id);
         Assert.Equal(runId, runs.Single().Id);
         Assert.Equal(HttpStatusCode.NotFound, (await manager.Http.GetAsync($"{url}/runs/{runId + 1000}/report")).StatusCode);
         Assert.Equal(HttpStatusCode.Forbidden, (await annotator.Http.GetAsync($"{url}/runs/{runId}/report")).StatusCode);
