@@ -44,6 +44,7 @@ public sealed partial class LabelPageTests : ComponentTest, IClassFixture<Workbe
         Services.AddSingleton<TaskDistributor>();
         Services.AddSingleton<ProgressService>();
         Services.AddSingleton<MyWorkService>();
+        Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingHints>();
     }
 
     [Fact]

@@ -14,9 +14,13 @@ public sealed class CleansingRunLog(IDbContextFactory<LabelHubDbContext> dbFacto
     /// <summary>Findings are written in batches of this many, each batch its own short transaction.</summary>
     public const int BatchSize = 1000;
 
+    private readonly CleansingSnapshotTaker snapshots = new(dbFactory, clock);
+
     public async Task<CleansingRun> StartAsync(Guid projectId, CleansingRunKind kind, Guid? jobRunId, Guid startedById,
         object? settings = null, int? ruleSetVersion = null, CancellationToken ct = default)
     {
+        // The "before" of the report: read first, outside the run's own writes (one streaming pass, ADR 0019, 6).
+        var before = await snapshots.TakeAsync(projectId, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         if (jobRunId is { } job)
         {
@@ -35,6 +39,7 @@ public sealed class CleansingRunLog(IDbContextFactory<LabelHubDbContext> dbFacto
             SettingsJson = settings is null ? "{}" : JsonSerializer.Serialize(settings, JsonColumn.Options),
             StartedById = startedById,
             StartedAt = clock.GetUtcNow(),
+            BeforeJson = before.ToJson(),
         };
         db.CleansingRuns.Add(run);
         await db.SaveChangesAsync(ct);

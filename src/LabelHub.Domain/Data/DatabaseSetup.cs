@@ -112,6 +112,8 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingRunLog>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.AdjudicationService>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.AdjudicationClaims>();
+        builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingReportService>();
+        builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingHints>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ExportService>();
         builder.Services.AddSingleton<LabelHub.Domain.Planning.ProjectDeletion>();
         builder.Services.AddScoped<UserAdminService>();

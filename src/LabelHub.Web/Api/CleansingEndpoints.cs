@@ -46,5 +46,6 @@ public static class CleansingEndpoints
 
         // The adjudication queue: for reviewers too, so no manager policy on these.
         api.MapCleansingQueueEndpoints(cleansing);
+        cleansing.MapCleansingReportEndpoints();
     }
 }

@@ -317,6 +317,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         public required string ScripterPassword { get; init; }
         public required Guid OtherAnnotatorId { get; init; }
         public required IReadOnlyList<Guid> MemberIds { get; init; }
+        public required long CleansingRunId { get; init; }
         public int NewNames { get; set; }
         public Dictionary<Guid, Guid> SpareTokens { get; } = [];
         public Dictionary<Guid, Guid> Throwaways { get; } = [];
@@ -523,6 +524,10 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         },
         // Restores the worker's first version (the decisions above wrote newer ones); an annotator gets 403, blind labeling holds.
         R("POST /api/v1/annotations/{annotationId:long}/restore", Access.ProjectReviewer, w => $"/api/v1/annotations/{w.WorkerAnnotationId}/restore"),
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/runs/{runId:long}/report", Access.ProjectManager,
+            w => $"{w.P}/cleansing/runs/{w.CleansingRunId}/report"),
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/runs/{runId:long}/close", Access.ProjectManager,
+            w => $"{w.P}/cleansing/runs/{w.CleansingRunId}/close"),
 
         // Learning.
         R("GET /api/v1/projects/{projectId:guid}/learning", Access.ProjectManager, w => $"{w.P}/learning"),
@@ -719,6 +724,10 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
 
         var serviceAccount = await app.Service<ServiceAccountService>().CreateAsync(app.Admin, new NewServiceAccount("matrix-bot", null));
 
+        // A finished cleansing run for the report endpoints.
+        var runLog = app.Service<LabelHub.Domain.Cleansing.CleansingRunLog>();
+        var cleansingRun = await runLog.FinishAsync(await runLog.StartAsync(project.Id, LabelHub.Domain.Cleansing.CleansingRunKind.Rules, null, owner.UserId), 0);
+
         var world = new World
         {
             ServiceAccountId = serviceAccount.Id,
@@ -739,6 +748,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             ScripterPassword = ScripterPassword,
             OtherAnnotatorId = callers.Single(c => c.Role == Roles.Annotator && c.Member).UserId,
             MemberIds = [.. callers.Where(c => c.Member).Select(c => c.UserId)],
+            CleansingRunId = cleansingRun.Id,
         };
         return (world, callers);
     }

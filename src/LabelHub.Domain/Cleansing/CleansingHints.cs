@@ -1,0 +1,76 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+using LabelHub.Domain.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace LabelHub.Domain.Cleansing;
+
+/// <summary>One rule's word on a draft, for the field it names: a flag's reason, or a fix's would-be value.</summary>
+/// <param name="Reason">The rule's message when it has one, else its English reason (localize where shown).</param>
+/// <param name="After">A fixing rule's correction as the answer would hold it; null for a flag.</param>
+public sealed record CleansingHint(string Field, string RuleId, RuleOutcomeKind Kind, string? Reason, JsonElement? After);
+
+/// <summary>
+/// The project's newest rules, compiled, for the workbench's hints (ADR 0019, 1): compiled once per project and version
+/// and shared by every annotator's page; which version is newest is asked at most every <see cref="Freshness"/> per
+/// project, so a page asks once per task and evaluates the draft in memory on every change.
+/// </summary>
+public sealed class CleansingHints(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock)
+{
+    public static readonly TimeSpan Freshness = TimeSpan.FromSeconds(30);
+
+    private readonly ConcurrentDictionary<Guid, (int Version, DateTimeOffset CheckedAt)> newest = new();
+    private readonly ConcurrentDictionary<(Guid Project, int Version), CompiledRuleSet?> compiled = new();
+
+    /// <summary>The compiled newest rules, or null when the project has none (or they no longer fit its schema).</summary>
+    public async Task<CompiledRuleSet?> RulesAsync(Guid projectId, CancellationToken ct = default)
+    {
+        var now = clock.GetUtcNow();
+        if (!newest.TryGetValue(projectId, out var known) || now - known.CheckedAt > Freshness)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var version = await db.CleansingRuleSets.Where(r => r.ProjectId == projectId).MaxAsync(r => (int?)r.Version, ct) ?? 0;
+            known = (version, now);
+            newest[projectId] = known;
+        }
+        if (known.Version == 0)
+        {
+            return null;
+        }
+        if (compiled.TryGetValue((projectId, known.Version), out var rules))
+        {
+            return rules;
+        }
+        rules = await CompileAsync(projectId, known.Version, ct);
+        compiled[(projectId, known.Version)] = rules;
+        return rules;
+    }
+
+    /// <summary>What the rules say about a draft, per rule and field: no database, microseconds.</summary>
+    public static IReadOnlyList<CleansingHint> Evaluate(CompiledRuleSet? rules, IReadOnlyDictionary<string, JsonElement> draft,
+        IReadOnlyDictionary<string, JsonElement>? itemData)
+    {
+        if (rules is null)
+        {
+            return [];
+        }
+        var evaluation = rules.Evaluate(draft, itemData);
+        return [.. evaluation.Outcomes.Select(o => new CleansingHint(o.Rule.Field, o.Rule.Id, o.Kind, o.Rule.Message ?? o.Reason, o.After))];
+    }
+
+    private async Task<CompiledRuleSet?> CompileAsync(Guid projectId, int version, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var schema = await db.Projects.AsNoTracking().Where(p => p.Id == projectId).Select(p => p.Schema).SingleAsync(ct);
+        var json = await db.CleansingRuleSets.AsNoTracking().Where(r => r.ProjectId == projectId && r.Version == version).Select(r => r.RulesJson).SingleAsync(ct);
+        try
+        {
+            return CompiledRuleSet.Compile(schema, CleansingRuleSet.FromJson(json));
+        }
+        catch (ValidationException)
+        {
+            // The schema changed since the rules were saved: no hints until they are saved again (applying says why).
+            return null;
+        }
+    }
+}
