@@ -83,7 +83,8 @@ public sealed class DuplicateSearch(IDbContextFactory<LabelHubDbContext> dbFacto
         var run = await log.StartAsync(projectId, RunKindOf(parameters.Kind), job.Id, parameters.StartedById, Settings(parameters, textKey), ct: ct);
         var total = await CountAsync(projectId, ct);
         int items = 0, skipped = 0;
-        var exact = new Dictionary<UInt128, List<long>>();
+        // (key, item) pairs sorted afterwards: 24 bytes an item, no list per key.
+        var exact = new List<(UInt128 Key, long ItemId)>();
         var finder = parameters.Kind == DuplicateKind.Text ? new NearDuplicateTextFinder(new NearDuplicateOptions(parameters.EffectiveThreshold)) : null;
         await foreach (var page in PagesAsync(projectId, ct))
         {
@@ -101,12 +102,7 @@ public sealed class DuplicateSearch(IDbContextFactory<LabelHubDbContext> dbFacto
                     finder.Add(item.Id, text);
                     continue;
                 }
-                var key = ExactKey(text, item.ContentHash);
-                if (!exact.TryGetValue(key, out var list))
-                {
-                    exact[key] = list = [];
-                }
-                list.Add(item.Id);
+                exact.Add((ExactKey(text, item.ContentHash), item.Id));
             }
             await progress.ReportAsync(total == 0 ? 0.8 : 0.8 * items / total, $"Read {items:N0} of {total:N0} items", ct);
         }
@@ -119,10 +115,30 @@ public sealed class DuplicateSearch(IDbContextFactory<LabelHubDbContext> dbFacto
         }
         else
         {
-            groups = [.. exact.Values.Where(ids => ids.Count > 1).Select(ids => ids.Order().ToList()).OrderBy(ids => ids[0])
-                .Select(ids => new FoundDuplicateGroup(ids[0], [.. ids.Select(id => new DuplicateGroupMember { ItemId = id, Similarity = 1 })]))];
+            groups = [.. SameKeyRuns(exact).Select(ids => new FoundDuplicateGroup(ids[0], [.. ids.Select(id => new DuplicateGroupMember { ItemId = id, Similarity = 1 })]))];
         }
         return await StoreAsync(run, parameters, items, skipped, groups, progress, ct);
+    }
+
+    /// <summary>Runs of two or more items with the same key, ids ascending, ordered by their first id.</summary>
+    private static IEnumerable<long[]> SameKeyRuns(List<(UInt128 Key, long ItemId)> keys)
+    {
+        keys.Sort();
+        var runs = new List<long[]>();
+        for (var start = 0; start < keys.Count;)
+        {
+            var end = start + 1;
+            while (end < keys.Count && keys[end].Key == keys[start].Key)
+            {
+                end++;
+            }
+            if (end - start > 1)
+            {
+                runs.Add([.. keys.GetRange(start, end - start).Select(k => k.ItemId)]);
+            }
+            start = end;
+        }
+        return runs.OrderBy(ids => ids[0]);
     }
 
     /// <summary>

@@ -49,12 +49,30 @@ public sealed partial class DuplicateService(IDbContextFactory<LabelHubDbContext
     /// <summary>Checks the settings and queues the search job.</summary>
     public async Task<JobRunInfo> StartAsync(Actor actor, Guid projectId, DuplicateSearchRequest request, CancellationToken ct = default)
     {
+        var parameters = Check(request, actor.UserId);
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
             await db.GetManageableAsync(actor, projectId, ct);
+            // One search at a time: each replaces the open groups the previous one left, which two at once would both keep.
+            if (await ActiveSearch(db, projectId).AnyAsync(ct))
+            {
+                throw new ConflictException("A duplicate search of this project is already running; wait for it to finish.");
+            }
         }
-        return await jobs.StartAsync(CleansingJobs.Duplicates, projectId, actor.UserId, Check(request, actor.UserId), ct);
+        return await jobs.StartAsync(CleansingJobs.Duplicates, projectId, actor.UserId, parameters, ct);
     }
+
+    /// <summary>The project's duplicate search queued or running now, if any, so a page follows one started elsewhere.</summary>
+    public async Task<JobRunInfo?> ActiveSearchAsync(Actor actor, Guid projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.GetManageableAsync(actor, projectId, ct);
+        var job = await ActiveSearch(db, projectId).OrderByDescending(j => j.CreatedAt).FirstOrDefaultAsync(ct);
+        return job is null ? null : JobRunService.ToInfo(job);
+    }
+
+    private static IQueryable<JobRun> ActiveSearch(LabelHubDbContext db, Guid projectId) =>
+        db.JobRuns.AsNoTracking().Where(j => j.ProjectId == projectId && j.Kind == CleansingJobs.Duplicates.Kind && (j.State == JobState.Queued || j.State == JobState.Running));
 
     /// <summary>The job's parameters from a request; every bad setting is a 400 naming its field.</summary>
     public static DuplicateSearchParameters Check(DuplicateSearchRequest request, Guid startedById)
