@@ -10,6 +10,9 @@ public static class CleansingJobs
 
     /// <summary>Writes every fix of a saved rule set as a new answer version: <see cref="CleansingRulesRun.ApplyAsync"/>.</summary>
     public static readonly JobContract<CleansingApplyParameters, CleansingApplyResult> RulesApply = new("cleansing-rules-apply");
+
+    /// <summary>Finds exact, near-duplicate text or near-duplicate image groups and stores them (<see cref="DuplicateSearch"/>).</summary>
+    public static readonly JobContract<DuplicateSearchParameters, DuplicateSearchResult> Duplicates = new("cleansing-duplicates");
 }
 
 /// <summary>A saved rule set's version, or rules not saved yet (the JSON of a <see cref="CleansingRuleSet"/>) to try first.</summary>

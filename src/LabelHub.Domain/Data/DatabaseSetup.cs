@@ -114,6 +114,8 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.AdjudicationClaims>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingReportService>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingHints>();
+        builder.Services.AddSingleton<LabelHub.Domain.Cleansing.DuplicateSearch>();
+        builder.Services.AddSingleton<LabelHub.Domain.Cleansing.DuplicateService>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ExportService>();
         builder.Services.AddSingleton<LabelHub.Domain.Planning.ProjectDeletion>();
         builder.Services.AddScoped<UserAdminService>();

@@ -14,6 +14,7 @@ public static class CleansingEndpoints
     public static void MapCleansingEndpoints(this RouteGroupBuilder api)
     {
         var cleansing = api.MapGroup("/projects/{projectId:guid}/cleansing").WithTags("Cleansing");
+        cleansing.MapCleansingDuplicateEndpoints();
 
         // The project's rules as saved last (version 0 and no rules before the first save).
         cleansing.MapGet("/rules", (Guid projectId, CleansingService service, ClaimsPrincipal user, CancellationToken ct) =>

@@ -54,6 +54,7 @@ public static class JobsSetup
         builder.Services.AddSingleton<IJobHandler, QualityJobHandler>();
         builder.Services.AddSingleton<IJobHandler, CleansingRulesDryRunJobHandler>();
         builder.Services.AddSingleton<IJobHandler, CleansingRulesApplyJobHandler>();
+        builder.Services.AddSingleton<IJobHandler, DuplicatesJobHandler>();
         builder.Services.AddSingleton<TorchThread>();
         builder.Services.AddSingleton<ActiveLearningRound>();
         builder.Services.AddSingleton<IJobHandler, RoundJobHandler>();

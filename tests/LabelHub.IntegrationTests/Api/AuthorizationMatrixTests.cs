@@ -5,6 +5,7 @@ using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
 using LabelHub.Domain.Cleansing;
+using LabelHub.Domain.Collection;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Labeling;
@@ -323,6 +324,10 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         public Dictionary<Guid, Guid> Throwaways { get; } = [];
         public Guid ThrowawayProjectId { get; set; }
         public string P => $"/api/v1/projects/{ProjectId}";
+
+        /// <summary>A duplicate group of two items of the project, and the item a keep-one call keeps.</summary>
+        public long DuplicateGroupId { get; set; }
+        public long DuplicateKeepItemId { get; set; }
     }
 
     private sealed record Row(string Endpoint, Access Rule, Func<World, Caller, string> Path)
@@ -528,6 +533,18 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             w => $"{w.P}/cleansing/runs/{w.CleansingRunId}/report"),
         R("POST /api/v1/projects/{projectId:guid}/cleansing/runs/{runId:long}/close", Access.ProjectManager,
             w => $"{w.P}/cleansing/runs/{w.CleansingRunId}/close"),
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/duplicates", Access.ProjectManager, w => $"{w.P}/cleansing/duplicates") with
+        {
+            Json = (_, _) => new { kind = "Exact" },
+        },
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/duplicates", Access.ProjectManager, w => $"{w.P}/cleansing/duplicates?decision=all"),
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/duplicates/{groupId:long}", Access.ProjectManager, w => $"{w.P}/cleansing/duplicates/{w.DuplicateGroupId}"),
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/duplicates/{groupId:long}/keep", Access.ProjectManager, w => $"{w.P}/cleansing/duplicates/{w.DuplicateGroupId}/keep") with
+        {
+            Json = (w, _) => new { itemId = w.DuplicateKeepItemId },
+        },
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/duplicates/{groupId:long}/distinct", Access.ProjectManager, w => $"{w.P}/cleansing/duplicates/{w.DuplicateGroupId}/distinct"),
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/duplicates/{groupId:long}/undo", Access.ProjectManager, w => $"{w.P}/cleansing/duplicates/{w.DuplicateGroupId}/undo"),
 
         // Learning.
         R("GET /api/v1/projects/{projectId:guid}/learning", Access.ProjectManager, w => $"{w.P}/learning"),
@@ -750,7 +767,37 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             MemberIds = [.. callers.Where(c => c.Member).Select(c => c.UserId)],
             CleansingRunId = cleansingRun.Id,
         };
+        (world.DuplicateGroupId, world.DuplicateKeepItemId) = await AddDuplicateGroupAsync(app, project.Id, owner.UserId);
         return (world, callers);
+    }
+
+    /// <summary>Two fresh items of the project in one open exact-duplicate group, as the duplicate search stores them.</summary>
+    private static async Task<(long GroupId, long KeepItemId)> AddDuplicateGroupAsync(LabelHubApp app, Guid projectId, Guid managerId)
+    {
+        await using var db = app.CreateDbContext();
+        var items = new[] { "matrix duplicate", "Matrix  duplicate" }.Select(text => new Item
+        {
+            ProjectId = projectId,
+            Data = new() { ["text"] = System.Text.Json.JsonSerializer.SerializeToElement(text) },
+            ContentHash = text,
+            CreatedAt = DateTimeOffset.UtcNow,
+        }).ToList();
+        db.Items.AddRange(items);
+        var run = new CleansingRun { ProjectId = projectId, Kind = CleansingRunKind.ExactDuplicates, StartedById = managerId, StartedAt = DateTimeOffset.UtcNow };
+        db.CleansingRuns.Add(run);
+        await db.SaveChangesAsync();
+        var group = new DuplicateGroup
+        {
+            ProjectId = projectId,
+            RunId = run.Id,
+            Kind = DuplicateKind.Exact,
+            RepresentativeItemId = items[0].Id,
+            CreatedAt = DateTimeOffset.UtcNow,
+            Members = [.. items.Select(i => new DuplicateGroupMember { ItemId = i.Id, Similarity = 1 })],
+        };
+        db.DuplicateGroups.Add(group);
+        await db.SaveChangesAsync();
+        return (group.Id, items[0].Id);
     }
 
     private static async Task SetOwnPasswordAsync(LabelHubApp app, Guid userId, string password)
