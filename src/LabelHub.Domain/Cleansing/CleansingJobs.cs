@@ -10,6 +10,12 @@ public static class CleansingJobs
 
     /// <summary>Writes every fix of a saved rule set as a new answer version: <see cref="CleansingRulesRun.ApplyAsync"/>.</summary>
     public static readonly JobContract<CleansingApplyParameters, CleansingApplyResult> RulesApply = new("cleansing-rules-apply");
+
+    /// <summary>Confident learning over K-fold out-of-sample probabilities of the project's model kind (docs/cleansing/label-errors.md); runs in Workers.</summary>
+    public static readonly JobContract<LabelErrorParameters, LabelErrorResult> LabelErrors = new("cleansing-label-errors");
+
+    /// <summary>Items whose annotators split or whose Dawid–Skene posterior is low: <see cref="DisagreementRun"/>.</summary>
+    public static readonly JobContract<DisagreementParameters, DisagreementResult> Disagreement = new("cleansing-disagreement");
 }
 
 /// <summary>A saved rule set's version, or rules not saved yet (the JSON of a <see cref="CleansingRuleSet"/>) to try first.</summary>

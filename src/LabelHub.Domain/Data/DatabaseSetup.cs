@@ -110,6 +110,9 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingService>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingRulesRun>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingRunLog>();
+        builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingAnswers>();
+        builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingDetectors>();
+        builder.Services.AddSingleton<LabelHub.Domain.Cleansing.DisagreementRun>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ExportService>();
         builder.Services.AddSingleton<LabelHub.Domain.Planning.ProjectDeletion>();
         builder.Services.AddScoped<UserAdminService>();

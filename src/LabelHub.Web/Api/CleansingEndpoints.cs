@@ -43,5 +43,7 @@ public static class CleansingEndpoints
             var job = await service.StartApplyAsync(user.ToActor(), projectId, request?.Version, ct);
             return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
         }).RequireAuthorization(Policies.Manager).ProducesJob();
+
+        cleansing.MapCleansingDetectorEndpoints();
     }
 }

@@ -4,6 +4,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Net.Http.Json;
 using System.Text;
+using LabelHub.Domain.Cleansing;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Labeling;
@@ -314,6 +315,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         public required Guid OtherAnnotatorId { get; init; }
         public required IReadOnlyList<Guid> MemberIds { get; init; }
         public int NewNames { get; set; }
+        public long CleansingRunId { get; set; }
         public Dictionary<Guid, Guid> SpareTokens { get; } = [];
         public Dictionary<Guid, Guid> Throwaways { get; } = [];
         public Guid ThrowawayProjectId { get; set; }
@@ -498,6 +500,21 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         R("POST /api/v1/projects/{projectId:guid}/cleansing/rules/apply", Access.ProjectManager, w => $"{w.P}/cleansing/rules/apply") with
         {
             Json = (_, _) => new { },
+        },
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/label-errors", Access.ProjectManager, w => $"{w.P}/cleansing/label-errors") with
+        {
+            Json = (_, _) => new { field = "sentiment", folds = 2 },
+        },
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/disagreement", Access.ProjectManager, w => $"{w.P}/cleansing/disagreement") with
+        {
+            Json = (_, _) => new { field = "sentiment" },
+        },
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/runs", Access.ProjectManager, w => $"{w.P}/cleansing/runs"),
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/runs/{runId:long}", Access.ProjectManager, w => $"{w.P}/cleansing/runs/{w.CleansingRunId}") with
+        {
+            // A run of the project's own, recorded as a detector records it, so a 404 means "not visible".
+            Before = async (w, _) => w.CleansingRunId = w.CleansingRunId != 0 ? w.CleansingRunId
+                : (await w.App.Service<CleansingRunLog>().StartAsync(w.ProjectId, CleansingRunKind.Disagreement, null, w.WorkerId)).Id,
         },
 
         // Learning.
