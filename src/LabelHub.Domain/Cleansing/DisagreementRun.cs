@@ -1,5 +1,4 @@
 using System.Globalization;
-using System.Text;
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Labeling;
@@ -96,11 +95,11 @@ public sealed class DisagreementRun(IDbContextFactory<LabelHubDbContext> dbFacto
             .OrderByDescending(g => g.Count()).ThenBy(g => g.Key, StringComparer.Ordinal)
             .Select(g => $"{g.Count()} × {g.Key}"));
         var share = flag.VoteShare.ToString("F2", CultureInfo.InvariantCulture);
-        var text = new StringBuilder($"{answers.Count} answers: {votes} (vote share {share})");
-        if (flag.Posterior is { } posterior)
+        if (flag.Posterior is not { } posterior)
         {
-            text.Append(CultureInfo.InvariantCulture, $"; Dawid–Skene gives {flag.Label} a posterior of {posterior:F2}");
+            return $"{answers.Count} answers: {votes} (vote share {share}).";
         }
-        return text.Append('.').ToString();
+        var p = posterior.ToString("F2", CultureInfo.InvariantCulture);
+        return $"{answers.Count} answers: {votes} (vote share {share}); Dawid–Skene gives {flag.Label} a posterior of {p}.";
     }
 }
