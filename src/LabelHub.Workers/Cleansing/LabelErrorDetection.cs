@@ -37,7 +37,6 @@ public sealed class LabelErrorDetection(IDbContextFactory<LabelHubDbContext> dbF
             : throw new ValidationException("field", $"'{parameters.Field}' is not a single-choice field of this project.");
         var project = learning with { Field = field };
         var training = ActiveLearningRound.Training with { MaxEpochs = parameters.MaxEpochs, Seed = parameters.Seed };
-        var run = await log.StartAsync(projectId, CleansingRunKind.LabelErrors, job.Id, parameters.StartedById, Settings(parameters, project, training, null), ct: ct);
 
         await progress.ReportAsync(0.02, "Reading the answers", ct);
         var given = CleansingAnswers.GivenLabels(await answers.ChoiceAnswersAsync(projectId, field, ct), field.Labels);
@@ -57,23 +56,39 @@ public sealed class LabelErrorDetection(IDbContextFactory<LabelHubDbContext> dbF
         {
             throw new ValidationException("folds", $"{parameters.Folds} folds need at least {minimum} labeled items; the project has {kept.Count}.");
         }
-        var spec = new ClassifierSpec(project.Kind, dataset.SampleShape, field.Labels.Count, runtime.Availability.Device ?? "cpu");
-        var outOfFold = await OutOfFoldProbabilities.ComputeAsync(torch, spec, dataset, [.. kept.Select(g => g.ItemId)], parameters.Folds, training,
-            step =>
-            {
-                // The model thread waits for the row write: progress is written once per epoch.
-                var done = (step.Fold + ((double)step.Epoch / step.MaxEpochs)) / step.FoldCount;
-                progress.ReportAsync(0.1 + (0.8 * done),
-                    $"Fold {step.Fold + 1} of {step.FoldCount}: epoch {step.Epoch}, validation accuracy {step.ValidationAccuracy:P1}", ct).GetAwaiter().GetResult();
-            }, ct);
+        // The run is recorded once the data is known to be usable: a refused run leaves no row behind.
+        var run = await log.StartAsync(projectId, CleansingRunKind.LabelErrors, job.Id, parameters.StartedById, Settings(parameters, project, training, null), ct: ct);
+        OutOfFold outOfFold;
+        ConfidentLearningResult result;
+        IReadOnlyList<CleansingFinding> findings;
+        try
+        {
+            var spec = new ClassifierSpec(project.Kind, dataset.SampleShape, field.Labels.Count, runtime.Availability.Device ?? "cpu");
+            outOfFold = await OutOfFoldProbabilities.ComputeAsync(torch, spec, dataset, [.. kept.Select(g => g.ItemId)], parameters.Folds, training,
+                step =>
+                {
+                    // The model thread waits for the row write: progress is written once per epoch.
+                    var done = (step.Fold + ((double)step.Epoch / step.MaxEpochs)) / step.FoldCount;
+                    progress.ReportAsync(0.1 + (0.8 * done),
+                        $"Fold {step.Fold + 1} of {step.FoldCount}: epoch {step.Epoch}, validation accuracy {step.ValidationAccuracy:P1}", ct).GetAwaiter().GetResult();
+                }, ct);
 
-        await progress.ReportAsync(0.92, "Finding the suspect labels", ct);
-        var labels = dataset.Labels;
-        var result = ConfidentLearning.FindLabelIssues(labels, outOfFold.Probabilities, field.Labels.Count, new ConfidentLearningOptions(parameters.Filter, parameters.Ranking));
-        var findings = LabelErrorFindings.Build(field, kept, outOfFold.Probabilities, result);
-        await log.AddFindingsAsync(run, findings, ct);
-        await RecordFoldsAsync(run, Settings(parameters, project, training, outOfFold.Folds), ct);
-        await log.FinishAsync(run, corrections: 0, ct);
+            await progress.ReportAsync(0.92, "Finding the suspect labels", ct);
+            var labels = dataset.Labels;
+            result = ConfidentLearning.FindLabelIssues(labels, outOfFold.Probabilities, field.Labels.Count, new ConfidentLearningOptions(parameters.Filter, parameters.Ranking));
+            findings = LabelErrorFindings.Build(field, kept, outOfFold.Probabilities, result);
+            await log.AddFindingsAsync(run, findings, ct);
+            await RecordFoldsAsync(run, Settings(parameters, project, training, outOfFold.Folds), ct);
+            await log.FinishAsync(run, corrections: 0, ct);
+        }
+        catch
+        {
+            // A run that failed or was cancelled half way leaves no run and no findings behind.
+            await using var db = await dbFactory.CreateDbContextAsync(CancellationToken.None);
+            await db.CleansingFindings.Where(x => x.RunId == run.Id).ExecuteDeleteAsync(CancellationToken.None);
+            await db.CleansingRuns.Where(r => r.Id == run.Id).ExecuteDeleteAsync(CancellationToken.None);
+            throw;
+        }
         var meanAccuracy = outOfFold.Folds.Count == 0 ? 0 : outOfFold.Folds.Average(x => x.HeldOutAccuracy);
         var outcome = new LabelErrorResult(run.Id, field.Name, project.Kind.ToString(), kept.Count, skipped, result.Issues.Count, findings.Count,
             result.EstimatedIssueCount, (double)result.EstimatedIssueCount / kept.Count, meanAccuracy, outOfFold.Folds, field.Labels, result.NoiseMatrix,
