@@ -13,6 +13,11 @@ public static class CleansingJobs
 
     /// <summary>Finds exact, near-duplicate text or near-duplicate image groups and stores them (<see cref="DuplicateSearch"/>).</summary>
     public static readonly JobContract<DuplicateSearchParameters, DuplicateSearchResult> Duplicates = new("cleansing-duplicates");
+    /// <summary>Confident learning over K-fold out-of-sample probabilities of the project's model kind (docs/cleansing/label-errors.md); runs in Workers.</summary>
+    public static readonly JobContract<LabelErrorParameters, LabelErrorResult> LabelErrors = new("cleansing-label-errors");
+
+    /// <summary>Items whose annotators split or whose Dawid–Skene posterior is low: <see cref="DisagreementRun"/>.</summary>
+    public static readonly JobContract<DisagreementParameters, DisagreementResult> Disagreement = new("cleansing-disagreement");
 }
 
 /// <summary>A saved rule set's version, or rules not saved yet (the JSON of a <see cref="CleansingRuleSet"/>) to try first.</summary>

@@ -116,6 +116,9 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingHints>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.DuplicateSearch>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.DuplicateService>();
+        builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingAnswers>();
+        builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingDetectors>();
+        builder.Services.AddSingleton<LabelHub.Domain.Cleansing.DisagreementRun>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ExportService>();
         builder.Services.AddSingleton<LabelHub.Domain.Planning.ProjectDeletion>();
         builder.Services.AddScoped<UserAdminService>();

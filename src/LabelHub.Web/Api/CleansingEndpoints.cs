@@ -48,5 +48,6 @@ public static class CleansingEndpoints
         // The adjudication queue: for reviewers too, so no manager policy on these.
         api.MapCleansingQueueEndpoints(cleansing);
         cleansing.MapCleansingReportEndpoints();
+        cleansing.MapCleansingDetectorEndpoints();
     }
 }

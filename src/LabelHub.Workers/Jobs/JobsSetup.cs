@@ -55,6 +55,9 @@ public static class JobsSetup
         builder.Services.AddSingleton<IJobHandler, CleansingRulesDryRunJobHandler>();
         builder.Services.AddSingleton<IJobHandler, CleansingRulesApplyJobHandler>();
         builder.Services.AddSingleton<IJobHandler, DuplicatesJobHandler>();
+        builder.Services.AddSingleton<IJobHandler, DisagreementJobHandler>();
+        builder.Services.AddSingleton<LabelErrorDetection>();
+        builder.Services.AddSingleton<IJobHandler, LabelErrorsJobHandler>();
         builder.Services.AddSingleton<TorchThread>();
         builder.Services.AddSingleton<ActiveLearningRound>();
         builder.Services.AddSingleton<IJobHandler, RoundJobHandler>();

@@ -545,6 +545,16 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         },
         R("POST /api/v1/projects/{projectId:guid}/cleansing/duplicates/{groupId:long}/distinct", Access.ProjectManager, w => $"{w.P}/cleansing/duplicates/{w.DuplicateGroupId}/distinct"),
         R("POST /api/v1/projects/{projectId:guid}/cleansing/duplicates/{groupId:long}/undo", Access.ProjectManager, w => $"{w.P}/cleansing/duplicates/{w.DuplicateGroupId}/undo"),
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/label-errors", Access.ProjectManager, w => $"{w.P}/cleansing/label-errors") with
+        {
+            Json = (_, _) => new { field = "sentiment", folds = 2 },
+        },
+        R("POST /api/v1/projects/{projectId:guid}/cleansing/disagreement", Access.ProjectManager, w => $"{w.P}/cleansing/disagreement") with
+        {
+            Json = (_, _) => new { field = "sentiment" },
+        },
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/runs", Access.ProjectManager, w => $"{w.P}/cleansing/runs"),
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/runs/{runId:long}", Access.ProjectManager, w => $"{w.P}/cleansing/runs/{w.CleansingRunId}"),
 
         // Learning.
         R("GET /api/v1/projects/{projectId:guid}/learning", Access.ProjectManager, w => $"{w.P}/learning"),
