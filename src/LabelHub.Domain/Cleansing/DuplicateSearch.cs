@@ -102,6 +102,12 @@ public sealed class DuplicateSearch(IDbContextFactory<LabelHubDbContext> dbFacto
                     finder.Add(item.Id, text);
                     continue;
                 }
+                if (text is null && string.IsNullOrEmpty(item.ContentHash))
+                {
+                    // Nothing to compare (an item stored without a hash): it would match every other such item.
+                    skipped++;
+                    continue;
+                }
                 exact.Add((ExactKey(text, item.ContentHash), item.Id));
             }
             await progress.ReportAsync(total == 0 ? 0.8 : 0.8 * items / total, $"Read {items:N0} of {total:N0} items", ct);
