@@ -192,7 +192,7 @@ public sealed class AdjudicationTests
         await using var app = await LabelHubApp.StartAsync(provider);
         var world = await SetUpAsync(app, ["ＡＢＣ", "ＤＥＦ", "ok"]);
         await ApplyRulesAsync(world);
-        var (labelError, _, _) = await RaiseFindingsAsync(app, world);
+        var (labelError, _, other) = await RaiseFindingsAsync(app, world);
 
         // Label errors come first, the highest score first.
         var first = await world.Reviewer.GetAsync<AdjudicationNext>($"{world.P}/cleansing/queue/next");
@@ -235,6 +235,27 @@ public sealed class AdjudicationTests
         Assert.Equal(HttpStatusCode.Forbidden, (await annotator.PostRawAsync($"/api/v1/annotations/{labelError.AnnotationId}/restore", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await outsider.PostRawAsync($"{world.P}/cleansing/findings/{labelError.Id}/dismiss", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await outsider.PostRawAsync($"/api/v1/annotations/{labelError.AnnotationId}/restore", null)).StatusCode);
+
+        // Two reviewers deciding one finding at the same moment: one decision, one 409, one new version.
+        foreach (var (finding, secondAction) in new[] { (labelError, "accept"), (other, "dismiss") })
+        {
+            int versionsBefore;
+            await using (var db = app.CreateDbContext())
+            {
+                versionsBefore = await db.Annotations.CountAsync(a => a.ItemId == finding.ItemId && a.AnnotatorId == finding.AnnotatorId);
+            }
+            var responses = await Task.WhenAll(
+                world.Reviewer.PostRawAsync($"{world.P}/cleansing/findings/{finding.Id}/accept", null),
+                world.OtherReviewer.PostRawAsync($"{world.P}/cleansing/findings/{finding.Id}/{secondAction}", null));
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], responses.Select(r => r.StatusCode).Order());
+            await using (var db = app.CreateDbContext())
+            {
+                var versions = await db.Annotations.CountAsync(a => a.ItemId == finding.ItemId && a.AnnotatorId == finding.AnnotatorId);
+                var state = await db.CleansingFindings.Where(f => f.Id == finding.Id).Select(f => f.State).SingleAsync();
+                Assert.Equal(state == FindingState.Accepted ? versionsBefore + 1 : versionsBefore, versions);
+                Assert.Equal(1, await db.Annotations.CountAsync(a => a.ItemId == finding.ItemId && a.AnnotatorId == finding.AnnotatorId && a.IsCurrent));
+            }
+        }
     }
 
     private sealed record World(Guid ProjectId, ApiClient Manager, ApiClient Reviewer, ApiClient OtherReviewer, ApiClient[] Annotators)
