@@ -194,6 +194,14 @@ public sealed class AdjudicationTests
         await ApplyRulesAsync(world);
         var (labelError, _, other) = await RaiseFindingsAsync(app, world);
 
+        // A duplicate finding (the duplicate detector's shape: about the item, its group in the code) links to its group.
+        var group = await RaiseDuplicateAsync(app, world, labelError.ItemId);
+        var duplicates = await world.Reviewer.GetAsync<AdjudicationNext>($"{world.P}/cleansing/queue/next?source=duplicate");
+        var duplicate = duplicates.Item!.Open.Single(f => f.Source == FindingSource.Duplicate);
+        Assert.Equal(group, duplicate.DuplicateGroupId);
+        Assert.Null(duplicate.AnnotationId);
+        Assert.Equal(FindingSource.Duplicate, duplicates.Item.Open[^1].Source);
+
         // Label errors come first, the highest score first.
         var first = await world.Reviewer.GetAsync<AdjudicationNext>($"{world.P}/cleansing/queue/next");
         Assert.Equal(labelError.ItemId, first.Item!.ItemId);
@@ -256,6 +264,43 @@ public sealed class AdjudicationTests
                 Assert.Equal(1, await db.Annotations.CountAsync(a => a.ItemId == finding.ItemId && a.AnnotatorId == finding.AnnotatorId && a.IsCurrent));
             }
         }
+    }
+
+    /// <summary>An exact-duplicate group of the item and another one, and the finding the duplicate detector raises on it.</summary>
+    private static async Task<long> RaiseDuplicateAsync(LabelHubApp app, World world, long itemId)
+    {
+        var log = app.Service<CleansingRunLog>();
+        var run = await log.StartAsync(world.ProjectId, CleansingRunKind.ExactDuplicates, null, world.Manager.UserId);
+        long groupId;
+        await using (var db = app.CreateDbContext())
+        {
+            var other = await db.Items.Where(i => i.ProjectId == world.ProjectId && i.Id != itemId).MinAsync(i => i.Id);
+            var group = new DuplicateGroup
+            {
+                ProjectId = world.ProjectId,
+                RunId = run.Id,
+                Kind = DuplicateKind.Exact,
+                RepresentativeItemId = itemId,
+                CreatedAt = DateTimeOffset.UtcNow,
+                Members = [new DuplicateGroupMember { ItemId = itemId, Similarity = 1 }, new DuplicateGroupMember { ItemId = other, Similarity = 1 }],
+            };
+            db.DuplicateGroups.Add(group);
+            await db.SaveChangesAsync();
+            groupId = group.Id;
+        }
+        await log.AddFindingsAsync(run,
+        [
+            new CleansingFinding
+            {
+                ItemId = itemId,
+                Source = FindingSource.Duplicate,
+                Code = $"{AdjudicationService.DuplicateGroupCodePrefix}{groupId}",
+                Reason = "the same text as another item",
+                Score = 1,
+            },
+        ]);
+        await log.FinishAsync(run, 0);
+        return groupId;
     }
 
     private sealed record World(Guid ProjectId, ApiClient Manager, ApiClient Reviewer, ApiClient OtherReviewer, ApiClient[] Annotators)
