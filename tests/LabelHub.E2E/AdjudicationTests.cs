@@ -99,6 +99,19 @@ public sealed class AdjudicationTests
         Assert.Equal("ＸＹＺ", kept.GetProperty("values").GetProperty("note").GetString());
         Assert.Equal(1, kept.GetProperty("version").GetInt32());
         Assert.Equal("Dismissed", dismissed.GetProperty("decided").EnumerateArray().Single().GetProperty("state").GetString());
+
+        // The accepted item opened by its id: H shows the answer's history, where the original version is restored.
+        await GoToAsync(page, $"/projects/{projectId}/cleansing/queue?item={firstItem}");
+        await page.WaitForFunctionAsync("() => !!(window.labelHub && window.labelHub._adjudicationHandler)");
+        await Expect(page.GetByTestId("adjudication-item")).ToHaveAttributeAsync("data-item-id", firstItem.ToString(CultureInfo.InvariantCulture));
+        await page.Keyboard.PressAsync("h");
+        await Expect(page.GetByTestId("review-history-version-2")).ToHaveAttributeAsync("data-reason", "Cleansing");
+        await page.GetByTestId("review-history-restore-1").ClickAsync();
+        await Expect(page.GetByTestId("review-history-version-3")).ToContainTextAsync("restored version 1");
+        await ShotAsync(page, "62-adjudication-restore");
+        var restored = (await ItemAsync(api, p, firstItem)).GetProperty("answers").EnumerateArray().Single();
+        Assert.Equal("ＡＢＣ", restored.GetProperty("values").GetProperty("note").GetString());
+        Assert.Equal(3, restored.GetProperty("version").GetInt32());
     });
 
     private static async Task<JsonElement> ItemAsync(HttpClient api, string projectPath, long itemId) =>

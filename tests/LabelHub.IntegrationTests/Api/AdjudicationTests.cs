@@ -192,7 +192,15 @@ public sealed class AdjudicationTests
         await using var app = await LabelHubApp.StartAsync(provider);
         var world = await SetUpAsync(app, ["ＡＢＣ", "ＤＥＦ", "ok"]);
         await ApplyRulesAsync(world);
-        var (labelError, _, _) = await RaiseFindingsAsync(app, world);
+        var (labelError, _, other) = await RaiseFindingsAsync(app, world);
+
+        // A duplicate finding (the duplicate detector's shape: about the item, its group in the code) links to its group.
+        var group = await RaiseDuplicateAsync(app, world, labelError.ItemId);
+        var duplicates = await world.Reviewer.GetAsync<AdjudicationNext>($"{world.P}/cleansing/queue/next?source=duplicate");
+        var duplicate = duplicates.Item!.Open.Single(f => f.Source == FindingSource.Duplicate);
+        Assert.Equal(group, duplicate.DuplicateGroupId);
+        Assert.Null(duplicate.AnnotationId);
+        Assert.Equal(FindingSource.Duplicate, duplicates.Item.Open[^1].Source);
 
         // Label errors come first, the highest score first.
         var first = await world.Reviewer.GetAsync<AdjudicationNext>($"{world.P}/cleansing/queue/next");
@@ -235,6 +243,64 @@ public sealed class AdjudicationTests
         Assert.Equal(HttpStatusCode.Forbidden, (await annotator.PostRawAsync($"/api/v1/annotations/{labelError.AnnotationId}/restore", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await outsider.PostRawAsync($"{world.P}/cleansing/findings/{labelError.Id}/dismiss", null)).StatusCode);
         Assert.Equal(HttpStatusCode.NotFound, (await outsider.PostRawAsync($"/api/v1/annotations/{labelError.AnnotationId}/restore", null)).StatusCode);
+
+        // Two reviewers deciding one finding at the same moment: one decision, one 409, one new version.
+        foreach (var (finding, secondAction) in new[] { (labelError, "accept"), (other, "dismiss") })
+        {
+            int versionsBefore;
+            await using (var db = app.CreateDbContext())
+            {
+                versionsBefore = await db.Annotations.CountAsync(a => a.ItemId == finding.ItemId && a.AnnotatorId == finding.AnnotatorId);
+            }
+            var responses = await Task.WhenAll(
+                world.Reviewer.PostRawAsync($"{world.P}/cleansing/findings/{finding.Id}/accept", null),
+                world.OtherReviewer.PostRawAsync($"{world.P}/cleansing/findings/{finding.Id}/{secondAction}", null));
+            Assert.Equal([HttpStatusCode.OK, HttpStatusCode.Conflict], responses.Select(r => r.StatusCode).Order());
+            await using (var db = app.CreateDbContext())
+            {
+                var versions = await db.Annotations.CountAsync(a => a.ItemId == finding.ItemId && a.AnnotatorId == finding.AnnotatorId);
+                var state = await db.CleansingFindings.Where(f => f.Id == finding.Id).Select(f => f.State).SingleAsync();
+                Assert.Equal(state == FindingState.Accepted ? versionsBefore + 1 : versionsBefore, versions);
+                Assert.Equal(1, await db.Annotations.CountAsync(a => a.ItemId == finding.ItemId && a.AnnotatorId == finding.AnnotatorId && a.IsCurrent));
+            }
+        }
+    }
+
+    /// <summary>An exact-duplicate group of the item and another one, and the finding the duplicate detector raises on it.</summary>
+    private static async Task<long> RaiseDuplicateAsync(LabelHubApp app, World world, long itemId)
+    {
+        var log = app.Service<CleansingRunLog>();
+        var run = await log.StartAsync(world.ProjectId, CleansingRunKind.ExactDuplicates, null, world.Manager.UserId);
+        long groupId;
+        await using (var db = app.CreateDbContext())
+        {
+            var other = await db.Items.Where(i => i.ProjectId == world.ProjectId && i.Id != itemId).MinAsync(i => i.Id);
+            var group = new DuplicateGroup
+            {
+                ProjectId = world.ProjectId,
+                RunId = run.Id,
+                Kind = DuplicateKind.Exact,
+                RepresentativeItemId = itemId,
+                CreatedAt = DateTimeOffset.UtcNow,
+                Members = [new DuplicateGroupMember { ItemId = itemId, Similarity = 1 }, new DuplicateGroupMember { ItemId = other, Similarity = 1 }],
+            };
+            db.DuplicateGroups.Add(group);
+            await db.SaveChangesAsync();
+            groupId = group.Id;
+        }
+        await log.AddFindingsAsync(run,
+        [
+            new CleansingFinding
+            {
+                ItemId = itemId,
+                Source = FindingSource.Duplicate,
+                Code = $"{AdjudicationService.DuplicateGroupCodePrefix}{groupId}",
+                Reason = "the same text as another item",
+                Score = 1,
+            },
+        ]);
+        await log.FinishAsync(run, 0);
+        return groupId;
     }
 
     private sealed record World(Guid ProjectId, ApiClient Manager, ApiClient Reviewer, ApiClient OtherReviewer, ApiClient[] Annotators)

@@ -23,6 +23,7 @@ public sealed partial class AdjudicationPage
     private Actor actor = default!;
     private Project? project;
     private Guid? loadedProjectId;
+    private long? loadedItemId;
     private string? loadError;
     private string? actionError;
     private bool busy;
@@ -52,17 +53,27 @@ public sealed partial class AdjudicationPage
 
     protected override async Task OnParametersSetAsync()
     {
-        if (loadedProjectId == ProjectId)
+        if (loadedProjectId == ProjectId && loadedItemId == ItemId)
         {
             return;
         }
-        loadedProjectId = ProjectId;
+        (loadedProjectId, loadedItemId) = (ProjectId, ItemId);
         actor = (await AuthState).User.ToActor();
         try
         {
             project = await Projects.GetAsync(actor, ProjectId);
             draft = new AnswerDraft(project.Schema);
-            await LoadNextAsync();
+            if (ItemId is { } asked)
+            {
+                // One item asked for by its id: shown with its findings and history whether or not any is still open.
+                item = await Adjudication.ItemAsync(actor, ProjectId, asked);
+                summary = await Adjudication.SummaryAsync(actor, ProjectId);
+                selected = 0;
+            }
+            else
+            {
+                await LoadNextAsync();
+            }
             loadError = null;
         }
         catch (DomainException ex)
