@@ -124,42 +124,40 @@ public sealed class SnapshotCounter
         Flagged += flagged ? 1 : 0;
         for (var f = 0; f < schema.Fields.Count; f++)
         {
-            if (!values.ContainsKey(schema.Fields[f].Name))
-            {
-                continue;
-            }
-            var value = AnswerCodec.Read(schema.Fields[f], values).Value;
-            if (value is null)
+            var field = schema.Fields[f];
+            if (!values.TryGetValue(field.Name, out var value) || AnswerCodec.IsEmpty(value))
             {
                 continue;
             }
             answered[f]++;
+            // Read straight from the JSON: the codec's typed records cost an allocation per answer, and a million answers
+            // are read at the start of every run. Labels the schema does not know are counted too (they show up as such).
             var counts = labelCounts[f];
-            switch (value)
+            switch (field.Kind)
             {
-                case ChoiceAnswer choice:
-                    Count(counts, choice.Label);
+                case FieldKind.Choice when value.ValueKind == JsonValueKind.String:
+                    Count(counts, value.GetString()!);
                     break;
-                case MultiChoiceAnswer multi:
-                    foreach (var label in multi.Labels)
+                case FieldKind.MultiChoice when value.ValueKind == JsonValueKind.Array:
+                    foreach (var label in value.EnumerateArray())
                     {
-                        Count(counts, label);
+                        if (label.ValueKind == JsonValueKind.String)
+                        {
+                            Count(counts, label.GetString()!);
+                        }
                     }
                     break;
-                case SpansAnswer spans:
-                    foreach (var span in spans.Spans)
+                case FieldKind.Spans or FieldKind.Boxes when value.ValueKind == JsonValueKind.Array:
+                    foreach (var mark in value.EnumerateArray())
                     {
-                        Count(counts, span.Label);
+                        if (mark.ValueKind == JsonValueKind.Object && mark.TryGetProperty("label", out var label) && label.ValueKind == JsonValueKind.String)
+                        {
+                            Count(counts, label.GetString()!);
+                        }
                     }
                     break;
-                case BoxesAnswer boxes:
-                    foreach (var box in boxes.Boxes)
-                    {
-                        Count(counts, box.Label);
-                    }
-                    break;
-                case RatingAnswer rating:
-                    Count(counts, rating.Stars.ToString(CultureInfo.InvariantCulture));
+                case FieldKind.Rating when value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var stars):
+                    Count(counts, stars.ToString(CultureInfo.InvariantCulture));
                     break;
                 default:
                     // Text, numbers and dates have no labels: only whether the field is answered counts.
