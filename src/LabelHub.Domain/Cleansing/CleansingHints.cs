@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using LabelHub.Domain.Data;
+using LabelHub.Domain.Identity;
+using LabelHub.Domain.Planning;
 using Microsoft.EntityFrameworkCore;
 
 namespace LabelHub.Domain.Cleansing;
@@ -44,6 +46,26 @@ public sealed class CleansingHints(IDbContextFactory<LabelHubDbContext> dbFactor
         rules = await CompileAsync(projectId, known.Version, ct);
         compiled[(projectId, known.Version)] = rules;
         return rules;
+    }
+
+    /// <summary>
+    /// The newest rules for any member of the project (annotators included): the same checks the workbench shows as
+    /// hints, for a client that labels through the API. Version 0 and no rules before the first save.
+    /// </summary>
+    public async Task<CleansingRulesView> ForMembersAsync(Actor actor, Guid projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.GetVisibleAsync(actor, projectId, ct);
+        var latest = await db.CleansingRuleSets.AsNoTracking().Where(r => r.ProjectId == projectId).OrderByDescending(r => r.Version)
+            .Select(r => new { r.Version, r.RulesJson, r.CreatedAt }).FirstOrDefaultAsync(ct);
+        if (latest is null)
+        {
+            return new CleansingRulesView(0, JsonSerializer.SerializeToElement(Array.Empty<object>()), null, null);
+        }
+        using var document = JsonDocument.Parse(latest.RulesJson);
+        var rules = document.RootElement.TryGetProperty("rules", out var list) ? list.Clone() : JsonSerializer.SerializeToElement(Array.Empty<object>());
+        // The author is left out: annotators see what is checked, not who wrote it.
+        return new CleansingRulesView(latest.Version, rules, null, latest.CreatedAt);
     }
 
     /// <summary>What the rules say about a draft, per rule and field: no database, microseconds.</summary>

@@ -500,6 +500,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         {
             Json = (_, _) => new { },
         },
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/rules/hints", Access.ProjectMember, w => $"{w.P}/cleansing/rules/hints"),
         R("GET /api/v1/projects/{projectId:guid}/cleansing/runs/{runId:long}/report", Access.ProjectManager,
             w => $"{w.P}/cleansing/runs/{w.CleansingRunId}/report"),
         R("POST /api/v1/projects/{projectId:guid}/cleansing/runs/{runId:long}/close", Access.ProjectManager,
