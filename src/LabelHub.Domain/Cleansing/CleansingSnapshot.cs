@@ -130,41 +130,32 @@ public sealed class SnapshotCounter
                 continue;
             }
             answered[f]++;
-            // Read straight from the JSON: the codec's typed records cost an allocation per answer, and a million answers
-            // are read at the start of every run. Labels the schema does not know are counted too (they show up as such).
-            var counts = labelCounts[f];
-            switch (field.Kind)
+            // Read straight from the JSON, not through the codec's typed records: a million answers are read at the start
+            // of every run. Labels the schema does not know are counted too (they show up as such).
+            foreach (var label in LabelsIn(field.Kind, value))
             {
-                case FieldKind.Choice when value.ValueKind == JsonValueKind.String:
-                    Count(counts, value.GetString()!);
-                    break;
-                case FieldKind.MultiChoice when value.ValueKind == JsonValueKind.Array:
-                    foreach (var label in value.EnumerateArray())
-                    {
-                        if (label.ValueKind == JsonValueKind.String)
-                        {
-                            Count(counts, label.GetString()!);
-                        }
-                    }
-                    break;
-                case FieldKind.Spans or FieldKind.Boxes when value.ValueKind == JsonValueKind.Array:
-                    foreach (var mark in value.EnumerateArray())
-                    {
-                        if (mark.ValueKind == JsonValueKind.Object && mark.TryGetProperty("label", out var label) && label.ValueKind == JsonValueKind.String)
-                        {
-                            Count(counts, label.GetString()!);
-                        }
-                    }
-                    break;
-                case FieldKind.Rating when value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var stars):
-                    Count(counts, stars.ToString(CultureInfo.InvariantCulture));
-                    break;
-                default:
-                    // Text, numbers and dates have no labels: only whether the field is answered counts.
-                    break;
+                Count(labelCounts[f], label);
             }
         }
     }
+
+    /// <summary>The labels an answer gives, read straight from its JSON; text, numbers and dates have none.</summary>
+    private static IEnumerable<string> LabelsIn(FieldKind kind, JsonElement value) => kind switch
+    {
+        FieldKind.Choice => value.ValueKind == JsonValueKind.String ? [value.GetString()!] : [],
+        FieldKind.MultiChoice => value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray().Where(l => l.ValueKind == JsonValueKind.String).Select(l => l.GetString()!)
+            : [],
+        FieldKind.Spans or FieldKind.Boxes => value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray()
+                .Select(mark => mark.ValueKind == JsonValueKind.Object && mark.TryGetProperty("label", out var label) && label.ValueKind == JsonValueKind.String
+                    ? label.GetString()
+                    : null)
+                .OfType<string>()
+            : [],
+        FieldKind.Rating => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var stars) ? [stars.ToString(CultureInfo.InvariantCulture)] : [],
+        FieldKind.Text or FieldKind.Number or FieldKind.Date => [],
+    };
 
     private static void Count(Dictionary<string, int> counts, string label) =>
         counts[label] = counts.GetValueOrDefault(label) + 1;
