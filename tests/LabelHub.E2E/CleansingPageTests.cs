@@ -31,7 +31,7 @@ public sealed class CleansingPageTests
 
         // A trim rule from the form: it lands on the text field and fixes by default.
         await page.GetByTestId("rules-new-kind").ClickAsync();
-        await page.GetByRole(AriaRole.Option, new() { Name = "trim", Exact = true }).ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Trim white space", Exact = true }).ClickAsync();
         await page.GetByTestId("rules-add").ClickAsync();
         var rule = page.GetByTestId("rule-form");
         await Expect(rule).ToHaveAttributeAsync("data-rule-kind", "trim");

@@ -1,6 +1,8 @@
 using System.Collections.Concurrent;
 using System.Text.Json;
 using LabelHub.Domain.Data;
+using LabelHub.Domain.Identity;
+using LabelHub.Domain.Planning;
 using Microsoft.EntityFrameworkCore;
 
 namespace LabelHub.Domain.Cleansing;
@@ -13,14 +15,16 @@ public sealed record CleansingHint(string Field, string RuleId, RuleOutcomeKind 
 /// <summary>
 /// The project's newest rules, compiled, for the workbench's hints (ADR 0019, 1): compiled once per project and version
 /// and shared by every annotator's page; which version is newest is asked at most every <see cref="Freshness"/> per
-/// project, so a page asks once per task and evaluates the draft in memory on every change.
+/// project (with the project's schema), so a page asks once per task and evaluates the draft in memory on every change.
 /// </summary>
 public sealed class CleansingHints(IDbContextFactory<LabelHubDbContext> dbFactory, TimeProvider clock)
 {
     public static readonly TimeSpan Freshness = TimeSpan.FromSeconds(30);
 
-    private readonly ConcurrentDictionary<Guid, (int Version, DateTimeOffset CheckedAt)> newest = new();
-    private readonly ConcurrentDictionary<(Guid Project, int Version), CompiledRuleSet?> compiled = new();
+    // The newest version and the schema as they were last read; compiled sets are keyed by both, so a schema edited
+    // under the same rules version compiles again instead of checking drafts against the old fields.
+    private readonly ConcurrentDictionary<Guid, (int Version, LabelSchema Schema, string SchemaJson, DateTimeOffset CheckedAt)> newest = new();
+    private readonly ConcurrentDictionary<(Guid Project, int Version, string SchemaJson), CompiledRuleSet?> compiled = new();
 
     /// <summary>The compiled newest rules, or null when the project has none (or they no longer fit its schema).</summary>
     public async Task<CompiledRuleSet?> RulesAsync(Guid projectId, CancellationToken ct = default)
@@ -30,20 +34,47 @@ public sealed class CleansingHints(IDbContextFactory<LabelHubDbContext> dbFactor
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
             var version = await db.CleansingRuleSets.Where(r => r.ProjectId == projectId).MaxAsync(r => (int?)r.Version, ct) ?? 0;
-            known = (version, now);
+            var schema = await db.Projects.AsNoTracking().Where(p => p.Id == projectId).Select(p => p.Schema).SingleAsync(ct);
+            known = (version, schema, JsonSerializer.Serialize(schema), now);
             newest[projectId] = known;
         }
         if (known.Version == 0)
         {
             return null;
         }
-        if (compiled.TryGetValue((projectId, known.Version), out var rules))
+        var key = (projectId, known.Version, known.SchemaJson);
+        if (compiled.TryGetValue(key, out var rules))
         {
             return rules;
         }
-        rules = await CompileAsync(projectId, known.Version, ct);
-        compiled[(projectId, known.Version)] = rules;
+        rules = await CompileAsync(projectId, known.Version, known.Schema, ct);
+        // Only the newest set of a project is kept: an older version or schema is never asked for again.
+        foreach (var stale in compiled.Keys.Where(k => k.Project == projectId && k != key))
+        {
+            compiled.TryRemove(stale, out _);
+        }
+        compiled[key] = rules;
         return rules;
+    }
+
+    /// <summary>
+    /// The newest rules for any member of the project (annotators included): the same checks the workbench shows as
+    /// hints, for a client that labels through the API. Version 0 and no rules before the first save.
+    /// </summary>
+    public async Task<CleansingRulesView> ForMembersAsync(Actor actor, Guid projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.GetVisibleAsync(actor, projectId, ct);
+        var latest = await db.CleansingRuleSets.AsNoTracking().Where(r => r.ProjectId == projectId).OrderByDescending(r => r.Version)
+            .Select(r => new { r.Version, r.RulesJson, r.CreatedAt }).FirstOrDefaultAsync(ct);
+        if (latest is null)
+        {
+            return new CleansingRulesView(0, JsonSerializer.SerializeToElement(Array.Empty<object>()), null, null);
+        }
+        using var document = JsonDocument.Parse(latest.RulesJson);
+        var rules = document.RootElement.TryGetProperty("rules", out var list) ? list.Clone() : JsonSerializer.SerializeToElement(Array.Empty<object>());
+        // The author is left out: annotators see what is checked, not who wrote it.
+        return new CleansingRulesView(latest.Version, rules, null, latest.CreatedAt);
     }
 
     /// <summary>What the rules say about a draft, per rule and field: no database, microseconds.</summary>
@@ -58,10 +89,9 @@ public sealed class CleansingHints(IDbContextFactory<LabelHubDbContext> dbFactor
         return [.. evaluation.Outcomes.Select(o => new CleansingHint(o.Rule.Field, o.Rule.Id, o.Kind, o.Rule.Message ?? o.Reason, o.After))];
     }
 
-    private async Task<CompiledRuleSet?> CompileAsync(Guid projectId, int version, CancellationToken ct)
+    private async Task<CompiledRuleSet?> CompileAsync(Guid projectId, int version, LabelSchema schema, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var schema = await db.Projects.AsNoTracking().Where(p => p.Id == projectId).Select(p => p.Schema).SingleAsync(ct);
         var json = await db.CleansingRuleSets.AsNoTracking().Where(r => r.ProjectId == projectId && r.Version == version).Select(r => r.RulesJson).SingleAsync(ct);
         try
         {

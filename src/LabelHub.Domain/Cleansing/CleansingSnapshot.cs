@@ -124,49 +124,38 @@ public sealed class SnapshotCounter
         Flagged += flagged ? 1 : 0;
         for (var f = 0; f < schema.Fields.Count; f++)
         {
-            if (!values.ContainsKey(schema.Fields[f].Name))
-            {
-                continue;
-            }
-            var value = AnswerCodec.Read(schema.Fields[f], values).Value;
-            if (value is null)
+            var field = schema.Fields[f];
+            if (!values.TryGetValue(field.Name, out var value) || AnswerCodec.IsEmpty(value))
             {
                 continue;
             }
             answered[f]++;
-            var counts = labelCounts[f];
-            switch (value)
+            // Read straight from the JSON, not through the codec's typed records: a million answers are read at the start
+            // of every run. Labels the schema does not know are counted too (they show up as such).
+            foreach (var label in LabelsIn(field.Kind, value))
             {
-                case ChoiceAnswer choice:
-                    Count(counts, choice.Label);
-                    break;
-                case MultiChoiceAnswer multi:
-                    foreach (var label in multi.Labels)
-                    {
-                        Count(counts, label);
-                    }
-                    break;
-                case SpansAnswer spans:
-                    foreach (var span in spans.Spans)
-                    {
-                        Count(counts, span.Label);
-                    }
-                    break;
-                case BoxesAnswer boxes:
-                    foreach (var box in boxes.Boxes)
-                    {
-                        Count(counts, box.Label);
-                    }
-                    break;
-                case RatingAnswer rating:
-                    Count(counts, rating.Stars.ToString(CultureInfo.InvariantCulture));
-                    break;
-                default:
-                    // Text, numbers and dates have no labels: only whether the field is answered counts.
-                    break;
+                Count(labelCounts[f], label);
             }
         }
     }
+
+    /// <summary>The labels an answer gives, read straight from its JSON; text, numbers and dates have none.</summary>
+    private static IEnumerable<string> LabelsIn(FieldKind kind, JsonElement value) => kind switch
+    {
+        FieldKind.Choice => value.ValueKind == JsonValueKind.String ? [value.GetString()!] : [],
+        FieldKind.MultiChoice => value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray().Where(l => l.ValueKind == JsonValueKind.String).Select(l => l.GetString()!)
+            : [],
+        FieldKind.Spans or FieldKind.Boxes => value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray()
+                .Select(mark => mark.ValueKind == JsonValueKind.Object && mark.TryGetProperty("label", out var label) && label.ValueKind == JsonValueKind.String
+                    ? label.GetString()
+                    : null)
+                .OfType<string>()
+            : [],
+        FieldKind.Rating => value.ValueKind == JsonValueKind.Number && value.TryGetInt32(out var stars) ? [stars.ToString(CultureInfo.InvariantCulture)] : [],
+        FieldKind.Text or FieldKind.Number or FieldKind.Date => [],
+    };
 
     private static void Count(Dictionary<string, int> counts, string label) =>
         counts[label] = counts.GetValueOrDefault(label) + 1;

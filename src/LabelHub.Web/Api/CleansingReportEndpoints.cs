@@ -6,11 +6,19 @@ using LabelHub.Web.Identity;
 
 namespace LabelHub.Web.Api;
 
-/// <summary>A cleansing run's before/after report (ADR 0019, 6): read it as JSON or CSV, and close it to freeze its "after".</summary>
+/// <summary>
+/// A cleansing run's before/after report (ADR 0019, 6): read it as JSON or CSV, and close it to freeze its "after"; and the
+/// rules as hints for every member of the project.
+/// </summary>
 public static class CleansingReportEndpoints
 {
     public static void MapCleansingReportEndpoints(this RouteGroupBuilder cleansing)
     {
+        // The newest rules for every member: the checks the workbench shows beside the fields as hints (they never refuse a submit).
+        cleansing.MapGet("/rules/hints", (Guid projectId, CleansingHints hints, ClaimsPrincipal user, CancellationToken ct) =>
+            hints.ForMembersAsync(user.ToActor(), projectId, ct))
+            .Produces<CleansingRulesView>();
+
         cleansing.MapGet("/runs/{runId:long}/report", async (Guid projectId, long runId, string? format, HttpContext http,
             CleansingReportService reports, ClaimsPrincipal user, CancellationToken ct) =>
         {

@@ -529,6 +529,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         },
         // Restores the worker's first version (the decisions above wrote newer ones); an annotator gets 403, blind labeling holds.
         R("POST /api/v1/annotations/{annotationId:long}/restore", Access.ProjectReviewer, w => $"/api/v1/annotations/{w.WorkerAnnotationId}/restore"),
+        R("GET /api/v1/projects/{projectId:guid}/cleansing/rules/hints", Access.ProjectMember, w => $"{w.P}/cleansing/rules/hints"),
         R("GET /api/v1/projects/{projectId:guid}/cleansing/runs/{runId:long}/report", Access.ProjectManager,
             w => $"{w.P}/cleansing/runs/{w.CleansingRunId}/report"),
         R("POST /api/v1/projects/{projectId:guid}/cleansing/runs/{runId:long}/close", Access.ProjectManager,

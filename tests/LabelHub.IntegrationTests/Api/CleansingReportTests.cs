@@ -39,6 +39,13 @@ public sealed class CleansingReportTests
         var saved = await manager.Http.PutAsJsonAsync($"{url}/rules", TrimAndFullWidth, LabelHubApp.Json);
         await ApiClient.EnsureAsync(saved);
 
+        // Every member reads the newest rules as hints (the workbench's checks); someone outside the project does not.
+        var hints = await annotator.GetAsync<CleansingRulesView>($"{url}/rules/hints");
+        Assert.Equal(1, hints.Version);
+        Assert.Equal(["trim-note", "half-width-note"], hints.Rules.EnumerateArray().Select(r => r.GetProperty("id").GetString()));
+        Assert.Null(hints.AuthorName);
+        Assert.Equal(HttpStatusCode.NotFound, (await reviewer.Http.GetAsync($"{url}/rules/hints")).StatusCode);
+
         var applied = CleansingJobs.RulesApply.ReadResult(await RunAsync(manager, $"{url}/rules/apply", new { }))!;
         Assert.Equal(2, applied.AnswersChanged);
         var runId = applied.RunId;
