@@ -8,7 +8,8 @@ using LabelHub.Workers.Cleansing;
 using LabelHub.Workers.Learning;
 using Microsoft.Extensions.Logging.Abstractions;
 
-// Usage: LabelHub.Bench.LabelErrors [images] [noise rates, comma-separated] [folds] [max epochs] [report path] [filter]
+// Usage: LabelHub.Bench.LabelErrors [images] [noise rates, comma-separated] [folds] [max epochs] [report path] [filter|all]
+//        [views|noviews] [repeats]
 // The label-error job's core end to end on Fashion-MNIST: K-fold out-of-sample probabilities from the learning
 // stage's CNN (OutOfFoldProbabilities, as the job trains them), then confident learning, against the flipped set.
 var c = CultureInfo.InvariantCulture;
@@ -17,7 +18,10 @@ var noiseRates = args.Length > 1 ? args[1].Split(',').Select(r => double.Parse(r
 var folds = args.Length > 2 ? int.Parse(args[2], c) : CleansingDetectors.DefaultFolds;
 var epochs = args.Length > 3 ? int.Parse(args[3], c) : CleansingDetectors.DefaultMaxEpochs;
 var reportPath = args.Length > 4 && args[4] != "-" ? args[4] : null;
-var filters = args.Length > 5 ? [Enum.Parse<LabelIssueFilter>(args[5])] : new[] { LabelIssueFilter.Both, LabelIssueFilter.PruneByNoiseRate };
+var filters = args.Length > 5 && args[5] != "all" ? [Enum.Parse<LabelIssueFilter>(args[5])] : Enum.GetValues<LabelIssueFilter>();
+// As the job scores: each held-out image and its four one-pixel shifts, averaged.
+var shiftViews = args.Length <= 6 || args[6] != "noviews";
+var repeats = args.Length > 7 ? int.Parse(args[7], c) : 1;
 const int Seed = 20261205;
 
 var log = new StringBuilder();
@@ -27,17 +31,26 @@ void Say(string line)
     log.AppendLine(line);
 }
 
-Say(FormattableString.Invariant($"Label-error benchmark: {count:N0} Fashion-MNIST training images (seeded sample), noise {string.Join(", ", noiseRates.Select(r => r.ToString("P0", c)))}, {folds} folds, up to {epochs} epochs, seed {Seed}."));
-Say(FormattableString.Invariant($"Machine: {Environment.ProcessorCount} logical CPUs, load average {LoadAverage()}; build {(IsOptimized() ? "Release" : "Debug (use -c Release)")}."));
+Say(FormattableString.Invariant($"Label-error benchmark: {count:N0} Fashion-MNIST training images (seeded sample), noise {string.Join(", ", noiseRates.Select(r => r.ToString("P0", c)))}, {folds} folds, up to {epochs} epochs, {(shiftViews ? "5 shifted views" : "1 view")} per held-out image, {repeats} K-fold run(s) averaged, seed {Seed}."));
+Say(FormattableString.Invariant($"Machine: {Environment.ProcessorCount} logical CPUs, {TorchSettings.DefaultThreads(Environment.ProcessorCount)} TorchSharp thread(s), load average {LoadAverage()}; build {(IsOptimized() ? "Release" : "Debug (use -c Release)")}."));
 var read = Stopwatch.StartNew();
 var clean = FashionMnist.Sample(count, Seed);
 Say(FormattableString.Invariant($"Read and decoded in {read.Elapsed.TotalSeconds:0.0} s."));
 using var torch = new TorchThread(NullLogger<TorchThread>.Instance);
+// As many threads as the job gets (TorchSettings' default, one less than the cores): libtorch's own default
+// oversubscribes a busy machine and ran ten times slower here.
+var threads = TorchSettings.DefaultThreads(Environment.ProcessorCount);
+await torch.RunAsync(() =>
+{
+    TorchSharp.torch.set_num_threads(threads);
+    TorchSharp.torch.set_num_interop_threads(threads);
+    return 0;
+});
 var itemIds = Enumerable.Range(1, count).Select(i => (long)i).ToArray();
 var spec = new ClassifierSpec(ModelKind.ImageCnn, [1, FashionMnist.Side, FashionMnist.Side], FashionMnist.ClassCount);
 Say("");
-Say("| noise | filter | flipped | flagged | precision | recall | mean fold accuracy (given labels) | accuracy on true labels | estimated noise | train s | CL s |");
-Say("|---|---|---|---|---|---|---|---|---|---|---|");
+Say("| noise | filter | flipped | flagged | precision | recall | precision of the first 100 ranked | mean fold accuracy (given labels) | accuracy on true labels | estimated noise | train s | CL s |");
+Say("|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var noise in noiseRates)
 {
     var random = new Random(Seed + (int)(noise * 1000));
@@ -49,9 +62,27 @@ foreach (var noise in noiseRates)
         flipped.Add(index);
     }
     var noisy = new Dataset(clean.Features, [1, FashionMnist.Side, FashionMnist.Side], labels);
-    var training = ActiveLearningRound.Training with { MaxEpochs = epochs, Seed = 0 };
+    var training = ActiveLearningRound.Training with { MaxEpochs = epochs };
     var train = Stopwatch.StartNew();
-    var outOfFold = await OutOfFoldProbabilities.ComputeAsync(torch, spec, noisy, itemIds, folds, training, null, CancellationToken.None);
+    var lastFold = -1;
+    void Progress(FoldProgress step)
+    {
+        if (step.Fold != lastFold || step.Epoch % 10 == 0)
+        {
+            lastFold = step.Fold;
+            Console.Error.WriteLine(FormattableString.Invariant($"  {train.Elapsed.TotalSeconds:0} s: fold {step.Fold + 1}/{step.FoldCount}, epoch {step.Epoch}, validation accuracy {step.ValidationAccuracy:0.000}"));
+        }
+    }
+    // Repeats (a bench option, not the job's): K-fold again with other seeds, the probabilities averaged.
+    var outOfFold = await OutOfFoldProbabilities.ComputeAsync(torch, spec, noisy, itemIds, folds, training, Progress, CancellationToken.None, shiftViews);
+    for (var repeat = 1; repeat < repeats; repeat++)
+    {
+        var once = await OutOfFoldProbabilities.ComputeAsync(torch, spec, noisy, itemIds, folds, training with { Seed = repeat }, Progress, CancellationToken.None, shiftViews);
+        for (var j = 0; j < once.Probabilities.Length; j++)
+        {
+            outOfFold.Probabilities[j] = ((outOfFold.Probabilities[j] * repeat) + once.Probabilities[j]) / (repeat + 1);
+        }
+    }
     train.Stop();
     var trueAccuracy = Enumerable.Range(0, count).Count(i => ArgMax(outOfFold.Probabilities.AsSpan(i * FashionMnist.ClassCount, FashionMnist.ClassCount)) == clean.Labels[i]) / (double)count;
     foreach (var filter in filters)
@@ -63,13 +94,20 @@ foreach (var noise in noiseRates)
         var hits = found.Count(flipped.Contains);
         var precision = found.Count == 0 ? 0 : hits / (double)found.Count;
         var recall = hits / (double)flipped.Count;
-        Say(FormattableString.Invariant($"| {noise:P0} | {filter} | {flipped.Count:N0} | {found.Count:N0} | {precision:0.000} | {recall:0.000} | {outOfFold.Folds.Average(f => f.HeldOutAccuracy):0.000} | {trueAccuracy:0.000} | {result.EstimatedIssueCount / (double)count:0.000} | {train.Elapsed.TotalSeconds:0.0} | {cl.Elapsed.TotalSeconds:0.000} |"));
+        // What a reviewer meets first: the issues come ranked, most suspect first.
+        var top = result.Issues.Take(100).ToList();
+        var topPrecision = top.Count == 0 ? 0 : top.Count(i => flipped.Contains(i.Index)) / (double)top.Count;
+        Say(FormattableString.Invariant($"| {noise:P0} | {filter} | {flipped.Count:N0} | {found.Count:N0} | {precision:0.000} | {recall:0.000} | {topPrecision:0.000} | {outOfFold.Folds.Average(f => f.HeldOutAccuracy):0.000} | {trueAccuracy:0.000} | {result.EstimatedIssueCount / (double)count:0.000} | {train.Elapsed.TotalSeconds:0.0} | {cl.Elapsed.TotalSeconds:0.000} |"));
     }
     Say(FormattableString.Invariant($"  folds at {noise:P0}: {string.Join("; ", outOfFold.Folds.Select(f => $"#{f.Fold} best epoch {f.BestEpoch}, {f.HeldOutAccuracy:0.000}, {f.Seconds:0.0} s"))}"));
+    // Written after every noise rate: a long run stopped part way still leaves the rows it finished.
+    if (reportPath is not null)
+    {
+        File.WriteAllText(reportPath, log.ToString());
+    }
 }
 if (reportPath is not null)
 {
-    File.WriteAllText(reportPath, log.ToString());
     Console.WriteLine($"Report written to {reportPath}");
 }
 

@@ -71,7 +71,7 @@ public sealed class LabelErrorDetection(IDbContextFactory<LabelHubDbContext> dbF
                     var done = (step.Fold + ((double)step.Epoch / step.MaxEpochs)) / step.FoldCount;
                     progress.ReportAsync(0.1 + (0.8 * done),
                         $"Fold {step.Fold + 1} of {step.FoldCount}: epoch {step.Epoch}, validation accuracy {step.ValidationAccuracy:P1}", ct).GetAwaiter().GetResult();
-                }, ct);
+                }, ct, shiftViews: true);
 
             await progress.ReportAsync(0.92, "Finding the suspect labels", ct);
             var labels = dataset.Labels;
@@ -107,6 +107,8 @@ public sealed class LabelErrorDetection(IDbContextFactory<LabelHubDbContext> dbF
         maxEpochs = training.MaxEpochs,
         patience = training.Patience,
         shiftPixels = project.Kind == ModelKind.ImageCnn ? training.ShiftPixels : 0,
+        // Held-out images are scored as they are and moved one pixel each way, the five views averaged.
+        scoredViews = project.Kind == ModelKind.ImageCnn ? 5 : 1,
         seed = parameters.Seed,
         modelKind = project.Kind.ToString(),
         foldAccuracies = folds?.Select(x => Math.Round(x.HeldOutAccuracy, 4)).ToArray(),

@@ -20,8 +20,15 @@ public readonly record struct FoldProgress(int Fold, int FoldCount, int Epoch, i
 /// </summary>
 public static class OutOfFoldProbabilities
 {
+    /// <summary>Image models also score each held-out image moved by one pixel left, right, up and down, and average the five.</summary>
+    private static readonly (int Dx, int Dy)[] Views = [(0, 0), (-1, 0), (1, 0), (0, -1), (0, 1)];
+
+    /// <param name="shiftViews">
+    /// Image CNNs only: average each held-out image's probabilities over the image and its four one-pixel shifts (the
+    /// shifts the models trained with), which evens out the confident mistakes one view makes.
+    /// </param>
     public static async Task<OutOfFold> ComputeAsync(TorchThread torch, ClassifierSpec spec, Dataset data, IReadOnlyList<long> itemIds,
-        int foldCount, TrainingOptions training, Action<FoldProgress>? onProgress, CancellationToken ct)
+        int foldCount, TrainingOptions training, Action<FoldProgress>? onProgress, CancellationToken ct, bool shiftViews = false)
     {
         ArgumentNullException.ThrowIfNull(torch);
         ArgumentNullException.ThrowIfNull(spec);
@@ -55,12 +62,12 @@ public static class OutOfFoldProbabilities
                 using var model = Classifier.Create(spec, training.Seed + current);
                 var trained = model.Train(fit, validation, training with { Seed = training.Seed + current },
                     epoch => onProgress?.Invoke(new FoldProgress(current, foldCount, epoch.Epoch, training.MaxEpochs, epoch.ValidationAccuracy)), ct);
-                return (model.Score(heldOut, ct: ct), trained);
+                return (ScoreViews(model, heldOut, spec, shiftViews && spec.Kind == ModelKind.ImageCnn, ct), trained);
             }, ct);
             var correct = 0;
             for (var i = 0; i < heldOutRows.Length; i++)
             {
-                var row = scores.Probabilities.AsSpan(i * classCount, classCount);
+                var row = scores.AsSpan(i * classCount, classCount);
                 row.CopyTo(probabilities.AsSpan(heldOutRows[i] * classCount, classCount));
                 if (ArgMax(row) == heldOut.Labels[i])
                 {
@@ -70,6 +77,34 @@ public static class OutOfFoldProbabilities
             reports.Add(new LabelErrorFold(fold + 1, report.TrainCount, heldOutRows.Length, report.BestEpoch, (double)correct / heldOutRows.Length, clock.Elapsed.TotalSeconds));
         }
         return new OutOfFold(probabilities, classCount, reports);
+    }
+
+    private static float[] ScoreViews(Classifier model, Dataset heldOut, ClassifierSpec spec, bool shifted, CancellationToken ct)
+    {
+        var sum = model.Score(heldOut, ct: ct).Probabilities;
+        if (!shifted)
+        {
+            return sum;
+        }
+        var shape = spec.InputShape;
+        var moved = new float[heldOut.Features.Length];
+        foreach (var (dx, dy) in Views.Skip(1))
+        {
+            for (var i = 0; i < heldOut.Count; i++)
+            {
+                ImageShift.Translate(heldOut.Sample(i), moved.AsSpan(i * heldOut.SampleSize, heldOut.SampleSize), shape[0], shape[1], shape[2], dx, dy);
+            }
+            var view = model.Score(new Dataset(moved, heldOut.SampleShape, heldOut.Labels), ct: ct).Probabilities;
+            for (var j = 0; j < sum.Length; j++)
+            {
+                sum[j] += view[j];
+            }
+        }
+        for (var j = 0; j < sum.Length; j++)
+        {
+            sum[j] /= Views.Length;
+        }
+        return sum;
     }
 
     private static int ArgMax(ReadOnlySpan<float> row)

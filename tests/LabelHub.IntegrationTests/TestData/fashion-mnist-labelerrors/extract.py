@@ -2,15 +2,15 @@
 
 Source: Debian's dataset-fashion-mnist (apt-get install dataset-fashion-mnist),
 /usr/share/datasets/fashion-mnist/t10k-images-idx3-ubyte.gz and t10k-labels-idx1-ubyte.gz (Xiao, Rasul and
-Vollgraf 2017, MIT licence). The first 5,000 test images in order, leaving out any image whose pixels equal an
+Vollgraf 2017, MIT licence). The first 3,000 test images in order, leaving out any image whose pixels equal an
 earlier one's (the app imports one copy of identical images), as gzipped IDX files: images.idx3-ubyte.gz
-(5,000 × 28 × 28 bytes) and labels.idx1-ubyte.gz. Standard library only: /usr/bin/python3 extract.py
+(3,000 × 28 × 28 bytes) and labels.idx1-ubyte.gz. Standard library only: /usr/bin/python3 extract.py
 """
 import gzip
 import struct
 
 ROOT = "/usr/share/datasets/fashion-mnist/"
-COUNT = 5000
+COUNT = 3000
 
 with gzip.open(ROOT + "t10k-images-idx3-ubyte.gz") as f:
     _, count, rows, cols = struct.unpack(">IIII", f.read(16))
