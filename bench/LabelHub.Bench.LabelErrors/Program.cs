@@ -49,8 +49,8 @@ await torch.RunAsync(() =>
 var itemIds = Enumerable.Range(1, count).Select(i => (long)i).ToArray();
 var spec = new ClassifierSpec(ModelKind.ImageCnn, [1, FashionMnist.Side, FashionMnist.Side], FashionMnist.ClassCount);
 Say("");
-Say("| noise | filter | flipped | flagged | precision | recall | precision of the first 100 ranked | mean fold accuracy (given labels) | accuracy on true labels | estimated noise | train s | CL s |");
-Say("|---|---|---|---|---|---|---|---|---|---|---|---|");
+Say("| noise | filter | self-confidence below | flipped | flagged | precision | recall | precision of the first 100 ranked | mean fold accuracy (given labels) | accuracy on true labels | estimated noise | train s | CL s |");
+Say("|---|---|---|---|---|---|---|---|---|---|---|---|---|");
 foreach (var noise in noiseRates)
 {
     var random = new Random(Seed + (int)(noise * 1000));
@@ -84,21 +84,32 @@ foreach (var noise in noiseRates)
         }
     }
     train.Stop();
+    // For looking at the cut offline: every image's given and true label and its out-of-fold probabilities.
+    if (Environment.GetEnvironmentVariable("LABELHUB_BENCH_DUMP") is { Length: > 0 } dumpPath)
+    {
+        using var dump = new StreamWriter(FormattableString.Invariant($"{dumpPath}-{noise:0.00}.csv"));
+        for (var i = 0; i < count; i++)
+        {
+            var row = outOfFold.Probabilities.AsSpan(i * FashionMnist.ClassCount, FashionMnist.ClassCount).ToArray();
+            dump.WriteLine(string.Join(",", new[] { labels[i].ToString(c), clean.Labels[i].ToString(c) }.Concat(row.Select(p => p.ToString("R", c)))));
+        }
+    }
     var trueAccuracy = Enumerable.Range(0, count).Count(i => ArgMax(outOfFold.Probabilities.AsSpan(i * FashionMnist.ClassCount, FashionMnist.ClassCount)) == clean.Labels[i]) / (double)count;
     foreach (var filter in filters)
-    {
-        var cl = Stopwatch.StartNew();
-        var result = ConfidentLearning.FindLabelIssues(labels, outOfFold.Probabilities, FashionMnist.ClassCount, new ConfidentLearningOptions(filter));
-        cl.Stop();
-        var found = result.Issues.Select(i => i.Index).ToHashSet();
-        var hits = found.Count(flipped.Contains);
-        var precision = found.Count == 0 ? 0 : hits / (double)found.Count;
-        var recall = hits / (double)flipped.Count;
-        // What a reviewer meets first: the issues come ranked, most suspect first.
-        var top = result.Issues.Take(100).ToList();
-        var topPrecision = top.Count == 0 ? 0 : top.Count(i => flipped.Contains(i.Index)) / (double)top.Count;
-        Say(FormattableString.Invariant($"| {noise:P0} | {filter} | {flipped.Count:N0} | {found.Count:N0} | {precision:0.000} | {recall:0.000} | {topPrecision:0.000} | {outOfFold.Folds.Average(f => f.HeldOutAccuracy):0.000} | {trueAccuracy:0.000} | {result.EstimatedIssueCount / (double)count:0.000} | {train.Elapsed.TotalSeconds:0.0} | {cl.Elapsed.TotalSeconds:0.000} |"));
-    }
+        foreach (var ceiling in new[] { 1.0, CleansingDetectors.DefaultMaxSelfConfidence })
+        {
+            var cl = Stopwatch.StartNew();
+            var result = ConfidentLearning.FindLabelIssues(labels, outOfFold.Probabilities, FashionMnist.ClassCount, new ConfidentLearningOptions(filter, MaxSelfConfidence: ceiling));
+            cl.Stop();
+            var found = result.Issues.Select(i => i.Index).ToHashSet();
+            var hits = found.Count(flipped.Contains);
+            var precision = found.Count == 0 ? 0 : hits / (double)found.Count;
+            var recall = hits / (double)flipped.Count;
+            // What a reviewer meets first: the issues come ranked, most suspect first.
+            var top = result.Issues.Take(100).ToList();
+            var topPrecision = top.Count == 0 ? 0 : top.Count(i => flipped.Contains(i.Index)) / (double)top.Count;
+            Say(FormattableString.Invariant($"| {noise:P0} | {filter} | {ceiling:0.00} | {flipped.Count:N0} | {found.Count:N0} | {precision:0.000} | {recall:0.000} | {topPrecision:0.000} | {outOfFold.Folds.Average(f => f.HeldOutAccuracy):0.000} | {trueAccuracy:0.000} | {result.EstimatedIssueCount / (double)count:0.000} | {train.Elapsed.TotalSeconds:0.0} | {cl.Elapsed.TotalSeconds:0.000} |"));
+        }
     Say(FormattableString.Invariant($"  folds at {noise:P0}: {string.Join("; ", outOfFold.Folds.Select(f => $"#{f.Fold} best epoch {f.BestEpoch}, {f.HeldOutAccuracy:0.000}, {f.Seconds:0.0} s"))}"));
     // Written after every noise rate: a long run stopped part way still leaves the rows it finished.
     if (reportPath is not null)

@@ -9,10 +9,17 @@ namespace LabelHub.Domain.Cleansing;
 /// <param name="Filter">"both" (default), "prune-by-noise-rate", "prune-by-class" or "confident-joint".</param>
 /// <param name="MaxEpochs">Epochs per fold model at most (1–200, default 60: the learning stage's tuned options).</param>
 /// <param name="Seed">Seeds the fold split, the weights and the batch order: the same seed and data give the same findings.</param>
-public sealed record LabelErrorRequest(string? Field = null, int? Folds = null, string? Ranking = null, string? Filter = null, int? MaxEpochs = null, int? Seed = null);
+/// <param name="MaxSelfConfidence">
+/// Flag an answer only when the models give its label less than this probability (above 0, at most 1; default
+/// <see cref="CleansingDetectors.DefaultMaxSelfConfidence"/>); 1 flags everything confident learning finds, for more
+/// recall at a lower precision (docs/cleansing/label-errors.md).
+/// </param>
+public sealed record LabelErrorRequest(string? Field = null, int? Folds = null, string? Ranking = null, string? Filter = null, int? MaxEpochs = null, int? Seed = null,
+    double? MaxSelfConfidence = null);
 
 /// <summary>A label-error run as checked and queued (<see cref="CleansingJobs.LabelErrors"/>).</summary>
-public sealed record LabelErrorParameters(string Field, int Folds, LabelIssueRanking Ranking, LabelIssueFilter Filter, int MaxEpochs, int Seed, Guid StartedById);
+public sealed record LabelErrorParameters(string Field, int Folds, LabelIssueRanking Ranking, LabelIssueFilter Filter, int MaxEpochs, int Seed, Guid StartedById,
+    double MaxSelfConfidence = CleansingDetectors.DefaultMaxSelfConfidence);
 
 /// <summary>One fold model: trained on the other folds, measured on its held-out fold against the given labels.</summary>
 public sealed record LabelErrorFold(int Fold, int TrainCount, int HeldOutCount, int BestEpoch, double HeldOutAccuracy, double Seconds);

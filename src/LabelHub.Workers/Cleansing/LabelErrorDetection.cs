@@ -75,7 +75,7 @@ public sealed class LabelErrorDetection(IDbContextFactory<LabelHubDbContext> dbF
 
             await progress.ReportAsync(0.92, "Finding the suspect labels", ct);
             var labels = dataset.Labels;
-            result = ConfidentLearning.FindLabelIssues(labels, outOfFold.Probabilities, field.Labels.Count, new ConfidentLearningOptions(parameters.Filter, parameters.Ranking));
+            result = ConfidentLearning.FindLabelIssues(labels, outOfFold.Probabilities, field.Labels.Count, new ConfidentLearningOptions(parameters.Filter, parameters.Ranking, MaxSelfConfidence: parameters.MaxSelfConfidence));
             findings = LabelErrorFindings.Build(field, kept, outOfFold.Probabilities, result);
             await log.AddFindingsAsync(run, findings, ct);
             await RecordFoldsAsync(run, Settings(parameters, project, training, outOfFold.Folds), ct);
@@ -104,6 +104,7 @@ public sealed class LabelErrorDetection(IDbContextFactory<LabelHubDbContext> dbF
         folds = parameters.Folds,
         ranking = parameters.Ranking.ToString(),
         filter = parameters.Filter.ToString(),
+        maxSelfConfidence = parameters.MaxSelfConfidence,
         maxEpochs = training.MaxEpochs,
         patience = training.Patience,
         shiftPixels = project.Kind == ModelKind.ImageCnn ? training.ShiftPixels : 0,

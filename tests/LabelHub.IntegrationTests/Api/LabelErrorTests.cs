@@ -30,13 +30,11 @@ public sealed class LabelErrorTests(ITestOutputHelper output)
     };
 
     /// <summary>
-    /// The issue's setting: 3,000 images, 10 % of the answers flipped to another class at random, the findings
-    /// compared with the flipped answers. The issue's target is precision ≥ 0.7 and recall ≥ 0.6; the small CNN the
-    /// project trains reaches about 85 % on 2,400 noisy training images per fold, and confident learning then finds
-    /// 0.88–0.91 of the flipped answers at a precision of 0.56–0.59 (bench/LabelHub.Bench.LabelErrors: every setting
-    /// tried is listed in bench/results/README.md). The test holds the job to what it reaches, with a margin for
-    /// seeds and machines: precision ≥ 0.5, recall ≥ 0.8. SQLite only: this measures the models and confident
-    /// learning, which do not depend on the database (the behaviour on both databases is the test below).
+    /// The issue's setting and target: 3,000 images, 10 % of the answers flipped to another class at random, the
+    /// findings compared with the flipped answers: precision ≥ 0.7 and recall ≥ 0.6. The data is Fashion-MNIST's test
+    /// set, while the self-confidence ceiling the job uses by default was chosen on samples of its training set
+    /// (bench/LabelHub.Bench.LabelErrors). SQLite only: this measures the models and confident learning, which do not
+    /// depend on the database (the behaviour on both databases is the test below).
     /// </summary>
     [Fact]
     public async Task On_3000_fashion_images_with_10_percent_flipped_labels_most_flipped_answers_are_found_and_most_findings_are_flipped()
@@ -59,8 +57,8 @@ public sealed class LabelErrorTests(ITestOutputHelper output)
             $"fold accuracy {result.MeanFoldAccuracy:F3} ({string.Join(", ", result.Folds.Select(f => FormattableString.Invariant($"{f.HeldOutAccuracy:F3} best epoch {f.BestEpoch} {f.Seconds:F0} s")))}), " +
             $"estimated noise {result.EstimatedNoiseRate:F3}, {result.Seconds:F0} s");
         Assert.Equal(Count, result.Items);
-        Assert.True(precision >= 0.5, $"precision {precision:F3}");
-        Assert.True(recall >= 0.8, $"recall {recall:F3}");
+        Assert.True(precision >= 0.7, $"precision {precision:F3}");
+        Assert.True(recall >= 0.6, $"recall {recall:F3}");
         Assert.InRange(result.EstimatedNoiseRate, Noise / 2, Noise * 2.5);
     }
 
