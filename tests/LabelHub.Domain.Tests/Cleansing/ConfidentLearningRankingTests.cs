@@ -70,4 +70,15 @@ public sealed class ConfidentLearningRankingTests
 
         Assert.Equal([2, 3], result.Issues.Select(i => i.Index));
     }
+
+    [Fact]
+    public void A_self_confidence_ceiling_keeps_only_the_issues_whose_given_label_the_model_all_but_rules_out()
+    {
+        // 6 (.05) and 8 (.02) stay below .1; 7 (.30) is a look-alike the model half believes and goes.
+        var result = ConfidentLearning.FindLabelIssues(Labels, Probabilities, 3, new(MaxSelfConfidence: 0.1));
+
+        Assert.Equal([8, 6], result.Issues.Select(i => i.Index));
+        Assert.Equal([8, 6, 7], ConfidentLearning.FindLabelIssues(Labels, Probabilities, 3, new(MaxSelfConfidence: 1)).Issues.Select(i => i.Index));
+        Assert.Throws<ArgumentOutOfRangeException>(() => ConfidentLearning.FindLabelIssues(Labels, Probabilities, 3, new(MaxSelfConfidence: 0)));
+    }
 }

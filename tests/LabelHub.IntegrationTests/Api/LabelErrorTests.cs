@@ -79,6 +79,8 @@ public sealed class LabelErrorTests(ITestOutputHelper output)
         await ExpectBadRequestAsync(manager, url, new { ranking = "loudest" }, "ranking");
         await ExpectBadRequestAsync(manager, url, new { filter = "some" }, "filter");
         await ExpectBadRequestAsync(manager, url, new { maxEpochs = 0 }, "maxEpochs");
+        await ExpectBadRequestAsync(manager, url, new { maxSelfConfidence = 0.0 }, "maxSelfConfidence");
+        await ExpectBadRequestAsync(manager, url, new { maxSelfConfidence = 1.5 }, "maxSelfConfidence");
         // A project without answers has too few labeled items: 5 folds need at least 50.
         var empty = await manager.PostAsync<PlanningEndpoints.ProjectDto>("/api/v1/projects", new ProjectInput("Empty", "no answers", ClothesSchema, 1, 30));
         await ExpectBadRequestAsync(manager, $"/api/v1/projects/{empty.Id}/cleansing/label-errors", new { }, "folds");
