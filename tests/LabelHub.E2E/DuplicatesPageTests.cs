@@ -31,6 +31,11 @@ public sealed class DuplicatesPageTests
         await WaitForAppAsync(page);
         await Expect(page.GetByTestId("duplicates-empty")).ToBeVisibleAsync();
 
+        // A text project's page offers the near-duplicate text search first; this manager looks for exact copies.
+        await Expect(page.GetByTestId("duplicates-threshold")).ToBeVisibleAsync();
+        await page.GetByTestId("duplicates-kind").ClickAsync();
+        await page.GetByRole(AriaRole.Option, new() { Name = "Exact duplicates", Exact = true }).ClickAsync();
+        await Expect(page.GetByTestId("duplicates-threshold")).ToHaveCountAsync(0);
         await page.GetByTestId("duplicates-start").ClickAsync();
         await Expect(page.GetByTestId("duplicates-last")).ToHaveTextAsync("1 duplicate groups among 3 items.");
         await Expect(page.GetByTestId("duplicates-list-item")).ToHaveCountAsync(1);

@@ -4,6 +4,7 @@ using LabelHub.Domain.Data;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Labeling;
+using LabelHub.Domain.Learning;
 using LabelHub.Domain.Planning;
 using Microsoft.EntityFrameworkCore;
 
@@ -60,6 +61,22 @@ public sealed partial class DuplicateService(IDbContextFactory<LabelHubDbContext
             }
         }
         return await jobs.StartAsync(CleansingJobs.Duplicates, projectId, actor.UserId, parameters, ct);
+    }
+
+    /// <summary>
+    /// The search a project's data calls for: near-duplicate images for image items, near-duplicate texts for text
+    /// (exact copies are already dropped on import), exact duplicates for records.
+    /// </summary>
+    public async Task<DuplicateKind> SuggestedKindAsync(Actor actor, Guid projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var project = await db.GetManageableAsync(actor, projectId, ct);
+        return await LearningData.ChooseKindAsync(db, project, ct) switch
+        {
+            ModelKind.ImageCnn => DuplicateKind.Image,
+            ModelKind.TextMlp => DuplicateKind.Text,
+            _ => DuplicateKind.Exact,
+        };
     }
 
     /// <summary>The project's duplicate search queued or running now, if any, so a page follows one started elsewhere.</summary>

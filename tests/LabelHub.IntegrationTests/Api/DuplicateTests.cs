@@ -85,6 +85,8 @@ public sealed class DuplicateTests
         }
         var groupsOfItems = await app.Service<DuplicateService>().GroupsOfItemsAsync(project.Id);
         Assert.Equal([ids[3], ids[4]], groupsOfItems.Keys.Order());
+        // The page offers the search the data calls for: near-duplicate texts here.
+        Assert.Equal(DuplicateKind.Text, await app.Service<DuplicateService>().SuggestedKindAsync(new Actor(manager.UserId, new HashSet<string> { Roles.Manager }), project.Id));
 
         // Bad settings are 400s naming the field; only the project's managers search and see groups.
         await AssertBadRequestAsync(manager.PostRawAsync(url, new { kind = "Audio" }), "kind");
@@ -222,6 +224,7 @@ public sealed class DuplicateTests
             idOf = (await db.Items.Where(i => i.ProjectId == project.Id).ToListAsync()).ToDictionary(i => i.Data["file_name"].GetString()!, i => i.Id);
         }
         var url = $"/api/v1/projects/{project.Id}/cleansing/duplicates";
+        Assert.Equal(DuplicateKind.Image, await app.Service<DuplicateService>().SuggestedKindAsync(new Actor(manager.UserId, new HashSet<string> { Roles.Manager }), project.Id));
 
         var result = await SearchAsync(manager, url, new { kind = "Image", hash = "PHash", maxDistance = 8 });
         Assert.Equal((7, 0, 2, 5), (result.Items, result.Skipped, result.Groups, result.ItemsInGroups));
