@@ -57,6 +57,7 @@ public sealed record DisagreementRequest(string? Field = null, double? MinVoteSh
 public sealed record DisagreementResult(long RunId, string Field, int Items, int Flagged, int VoteSplits, int LowPosteriors, int MethodsDisagree);
 
 /// <summary>One cleansing run as the API lists it (the before/after report reads the same row).</summary>
+/// <param name="Corrections">The run's decided findings: its own fixes (rules) and the reviewers' accepts and corrections since.</param>
 public sealed record CleansingRunInfo(
     long Id,
     CleansingRunKind Kind,

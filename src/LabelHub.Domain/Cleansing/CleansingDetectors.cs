@@ -174,11 +174,16 @@ public sealed class CleansingDetectors(IDbContextFactory<LabelHubDbContext> dbFa
     {
         var userIds = runs.Select(r => r.StartedById).Distinct().ToList();
         var names = await db.Users.AsNoTracking().Where(u => userIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.UserName, ct);
+        // Corrections as the runs list on the page counts them: the run's decided findings (CleansingReportService.RunRows).
+        var runIds = runs.Select(r => r.Id).ToList();
+        var decided = await db.CleansingFindings.AsNoTracking()
+            .Where(f => runIds.Contains(f.RunId) && (f.State == FindingState.Accepted || f.State == FindingState.Corrected))
+            .GroupBy(f => f.RunId).Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
         return [.. runs.Select(r =>
         {
             using var settings = JsonDocument.Parse(string.IsNullOrWhiteSpace(r.SettingsJson) ? "{}" : r.SettingsJson);
             return new CleansingRunInfo(r.Id, r.Kind, r.JobRunId, r.RuleSetVersion, settings.RootElement.Clone(), r.StartedById,
-                names.GetValueOrDefault(r.StartedById), r.StartedAt, r.FinishedAt, r.Findings, r.Corrections, r.ClosedAt);
+                names.GetValueOrDefault(r.StartedById), r.StartedAt, r.FinishedAt, r.Findings, decided.GetValueOrDefault(r.Id), r.ClosedAt);
         })];
     }
 }

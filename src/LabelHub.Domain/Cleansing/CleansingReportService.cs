@@ -126,13 +126,18 @@ public sealed class CleansingReportService(IDbContextFactory<LabelHubDbContext> 
         await db.CleansingRuns.AsNoTracking().SingleOrDefaultAsync(r => r.Id == runId && r.ProjectId == projectId, ct)
             ?? throw new NotFoundException("Cleansing run");
 
+    /// <summary>
+    /// A run's corrections are its decided findings (accepted or corrected): a rule's own fixes and what reviewers decided
+    /// in the adjudication queue since, so a label-error run shows the answers its review changed.
+    /// </summary>
     private static IQueryable<CleansingReportRun> RunRows(LabelHubDbContext db, IQueryable<CleansingRun> runs) =>
         from r in runs.AsNoTracking()
         join u in db.Users on r.StartedById equals u.Id into starters
         from u in starters.DefaultIfEmpty()
         orderby r.Id descending
         select new CleansingReportRun(r.Id, r.Kind, r.RuleSetVersion, u == null ? "?" : u.UserName!, r.StartedAt, r.FinishedAt, r.ClosedAt,
-            r.Findings, r.Corrections, db.CleansingFindings.Count(f => f.RunId == r.Id && f.State == FindingState.Open));
+            r.Findings, db.CleansingFindings.Count(f => f.RunId == r.Id && (f.State == FindingState.Accepted || f.State == FindingState.Corrected)),
+            db.CleansingFindings.Count(f => f.RunId == r.Id && f.State == FindingState.Open));
 
     private static async Task<CleansingRunReport> BuildAsync(LabelHubDbContext db, CleansingRun run, CleansingSnapshot after, CancellationToken ct)
     {

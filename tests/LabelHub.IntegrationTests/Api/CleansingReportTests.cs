@@ -71,6 +71,9 @@ public sealed class CleansingReportTests
         report = await manager.GetAsync<CleansingRunReport>($"{url}/runs/{runId}/report");
         Assert.Equal(new CorrectionsBySource(2, 1, 0, 0), report.Corrections);
         Assert.Equal(3, report.AnswersCorrected);
+        // The runs lists count the reviewer's decision too, on the page and through the API.
+        Assert.Equal(3, (await manager.GetAsync<List<CleansingRunInfo>>($"{url}/runs")).Single(r => r.Id == runId).Corrections);
+        Assert.Equal(3, report.Run.Corrections);
         Assert.Equal((2, 3), Count(report, "sentiment", "positive"));
         Assert.Equal((2, 1), Count(report, "sentiment", "negative"));
         Assert.Equal(-1, report.Labels.Single(l => l.Field == "sentiment" && l.Label == "negative").Delta);
