@@ -6,6 +6,7 @@ using LabelHub.Domain.Labeling;
 using LabelHub.Domain.Learning;
 using LabelHub.Domain.Planning;
 using LabelHub.Domain.Quality;
+using LabelHub.Domain.Releases;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -42,6 +43,8 @@ public abstract class LabelHubDbContext(DbContextOptions options)
     public DbSet<CleansingRuleSetVersion> CleansingRuleSets => Set<CleansingRuleSetVersion>();
     public DbSet<CleansingRun> CleansingRuns => Set<CleansingRun>();
     public DbSet<CleansingFinding> CleansingFindings => Set<CleansingFinding>();
+    public DbSet<Release> Releases => Set<Release>();
+    public DbSet<ReleaseItem> ReleaseItems => Set<ReleaseItem>();
     public DbSet<DuplicateGroup> DuplicateGroups => Set<DuplicateGroup>();
     public DbSet<DuplicateGroupMember> DuplicateGroupMembers => Set<DuplicateGroupMember>();
 
@@ -77,6 +80,8 @@ public abstract class LabelHubDbContext(DbContextOptions options)
         builder.ApplyConfiguration(new CleansingFindingConfiguration());
         builder.ApplyConfiguration(new DuplicateGroupConfiguration());
         builder.ApplyConfiguration(new DuplicateGroupMemberConfiguration());
+        builder.ApplyConfiguration(new ReleaseConfiguration());
+        builder.ApplyConfiguration(new ReleaseItemConfiguration());
     }
 }
 

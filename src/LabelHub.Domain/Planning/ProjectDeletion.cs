@@ -1,6 +1,7 @@
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Jobs;
+using LabelHub.Domain.Releases;
 using Microsoft.EntityFrameworkCore;
 
 namespace LabelHub.Domain.Planning;
@@ -46,11 +47,18 @@ public sealed class ProjectDeletion(IDbContextFactory<LabelHubDbContext> dbFacto
             {
                 break;
             }
+            // Releases hold their items (no cascade from items, ADR 0020); the archived project's releases may go now.
+            await db.ReleaseItems.Where(r => batch.Contains(r.ItemId)).ExecuteDeleteAsync(ct);
             deleted += await db.Items.Where(i => batch.Contains(i.Id)).ExecuteDeleteAsync(ct);
             await progress.ReportAsync(total == 0 ? 0.9 : 0.9 * deleted / total, $"Deleted {deleted:N0} of {total:N0} items", ct);
         }
         // Models point at their files, so they go first; then the files, then the project with what hangs on it.
         await db.ModelVersions.Where(m => m.ProjectId == projectId).ExecuteDeleteAsync(ct);
+        // Newest first: a release points at the one before it.
+        foreach (var releaseId in await db.Releases.Where(r => r.ProjectId == projectId).OrderByDescending(r => r.Number).Select(r => r.Id).ToListAsync(ct))
+        {
+            await db.Releases.Where(r => r.Id == releaseId).ExecuteDeleteAsync(ct);
+        }
         var fileIds = await db.StoredFiles.Where(f => f.ProjectId == projectId).Select(f => f.Id).ToListAsync(ct);
         await StoredFileService.DeleteAsync(db, fileIds, ct);
         await db.Projects.Where(p => p.Id == projectId).ExecuteDeleteAsync(ct);

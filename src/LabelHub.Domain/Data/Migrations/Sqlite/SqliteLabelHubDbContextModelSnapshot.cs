@@ -1435,6 +1435,131 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.ToTable("quality_reports", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Releases.Release", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("Datasheet")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("datasheet");
+
+                    b.Property<string>("DiffJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("diff");
+
+                    b.Property<string>("Error")
+                        .HasMaxLength(2000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("error");
+
+                    b.Property<long?>("FinishedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("finished_at");
+
+                    b.Property<int>("ItemCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_count");
+
+                    b.Property<Guid?>("JobRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_run_id");
+
+                    b.Property<string>("ManifestSha256")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("manifest_sha256");
+
+                    b.Property<int>("Number")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("number");
+
+                    b.Property<long?>("PreviousReleaseId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("previous_release_id");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("SettingsJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("settings");
+
+                    b.Property<int>("State")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("state");
+
+                    b.Property<string>("SummaryJson")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("summary");
+
+                    b.HasKey("Id")
+                        .HasName("pk_releases");
+
+                    b.HasIndex("JobRunId")
+                        .HasDatabaseName("ix_releases_job_run_id");
+
+                    b.HasIndex("PreviousReleaseId")
+                        .HasDatabaseName("ix_releases_previous_release_id");
+
+                    b.HasIndex("ProjectId", "Number")
+                        .IsUnique()
+                        .HasDatabaseName("ix_releases_project_id_number");
+
+                    b.ToTable("releases", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Releases.ReleaseItem", b =>
+                {
+                    b.Property<long>("ReleaseId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("release_id");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("AnswersJson")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("answers");
+
+                    b.Property<string>("ChangeReason")
+                        .HasMaxLength(40)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("change_reason");
+
+                    b.Property<string>("ContentHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("content_hash");
+
+                    b.Property<short>("Split")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("split");
+
+                    b.HasKey("ReleaseId", "ItemId")
+                        .HasName("pk_release_items");
+
+                    b.HasIndex("ItemId")
+                        .HasDatabaseName("ix_release_items_item_id");
+
+                    b.ToTable("release_items", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1846,6 +1971,45 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_quality_reports_projects_project_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Releases.Release", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Jobs.JobRun", null)
+                        .WithMany()
+                        .HasForeignKey("JobRunId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_releases_job_runs_job_run_id");
+
+                    b.HasOne("LabelHub.Domain.Releases.Release", null)
+                        .WithMany()
+                        .HasForeignKey("PreviousReleaseId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .HasConstraintName("fk_releases_releases_previous_release_id");
+
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_releases_projects_project_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Releases.ReleaseItem", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.NoAction)
+                        .IsRequired()
+                        .HasConstraintName("fk_release_items_items_item_id");
+
+                    b.HasOne("LabelHub.Domain.Releases.Release", null)
+                        .WithMany()
+                        .HasForeignKey("ReleaseId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_release_items_releases_release_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
