@@ -1,5 +1,4 @@
 using System.Text.Json;
-using LabelHub.Domain.Labeling;
 using LabelHub.Domain.Planning;
 using LabelHub.Domain.Quality;
 
@@ -60,10 +59,13 @@ public sealed class DawidSkeneFit
             ArgumentNullException.ThrowIfNull(item);
             var itemIndex = _items.Count;
             _items.Add(item.ItemId);
-            foreach (var field in _fields)
+            // Index loops: a foreach over the interfaces would allocate an enumerator per item and field.
+            for (var f = 0; f < _fields.Count; f++)
             {
-                foreach (var answer in item.Answers)
+                var field = _fields[f];
+                for (var n = 0; n < item.Answers.Count; n++)
                 {
+                    var answer = item.Answers[n];
                     if (LabelOf(field, answer.Values) is { } label)
                     {
                         if (!_annotatorIndex.TryGetValue(answer.AnnotatorId, out var annotator))
@@ -105,10 +107,11 @@ public sealed class DawidSkeneFit
         /// <summary>The label index of the field's value, adding a label the schema does not list; null when blank.</summary>
         private int? LabelOf(FieldAnswers field, IReadOnlyDictionary<string, JsonElement> values)
         {
-            if (!values.TryGetValue(field.Name, out var json) || json.ValueKind != JsonValueKind.String || AnswerCodec.IsEmpty(json))
+            if (!values.TryGetValue(field.Name, out var json) || json.ValueKind != JsonValueKind.String)
             {
                 return null;
             }
+            // A blank label gives −1 here, without reading the schema's labels into strings.
             _unlisted.Clear();
             var index = field.Labels.IndexOf(json, _unlisted);
             if (index < 0)

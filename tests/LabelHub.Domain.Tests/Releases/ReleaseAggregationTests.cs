@@ -195,3 +195,27 @@ public sealed class ReleaseAggregationTests
         Assert.Equal("""{"value":"cat","confidence":1,"source":"Majority","from":[4,5]}""", json);
     }
 }
+
+public sealed class AggregationTallyTests
+{
+    [Fact]
+    public void The_tally_counts_each_fields_sources_reasons_and_mean_confidence()
+    {
+        var schema = new LabelSchema { Fields = [ReleaseAggregationTests.Schema.Fields[0], ReleaseAggregationTests.Schema.Fields[2]] };
+        var aggregation = new ReleaseAggregation(schema);
+        var tally = new AggregationTally(schema);
+
+        tally.Add(aggregation.Aggregate(Item(1, Answer(1, 1, """{"animal":"cat","note":"a"}"""), Answer(2, 2, """{"animal":"cat","note":"b"}"""), Answer(3, 3, """{"animal":"dog"}"""))));
+        tally.Add(aggregation.Aggregate(Item(2, Answer(4, 1, """{"animal":"cat"}"""), Answer(5, 2, """{"animal":"dog"}"""))));
+        tally.Add(aggregation.Aggregate(Item(3, Answer(6, 1, """{"animal":"dog"}""", adjudicated: true), Answer(7, 2, """{"animal":"cat"}"""))));
+
+        Assert.Equal(3, tally.Items);
+        var animal = tally.Fields[0];
+        Assert.Equal(("animal", 1L, 1L, 1L, 0L), (animal.Field, animal.Answered[FinalAnswerSource.Majority], animal.Answered[FinalAnswerSource.Adjudicated], animal.Missing[NoFinalAnswerReason.Tied], animal.Missing[NoFinalAnswerReason.NoAnswers]));
+        // (2/3 + 1) / 2.
+        Assert.Equal(5.0 / 6, animal.MeanConfidence!.Value, 12);
+        var note = tally.Fields[1];
+        Assert.Equal((0L, 1L, 2L, 3L), (note.AnsweredTotal, note.Missing[NoFinalAnswerReason.Tied], note.Missing[NoFinalAnswerReason.NoAnswers], note.MissingTotal));
+        Assert.Null(note.MeanConfidence);
+    }
+}
