@@ -1,3 +1,4 @@
+using System.Text.Json;
 using LabelHub.Domain.Planning;
 using LabelHub.Domain.Releases;
 
@@ -91,6 +92,26 @@ public sealed class SplitSettingsValidationTests
             Assert.NotNull(ServerMessages.CodeOf(m));
             Assert.NotEqual(m, ServerMessages.Localize(m, korean));
         });
+    }
+
+    [Fact]
+    public void Settings_round_trip_through_json_with_enums_by_name()
+    {
+        var settings = new SplitSettings
+        {
+            Seed = "42",
+            Ratios = Ratios(("train", 0.7), ("validation", 0.15), ("test", 0.15)),
+            Mode = SplitMode.Stratified,
+            Grouping = SplitGrouping.DataKey,
+            GroupKeyName = "patient",
+            LabelField = "animal",
+        };
+        var json = JsonSerializer.Serialize(settings, new JsonSerializerOptions(JsonSerializerDefaults.Web));
+        Assert.Contains("\"mode\":\"Stratified\"", json, StringComparison.Ordinal);
+        Assert.Contains("\"grouping\":\"DataKey\"", json, StringComparison.Ordinal);
+        var back = JsonSerializer.Deserialize<SplitSettings>(json, new JsonSerializerOptions(JsonSerializerDefaults.Web))!;
+        Assert.Equal(settings.Ratios.OrderBy(r => r.Key, StringComparer.Ordinal), back.Ratios.OrderBy(r => r.Key, StringComparer.Ordinal));
+        Assert.Equal(settings with { Ratios = back.Ratios }, back);
     }
 
     private static IReadOnlyDictionary<string, string[]> Errors(SplitSettings settings, LabelSchema? schema = null) =>
