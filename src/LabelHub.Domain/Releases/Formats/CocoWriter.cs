@@ -15,6 +15,9 @@ public sealed class CocoWriter : IReleaseFormatWriter
 {
     private const string FormatName = "COCO";
 
+    // Pixels to a millionth: exact for whole pixels, and fractions read back to 1e-6 even on tiny images.
+    private const int Decimals = 6;
+
     public ReleaseFormat Format => ReleaseFormat.Coco;
 
     public string? CannotWrite(LabelSchema schema) => ReleaseImageFiles.CannotWriteWithoutBoxes(schema, FormatName);
@@ -76,19 +79,19 @@ public sealed class CocoWriter : IReleaseFormatWriter
             foreach (var box in ReleaseImageFiles.Boxes(field, entry))
             {
                 var (left, top, right, bottom) = ReleaseImageFiles.Pixels(box, image);
-                var width = Math.Round(right - left, 3);
-                var height = Math.Round(bottom - top, 3);
+                var width = Math.Round(right - left, Decimals);
+                var height = Math.Round(bottom - top, Decimals);
                 json.WriteStartObject();
                 json.WriteNumber("id", ++annotationId);
                 json.WriteNumber("image_id", entry.ItemId);
                 json.WriteNumber("category_id", ReleaseImageFiles.LabelIndex(field, box.Label) + 1);
                 json.WriteStartArray("bbox");
-                json.WriteNumberValue(Math.Round(left, 3));
-                json.WriteNumberValue(Math.Round(top, 3));
+                json.WriteNumberValue(Math.Round(left, Decimals));
+                json.WriteNumberValue(Math.Round(top, Decimals));
                 json.WriteNumberValue(width);
                 json.WriteNumberValue(height);
                 json.WriteEndArray();
-                json.WriteNumber("area", Math.Round(width * height, 3));
+                json.WriteNumber("area", Math.Round(width * height, Decimals));
                 json.WriteNumber("iscrowd", 0);
                 json.WriteEndObject();
             }

@@ -119,7 +119,8 @@ public sealed class LabelStudioWriter : IReleaseFormatWriter
         {
             return;
         }
-        var read = AnswerCodec.Read(field, final.Value, emptyListIsAnswer: true);
+        // An empty list ("no spans here", no tags picked) is no result in Label Studio.
+        var read = AnswerCodec.Read(field, final.Value);
         if (read.Problem is { } problem)
         {
             throw new ValidationException(field.Name, $"Item {entry.ItemId} has a final answer that does not read: {problem}");

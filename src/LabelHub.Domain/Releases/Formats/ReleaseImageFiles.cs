@@ -75,7 +75,7 @@ internal static class ReleaseImageFiles
         {
             return [];
         }
-        var read = AnswerCodec.Read(field, final.Value, emptyListIsAnswer: true);
+        var read = AnswerCodec.Read(field, final.Value);
         if (read.Problem is { } problem)
         {
             throw new ValidationException(field.Name, $"Item {entry.ItemId} has a final answer that does not read: {problem}");

@@ -31,8 +31,8 @@ public sealed class YoloWriter : IReleaseFormatWriter
     {
         ArgumentNullException.ThrowIfNull(context);
         var field = ReleaseImageFiles.RequireBoxField(context.Schema, FormatName);
-        await WriteDataYamlAsync(context, zip, field);
         var line = new byte[LineBytes];
+        var splitsWithImages = new HashSet<string>(StringComparer.Ordinal);
         await foreach (var entry in context.Entries(ct))
         {
             ReleaseImageFiles.RequireKnownSplit(context, entry);
@@ -40,6 +40,7 @@ public sealed class YoloWriter : IReleaseFormatWriter
             {
                 continue;
             }
+            splitsWithImages.Add(entry.Split);
             var boxes = ReleaseImageFiles.Boxes(field, entry);
             var labels = ReleaseZip.Create(zip, $"labels/{entry.Split}/{image.Stem}.txt");
             await using (var stream = labels.Open())
@@ -52,6 +53,8 @@ public sealed class YoloWriter : IReleaseFormatWriter
             }
             await ReleaseImageFiles.CopyAsync(zip, $"images/{entry.Split}/{image.FileName}", image, ct);
         }
+        // Written last: it names only the splits that have images (Ultralytics stops on a folder that does not exist).
+        await WriteDataYamlAsync(context, zip, field, splitsWithImages);
     }
 
     /// <summary>"class cx cy w h\n" in ASCII, written into the buffer without a string per box.</summary>
@@ -70,7 +73,7 @@ public sealed class YoloWriter : IReleaseFormatWriter
         return at;
     }
 
-    private static async Task WriteDataYamlAsync(ReleaseWriteContext context, ZipArchive zip, LabelField field)
+    private static async Task WriteDataYamlAsync(ReleaseWriteContext context, ZipArchive zip, LabelField field, HashSet<string> splitsWithImages)
     {
         var yaml = new StringBuilder();
         yaml.Append("# ").Append(Quoted(context.ProjectName)).Append(" release ").Append(context.ReleaseNumber.ToString(CultureInfo.InvariantCulture))
@@ -78,7 +81,7 @@ public sealed class YoloWriter : IReleaseFormatWriter
         // Ultralytics resolves a relative "path" against its own datasets folder, not this file: left out, the folder
         // this file is in is the dataset root.
         yaml.Append("# path: /absolute/path/to/this/folder\n");
-        foreach (var split in context.Splits)
+        foreach (var split in context.Splits.Where(splitsWithImages.Contains))
         {
             yaml.Append(YamlKey(split)).Append(": images/").Append(split).Append('\n');
         }
