@@ -96,6 +96,30 @@ public sealed class LabelStudioWriterTests
         Assert.DoesNotContain(files, f => f.Path.StartsWith("images/", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task A_linked_image_keeps_its_url_and_its_boxes_carry_the_size_the_item_data_records()
+    {
+        var entry = ImageFormatFixture.Entries[0];
+        var context = ImageFormatFixture.Context([entry], media: new ImageFormatFixture.MemoryMedia(new Dictionary<long, ReleaseImage>()));
+        var files = ImageFormatFixture.Files(await ImageFormatFixture.WriteAsync(new LabelStudioWriter(), context));
+        Assert.DoesNotContain(files, f => f.Path.StartsWith("images/", StringComparison.Ordinal));
+        var task = JsonDocument.Parse(ImageFormatFixture.Text(files, LabelStudioWriter.TasksPath)).RootElement[0];
+        Assert.Equal(entry.Data["image"].GetString(), task.GetProperty("data").GetProperty("image").GetString());
+        var box = task.GetProperty("annotations")[0].GetProperty("result").EnumerateArray().First(r => r.GetProperty("type").GetString() == "rectanglelabels");
+        Assert.Equal(640, box.GetProperty("original_width").GetInt32());
+        Assert.Equal(480, box.GetProperty("original_height").GetInt32());
+    }
+
+    [Fact]
+    public async Task An_item_without_final_answers_is_a_task_without_annotations()
+    {
+        var entry = ImageFormatFixture.Entries[1] with { Answers = new Dictionary<string, FinalAnswer>() };
+        var files = ImageFormatFixture.Files(await ImageFormatFixture.WriteAsync(new LabelStudioWriter(), ImageFormatFixture.Context([entry])));
+        var task = JsonDocument.Parse(ImageFormatFixture.Text(files, LabelStudioWriter.TasksPath)).RootElement[0];
+        Assert.Equal(0, task.GetProperty("annotations").GetArrayLength());
+        Assert.Equal("images/2.jpg", task.GetProperty("data").GetProperty("image").GetString());
+    }
+
     /// <summary>
     /// A reader written from Label Studio's result format: choices → value.choices; labels → start/end/labels (text is
     /// the covered text); rectanglelabels → x/y/width/height in percent; textarea → text[0]; number, datetime, rating.

@@ -45,6 +45,16 @@ public sealed class YoloWriterTests
         Assert.Equal("dog", yaml["names.1"]);
     }
 
+    [Fact]
+    public async Task A_linked_image_gets_its_label_file_and_no_copy()
+    {
+        var entry = ImageFormatFixture.Entries[0];
+        var context = ImageFormatFixture.Context([entry], media: new ImageFormatFixture.MemoryMedia(new Dictionary<long, ReleaseImage>()));
+        var files = ImageFormatFixture.Files(await ImageFormatFixture.WriteAsync(new YoloWriter(), context));
+        Assert.Equal(["labels/train/1.txt", "data.yaml"], files.Select(f => f.Path));
+        Assert.Equal(2, ImageFormatFixture.Text(files, "labels/train/1.txt").Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+    }
+
     /// <summary>
     /// A reader written from the Ultralytics detection format: for each image under images/{split}/ a label file
     /// labels/{split}/{stem}.txt of "class x_center y_center width height" lines, normalised to 0–1.
