@@ -113,42 +113,30 @@ internal sealed class LabelStudioConfig
         await xml.WriteEndElementAsync();
     }
 
-    private static IEnumerable<(string Attribute, string Value)> Attributes(LabelField field)
+    private static (string Attribute, string Value)[] Attributes(LabelField field)
     {
-        switch (field.Kind)
+        (string Attribute, string Value)[] byKind = field.Kind switch
         {
-            case FieldKind.Choice:
-                yield return ("choice", "single");
-                break;
-            case FieldKind.MultiChoice:
-                yield return ("choice", "multiple");
-                break;
-            case FieldKind.Text:
-                yield return ("maxSubmissions", "1");
-                break;
-            case FieldKind.Number:
-                if (field.Min is { } min)
-                {
-                    yield return ("min", min.ToString(CultureInfo.InvariantCulture));
-                }
-                if (field.Max is { } max)
-                {
-                    yield return ("max", max.ToString(CultureInfo.InvariantCulture));
-                }
-                break;
-            case FieldKind.Date:
-                yield return ("only", "date");
-                break;
-            case FieldKind.Rating:
-                yield return ("maxRating", field.RatingMax.ToString(CultureInfo.InvariantCulture));
-                break;
-            case FieldKind.Spans:
-            case FieldKind.Boxes:
-                break;
+            FieldKind.Choice => [("choice", "single")],
+            FieldKind.MultiChoice => [("choice", "multiple")],
+            FieldKind.Text => [("maxSubmissions", "1")],
+            FieldKind.Number => [.. NumberRange(field)],
+            FieldKind.Date => [("only", "date")],
+            FieldKind.Rating => [("maxRating", field.RatingMax.ToString(CultureInfo.InvariantCulture))],
+            FieldKind.Spans or FieldKind.Boxes => [],
+        };
+        return field.Required ? [.. byKind, ("required", "true")] : byKind;
+    }
+
+    private static IEnumerable<(string Attribute, string Value)> NumberRange(LabelField field)
+    {
+        if (field.Min is { } min)
+        {
+            yield return ("min", min.ToString(CultureInfo.InvariantCulture));
         }
-        if (field.Required)
+        if (field.Max is { } max)
         {
-            yield return ("required", "true");
+            yield return ("max", max.ToString(CultureInfo.InvariantCulture));
         }
     }
 
