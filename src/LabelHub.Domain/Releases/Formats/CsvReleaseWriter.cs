@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.IO.Compression;
 using System.Text;
+using System.Text.Json;
 using LabelHub.Domain.Planning;
 
 namespace LabelHub.Domain.Releases.Formats;
@@ -47,7 +48,7 @@ public sealed class CsvReleaseWriter : IReleaseFormatWriter
                 }
                 foreach (var field in fields)
                 {
-                    row[column++].Set(entry.Answers.TryGetValue(field.Name, out var answer) ? AnnotationExporter.FormulaSafe(AnnotationExporter.AnswerCell(field, answer.Value)) : "");
+                    row[column++].Set(entry.Answers.TryGetValue(field.Name, out var answer) ? AnnotationExporter.FormulaSafe(Cell(field, answer.Value)) : "");
                 }
                 foreach (var field in fields)
                 {
@@ -64,6 +65,15 @@ public sealed class CsvReleaseWriter : IReleaseFormatWriter
         }
         await text.FlushAsync(ct);
     }
+
+    /// <summary>
+    /// A final answer's cell. Spans and boxes are JSON lists, so "no spans" is "[]", told apart from an empty cell (no final
+    /// answer); an empty multiple choice is an empty cell with a confidence beside it.
+    /// </summary>
+    private static string Cell(LabelField field, JsonElement value) =>
+        field.Kind is FieldKind.Spans or FieldKind.Boxes && value.ValueKind == JsonValueKind.Array && value.GetArrayLength() == 0
+            ? "[]"
+            : AnnotationExporter.AnswerCell(field, value);
 
     /// <summary>The union of the entries' data keys, in first-seen order (by the first entry with the key, then its place there).</summary>
     public static async Task<List<string>> DataKeysAsync(ReleaseWriteContext context, CancellationToken ct)
