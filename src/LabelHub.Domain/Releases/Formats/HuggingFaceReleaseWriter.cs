@@ -290,7 +290,7 @@ public sealed class HuggingFaceReleaseWriter : IReleaseFormatWriter
         card.Append("# ").Append(context.ProjectName).Append(" — release ").Append(context.ReleaseNumber.ToString(CultureInfo.InvariantCulture)).Append("\n\n");
         card.Append("Exported by LabelHub. Load it with `datasets.load_dataset(\"<this folder>\")`. Each row is one item: `item_id`, ");
         card.Append("the item's data and one column per field holding its final answer (null when the field was tied or unanswered). ");
-        card.Append("`datasheet.md` beside this folder describes how the release was made.\n");
+        card.Append("`datasheet.md` in the same download describes how the release was made.\n");
         return card.ToString();
     }
 
