@@ -117,7 +117,7 @@ public static class ReleaseDatasheet
         }
         md.Append("- Gold accuracy: ").Append(model.GoldAccuracy is { } gold ? $"{P(gold)} over {N(model.GoldItems)} gold items" : "no gold items").Append('\n');
         md.Append("- Tied fields left without a final answer: ")
-            .Append(model.Ties.Count == 0 ? "none" : string.Join(", ", model.Ties.Select(t => $"{Escape(t.Field)} ({N(t.Items)})"))).Append('\n');
+            .Append(model.Ties.All(t => t.Items == 0) ? "none" : string.Join(", ", model.Ties.Where(t => t.Items > 0).Select(t => $"{Escape(t.Field)} ({N(t.Items)})"))).Append('\n');
         md.Append("- Guideline versions in force: ")
             .Append(model.Guidelines.Count == 0 ? "none" : string.Join(", ", model.Guidelines.Select(g => $"v{N(g.Version)} ({g.PublishedAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})"))).Append("\n\n");
 
