@@ -161,64 +161,83 @@ public sealed class HuggingFaceReleaseWriter : IReleaseFormatWriter
             json.WriteNullValue();
             return;
         }
-        switch (value)
+        // A switch expression names every kind: a new one does not compile until it has a column form here. Static
+        // writers, so no closure per value.
+        _ = value.Kind switch
         {
-            case ChoiceAnswer c:
-                json.WriteStringValue(c.Label);
-                break;
-            case MultiChoiceAnswer m:
-                json.WriteStartArray();
-                foreach (var label in m.Labels)
-                {
-                    json.WriteStringValue(label);
-                }
-                json.WriteEndArray();
-                break;
-            case SpansAnswer s:
-                var text = AnswerCodec.SourceText(field, entry.Data);
-                json.WriteStartArray();
-                foreach (var span in s.Spans)
-                {
-                    json.WriteStartObject();
-                    json.WriteNumber("start", span.Start);
-                    json.WriteNumber("end", span.End);
-                    json.WriteString("label", span.Label);
-                    // The covered text read from the item, so a row reads on its own; the stored text when the offsets do not fit.
-                    var covered = text is not null && span.Start >= 0 && span.Start <= span.End && span.End <= text.Length ? text[span.Start..span.End] : span.Text;
-                    json.WriteString("text", covered);
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-                break;
-            case BoxesAnswer b:
-                json.WriteStartArray();
-                foreach (var box in b.Boxes)
-                {
-                    json.WriteStartObject();
-                    json.WriteNumber("x", box.X);
-                    json.WriteNumber("y", box.Y);
-                    json.WriteNumber("width", box.Width);
-                    json.WriteNumber("height", box.Height);
-                    json.WriteString("label", box.Label);
-                    json.WriteEndObject();
-                }
-                json.WriteEndArray();
-                break;
-            case TextAnswer t:
-                json.WriteStringValue(t.Text);
-                break;
-            case NumberAnswer n:
-                json.WriteNumberValue(n.Value);
-                break;
-            case DateAnswer d:
-                json.WriteStringValue(AnswerCodec.FormatDate(d.Date));
-                break;
-            case RatingAnswer r:
-                json.WriteNumberValue(r.Stars);
-                break;
-            default:
-                throw new InvalidOperationException($"No Hugging Face column form for {value.GetType().Name}.");
+            FieldKind.Choice => Write(json, ((ChoiceAnswer)value).Label),
+            FieldKind.MultiChoice => WriteLabels(json, (MultiChoiceAnswer)value),
+            FieldKind.Spans => WriteSpans(json, (SpansAnswer)value, AnswerCodec.SourceText(field, entry.Data)),
+            FieldKind.Boxes => WriteBoxes(json, (BoxesAnswer)value),
+            FieldKind.Text => Write(json, ((TextAnswer)value).Text),
+            FieldKind.Number => Write(json, ((NumberAnswer)value).Value),
+            FieldKind.Date => Write(json, AnswerCodec.FormatDate(((DateAnswer)value).Date)),
+            FieldKind.Rating => Write(json, ((RatingAnswer)value).Stars),
+        };
+    }
+
+    private static bool Write(Utf8JsonWriter json, string text)
+    {
+        json.WriteStringValue(text);
+        return true;
+    }
+
+    private static bool Write(Utf8JsonWriter json, double number)
+    {
+        json.WriteNumberValue(number);
+        return true;
+    }
+
+    private static bool WriteLabels(Utf8JsonWriter json, MultiChoiceAnswer answer)
+    {
+        json.WriteStartArray();
+        foreach (var label in answer.Labels)
+        {
+            json.WriteStringValue(label);
         }
+        json.WriteEndArray();
+        return true;
+    }
+
+    private static bool WriteSpans(Utf8JsonWriter json, SpansAnswer answer, string? text)
+    {
+        json.WriteStartArray();
+        foreach (var span in answer.Spans)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("start", span.Start);
+            json.WriteNumber("end", span.End);
+            json.WriteString("label", span.Label);
+            // The covered text read from the item, so a row reads on its own; the stored text when the offsets do not fit.
+            if (text is not null && span.Start >= 0 && span.Start <= span.End && span.End <= text.Length)
+            {
+                json.WriteString("text", text.AsSpan(span.Start, span.End - span.Start));
+            }
+            else
+            {
+                json.WriteString("text", span.Text);
+            }
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        return true;
+    }
+
+    private static bool WriteBoxes(Utf8JsonWriter json, BoxesAnswer answer)
+    {
+        json.WriteStartArray();
+        foreach (var box in answer.Boxes)
+        {
+            json.WriteStartObject();
+            json.WriteNumber("x", box.X);
+            json.WriteNumber("y", box.Y);
+            json.WriteNumber("width", box.Width);
+            json.WriteNumber("height", box.Height);
+            json.WriteString("label", box.Label);
+            json.WriteEndObject();
+        }
+        json.WriteEndArray();
+        return true;
     }
 
     /// <summary>The dataset card: the YAML header <c>datasets</c> reads, then a few lines for people.</summary>
@@ -241,44 +260,17 @@ public sealed class HuggingFaceReleaseWriter : IReleaseFormatWriter
         foreach (var field in context.Schema.Fields)
         {
             card.Append("  - name: ").Append(Quote(field.Name)).Append('\n');
-            switch (field.Kind)
+            card.Append(field.Kind switch
             {
-                case FieldKind.Choice:
-                    card.Append("    dtype:\n      class_label:\n        names:\n");
-                    var names = labels[field.Name];
-                    for (var i = 0; i < names.Count; i++)
-                    {
-                        card.Append("          ").Append(Quote(i.ToString(CultureInfo.InvariantCulture))).Append(": ").Append(Quote(names[i])).Append('\n');
-                    }
-                    break;
-                case FieldKind.MultiChoice:
-                    card.Append("    sequence: string\n");
-                    break;
-                case FieldKind.Spans:
-                    card.Append("    list:\n");
-                    Member(card, "start", "int64");
-                    Member(card, "end", "int64");
-                    Member(card, "label", "string");
-                    Member(card, "text", "string");
-                    break;
-                case FieldKind.Boxes:
-                    card.Append("    list:\n");
-                    Member(card, "x", "float64");
-                    Member(card, "y", "float64");
-                    Member(card, "width", "float64");
-                    Member(card, "height", "float64");
-                    Member(card, "label", "string");
-                    break;
-                case FieldKind.Text or FieldKind.Date:
-                    card.Append("    dtype: string\n");
-                    break;
-                case FieldKind.Number:
-                    card.Append("    dtype: float64\n");
-                    break;
-                case FieldKind.Rating:
-                    card.Append("    dtype: int64\n");
-                    break;
-            }
+                FieldKind.Choice => ClassLabel(labels[field.Name]),
+                FieldKind.MultiChoice => "    sequence: string\n",
+                FieldKind.Spans => "    list:\n" + Member("start", "int64") + Member("end", "int64") + Member("label", "string") + Member("text", "string"),
+                FieldKind.Boxes => "    list:\n" + Member("x", "float64") + Member("y", "float64") + Member("width", "float64") + Member("height", "float64")
+                    + Member("label", "string"),
+                FieldKind.Text or FieldKind.Date => "    dtype: string\n",
+                FieldKind.Number => "    dtype: float64\n",
+                FieldKind.Rating => "    dtype: int64\n",
+            });
         }
         card.Append("  splits:\n");
         foreach (var split in splits)
@@ -297,8 +289,18 @@ public sealed class HuggingFaceReleaseWriter : IReleaseFormatWriter
     private static void Feature(StringBuilder card, string name, string dtype) =>
         card.Append("  - name: ").Append(Quote(name)).Append("\n    dtype: ").Append(dtype).Append('\n');
 
-    private static void Member(StringBuilder card, string name, string dtype) =>
-        card.Append("    - name: ").Append(name).Append("\n      dtype: ").Append(dtype).Append('\n');
+    private static string Member(string name, string dtype) => $"    - name: {name}\n      dtype: {dtype}\n";
+
+    /// <summary>A class_label feature: names keyed by their class id, as the Hub writes them ('0': name).</summary>
+    private static string ClassLabel(List<string> names)
+    {
+        var yaml = new StringBuilder("    dtype:\n      class_label:\n        names:\n");
+        for (var i = 0; i < names.Count; i++)
+        {
+            yaml.Append("          ").Append(Quote(i.ToString(CultureInfo.InvariantCulture))).Append(": ").Append(Quote(names[i])).Append('\n');
+        }
+        return yaml.ToString();
+    }
 
     /// <summary>A YAML single-quoted scalar: any text (Hangul, colons, '#') reads back as itself; a quote is doubled.</summary>
     public static string Quote(string text)
