@@ -124,7 +124,7 @@ public static class ReleaseDatasheet
         md.Append("## Annotators\n\n");
         if (model.Annotators.Count == 0)
         {
-            md.Append("No answers.\n");
+            md.Append("No answers.").Append('\n');
         }
         else
         {
@@ -144,7 +144,7 @@ public static class ReleaseDatasheet
 
         md.Append("\n## Known limitations\n\n");
         var limitations = Limitations(model);
-        md.Append(limitations.Count == 0 ? "None found in the numbers above.\n" : string.Concat(limitations.Select(l => "- " + l + "\n")));
+        md.Append(limitations.Count == 0 ? "None found in the numbers above." + "\n" : string.Concat(limitations.Select(l => "- " + l + "\n")));
         return md.ToString();
     }
 
