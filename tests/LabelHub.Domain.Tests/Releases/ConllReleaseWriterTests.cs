@@ -57,6 +57,45 @@ public sealed class ConllReleaseWriterTests
     }
 
     [Fact]
+    public void Random_texts_and_spans_read_back_exactly_when_span_edges_are_not_white_space()
+    {
+        // Property: tokens tile the text's non-space characters in order, and for non-overlapping spans whose first and
+        // last characters are not white space, decoding the IOB2 tags gives back exactly those spans.
+        var random = new Random(20261205);
+        string[] pieces = ["a", "b", "가", "힣", "1", " ", ",", ".", "-", "👍", "\t", "e\u0301"];
+        for (var round = 0; round < 500; round++)
+        {
+            var chars = new StringBuilder();
+            while (chars.Length < random.Next(1, 40))
+            {
+                chars.Append(pieces[random.Next(pieces.Length)]);
+            }
+            var text = chars.ToString();
+            var spans = new List<SpanValue>();
+            var position = 0;
+            while (position < text.Length && spans.Count < 4)
+            {
+                var start = random.Next(position, text.Length);
+                var end = random.Next(start + 1, text.Length + 1);
+                if (char.IsWhiteSpace(text[start]) || char.IsWhiteSpace(text[end - 1]) || char.IsLowSurrogate(text[start]) || char.IsHighSurrogate(text[end - 1]))
+                {
+                    position = end;
+                    continue;
+                }
+                spans.Add(new SpanValue(start, end, random.Next(2) == 0 ? "A" : "B"));
+                position = end;
+            }
+            var tagged = ConllTokenizer.Tag(text, spans);
+            Assert.Empty(tagged.Dropped);
+            Assert.Equal(
+                string.Concat(text.Where(c => !char.IsWhiteSpace(c))),
+                string.Concat(tagged.Tokens.Select(t => text[t.Start..t.End])));
+            var tokens = tagged.Tokens.Select((t, i) => (text[t.Start..t.End], tagged.Tags[i])).ToList();
+            Assert.Equal(spans.Select(s => (s.Start, s.End, s.Label)), Decode(text, tokens));
+        }
+    }
+
+    [Fact]
     public void Without_a_spans_field_CoNLL_cannot_be_written()
     {
         var writer = new ConllReleaseWriter();
