@@ -62,7 +62,10 @@ public sealed class ReleaseDatasheetTests
             ReleaseDatasheet.Limitations(Model()));
         var clean = Model() with
         {
-            ItemsPerSplit = [("train", 10)], LabelCounts = [new("sentiment", "positive", "train", 10)], Ties = [], Agreement = [new("sentiment", "alpha", 0.9)],
+            ItemsPerSplit = [("train", 10)],
+            LabelCounts = [new("sentiment", "positive", "train", 10)],
+            Ties = [],
+            Agreement = [new("sentiment", "alpha", 0.9)],
             SyntheticItems = 0,
         };
         Assert.Empty(ReleaseDatasheet.Limitations(clean));
