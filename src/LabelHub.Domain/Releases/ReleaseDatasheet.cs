@@ -1,0 +1,196 @@
+using System.Globalization;
+using System.Text;
+using LabelHub.Domain.Planning;
+
+namespace LabelHub.Domain.Releases;
+
+/// <summary>Items of one split carrying one label of a field.</summary>
+public sealed record DatasheetLabelCount(string Field, string Label, string Split, long Items);
+
+/// <summary>Agreement among annotators on a field (the measure named, e.g. "Krippendorff's alpha"); null when undefined.</summary>
+public sealed record DatasheetAgreement(string Field, string Measure, double? Value);
+
+public sealed record DatasheetGuideline(int Version, DateTimeOffset PublishedAt);
+
+public sealed record DatasheetAnnotator(string Name, long Answers, double Hours);
+
+/// <summary>Corrections the cleansing stage made, by where they came from (label errors, disagreements, rules…).</summary>
+public sealed record DatasheetCorrections(string Source, long Count);
+
+/// <summary>Everything a release's datasheet says, gathered by the caller; <see cref="ReleaseDatasheet.Render"/> only writes it.</summary>
+public sealed record ReleaseDatasheetModel
+{
+    public required string ProjectName { get; init; }
+    public string? Description { get; init; }
+    public required LabelSchema Schema { get; init; }
+    public required int ReleaseNumber { get; init; }
+    public required DateTimeOffset CutAt { get; init; }
+    public required string Filter { get; init; }
+    public required string Aggregation { get; init; }
+    public required string SplitSettings { get; init; }
+    public required IReadOnlyList<(string Split, long Items)> ItemsPerSplit { get; init; }
+    public IReadOnlyList<DatasheetLabelCount> LabelCounts { get; init; } = [];
+
+    /// <summary>Items left without a final answer per field because the vote tied (left for adjudication).</summary>
+    public IReadOnlyList<(string Field, long Items)> Ties { get; init; } = [];
+
+    public IReadOnlyList<DatasheetAgreement> Agreement { get; init; } = [];
+
+    /// <summary>Share of gold answers annotators matched; null when there were no gold items.</summary>
+    public double? GoldAccuracy { get; init; }
+
+    public long GoldItems { get; init; }
+    public IReadOnlyList<DatasheetGuideline> Guidelines { get; init; } = [];
+    public IReadOnlyList<DatasheetAnnotator> Annotators { get; init; } = [];
+    public int CleansingRuns { get; init; }
+    public IReadOnlyList<DatasheetCorrections> Corrections { get; init; } = [];
+
+    /// <summary>Items made by generation rather than collected (ADR 0019), in the release.</summary>
+    public long SyntheticItems { get; init; }
+}
+
+/// <summary>
+/// The release's datasheet (datasheet.md in every download), in English: the file is the same bytes for everyone, the
+/// page shows it localised. Numbers are written invariantly and nothing depends on the clock, so the text is a
+/// function of the model. Known limitations are worked out from the numbers (<see cref="Limitations"/>).
+/// </summary>
+public static class ReleaseDatasheet
+{
+    /// <summary>A label with fewer items than this in a split is too small to train or test on reliably.</summary>
+    public const long TinyClass = 10;
+
+    /// <summary>Agreement below this (Krippendorff's rule of thumb for tentative conclusions) marks a field as unreliable.</summary>
+    public const double LowAgreement = 0.667;
+
+    public static string Render(ReleaseDatasheetModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var md = new StringBuilder();
+        md.Append("# Datasheet: ").Append(Escape(model.ProjectName)).Append(", release ").Append(N(model.ReleaseNumber)).Append("\n\n");
+        md.Append("Cut on ").Append(model.CutAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append(".\n\n");
+        md.Append("## Purpose\n\n").Append(string.IsNullOrWhiteSpace(model.Description) ? "No description was given." : model.Description.Trim()).Append("\n\n");
+
+        md.Append("## Schema\n\n| Field | Kind | Labels |\n| --- | --- | --- |\n");
+        foreach (var field in model.Schema.Fields)
+        {
+            md.Append("| ").Append(Escape(field.Name)).Append(" | ").Append(field.Kind.ToString()).Append(" | ")
+                .Append(Escape(string.Join(", ", field.Labels))).Append(" |\n");
+        }
+
+        md.Append("\n## How it was made\n\n");
+        md.Append("- Filter: ").Append(Escape(model.Filter)).Append('\n');
+        md.Append("- Aggregation: ").Append(Escape(model.Aggregation)).Append('\n');
+        md.Append("- Splits: ").Append(Escape(model.SplitSettings)).Append("\n\n");
+
+        md.Append("## Items\n\n| Split | Items |\n| --- | ---: |\n");
+        foreach (var (split, items) in model.ItemsPerSplit)
+        {
+            md.Append("| ").Append(Escape(split)).Append(" | ").Append(N(items)).Append(" |\n");
+        }
+        md.Append("| total | ").Append(N(model.ItemsPerSplit.Sum(s => s.Items))).Append(" |\n");
+
+        if (model.LabelCounts.Count > 0)
+        {
+            var splits = model.ItemsPerSplit.Select(s => s.Split).ToList();
+            md.Append("\n## Labels\n\n| Field | Label | ").Append(string.Join(" | ", splits.Select(Escape))).Append(" |\n| --- | --- |");
+            md.Append(string.Concat(splits.Select(_ => " ---: |"))).Append('\n');
+            foreach (var group in model.LabelCounts.GroupBy(c => (c.Field, c.Label)))
+            {
+                md.Append("| ").Append(Escape(group.Key.Field)).Append(" | ").Append(Escape(group.Key.Label)).Append(" |");
+                foreach (var split in splits)
+                {
+                    md.Append(' ').Append(N(group.Where(c => c.Split == split).Sum(c => c.Items))).Append(" |");
+                }
+                md.Append('\n');
+            }
+        }
+
+        md.Append("\n## Quality\n\n");
+        if (model.Agreement.Count > 0)
+        {
+            md.Append("| Field | Measure | Agreement |\n| --- | --- | ---: |\n");
+            foreach (var a in model.Agreement)
+            {
+                md.Append("| ").Append(Escape(a.Field)).Append(" | ").Append(Escape(a.Measure)).Append(" | ").Append(a.Value is { } v ? F(v) : "undefined").Append(" |\n");
+            }
+            md.Append('\n');
+        }
+        md.Append("- Gold accuracy: ").Append(model.GoldAccuracy is { } gold ? $"{P(gold)} over {N(model.GoldItems)} gold items" : "no gold items").Append('\n');
+        md.Append("- Tied fields left without a final answer: ")
+            .Append(model.Ties.All(t => t.Items == 0) ? "none" : string.Join(", ", model.Ties.Where(t => t.Items > 0).Select(t => $"{Escape(t.Field)} ({N(t.Items)})"))).Append('\n');
+        md.Append("- Guideline versions in force: ")
+            .Append(model.Guidelines.Count == 0 ? "none" : string.Join(", ", model.Guidelines.Select(g => $"v{N(g.Version)} ({g.PublishedAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})"))).Append("\n\n");
+
+        md.Append("## Annotators\n\n");
+        if (model.Annotators.Count == 0)
+        {
+            md.Append("No answers.").Append('\n');
+        }
+        else
+        {
+            md.Append("| Annotator | Answers | Hours |\n| --- | ---: | ---: |\n");
+            foreach (var a in model.Annotators)
+            {
+                md.Append("| ").Append(Escape(a.Name)).Append(" | ").Append(N(a.Answers)).Append(" | ").Append(a.Hours.ToString("0.0", CultureInfo.InvariantCulture)).Append(" |\n");
+            }
+            md.Append("| total | ").Append(N(model.Annotators.Sum(a => a.Answers))).Append(" | ")
+                .Append(model.Annotators.Sum(a => a.Hours).ToString("0.0", CultureInfo.InvariantCulture)).Append(" |\n");
+        }
+
+        md.Append("\n## Cleansing\n\n").Append(N(model.CleansingRuns)).Append(model.CleansingRuns == 1 ? " run" : " runs");
+        md.Append(model.Corrections.Count == 0
+            ? ", no corrections.\n"
+            : "; corrections: " + string.Join(", ", model.Corrections.Select(c => $"{Escape(c.Source)} {N(c.Count)}")) + ".\n");
+
+        md.Append("\n## Known limitations\n\n");
+        var limitations = Limitations(model);
+        md.Append(limitations.Count == 0 ? "None found in the numbers above." + "\n" : string.Concat(limitations.Select(l => "- " + l + "\n")));
+        return md.ToString();
+    }
+
+    /// <summary>What the numbers say a user of the release should know: tiny classes, low agreement, ties, synthetic items, empty splits.</summary>
+    public static List<string> Limitations(ReleaseDatasheetModel model)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        var found = new List<string>();
+        foreach (var (split, items) in model.ItemsPerSplit.Where(s => s.Items == 0))
+        {
+            found.Add($"The {Escape(split)} split is empty.");
+        }
+        foreach (var tiny in model.LabelCounts.Where(c => c.Items < TinyClass))
+        {
+            found.Add($"Label {Escape(tiny.Label)} of {Escape(tiny.Field)} has only {N(tiny.Items)} items in {Escape(tiny.Split)}.");
+        }
+        foreach (var low in model.Agreement.Where(a => a.Value is < LowAgreement))
+        {
+            found.Add($"Agreement on {Escape(low.Field)} is low ({F(low.Value!.Value)}): its labels are less reliable.");
+        }
+        foreach (var undefined in model.Agreement.Where(a => a.Value is null))
+        {
+            found.Add($"Agreement on {Escape(undefined.Field)} could not be measured.");
+        }
+        foreach (var (field, items) in model.Ties.Where(t => t.Items > 0))
+        {
+            found.Add($"{N(items)} items have no final answer to {Escape(field)}: the vote tied and they await adjudication.");
+        }
+        if (model.SyntheticItems > 0)
+        {
+            found.Add($"{N(model.SyntheticItems)} items are synthetic, not collected.");
+        }
+        if (model.GoldAccuracy is null)
+        {
+            found.Add("No gold items: annotator accuracy was not measured.");
+        }
+        return found;
+    }
+
+    private static string N(long value) => value.ToString("N0", CultureInfo.InvariantCulture);
+
+    private static string F(double value) => value.ToString("0.000", CultureInfo.InvariantCulture);
+
+    private static string P(double value) => value.ToString("0.0%", CultureInfo.InvariantCulture);
+
+    /// <summary>Text from users in a table cell or line: a '|' would end the cell, a line break the row.</summary>
+    private static string Escape(string text) =>
+        text.Replace("|", "\\|", StringComparison.Ordinal).Replace("\r", " ", StringComparison.Ordinal).Replace("\n", " ", StringComparison.Ordinal);
+}
