@@ -18,8 +18,8 @@ internal sealed record ItemImage(string Stem, string FileName, int Width, int He
 /// <summary>What COCO, YOLO, Pascal VOC and Label Studio share: image names, box geometry, reading final answers.</summary>
 internal static class ReleaseImageFiles
 {
-    /// <summary>One JSON setting for every JSON file of these formats: compact, UTF-8 text as it is (Hangul readable).</summary>
-    public static readonly JsonWriterOptions JsonOptions = new() { Encoder = JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
+    /// <summary>The one JSON setting of every release file (<see cref="JsonLinesOutput.Options"/>): compact, Hangul readable.</summary>
+    public static readonly JsonWriterOptions JsonOptions = JsonLinesOutput.Options;
 
     /// <summary>Bytes a JSON writer may hold before it hands them to the archive: memory stays flat on a million items.</summary>
     public const int FlushThreshold = 1 << 16;
