@@ -10,7 +10,33 @@ namespace LabelHub.Domain.Collection;
 /// in a full export, or just the user's number. <see cref="Key"/> is the same for every annotation of one person
 /// in one export; the e-mail and user name, when given, are what a LabelHub account is matched on.
 /// </summary>
-public sealed record LabelStudioAnnotator(string Key, long? Id, string? Email, string? UserName);
+public sealed record LabelStudioAnnotator(string Key, long? Id, string? Email, string? UserName)
+{
+    /// <summary>Service accounts for annotators no member matches are named with this prefix and the annotator's e-mail, name or id.</summary>
+    public const string AccountPrefix = "ls-";
+
+    /// <summary>The longest user name a service account may have.</summary>
+    public const int MaxAccountNameLength = 64;
+
+    /// <summary><c>ls-</c> and the e-mail (or user name, or id) in the characters a service account's name may use.</summary>
+    public string AccountName
+    {
+        get
+        {
+            var from = Email ?? UserName ?? Key;
+            var name = new System.Text.StringBuilder(AccountPrefix, MaxAccountNameLength);
+            foreach (var c in from)
+            {
+                if (name.Length == MaxAccountNameLength)
+                {
+                    break;
+                }
+                name.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '@' or '+' ? c : '_');
+            }
+            return name.ToString();
+        }
+    }
+}
 
 /// <summary>One annotation of a task, read: its answer keyed by field name, as stored.</summary>
 public sealed record LabelStudioAnswer(long? AnnotationId, LabelStudioAnnotator Annotator, Dictionary<string, JsonElement> Values, DateTimeOffset? CreatedAt, int? DurationMs);

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.Json;
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Identity;
@@ -19,14 +18,12 @@ internal sealed record LabelStudioPending(LabelStudioRead Read, Guid[] Annotator
 /// </summary>
 internal sealed class LabelStudioImport(IDbContextFactory<LabelHubDbContext> dbFactory, Guid projectId, Guid runId, DateTimeOffset now)
 {
-    /// <summary>Service accounts for annotators no member matches are named with this prefix and the annotator's e-mail, name or id.</summary>
-    public const string AccountPrefix = "ls-";
-
-    private const int MaxUserNameLength = 64;
+    private const int MaxUserNameLength = LabelStudioAnnotator.MaxAccountNameLength;
 
     private readonly Dictionary<string, Guid> byKey = new(StringComparer.Ordinal);
     private readonly HashSet<Guid> matchedAccounts = [];
     private readonly HashSet<Guid> serviceAccounts = [];
+    private readonly HashSet<Guid> storedAnnotators = [];
     private Dictionary<string, Guid> membersByEmail = [];
     private Dictionary<string, Guid> membersByUserName = [];
 
@@ -96,7 +93,7 @@ internal sealed class LabelStudioImport(IDbContextFactory<LabelHubDbContext> dbF
     private async Task<Guid> ServiceAccountAsync(LabelStudioAnnotator annotator, CancellationToken ct)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        var baseName = AccountName(annotator);
+        var baseName = annotator.AccountName;
         for (var attempt = 1; ; attempt++)
         {
             var userName = attempt == 1 ? baseName : $"{baseName[..Math.Min(baseName.Length, MaxUserNameLength - 4)]}-{attempt}";
@@ -132,22 +129,6 @@ internal sealed class LabelStudioImport(IDbContextFactory<LabelHubDbContext> dbF
             serviceAccounts.Add(id);
             return id;
         }
-    }
-
-    /// <summary><c>ls-</c> and the e-mail (or user name, or id) in the characters a service account's name may use.</summary>
-    internal static string AccountName(LabelStudioAnnotator annotator)
-    {
-        var from = annotator.Email ?? annotator.UserName ?? annotator.Key;
-        var name = new StringBuilder(AccountPrefix, MaxUserNameLength);
-        foreach (var c in from)
-        {
-            if (name.Length == MaxUserNameLength)
-            {
-                break;
-            }
-            name.Append(char.IsAsciiLetterOrDigit(c) || c is '-' or '.' or '_' or '@' or '+' ? c : '_');
-        }
-        return name.ToString();
     }
 
     /// <summary>
@@ -188,6 +169,7 @@ internal sealed class LabelStudioImport(IDbContextFactory<LabelHubDbContext> dbF
                     CompletedAt = at,
                 };
                 db.Assignments.Add(assignment);
+                storedAnnotators.Add(annotatorIds[i]);
                 assignments.Add((assignment, new Annotation
                 {
                     ProjectId = projectId,
@@ -230,7 +212,7 @@ internal sealed class LabelStudioImport(IDbContextFactory<LabelHubDbContext> dbF
         db.ChangeTracker.Clear();
     }
 
-    /// <summary>What the import kept from Label Studio, for its result.</summary>
+    /// <summary>What the import kept from Label Studio, for its result: the annotators counted are those whose answers were stored.</summary>
     public LabelStudioImportSummary Summary() =>
-        new(Answers, Predictions, Cancelled, matchedAccounts.Count, serviceAccounts.Count);
+        new(Answers, Predictions, Cancelled, storedAnnotators.Count(matchedAccounts.Contains), storedAnnotators.Count(serviceAccounts.Contains));
 }
