@@ -43,6 +43,16 @@ public sealed class ImportContractTests
     }
 
     [Fact]
+    public void A_label_studio_import_adds_what_it_kept_under_label_studio()
+    {
+        var json = CollectionJobs.Import.SerializeResult(ImportResult.Success(4, []) with { LabelStudio = new LabelStudioImportSummary(7, 2, 1, 1, 2) });
+
+        Assert.Equal("{\"imported\":4,\"duplicatesSkipped\":0,\"duplicateLines\":[],\"duplicates\":[],"
+            + "\"labelStudio\":{\"answers\":7,\"predictions\":2,\"cancelledSkipped\":1,\"matchedAnnotators\":1,\"serviceAccountAnnotators\":2}}", json);
+        Assert.Equal(new LabelStudioImportSummary(7, 2, 1, 1, 2), CollectionJobs.Import.ReadResult(Run(json))!.LabelStudio);
+    }
+
+    [Fact]
     public void A_failure_is_stored_as_errors_with_line_and_message_and_total_errors_only()
     {
         var json = CollectionJobs.Import.SerializeResult(ImportResult.Failure([new(3, "empty row"), new(7, "bad \"quote\"")]));
