@@ -7,7 +7,7 @@ namespace LabelHub.Domain.Collection;
 
 /// <summary>
 /// Who completed a Label Studio annotation: its <c>completed_by</c>, an object (<c>id</c>, <c>email</c>, <c>username</c>)
-/// in a full export, or just the user's number. <see cref="Key"/> is the same for every annotation of one person
+/// in a full export, the user's number (the usual export), or an e-mail (what Label Studio's own import accepts). <see cref="Key"/> is the same for every annotation of one person
 /// in one export; the e-mail and user name, when given, are what a LabelHub account is matched on.
 /// </summary>
 public sealed record LabelStudioAnnotator(string Key, long? Id, string? Email, string? UserName)
@@ -39,7 +39,7 @@ public sealed record LabelStudioAnnotator(string Key, long? Id, string? Email, s
 }
 
 /// <summary>One annotation of a task, read: its answer keyed by field name, as stored.</summary>
-public sealed record LabelStudioAnswer(long? AnnotationId, LabelStudioAnnotator Annotator, Dictionary<string, JsonElement> Values, DateTimeOffset? CreatedAt, int? DurationMs);
+public sealed record LabelStudioAnswer(string? AnnotationId, LabelStudioAnnotator Annotator, Dictionary<string, JsonElement> Values, DateTimeOffset? CreatedAt, int? DurationMs);
 
 /// <summary>One prediction of a task, read.</summary>
 public sealed record LabelStudioPrediction(string ModelVersion, double? Score, Dictionary<string, JsonElement> Values, DateTimeOffset? CreatedAt);
@@ -100,7 +100,7 @@ public static class LabelStudioAnswers
                 {
                     return Failed(task, error);
                 }
-                answers.Add(new LabelStudioAnswer(Id(annotation), annotator, values!, Time(annotation, "created_at"u8), Duration(annotation)));
+                answers.Add(new LabelStudioAnswer(IdText(annotation), annotator, values!, Time(annotation, "created_at"u8), Duration(annotation)));
             }
         }
         if (task.Predictions.ValueKind == JsonValueKind.Array)
@@ -135,11 +135,14 @@ public static class LabelStudioAnswers
 
     private static LabelStudioRead Failed(LabelStudioTask task, string error) => new(task.TaskId, [], [], 0, error);
 
-    private static string NameOf(JsonElement element, int index) =>
-        element.ValueKind == JsonValueKind.Object && Id(element) is { } id ? id.ToString(CultureInfo.InvariantCulture) : $"#{index}";
+    private static string NameOf(JsonElement element, int index) => element.ValueKind == JsonValueKind.Object && IdText(element) is { } id ? id : $"#{index}";
 
     private static long? Id(JsonElement element) =>
         element.TryGetProperty("id"u8, out var id) && id.ValueKind == JsonValueKind.Number && id.TryGetInt64(out var value) ? value : null;
+
+    /// <summary>An id as Label Studio wrote it: a number, or a string (its docs show annotation ids both ways).</summary>
+    private static string? IdText(JsonElement element) =>
+        Id(element)?.ToString(CultureInfo.InvariantCulture) ?? Text(element, "id"u8);
 
     /// <summary>The annotator: an object with id/email/username (a full export), or a bare user number.</summary>
     private static LabelStudioAnnotator? ReadAnnotator(JsonElement annotation)
@@ -151,6 +154,13 @@ public static class LabelStudioAnswers
         if (by.ValueKind == JsonValueKind.Number && by.TryGetInt64(out var number))
         {
             return new LabelStudioAnnotator(number.ToString(CultureInfo.InvariantCulture), number, null, null);
+        }
+        if (by.ValueKind == JsonValueKind.String && by.GetString() is { } named && !string.IsNullOrWhiteSpace(named))
+        {
+            var trimmed = named.Trim();
+            return trimmed.Contains('@', StringComparison.Ordinal)
+                ? new LabelStudioAnnotator(trimmed, null, trimmed, null)
+                : new LabelStudioAnnotator(trimmed, null, null, trimmed);
         }
         if (by.ValueKind != JsonValueKind.Object)
         {

@@ -67,7 +67,7 @@ public sealed class LabelStudioAnswersTests
         Assert.Equal(new DateAnswer(new DateOnly(2024, 2, 29)), values["when"]);
         Assert.Equal(new DateTimeOffset(2021, 3, 11, 13, 39, 58, TimeSpan.Zero).AddTicks(4_784_750), answer.CreatedAt);
         Assert.Equal(2500, answer.DurationMs);
-        Assert.Equal(3, answer.AnnotationId);
+        Assert.Equal("3", answer.AnnotationId);
         Assert.Equal(new LabelStudioAnnotator("1", 1, "anna@example.com", null), answer.Annotator);
     }
 
@@ -111,6 +111,24 @@ public sealed class LabelStudioAnswersTests
         Assert.Equal(new LabelStudioAnnotator("6", 6, null, null), Assert.Single(read.Answers).Annotator);
         Assert.Null(read.Answers[0].CreatedAt);
         Assert.Null(read.Answers[0].DurationMs);
+    }
+
+    [Fact]
+    public void The_documented_task_reads_with_its_string_annotation_id_and_an_email_annotator_is_matched_by_email()
+    {
+        // Label Studio's task-format docs write the annotation id as a string; its import takes completed_by as an e-mail.
+        var read = Read("""
+            [{"id": "1001", "completed_by": "anna@example.com", "was_cancelled": false, "lead_time": 4.288,
+              "result": [{"from_name": "sentiment", "id": "Dx_aB91ISN", "to_name": "text", "type": "choices", "value": {"choices": ["Negative"]}}]},
+             {"id": "1002", "completed_by": "bob", "result": []}]
+            """);
+
+        Assert.True(read.Succeeded, read.Error);
+        Assert.Equal(["1001", "1002"], read.Answers.Select(a => a.AnnotationId));
+        Assert.Equal(new LabelStudioAnnotator("anna@example.com", null, "anna@example.com", null), read.Answers[0].Annotator);
+        Assert.Equal(new LabelStudioAnnotator("bob", null, null, "bob"), read.Answers[1].Annotator);
+        Assert.Equal(4288, read.Answers[0].DurationMs);
+        Assert.Empty(read.Answers[1].Values);
     }
 
     [Fact]
