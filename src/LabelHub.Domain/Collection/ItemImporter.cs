@@ -231,12 +231,20 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
 
     /// <summary>
     /// Makes an import's pending items available, a range of ids at a time. Answers that came with an item (Label Studio)
-    /// hold their slots, as submitted answers do, so an item with as many answers as the overlap is complete.
+    /// become current first, and hold their slots as submitted answers do, so an item with as many answers as the
+    /// overlap is complete. Both steps only touch what is still pending, so a re-run after a crash between them finishes.
     /// </summary>
     internal static Task RevealAsync(LabelHubDbContext db, Guid runId, CancellationToken ct) =>
-        ForEachPendingRangeAsync(db, runId, (from, to) => db.Items.IgnoreQueryFilters()
-            .Where(i => i.Id >= from && i.Id <= to && i.ImportJobRunId == runId && i.TakenSlots == Item.PendingSlots)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, i => i.SubmittedCount), ct), ct);
+        ForEachPendingRangeAsync(db, runId, async (from, to) =>
+        {
+            await db.Annotations
+                .Where(a => a.ItemId >= from && a.ItemId <= to && !a.IsCurrent
+                    && db.Items.IgnoreQueryFilters().Any(i => i.Id == a.ItemId && i.ImportJobRunId == runId && i.TakenSlots == Item.PendingSlots))
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.IsCurrent, true), ct);
+            return await db.Items.IgnoreQueryFilters()
+                .Where(i => i.Id >= from && i.Id <= to && i.ImportJobRunId == runId && i.TakenSlots == Item.PendingSlots)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, i => i.SubmittedCount), ct);
+        }, ct);
 
     /// <summary>Removes an import's pending items (a killed or failed attempt), a range of ids at a time.</summary>
     internal static Task RemovePendingAsync(LabelHubDbContext db, Guid runId, CancellationToken ct) =>

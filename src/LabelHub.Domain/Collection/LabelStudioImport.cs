@@ -12,8 +12,8 @@ internal sealed record LabelStudioPending(LabelStudioRead Read, Guid[] Annotator
 
 /// <summary>
 /// Keeps what Label Studio tasks bring besides their data, next to the import's pending items (ADR 0014): each
-/// non-cancelled annotation becomes the current answer (version 1, Submit) of the account its annotator maps to, with a
-/// submitted assignment, so the distributor counts it and never hands the item to that account again; each prediction
+/// non-cancelled annotation becomes the answer (version 1, Submit; current once its item is revealed) of the account its
+/// annotator maps to, with a submitted assignment, so the distributor counts it and never hands the item to that account again; each prediction
 /// becomes a <see cref="Prediction"/>. Everything hangs off the pending items, so a failed import removes it with them.
 /// </summary>
 internal sealed class LabelStudioImport(IDbContextFactory<LabelHubDbContext> dbFactory, Guid projectId, Guid runId, DateTimeOffset now)
@@ -177,7 +177,9 @@ internal sealed class LabelStudioImport(IDbContextFactory<LabelHubDbContext> dbF
                     AnnotatorId = annotatorIds[i],
                     AuthorId = annotatorIds[i],
                     Version = 1,
-                    IsCurrent = true,
+                    // Not current until the import reveals its item (ItemImporter.RevealAsync): the review queue, quality
+                    // and exports read current answers without looking at the item, and a pending item is not there yet.
+                    IsCurrent = false,
                     Reason = AnnotationReason.Submit,
                     Comment = $"Label Studio task {read.TaskId}, annotation {answer.AnnotationId}",
                     Values = answer.Values,

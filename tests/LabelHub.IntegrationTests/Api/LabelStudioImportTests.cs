@@ -144,6 +144,37 @@ public sealed class LabelStudioImportTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Imported_answers_become_current_only_with_their_items_also_when_revealing_is_finished_after_a_crash(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var project = await manager.PostAsync<PlanningEndpoints.ProjectDto>("/api/v1/projects", new ProjectInput("Half revealed", null, StudioSchema, 2));
+        var job = await WaitForJobAsync(manager, (await UploadAsync(manager, project.Id, "project-7-export.json", Export)).Id);
+        Assert.Equal(JobState.Succeeded, job.State);
+        await using var db = app.CreateDbContext();
+        var firstTwo = await db.Items.Where(i => i.ProjectId == project.Id).OrderBy(i => i.Id).Take(2).Select(i => i.Id).ToListAsync();
+
+        // As the import stands while it is storing, or when the process died halfway through revealing: the first two items
+        // pending, their four answers not current, so nothing that reads current answers (review, quality, exports) sees them.
+        await db.Items.Where(i => firstTwo.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, Item.PendingSlots));
+        await db.Annotations.Where(a => firstTwo.Contains(a.ItemId)).ExecuteUpdateAsync(s => s.SetProperty(a => a.IsCurrent, false));
+        Assert.Equal(3, await db.Annotations.CountAsync(a => a.ProjectId == project.Id && a.IsCurrent));
+
+        var run = await db.JobRuns.AsNoTracking().SingleAsync(r => r.Id == job.Id);
+        var outcome = await app.Service<ItemImporter>().RunAsync(run, CollectionJobs.Import.ReadParameters(run), new NoProgress(), CancellationToken.None);
+
+        Assert.Equal(4, outcome.Result!.Imported);
+        Assert.Equal(7, await db.Annotations.CountAsync(a => a.ProjectId == project.Id && a.IsCurrent));
+        Assert.Equal([2, 2, 2, 1], await db.Items.Where(i => i.ProjectId == project.Id).OrderBy(i => i.Id).Select(i => i.TakenSlots).ToListAsync());
+    }
+
+    private sealed class NoProgress : IJobProgress
+    {
+        public Task ReportAsync(double fraction, string? message = null, CancellationToken ct = default) => Task.CompletedTask;
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task A_label_studio_export_whose_results_do_not_fit_the_schema_names_each_task_and_imports_nothing(string provider)
     {
         await using var app = await LabelHubApp.StartAsync(provider);
