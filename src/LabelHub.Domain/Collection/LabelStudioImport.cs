@@ -62,7 +62,7 @@ internal sealed class LabelStudioImport(IDbContextFactory<LabelHubDbContext> dbF
             var earlier = Array.IndexOf(ids, id, 0, i);
             if (earlier >= 0)
             {
-                return (null, $"task {read.TaskId}: annotations by Label Studio users {read.Answers[earlier].Annotator.Key} and {annotator.Key} map to the same account");
+                return (null, $"{(read.TaskId is { } taskId ? $"task {taskId}" : "the task")}: annotations by Label Studio users {read.Answers[earlier].Annotator.Key} and {annotator.Key} map to the same account");
             }
             ids[i] = id;
         }

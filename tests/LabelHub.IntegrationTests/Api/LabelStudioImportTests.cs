@@ -202,6 +202,32 @@ public sealed class LabelStudioImportTests
 
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Two_label_studio_users_that_match_one_member_on_one_task_are_refused_by_name(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var alice = await app.CreateUserClientAsync("alice", Roles.Annotator);
+        var project = await manager.PostAsync<PlanningEndpoints.ProjectDto>("/api/v1/projects", new ProjectInput("Same person", null, StudioSchema, 2));
+        await AddMemberAsync(manager, project.Id, alice.UserId);
+        // Label Studio user 1 is matched by user name, user 9 too (names compare case-insensitively, as Identity does).
+        const string tasks = """
+            [{"id": 5, "data": {"text": "fine"}, "annotations": [
+              {"id": 1, "completed_by": {"id": 1, "username": "alice"}, "result": []},
+              {"id": 2, "completed_by": {"id": 9, "username": "ALICE"}, "result": []}]}]
+            """;
+
+        var job = await WaitForJobAsync(manager, (await UploadAsync(manager, project.Id, "same.json", tasks)).Id);
+
+        Assert.Equal(JobState.Failed, job.State);
+        var error = Assert.Single(JsonSerializer.Deserialize<ImportResult>(job.Result!, LabelHubApp.Json)!.Errors!);
+        Assert.Equal(new ImportRowError(1, "task 5: annotations by Label Studio users 1 and 9 map to the same account"), error);
+        await using var db = app.CreateDbContext();
+        Assert.Equal(0, await db.Items.IgnoreQueryFilters().CountAsync(i => i.ProjectId == project.Id));
+        Assert.False(await db.Users.AnyAsync(u => u.IsServiceAccount));
+    }
+
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Label_studio_tasks_sent_through_the_api_are_unwrapped_and_keep_their_answers(string provider)
     {
         await using var app = await LabelHubApp.StartAsync(provider);
