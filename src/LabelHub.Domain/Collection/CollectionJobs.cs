@@ -47,6 +47,10 @@ public sealed record ImportResult
     [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
     public int? TotalErrors { get; init; }
 
+    /// <summary>What a Label Studio export brought besides its items; null when the file had no Label Studio tasks.</summary>
+    [JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)]
+    public LabelStudioImportSummary? LabelStudio { get; init; }
+
     /// <summary>Whether this is a failure that names bad rows (a crashed import names none).</summary>
     [JsonIgnore]
     [MemberNotNullWhen(true, nameof(Errors))]
@@ -72,6 +76,14 @@ public sealed record ImportResult
         TotalErrors = totalErrors ?? errors.Count,
     };
 }
+
+/// <summary>What an import kept from Label Studio tasks.</summary>
+/// <param name="Answers">Annotations kept as current answers.</param>
+/// <param name="Predictions">Predictions kept.</param>
+/// <param name="CancelledSkipped">Cancelled (skipped) annotations, which are not answers.</param>
+/// <param name="MatchedAnnotators">Label Studio users matched to members of the project (by e-mail, then user name).</param>
+/// <param name="ServiceAccountAnnotators">Label Studio users no member matched, each kept as a service account "ls-…".</param>
+public sealed record LabelStudioImportSummary(int Answers, int Predictions, int CancelledSkipped, int MatchedAnnotators, int ServiceAccountAnnotators);
 
 /// <summary>A row (or archive entry) an import skipped because an identical one was already there.</summary>
 /// <param name="Line">The skipped row's line (or archive entry).</param>

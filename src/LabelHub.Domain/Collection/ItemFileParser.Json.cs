@@ -100,9 +100,9 @@ public static partial class ItemFileParser
                 return;
             }
 
-            if (TryCreateItemData(element, "line is not a JSON object", out var data, out var error))
+            if (TryCreateItemData(element, "line is not a JSON object", out var data, out var error, out var task))
             {
-                result.AddItem(_line, data);
+                result.AddItem(_line, data, task);
             }
             else
             {
@@ -201,9 +201,9 @@ public static partial class ItemFileParser
 
                 var line = LineOf(reader.TokenStartIndex);
                 var element = JsonElement.ParseValue(ref reader);
-                if (TryCreateItemData(element, "array element is not a JSON object", out var data, out var error))
+                if (TryCreateItemData(element, "array element is not a JSON object", out var data, out var error, out var task))
                 {
-                    result.AddItem(line, data);
+                    result.AddItem(line, data, task);
                 }
                 else
                 {

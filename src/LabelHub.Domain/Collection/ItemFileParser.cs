@@ -21,7 +21,8 @@ public enum ItemFileFormat
 }
 
 /// <summary>One importable item. <paramref name="Line"/> is the 1-based line where it starts in the file.</summary>
-public sealed record ParsedItem(int Line, Dictionary<string, JsonElement> Data);
+/// <param name="LabelStudio">The Label Studio task the item was unwrapped from, when it had an id, annotations or predictions.</param>
+public sealed record ParsedItem(int Line, Dictionary<string, JsonElement> Data, LabelStudioTask? LabelStudio = null);
 
 public sealed record ImportRowError(int Line, string Message);
 
@@ -216,16 +217,18 @@ public static partial class ItemFileParser
     }
 
     /// <summary>
-    /// Applies the per-item rules shared by JSON and JSON Lines: objects (optionally wrapped as a
-    /// Label Studio task <c>{"data": {...}}</c>) or plain strings, which become <c>{"text": ...}</c>.
+    /// Applies the per-item rules shared by JSON and JSON Lines: objects (optionally a Label Studio task
+    /// <c>{"data": {...}, "id", "annotations", …}</c>, unwrapped to its data) or plain strings, which become <c>{"text": ...}</c>.
     /// </summary>
     private static bool TryCreateItemData(
         JsonElement element,
         string notAnObjectMessage,
         [NotNullWhen(true)] out Dictionary<string, JsonElement>? data,
-        [NotNullWhen(false)] out string? error)
+        [NotNullWhen(false)] out string? error,
+        out LabelStudioTask? task)
     {
         data = null;
+        task = null;
         switch (element.ValueKind)
         {
             case JsonValueKind.String:
@@ -245,7 +248,7 @@ public static partial class ItemFileParser
 
             case JsonValueKind.Object:
                 // Clone once so the property values outlive the document they were parsed from.
-                var item = UnwrapLabelStudioTask(element).Clone();
+                var item = (LabelStudioTask.TryUnwrap(element, out var taskData, out task) ? taskData : element).Clone();
                 data = new Dictionary<string, JsonElement>();
                 foreach (var property in item.EnumerateObject())
                 {
@@ -278,21 +281,6 @@ public static partial class ItemFileParser
                 error = notAnObjectMessage;
                 return false;
         }
-    }
-
-    private static JsonElement UnwrapLabelStudioTask(JsonElement element)
-    {
-        using var properties = element.EnumerateObject();
-        if (!properties.MoveNext())
-        {
-            return element;
-        }
-
-        var first = properties.Current;
-        var isOnlyProperty = !properties.MoveNext();
-        return isOnlyProperty && first.NameEquals("data"u8) && first.Value.ValueKind == JsonValueKind.Object
-            ? first.Value
-            : element;
     }
 
     private static bool TryGetString(JsonElement element, out string? value, [NotNullWhen(false)] out string? error)
@@ -333,15 +321,15 @@ public static partial class ItemFileParser
 
         public bool IsEmpty => _items.Count == 0 && _streamed == 0 && _errors.Count == 0;
 
-        public void AddItem(int line, Dictionary<string, JsonElement> data)
+        public void AddItem(int line, Dictionary<string, JsonElement> data, LabelStudioTask? task = null)
         {
             if (onItem is null)
             {
-                _items.Add(new ParsedItem(line, data));
+                _items.Add(new ParsedItem(line, data, task));
                 return;
             }
             _streamed++;
-            onItem(new ParsedItem(line, data));
+            onItem(new ParsedItem(line, data, task));
         }
 
         public void AddError(int line, string message)

@@ -54,7 +54,12 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
         // whatever was stored is removed: all or nothing, for the user.
         var now = clock.GetUtcNow();
         var inProject = await ProjectHashesAsync(db, projectId, ct);
-        var batches = Channel.CreateBounded<List<Item>>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
+        // Label Studio tasks bring annotations and predictions, read against the schema as the file is (LabelStudioImport).
+        var schema = await db.Projects.AsNoTracking().Where(p => p.Id == projectId).Select(p => p.Schema).SingleAsync(ct);
+        var labelStudio = new LabelStudioImport(dbFactory, projectId, run.Id, now);
+        await labelStudio.LoadMembersAsync(ct);
+        var sawLabelStudio = false;
+        var batches = Channel.CreateBounded<PendingBatch>(new BoundedChannelOptions(4) { SingleReader = true, SingleWriter = true });
         var errors = new List<ImportRowError>();
         // Duplicates within the file (found by the reader) and of the project's items (found while storing): each counted,
         // the first of each kind listed with what they repeat (both come in line order, so the first of both together are among them).
@@ -73,9 +78,19 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
             try
             {
                 await using var content = await StoredFileReadStream.OpenAsync(dbFactory, parameters.FileId, ct);
-                var batch = new List<Item>(InsertBatch);
+                var batch = new PendingBatch();
                 parsed = ItemFileParser.Parse(content, parameters.Format, itemProgress, ct, item =>
                 {
+                    LabelStudioRead? task = null;
+                    if (item.LabelStudio is { } labelStudioTask)
+                    {
+                        sawLabelStudio = true;
+                        task = LabelStudioAnswers.Read(labelStudioTask, schema, item.Data);
+                        if (task.Error is { } taskError && errors.Count <= ItemFileParser.MaxErrorsReported)
+                        {
+                            errors.Add(new ImportRowError(item.Line, taskError));
+                        }
+                    }
                     if (ImageUrlError(item, projectId) is { } urlError && errors.Count <= ItemFileParser.MaxErrorsReported)
                     {
                         errors.Add(urlError);
@@ -102,7 +117,18 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
                         }
                         return;
                     }
-                    batch.Add(new Item
+                    LabelStudioPending? answered = null;
+                    if (task is not null)
+                    {
+                        (answered, var accountError) = labelStudio.Resolve(task, ct);
+                        if (accountError is not null)
+                        {
+                            errors.Add(new ImportRowError(item.Line, accountError));
+                            return;
+                        }
+                        batch.LabelStudio[hash] = answered!;
+                    }
+                    batch.Items.Add(new Item
                     {
                         ProjectId = projectId,
                         Data = item.Data,
@@ -110,15 +136,17 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
                         ImportJobRunId = run.Id,
                         SourceLine = item.Line,
                         TakenSlots = Item.PendingSlots,
+                        // Imported answers count as submitted; revealing turns them into taken slots too.
+                        SubmittedCount = answered?.AnnotatorIds.Length ?? 0,
                         CreatedAt = now,
                     });
-                    if (batch.Count == InsertBatch)
+                    if (batch.Items.Count == InsertBatch)
                     {
                         batches.Writer.WriteAsync(batch, ct).AsTask().GetAwaiter().GetResult();
-                        batch = new List<Item>(InsertBatch);
+                        batch = new PendingBatch();
                     }
                 });
-                if (batch.Count > 0 && errors.Count == 0 && parsed.Succeeded)
+                if (batch.Items.Count > 0 && errors.Count == 0 && parsed.Succeeded)
                 {
                     await batches.Writer.WriteAsync(batch, ct);
                 }
@@ -139,8 +167,8 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
                     continue;
                 }
                 // Items the project had before this import are duplicates too (this import's own are pending, so not among them).
-                var fresh = new List<Item>(batch.Count);
-                foreach (var item in batch)
+                var fresh = new List<Item>(batch.Items.Count);
+                foreach (var item in batch.Items)
                 {
                     if (!inProject.TryGetValue(HashKey(item.ContentHash), out var existingId))
                     {
@@ -155,6 +183,10 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
                 }
                 // Raw ADO.NET, which the write interceptor does not see: it queues at the write gate itself.
                 await writeGate.RunAsync(() => ItemBulkInsert.InsertAsync(db, fresh, ct), ct);
+                if (batch.LabelStudio.Count > 0)
+                {
+                    await labelStudio.StoreAsync(db, fresh, batch.LabelStudio, ct);
+                }
                 stored += fresh.Count;
                 await progress.ReportAsync(itemProgress.Last * 0.9, $"Stored {stored:N0} items", ct);
             }
@@ -184,17 +216,35 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
         await progress.ReportAsync(0.95, "Making the items available", ct);
         await RevealAsync(db, run.Id, ct);
         var duplicates = duplicatesInFile.Concat(duplicatesOfProject).OrderBy(d => d.Line).Take(ImportResult.MaxDuplicateLinesListed).ToList();
-        return Success(parameters.FileName, stored, duplicates, "line", duplicatesInFileCount + duplicatesOfProjectCount);
+        return Success(parameters.FileName, stored, duplicates, "line", duplicatesInFileCount + duplicatesOfProjectCount, sawLabelStudio ? labelStudio.Summary() : null);
+    }
+
+    /// <summary>A batch of items on its way to the database, with the Label Studio answers of those that brought some, by content hash.</summary>
+    private sealed class PendingBatch
+    {
+        public List<Item> Items { get; } = new(InsertBatch);
+        public Dictionary<string, LabelStudioPending> LabelStudio { get; } = new(StringComparer.Ordinal);
     }
 
     /// <summary>Items revealed (or removed) per statement: each is a short write, whatever the import's size.</summary>
     private const int RevealBatch = 2000;
 
-    /// <summary>Makes an import's pending items available, a range of ids at a time.</summary>
+    /// <summary>
+    /// Makes an import's pending items available, a range of ids at a time. Answers that came with an item (Label Studio)
+    /// become current first, and hold their slots as submitted answers do, so an item with as many answers as the
+    /// overlap is complete. Both steps only touch what is still pending, so a re-run after a crash between them finishes.
+    /// </summary>
     internal static Task RevealAsync(LabelHubDbContext db, Guid runId, CancellationToken ct) =>
-        ForEachPendingRangeAsync(db, runId, (from, to) => db.Items.IgnoreQueryFilters()
-            .Where(i => i.Id >= from && i.Id <= to && i.ImportJobRunId == runId && i.TakenSlots == Item.PendingSlots)
-            .ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, 0), ct), ct);
+        ForEachPendingRangeAsync(db, runId, async (from, to) =>
+        {
+            await db.Annotations
+                .Where(a => a.ItemId >= from && a.ItemId <= to && !a.IsCurrent
+                    && db.Items.IgnoreQueryFilters().Any(i => i.Id == a.ItemId && i.ImportJobRunId == runId && i.TakenSlots == Item.PendingSlots))
+                .ExecuteUpdateAsync(s => s.SetProperty(a => a.IsCurrent, true), ct);
+            return await db.Items.IgnoreQueryFilters()
+                .Where(i => i.Id >= from && i.Id <= to && i.ImportJobRunId == runId && i.TakenSlots == Item.PendingSlots)
+                .ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, i => i.SubmittedCount), ct);
+        }, ct);
 
     /// <summary>Removes an import's pending items (a killed or failed attempt), a range of ids at a time.</summary>
     internal static Task RemovePendingAsync(LabelHubDbContext db, Guid runId, CancellationToken ct) =>
@@ -236,12 +286,19 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
     /// <summary>A stored import; <paramref name="lineNoun"/> names what a duplicate's number counts (line, entry, file).</summary>
     /// <param name="duplicates">The skipped duplicates in line order (or the first of them).</param>
     /// <param name="duplicatesSkipped">How many were skipped in all; by default as many as are given.</param>
-    public static JobOutcome<ImportResult> Success(string fileName, int imported, IReadOnlyList<ImportDuplicate> duplicates, string lineNoun, int? duplicatesSkipped = null)
+    /// <param name="labelStudio">What Label Studio tasks brought besides their data, when the file had any.</param>
+    public static JobOutcome<ImportResult> Success(string fileName, int imported, IReadOnlyList<ImportDuplicate> duplicates, string lineNoun, int? duplicatesSkipped = null,
+        LabelStudioImportSummary? labelStudio = null)
     {
         var count = duplicatesSkipped ?? duplicates.Count;
         var text = $"Imported {Plural(imported, "item")} from {fileName}."
             + (count > 0 ? $" Skipped {Plural(count, "exact duplicate")} ({(count == 1 ? lineNoun : PluralOf(lineNoun))} {string.Join(", ", duplicates.Take(10).Select(d => d.Line))}{(count > 10 ? ", …" : "")})." : "");
-        return CollectionJobs.Import.Succeeded(text, ImportResult.Success(imported, duplicates, count));
+        if (labelStudio is not null)
+        {
+            // The import's own sentence stays whole in front, so the catalog translates it and then this one around it.
+            text = $"{text} Kept {labelStudio.Answers:N0} Label Studio answers and {labelStudio.Predictions:N0} predictions; skipped {labelStudio.CancelledSkipped:N0} cancelled annotations.";
+        }
+        return CollectionJobs.Import.Succeeded(text, ImportResult.Success(imported, duplicates, count) with { LabelStudio = labelStudio });
     }
 
     /// <summary>The item's problem with its "image", if any (see <see cref="ImageUrlErrors"/>).</summary>

@@ -43,6 +43,27 @@ public sealed class ImportContractTests
     }
 
     [Fact]
+    public void A_label_studio_import_adds_what_it_kept_under_label_studio()
+    {
+        var json = CollectionJobs.Import.SerializeResult(ImportResult.Success(4, []) with { LabelStudio = new LabelStudioImportSummary(7, 2, 1, 1, 2) });
+
+        Assert.Equal("{\"imported\":4,\"duplicatesSkipped\":0,\"duplicateLines\":[],\"duplicates\":[],"
+            + "\"labelStudio\":{\"answers\":7,\"predictions\":2,\"cancelledSkipped\":1,\"matchedAnnotators\":1,\"serviceAccountAnnotators\":2}}", json);
+        Assert.Equal(new LabelStudioImportSummary(7, 2, 1, 1, 2), CollectionJobs.Import.ReadResult(Run(json))!.LabelStudio);
+    }
+
+    [Fact]
+    public void The_label_studio_sentence_follows_the_import_sentence_and_both_are_translated()
+    {
+        var summary = ItemImporter.Success("export.json", 4, [ImportDuplicate.OfLine(9, 2, "line")], "line", labelStudio: new LabelStudioImportSummary(7, 2, 1, 1, 2)).Summary;
+
+        Assert.Equal("Imported 4 items from export.json. Skipped 1 exact duplicate (line 9). Kept 7 Label Studio answers and 2 predictions; skipped 1 cancelled annotations.", summary);
+        Assert.Equal(
+            "export.json에서 항목 4개를 가져왔습니다. 완전히 중복된 항목 1개를 건너뛰었습니다(줄 9). Label Studio 답변 7개와 예측 2개를 가져왔고, 취소된 답변 1개는 건너뛰었습니다.",
+            ServerMessages.Localize(summary, System.Globalization.CultureInfo.GetCultureInfo("ko")));
+    }
+
+    [Fact]
     public void A_failure_is_stored_as_errors_with_line_and_message_and_total_errors_only()
     {
         var json = CollectionJobs.Import.SerializeResult(ImportResult.Failure([new(3, "empty row"), new(7, "bad \"quote\"")]));

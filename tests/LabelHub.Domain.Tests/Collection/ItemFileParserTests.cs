@@ -382,18 +382,26 @@ public class ItemFileParserTests
     [Fact]
     public void Jsonl_LabelStudioTaskIsUnwrapped()
     {
-        var jsonl = "{\"data\":{\"text\":\"inner\",\"id\":5}}\n{\"data\":{\"text\":\"kept\"},\"id\":1}\n{\"data\":\"not an object\"}\n";
+        var jsonl = "{\"data\":{\"text\":\"inner\",\"id\":5}}\n{\"data\":{\"text\":\"kept\"},\"id\":1,\"annotations\":[],\"meta\":{}}\n"
+            + "{\"data\":\"not an object\"}\n{\"data\":{\"text\":\"a record\"},\"title\":\"own column\"}\n";
 
         var result = Parse(jsonl, ItemFileFormat.Jsonl);
 
         AssertSucceeded(result);
         Assert.Equal(["text", "id"], result.Items[0].Data.Keys);
         Assert.Equal("inner", Text(result.Items[0], "text"));
+        Assert.Null(result.Items[0].LabelStudio);
 
-        // Only a lone "data" object is a task wrapper; anything else is kept as-is.
-        Assert.Equal(["data", "id"], result.Items[1].Data.Keys);
+        // A task as Label Studio exports it (data beside its own keys) is unwrapped too, and keeps its id.
+        Assert.Equal(["text"], result.Items[1].Data.Keys);
+        Assert.Equal("kept", Text(result.Items[1], "text"));
+        Assert.Equal(1, result.Items[1].LabelStudio?.TaskId);
+
+        // A "data" that is not an object, or beside a key Label Studio never writes, is a column of a record.
         Assert.Equal(["data"], result.Items[2].Data.Keys);
         Assert.Equal("not an object", Text(result.Items[2], "data"));
+        Assert.Equal(["data", "title"], result.Items[3].Data.Keys);
+        Assert.Null(result.Items[3].LabelStudio);
     }
 
     [Fact]
