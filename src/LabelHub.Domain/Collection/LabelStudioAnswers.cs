@@ -15,6 +15,12 @@ public sealed record LabelStudioAnnotator(string Key, long? Id, string? Email, s
     /// <summary>Service accounts for annotators no member matches are named with this prefix and the annotator's e-mail, name or id.</summary>
     public const string AccountPrefix = "ls-";
 
+    /// <summary>
+    /// Who answered when an annotation names nobody: Label Studio's own import gives such an annotation to the importing
+    /// user, and LabelHub's release download writes none. Here it is the import itself, a service account "ls-import".
+    /// </summary>
+    public static readonly LabelStudioAnnotator ImportSource = new("import", null, null, null);
+
     /// <summary>The longest user name a service account may have.</summary>
     public const int MaxAccountNameLength = 64;
 
@@ -144,12 +150,12 @@ public static class LabelStudioAnswers
     private static string? IdText(JsonElement element) =>
         Id(element)?.ToString(CultureInfo.InvariantCulture) ?? Text(element, "id"u8);
 
-    /// <summary>The annotator: an object with id/email/username (a full export), or a bare user number.</summary>
+    /// <summary>The annotator: an object with id/email/username (a full export), a bare user number, or none (the import source).</summary>
     private static LabelStudioAnnotator? ReadAnnotator(JsonElement annotation)
     {
-        if (!annotation.TryGetProperty("completed_by"u8, out var by))
+        if (!annotation.TryGetProperty("completed_by"u8, out var by) || by.ValueKind == JsonValueKind.Null)
         {
-            return null;
+            return LabelStudioAnnotator.ImportSource;
         }
         if (by.ValueKind == JsonValueKind.Number && by.TryGetInt64(out var number))
         {

@@ -99,6 +99,22 @@ public sealed class LabelStudioAnswersTests
     }
 
     [Fact]
+    public void An_annotation_that_names_nobody_is_the_import_sources_as_label_studio_gives_it_to_the_importing_user()
+    {
+        var read = Read("""
+            [{"id": 1, "result": [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]},
+             {"id": 2, "completed_by": null, "result": []}]
+            """);
+
+        Assert.False(read.Succeeded); // two annotations of one task by the same (unnamed) user
+        read = Read("""[{"id": 1, "result": [{"from_name": "sentiment", "to_name": "text", "type": "choices", "value": {"choices": ["Positive"]}}]}]""");
+        Assert.True(read.Succeeded, read.Error);
+        Assert.Equal(LabelStudioAnnotator.ImportSource, Assert.Single(read.Answers).Annotator);
+        Assert.Equal("ls-import", read.Answers[0].Annotator.AccountName);
+        Assert.Equal("Positive", read.Answers[0].Values["sentiment"].GetString());
+    }
+
+    [Fact]
     public void Cancelled_annotations_are_counted_not_kept_and_a_bare_user_number_is_the_annotator()
     {
         var read = Read("""

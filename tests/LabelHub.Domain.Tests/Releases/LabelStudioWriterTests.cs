@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using System.Xml.Linq;
+using LabelHub.Domain.Collection;
 using LabelHub.Domain.Labeling;
 using LabelHub.Domain.Planning;
 using LabelHub.Domain.Releases;
@@ -43,6 +44,48 @@ public sealed class LabelStudioWriterTests
             var image = data.GetProperty("image").GetString()!;
             Assert.StartsWith("images/", image, StringComparison.Ordinal);
             Assert.Contains(files, f => f.Path == image);
+        }
+    }
+
+    /// <summary>
+    /// The way back (issue 15): what a release writes for Label Studio, read by LabelHub's own Label Studio import, gives
+    /// every final answer again field by field (boxes on the pixel grid), by the import source (the download names no Label Studio user).
+    /// </summary>
+    [Fact]
+    public async Task The_label_studio_import_reads_the_download_back_to_the_same_answers()
+    {
+        var files = ImageFormatFixture.Files(await ImageFormatFixture.WriteAsync(new LabelStudioWriter()));
+        var tasks = JsonDocument.Parse(ImageFormatFixture.Text(files, LabelStudioWriter.TasksPath)).RootElement.EnumerateArray().ToList();
+        foreach (var (entry, task) in ImageFormatFixture.Entries.Zip(tasks))
+        {
+            var read = LabelStudioAnswers.Read(
+                new LabelStudioTask(task.GetProperty("id").GetInt64(), task.GetProperty("annotations"), task.GetProperty("predictions")),
+                ImageFormatFixture.Schema, entry.Data);
+            Assert.True(read.Succeeded, read.Error);
+            var answer = Assert.Single(read.Answers);
+            Assert.Equal(LabelStudioAnnotator.ImportSource, answer.Annotator);
+            foreach (var field in ImageFormatFixture.Schema.Fields)
+            {
+                var expected = AnswerCodec.Read(field, entry.Answers.TryGetValue(field.Name, out var final) ? final.Value : default).Value;
+                var actual = answer.Values.TryGetValue(field.Name, out var value) ? AnswerCodec.Read(field, value).Value : null;
+                if (expected is BoxesAnswer boxes && actual is BoxesAnswer imported)
+                {
+                    // The import snaps a box to whole pixels of the image it was drawn on (as the editor draws them), so a
+                    // box typed in fractions off the pixel grid comes back within half a pixel.
+                    Assert.Equal(boxes.Boxes.Select(b => b.Label), imported.Boxes.Select(b => b.Label));
+                    foreach (var (want, got) in boxes.Boxes.Zip(imported.Boxes))
+                    {
+                        var (w, h) = (got.WidthPx!.Value / got.Width, got.HeightPx!.Value / got.Height);
+                        Assert.InRange(Math.Abs(want.X - got.X) * w, 0, 0.5 + 1e-9);
+                        Assert.InRange(Math.Abs(want.Y - got.Y) * h, 0, 0.5 + 1e-9);
+                        Assert.InRange(Math.Abs(want.X + want.Width - (got.X + got.Width)) * w, 0, 0.5 + 1e-9);
+                        Assert.InRange(Math.Abs(want.Y + want.Height - (got.Y + got.Height)) * h, 0, 0.5 + 1e-9);
+                    }
+                    continue;
+                }
+                Assert.True(expected is null ? actual is null : actual is not null && expected.SameAs(actual),
+                    $"item {entry.ItemId}, field {field.Name}: expected {Describe(expected)}, imported {Describe(actual)}");
+            }
         }
     }
 
