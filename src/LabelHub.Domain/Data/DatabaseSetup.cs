@@ -120,6 +120,8 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingDetectors>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.DisagreementRun>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ExportService>();
+        builder.Services.AddSingleton<LabelHub.Domain.Releases.ReleaseService>();
+        builder.Services.AddSingleton<LabelHub.Domain.Releases.ReleaseCutter>();
         builder.Services.AddSingleton<LabelHub.Domain.Planning.ProjectDeletion>();
         builder.Services.AddScoped<UserAdminService>();
         return builder;

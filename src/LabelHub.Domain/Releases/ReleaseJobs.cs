@@ -7,6 +7,9 @@ public static class ReleaseJobs
 {
     /// <summary>Writes a project's annotations to a downloadable file: <see cref="ExportService.WriteFileAsync"/>.</summary>
     public static readonly JobContract<ExportParameters, ExportResult> Export = new("export");
+
+    /// <summary>Cuts a release the manager asked for: <see cref="ReleaseCutter.CutAsync"/>.</summary>
+    public static readonly JobContract<CutReleaseParameters, CutReleaseResult> Cut = new("release-cut");
 }
 
 /// <param name="Scope">Which items and answers: every item, items with an answer, or accepted answers only.</param>

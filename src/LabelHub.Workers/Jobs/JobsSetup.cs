@@ -50,6 +50,7 @@ public static class JobsSetup
         builder.Services.AddTransient<JobExecutor>();
         builder.Services.AddSingleton<IJobHandler, ImportJobHandler>();
         builder.Services.AddSingleton<IJobHandler, ExportJobHandler>();
+        builder.Services.AddSingleton<IJobHandler, CutReleaseJobHandler>();
         builder.Services.AddSingleton<IJobHandler, DeleteProjectJobHandler>();
         builder.Services.AddSingleton<IJobHandler, QualityJobHandler>();
         builder.Services.AddSingleton<IJobHandler, CleansingRulesDryRunJobHandler>();

@@ -1,0 +1,98 @@
+using System.Text.Json;
+using LabelHub.Domain.Data;
+using LabelHub.Domain.Identity;
+using LabelHub.Domain.Jobs;
+using LabelHub.Domain.Planning;
+using Microsoft.EntityFrameworkCore;
+
+namespace LabelHub.Domain.Releases;
+
+/// <summary>Asking for releases and reading them (ADR 0020); the cut itself is <see cref="ReleaseCutter"/>'s job.</summary>
+public sealed class ReleaseService(IDbContextFactory<LabelHubDbContext> dbFactory, JobRunService jobs, TimeProvider clock)
+{
+    /// <summary>Checks the request, numbers a new release and starts the job that cuts it.</summary>
+    public async Task<(ReleaseInfo Release, JobRunInfo Job)> StartAsync(Actor actor, Guid projectId, ReleaseRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Release release;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            var project = await db.GetManageableAsync(actor, projectId, ct);
+            var settings = Settle(request, project.Schema);
+            if (await db.Releases.AnyAsync(r => r.ProjectId == projectId && r.State == ReleaseState.Cutting, ct))
+            {
+                throw new ConflictException("A release of this project is being cut; wait for it to finish.");
+            }
+            var previous = await db.Releases.AsNoTracking().Where(r => r.ProjectId == projectId && r.State == ReleaseState.Ready)
+                .OrderByDescending(r => r.Number).Select(r => (long?)r.Id).FirstOrDefaultAsync(ct);
+            var number = 1 + (await db.Releases.Where(r => r.ProjectId == projectId).MaxAsync(r => (int?)r.Number, ct) ?? 0);
+            release = new Release
+            {
+                ProjectId = projectId,
+                Number = number,
+                State = ReleaseState.Cutting,
+                CreatedById = actor.UserId,
+                CreatedAt = clock.GetUtcNow(),
+                SettingsJson = JsonSerializer.Serialize(settings, JsonColumn.Options),
+                PreviousReleaseId = previous,
+            };
+            db.Releases.Add(release);
+            await db.SaveChangesAsync(ct);
+        }
+        var job = await jobs.StartAsync(ReleaseJobs.Cut, projectId, actor.UserId, new CutReleaseParameters(release.Id), ct);
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            await db.Releases.Where(r => r.Id == release.Id).ExecuteUpdateAsync(s => s.SetProperty(r => r.JobRunId, job.Id), ct);
+        }
+        release.JobRunId = job.Id;
+        return (ToInfo(release), job);
+    }
+
+    public async Task<IReadOnlyList<ReleaseInfo>> ListAsync(Actor actor, Guid projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.GetManageableAsync(actor, projectId, ct);
+        var releases = await db.Releases.AsNoTracking().Where(r => r.ProjectId == projectId).OrderByDescending(r => r.Number).ToListAsync(ct);
+        return [.. releases.Select(ToInfo)];
+    }
+
+    public async Task<ReleaseInfo> GetAsync(Actor actor, Guid projectId, int number, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.GetManageableAsync(actor, projectId, ct);
+        var release = await db.Releases.AsNoTracking().SingleOrDefaultAsync(r => r.ProjectId == projectId && r.Number == number, ct)
+            ?? throw new NotFoundException("Release");
+        return ToInfo(release);
+    }
+
+    /// <summary>The request with every default filled in and every setting checked (400s name the field).</summary>
+    public static ReleaseSettings Settle(ReleaseRequest request, LabelSchema schema)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        ArgumentNullException.ThrowIfNull(schema);
+        var filter = request.Filter ?? new ReleaseFilter();
+        if (double.IsNaN(filter.MinConfidence) || filter.MinConfidence < 0 || filter.MinConfidence > 1)
+        {
+            throw new ValidationException("filter.minConfidence", "The minimum confidence must be from 0 to 1.");
+        }
+        var aggregation = request.Aggregation ?? AggregationMethod.MajorityVote;
+        if (!Enum.IsDefined(aggregation))
+        {
+            throw new ValidationException("aggregation", "The aggregation must be MajorityVote or DawidSkene.");
+        }
+        var split = request.Split ?? new SplitSettings { Seed = ReleaseSettings.DefaultSeed };
+        if (split.LabelField is null && schema.Fields.FirstOrDefault(f => f.Kind == FieldKind.Choice) is { } choice)
+        {
+            // The plan reports the label balance of the first single-choice field unless told otherwise.
+            split = split with { LabelField = choice.Name };
+        }
+        SplitPlanner.Validate(split, schema);
+        return new ReleaseSettings(filter, aggregation, split);
+    }
+
+    public static ReleaseSettings? ReadSettings(string json) =>
+        string.IsNullOrWhiteSpace(json) ? null : JsonSerializer.Deserialize<ReleaseSettings>(json, JsonColumn.Options);
+
+    private static ReleaseInfo ToInfo(Release r) =>
+        new(r.Id, r.Number, r.State, r.JobRunId, r.CreatedAt, r.FinishedAt, r.ItemCount, r.PreviousReleaseId, r.ManifestSha256, r.Error, ReadSettings(r.SettingsJson));
+}

@@ -1,0 +1,29 @@
+using System.Text.Json.Serialization;
+
+namespace LabelHub.Domain.Releases;
+
+/// <summary>Which items a release holds (ADR 0020).</summary>
+/// <param name="RequireFinalAnswer">Only items with a final answer to every required field (a tie leaves the item out).</param>
+/// <param name="ReviewedOnly">Only items with at least one answer a reviewer accepted or wrote.</param>
+/// <param name="MinConfidence">Only items whose every final answer is at least this sure (0–1).</param>
+public sealed record ReleaseFilter(bool RequireFinalAnswer = true, bool ReviewedOnly = false, double MinConfidence = 0);
+
+/// <summary>What a manager asks for when cutting a release; everything has a default.</summary>
+public sealed record ReleaseRequest(ReleaseFilter? Filter = null, AggregationMethod? Aggregation = null, SplitSettings? Split = null);
+
+/// <summary>The settings a release was cut with, stored on it (<see cref="Release.SettingsJson"/>).</summary>
+public sealed record ReleaseSettings(ReleaseFilter Filter, [property: JsonConverter(typeof(JsonStringEnumConverter<AggregationMethod>))] AggregationMethod Aggregation, SplitSettings Split)
+{
+    /// <summary>The seed a release gets when none is given: releases of one project stay comparable.</summary>
+    public const string DefaultSeed = "labelhub";
+}
+
+public sealed record CutReleaseParameters(long ReleaseId);
+
+/// <param name="Left">Items of the project the filter left out (excluded duplicates and items still being imported are never counted).</param>
+public sealed record CutReleaseResult(long ReleaseId, int Number, int Items, int Left, string ManifestSha256, SplitSummary Split);
+
+/// <summary>One release as the API lists it.</summary>
+public sealed record ReleaseInfo(
+    long Id, int Number, ReleaseState State, Guid? JobRunId, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, int ItemCount,
+    long? PreviousReleaseId, string? ManifestSha256, string? Error, ReleaseSettings? Settings);
