@@ -23,6 +23,20 @@ public static class ReleasesEndpoints
             return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
         }).WithTags("Releases").RequireAuthorization(Policies.Manager).ProducesJob();
 
+        // Numbered, immutable releases (ADR 0020): cut one as a job, list them, read one.
+        api.MapPost("/projects/{projectId:guid}/releases", async (Guid projectId, ReleaseRequest? input, ReleaseService releases, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var (_, job) = await releases.StartAsync(user.ToActor(), projectId, input ?? new ReleaseRequest(), ct);
+            return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
+        }).WithTags("Releases").RequireAuthorization(Policies.Manager).ProducesJob()
+            .ProducesConflict("a release of the project is being cut.");
+        api.MapGet("/projects/{projectId:guid}/releases", (Guid projectId, ReleaseService releases, ClaimsPrincipal user, CancellationToken ct) =>
+            releases.ListAsync(user.ToActor(), projectId, ct))
+            .WithTags("Releases").RequireAuthorization(Policies.Manager).Produces<IReadOnlyList<ReleaseInfo>>();
+        api.MapGet("/projects/{projectId:guid}/releases/{number:int}", (Guid projectId, int number, ReleaseService releases, ClaimsPrincipal user, CancellationToken ct) =>
+            releases.GetAsync(user.ToActor(), projectId, number, ct))
+            .WithTags("Releases").RequireAuthorization(Policies.Manager).Produces<ReleaseInfo>();
+
         api.MapGet("/files/{fileId:guid}", async (Guid fileId, StoredFileService files, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var file = await files.DownloadAsync(user.ToActor(), fileId, ct);

@@ -577,6 +577,10 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
 
         // Exports, files and jobs (a project's job history is for its managers, and whoever started the job).
         R("POST /api/v1/projects/{projectId:guid}/exports", Access.ProjectManager, w => $"{w.P}/exports") with { Json = (_, _) => new { format = "csv" } },
+        // The first caller's cut stays queued (no job server in the matrix); the others get 409, allowed all the same.
+        R("POST /api/v1/projects/{projectId:guid}/releases", Access.ProjectManager, w => $"{w.P}/releases") with { Json = (_, _) => new { } },
+        R("GET /api/v1/projects/{projectId:guid}/releases", Access.ProjectManager, w => $"{w.P}/releases"),
+        R("GET /api/v1/projects/{projectId:guid}/releases/{number:int}", Access.ProjectManager, w => $"{w.P}/releases/1"),
         R("GET /api/v1/files/{fileId:guid}", Access.ProjectManager, w => $"/api/v1/files/{w.ExportFileId}"),
         R("GET /api/v1/jobs", Access.SignedIn, _ => "/api/v1/jobs"),
         R("GET /api/v1/jobs/{jobId:guid}", Access.ProjectManager, w => $"/api/v1/jobs/{w.JobId}"),
@@ -681,6 +685,9 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
 
         var export = await owner.PostAsync<JobRunInfo>($"{p}/exports", new { format = "csv" });
         Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(owner, export.Id)).State);
+        // Release 1, cut while the job server runs, for the routes that read a release.
+        var cut = await owner.PostAsync<JobRunInfo>($"{p}/releases", new { });
+        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(owner, cut.Id)).State);
         var files = app.Service<StoredFileService>();
         var image = await files.SaveAsync(project.Id, owner.UserId, "pixel.png", "image/png", new MemoryStream(TestImages.Png(8, 8, 200, 40, 40)));
         var trainingSet = await files.SaveAsync(project.Id, null, "training-set.jsonl", "application/x-ndjson", new MemoryStream("{}\n"u8.ToArray()));

@@ -91,6 +91,21 @@ public sealed class ReleaseCutTests
             new ReleaseRequest(Split: new SplitSettings { Seed = "x", Mode = SplitMode.Stratified, LabelField = "note" })));
         Assert.Contains("split.labelField", bad.Errors.Keys);
         Assert.Equal(3, (await service.ListAsync(actor, project.Id)).Count);
+
+        // The same through the API: a 400 naming the field, the list, one release, 404 for a number never cut.
+        using var refused = await manager.PostRawAsync($"/api/v1/projects/{project.Id}/releases", new { split = new { seed = "" } });
+        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
+        Assert.Contains("split.seed", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        var listed = await manager.GetAsync<List<ReleaseInfo>>($"/api/v1/projects/{project.Id}/releases");
+        Assert.Equal([3, 2, 1], listed.Select(r => r.Number));
+        Assert.All(listed, r => Assert.Equal(ReleaseState.Ready, r.State));
+        var one = await manager.GetAsync<ReleaseInfo>($"/api/v1/projects/{project.Id}/releases/1");
+        Assert.Equal((first.ManifestSha256, 36), (one.ManifestSha256, one.ItemCount));
+        Assert.Equal(HttpStatusCode.NotFound, (await manager.Http.GetAsync($"/api/v1/projects/{project.Id}/releases/9")).StatusCode);
+        var started = await manager.Http.PostAsJsonAsync($"/api/v1/projects/{project.Id}/releases", new { }, LabelHubApp.Json);
+        Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
+        var cut = await WaitForJobAsync(manager, (await started.Content.ReadFromJsonAsync<JobRunInfo>(LabelHubApp.Json))!.Id, timeoutSeconds: 120);
+        Assert.Equal(4, ReleaseJobs.Cut.ReadResult(cut)!.Number);
     }
 
     private static int Number(string text) => int.Parse(text["review ".Length..], System.Globalization.CultureInfo.InvariantCulture);
