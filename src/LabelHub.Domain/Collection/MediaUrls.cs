@@ -43,6 +43,14 @@ public static class MediaUrls
         return url is not null;
     }
 
+    /// <summary>The stored file a project's media URL points at (not an external URL).</summary>
+    public static bool TryGetStoredFileId(string url, Guid projectId, out Guid fileId)
+    {
+        var prefix = For(projectId, Guid.Empty)[..^Guid.Empty.ToString().Length];
+        fileId = Guid.Empty;
+        return url.StartsWith(prefix, StringComparison.OrdinalIgnoreCase) && Guid.TryParseExact(url[prefix.Length..], "D", out fileId);
+    }
+
     /// <summary>The image's natural size in pixels, when the item data records it (uploaded images always do).</summary>
     public static bool TryGetSize(IReadOnlyDictionary<string, JsonElement> data, out int width, out int height)
     {

@@ -86,6 +86,13 @@ public sealed class StoredFileService(IDbContextFactory<LabelHubDbContext> dbFac
         }
     }
 
+    /// <summary>A complete file's content type, or null when there is no such file.</summary>
+    public async Task<string?> ContentTypeAsync(Guid fileId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.StoredFiles.AsNoTracking().Where(f => f.Id == fileId && f.IsComplete).Select(f => f.ContentType).SingleOrDefaultAsync(ct);
+    }
+
     /// <summary>Opens a complete file for reading, chunk by chunk.</summary>
     public async Task<Stream> OpenReadAsync(Guid fileId, CancellationToken ct = default)
     {

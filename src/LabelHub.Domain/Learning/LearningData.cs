@@ -177,12 +177,10 @@ public sealed class LearningData(IDbContextFactory<LabelHubDbContext> dbFactory,
     /// </summary>
     public async Task<Dictionary<long, byte[]>> ImagesAsync(Guid projectId, IReadOnlyDictionary<long, IReadOnlyDictionary<string, JsonElement>> items, string imageKey, CancellationToken ct)
     {
-        var prefix = $"/api/v1/projects/{projectId}/media/";
         var fileOf = new Dictionary<Guid, List<long>>();
         foreach (var (itemId, data) in items)
         {
-            if (MediaUrls.TryGetImage(data, imageKey, projectId, out var url) && url.StartsWith(prefix, StringComparison.OrdinalIgnoreCase)
-                && Guid.TryParseExact(url[prefix.Length..], "D", out var fileId))
+            if (MediaUrls.TryGetImage(data, imageKey, projectId, out var url) && MediaUrls.TryGetStoredFileId(url, projectId, out var fileId))
             {
                 if (!fileOf.TryGetValue(fileId, out var list))
                 {

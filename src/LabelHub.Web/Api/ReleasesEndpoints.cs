@@ -37,6 +37,27 @@ public static class ReleasesEndpoints
             releases.GetAsync(user.ToActor(), projectId, number, ct))
             .WithTags("Releases").RequireAuthorization(Policies.Manager).Produces<ReleaseInfo>();
 
+        // A release in one format: a ZIP written from the stored release (the same bytes every time), with manifest.jsonl.
+        api.MapGet("/projects/{projectId:guid}/releases/{number:int}/download", async (Guid projectId, int number, string? format, ReleaseDownloadService downloads,
+            ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var download = await downloads.PrepareAsync(user.ToActor(), projectId, number, format, ct);
+            // Written to a temporary file first: the archive's writers write synchronously, which the response does not allow.
+            var file = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
+            try
+            {
+                await download.WriteAsync(file, ct);
+                file.Position = 0;
+            }
+            catch
+            {
+                await file.DisposeAsync();
+                throw;
+            }
+            return Results.File(file, "application/zip", download.FileName, enableRangeProcessing: true);
+        }).WithTags("Releases").RequireAuthorization(Policies.Manager).ProducesFile("application/zip")
+            .ProducesConflict("the release is not cut yet, or its cut failed.");
+
         api.MapGet("/files/{fileId:guid}", async (Guid fileId, StoredFileService files, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var file = await files.DownloadAsync(user.ToActor(), fileId, ct);

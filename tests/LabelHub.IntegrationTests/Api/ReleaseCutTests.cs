@@ -106,6 +106,35 @@ public sealed class ReleaseCutTests
         Assert.Equal(HttpStatusCode.Accepted, started.StatusCode);
         var cut = await WaitForJobAsync(manager, (await started.Content.ReadFromJsonAsync<JobRunInfo>(LabelHubApp.Json))!.Id, timeoutSeconds: 120);
         Assert.Equal(4, ReleaseJobs.Cut.ReadResult(cut)!.Number);
+
+        // Downloads: the same bytes every time, the format's files and the manifest; formats the schema cannot hold say why.
+        var url = $"/api/v1/projects/{project.Id}/releases/1/download";
+        var jsonl = await manager.Http.GetByteArrayAsync($"{url}?format=jsonl");
+        Assert.Equal(jsonl, await manager.Http.GetByteArrayAsync($"{url}?format=JSONL"));
+        using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(jsonl)))
+        {
+            Assert.Equal(["release.jsonl", "manifest.jsonl"], zip.Entries.Select(e => e.FullName));
+            var lines = ReadLines(zip, "release.jsonl");
+            Assert.Equal(36, lines.Count);
+            Assert.All(lines, l => Assert.Contains(l.GetProperty("answers").GetProperty("sentiment").GetString(), new[] { "positive", "negative" }));
+            var manifest = ReadLines(zip, "manifest.jsonl");
+            Assert.Equal(first.ManifestSha256, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(manifest.Select(m =>
+                FormattableString.Invariant($"{m.GetProperty("item_id").GetInt64()}\t{m.GetProperty("split").GetString()}\t{m.GetProperty("content_hash").GetString()}\n")))))));
+        }
+        Assert.Equal(HttpStatusCode.OK, (await manager.Http.GetAsync($"{url}?format=labelstudio")).StatusCode);
+        foreach (var (format, status) in new[] { ("coco", HttpStatusCode.BadRequest), ("parquet", HttpStatusCode.BadRequest), ("", HttpStatusCode.BadRequest) })
+        {
+            using var response = await manager.Http.GetAsync($"{url}?format={format}");
+            Assert.Equal(status, response.StatusCode);
+            Assert.Contains("\"format\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+        }
+        Assert.Equal(HttpStatusCode.NotFound, (await manager.Http.GetAsync($"/api/v1/projects/{project.Id}/releases/9/download?format=jsonl")).StatusCode);
+    }
+
+    private static List<JsonElement> ReadLines(System.IO.Compression.ZipArchive zip, string path)
+    {
+        using var reader = new StreamReader(zip.GetEntry(path)!.Open());
+        return [.. reader.ReadToEnd().Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => JsonDocument.Parse(l).RootElement.Clone())];
     }
 
     private static int Number(string text) => int.Parse(text["review ".Length..], System.Globalization.CultureInfo.InvariantCulture);

@@ -1,0 +1,139 @@
+using System.IO.Compression;
+using System.Runtime.CompilerServices;
+using System.Text.Json;
+using LabelHub.Domain.Collection;
+using LabelHub.Domain.Data;
+using LabelHub.Domain.Identity;
+using LabelHub.Domain.Jobs;
+using LabelHub.Domain.Planning;
+using LabelHub.Domain.Releases.Formats;
+using Microsoft.EntityFrameworkCore;
+
+namespace LabelHub.Domain.Releases;
+
+/// <summary>A release download ready to stream: its file name and the writer of its archive.</summary>
+public sealed record ReleaseDownload(string FileName, Func<Stream, CancellationToken, Task> WriteAsync);
+
+/// <summary>
+/// Release downloads (ADR 0020): a ZIP per format generated from the stored release, never from the live project, so the
+/// same release downloads to the same bytes every time. Each archive holds the format's files and <c>manifest.jsonl</c>
+/// (every item's id, split and content hash).
+/// </summary>
+public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> dbFactory, StoredFileService files)
+{
+    private const int PageSize = 2000;
+
+    public static readonly IReadOnlyList<IReleaseFormatWriter> Writers =
+    [
+        new JsonlReleaseWriter(), new CsvReleaseWriter(), new LabelStudioWriter(), new CocoWriter(), new YoloWriter(), new PascalVocWriter(),
+        new ConllReleaseWriter(), new HuggingFaceReleaseWriter(),
+    ];
+
+    /// <summary>Checks the caller, the release and the format; the archive is written when the response streams.</summary>
+    public async Task<ReleaseDownload> PrepareAsync(Actor actor, Guid projectId, int number, string? format, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var project = await db.GetManageableAsync(actor, projectId, ct);
+        var release = await db.Releases.AsNoTracking().SingleOrDefaultAsync(r => r.ProjectId == projectId && r.Number == number, ct)
+            ?? throw new NotFoundException("Release");
+        if (!Enum.TryParse<ReleaseFormat>(format, ignoreCase: true, out var chosen) || !Enum.IsDefined(chosen))
+        {
+            throw new ValidationException("format", $"The format must be one of: {string.Join(", ", Enum.GetNames<ReleaseFormat>())}.");
+        }
+        if (release.State != ReleaseState.Ready)
+        {
+            throw new ConflictException("This release is not cut yet (or its cut failed).");
+        }
+        var writer = Writers.Single(w => w.Format == chosen);
+        if (writer.CannotWrite(project.Schema) is { } reason)
+        {
+            throw new ValidationException("format", reason);
+        }
+        var context = new ReleaseWriteContext(project.Name, release.Number, project.Schema, SplitNames.All, new StoredMedia(files, project),
+            token => EntriesAsync(release.Id, token));
+        var safe = new string([.. project.Name.Select(c => char.IsLetterOrDigit(c) ? c : '-')]).Trim('-');
+        var fileName = $"{(safe.Length == 0 ? "project" : safe)}-release-{release.Number}-{chosen.ToString().ToLowerInvariant()}.zip";
+        return new ReleaseDownload(fileName, async (output, token) =>
+        {
+            using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
+            await writer.WriteAsync(context, zip, token);
+            await WriteManifestAsync(zip, release.Id, token);
+        });
+    }
+
+    private async Task WriteManifestAsync(ZipArchive zip, long releaseId, CancellationToken ct)
+    {
+        await using var stream = await ReleaseZip.Create(zip, "manifest.jsonl").OpenAsync(ct);
+        await using var writer = new Utf8JsonWriter(stream, JsonLinesOutput.Options);
+        long after = 0;
+        while (true)
+        {
+            await using var db = await dbFactory.CreateDbContextAsync(ct);
+            var page = await db.ReleaseItems.AsNoTracking().Where(i => i.ReleaseId == releaseId && i.ItemId > after).OrderBy(i => i.ItemId).Take(PageSize)
+                .Select(i => new { i.ItemId, i.Split, i.ContentHash }).ToListAsync(ct);
+            if (page.Count == 0)
+            {
+                break;
+            }
+            foreach (var row in page)
+            {
+                writer.WriteStartObject();
+                writer.WriteNumber("item_id", row.ItemId);
+                writer.WriteString("split", SplitNames.All[row.Split]);
+                writer.WriteString("content_hash", row.ContentHash);
+                writer.WriteEndObject();
+                writer.Flush();
+                writer.Reset();
+                stream.WriteByte((byte)'\n');
+            }
+            after = page[^1].ItemId;
+        }
+    }
+
+    /// <summary>The release's items by split, then item id, each with its data and stored final answers.</summary>
+    private async IAsyncEnumerable<ReleaseEntry> EntriesAsync(long releaseId, [EnumeratorCancellation] CancellationToken ct)
+    {
+        for (short split = 0; split < SplitNames.All.Count; split++)
+        {
+            long after = 0;
+            while (true)
+            {
+                await using var db = await dbFactory.CreateDbContextAsync(ct);
+                var rows = await db.ReleaseItems.AsNoTracking()
+                    .Where(i => i.ReleaseId == releaseId && i.Split == split && i.ItemId > after).OrderBy(i => i.ItemId).Take(PageSize)
+                    .ToListAsync(ct);
+                if (rows.Count == 0)
+                {
+                    break;
+                }
+                var ids = rows.Select(r => r.ItemId).ToList();
+                var data = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Data, ct);
+                foreach (var row in rows)
+                {
+                    var answers = JsonSerializer.Deserialize<Dictionary<string, FinalAnswer>>(row.AnswersJson, JsonColumn.Options) ?? [];
+                    yield return new ReleaseEntry(row.ItemId, SplitNames.All[split], row.ContentHash, data[row.ItemId], answers);
+                }
+                after = rows[^1].ItemId;
+            }
+        }
+    }
+
+    /// <summary>An item's image from the project's stored files (images linked by URL are not fetched).</summary>
+    private sealed class StoredMedia(StoredFileService files, Project project) : IReleaseMedia
+    {
+        private readonly string imageKey = project.Schema.Fields.Where(f => f.Kind.Placement() == FieldPlacement.OnImage)
+            .Select(f => f.SourceKey).FirstOrDefault() ?? MediaUrls.ImageKey;
+
+        public async Task<ReleaseImage?> ImageAsync(ReleaseEntry entry, CancellationToken ct)
+        {
+            if (!MediaUrls.TryGetImage(entry.Data, imageKey, project.Id, out var url) || !MediaUrls.TryGetStoredFileId(url, project.Id, out var fileId)
+                || !MediaUrls.TryGetSize(entry.Data, out var width, out var height))
+            {
+                return null;
+            }
+            var fileName = entry.Data.TryGetValue(MediaUrls.FileNameKey, out var name) && name.ValueKind == JsonValueKind.String ? name.GetString()! : $"{entry.ItemId}";
+            var contentType = await files.ContentTypeAsync(fileId, ct);
+            return contentType is null ? null : new ReleaseImage(fileName, contentType, width, height, token => files.OpenReadAsync(fileId, token));
+        }
+    }
+}
