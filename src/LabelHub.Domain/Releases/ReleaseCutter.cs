@@ -57,8 +57,16 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
         }
     }
 
-    private async Task<CutReleaseResult> CutItemsAsync(Release release, Project project, ReleaseSettings settings, IJobProgress progress, CancellationToken ct)
+    /// <summary>
+    /// The passes before anything is written (Dawid–Skene's fit when asked for, final answers and the filter, the split
+    /// plan): what a release with these settings would hold. The preview and the cut share them, so the preview shows
+    /// exactly the sizes and label balance the cut will give.
+    /// </summary>
+    public async Task<ReleasePlanning> PlanAsync(Project project, ReleaseSettings settings, long? previousReleaseId, IJobProgress progress, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(project);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(progress);
         var schema = project.Schema;
         DawidSkeneFit? fit = null;
         if (settings.Aggregation == AggregationMethod.DawidSkene)
@@ -72,7 +80,7 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
             fit = builder.Fit();
         }
         var aggregation = new ReleaseAggregation(schema, settings.Aggregation, fit);
-        var previous = await PreviousSplitsAsync(release.PreviousReleaseId, ct);
+        var previous = await PreviousSplitsAsync(previousReleaseId, ct);
         var groups = settings.Split.Grouping == SplitGrouping.DuplicateGroups ? await DuplicateGroupKeysAsync(project.Id, ct) : null;
         var labelField = settings.Split.LabelField is { } name ? schema.Fields.First(f => f.Name == name) : null;
         var labels = labelField?.Labels ?? [];
@@ -104,8 +112,12 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
         }
 
         await progress.ReportAsync(0.4, $"Planning the splits of {kept.Count:N0} items", ct);
-        var plan = SplitPlanner.Plan(settings.Split, labels, kept);
-        kept = null;
+        return new ReleasePlanning(SplitPlanner.Plan(settings.Split, labels, kept), left, aggregation);
+    }
+
+    private async Task<CutReleaseResult> CutItemsAsync(Release release, Project project, ReleaseSettings settings, IJobProgress progress, CancellationToken ct)
+    {
+        var (plan, left, aggregation) = await PlanAsync(project, settings, release.PreviousReleaseId, progress, ct);
 
         await progress.ReportAsync(0.45, "Writing the release", ct);
         using var manifest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -231,3 +243,6 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
         }
     }
 }
+
+/// <summary>What a release with given settings would hold: the split plan, the items the filter left out, and the aggregation to write them with.</summary>
+public sealed record ReleasePlanning(SplitPlan Plan, int Left, ReleaseAggregation Aggregation);

@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace LabelHub.Domain.Releases;
 
 /// <summary>Asking for releases and reading them (ADR 0020); the cut itself is <see cref="ReleaseCutter"/>'s job.</summary>
-public sealed class ReleaseService(IDbContextFactory<LabelHubDbContext> dbFactory, JobRunService jobs, TimeProvider clock)
+public sealed class ReleaseService(IDbContextFactory<LabelHubDbContext> dbFactory, JobRunService jobs, ReleaseCutter cutter, TimeProvider clock)
 {
     /// <summary>Checks the request, numbers a new release and starts the job that cuts it.</summary>
     public async Task<(ReleaseInfo Release, JobRunInfo Job)> StartAsync(Actor actor, Guid projectId, ReleaseRequest request, CancellationToken ct = default)
@@ -23,8 +23,7 @@ public sealed class ReleaseService(IDbContextFactory<LabelHubDbContext> dbFactor
             {
                 throw new ConflictException("A release of this project is being cut; wait for it to finish.");
             }
-            var previous = await db.Releases.AsNoTracking().Where(r => r.ProjectId == projectId && r.State == ReleaseState.Ready)
-                .OrderByDescending(r => r.Number).Select(r => (long?)r.Id).FirstOrDefaultAsync(ct);
+            var previous = await LatestReadyAsync(db, projectId, ct);
             var number = 1 + (await db.Releases.Where(r => r.ProjectId == projectId).MaxAsync(r => (int?)r.Number, ct) ?? 0);
             release = new Release
             {
@@ -46,6 +45,25 @@ public sealed class ReleaseService(IDbContextFactory<LabelHubDbContext> dbFactor
         }
         release.JobRunId = job.Id;
         return (ToInfo(release), job);
+    }
+
+    /// <summary>
+    /// What cutting a release with these settings now would give — split sizes, label balance, items kept from the last
+    /// release and items the filter leaves out — computed by the cut's own planning passes, writing nothing.
+    /// </summary>
+    public async Task<ReleasePreview> PreviewAsync(Actor actor, Guid projectId, ReleaseRequest request, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Project project;
+        long? previous;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            project = await db.GetManageableAsync(actor, projectId, ct);
+            previous = await LatestReadyAsync(db, projectId, ct);
+        }
+        var settings = Settle(request, project.Schema);
+        var planning = await cutter.PlanAsync(project, settings, previous, NoProgress.Instance, ct);
+        return new ReleasePreview(settings, planning.Plan.Count, planning.Left, planning.Plan.Summary);
     }
 
     public async Task<IReadOnlyList<ReleaseInfo>> ListAsync(Actor actor, Guid projectId, CancellationToken ct = default)
@@ -93,6 +111,24 @@ public sealed class ReleaseService(IDbContextFactory<LabelHubDbContext> dbFactor
     public static ReleaseSettings? ReadSettings(string json) =>
         string.IsNullOrWhiteSpace(json) ? null : JsonSerializer.Deserialize<ReleaseSettings>(json, JsonColumn.Options);
 
+    /// <summary>The release a new one keeps splits from and is compared with: the newest that finished.</summary>
+    private static Task<long?> LatestReadyAsync(LabelHubDbContext db, Guid projectId, CancellationToken ct) =>
+        db.Releases.AsNoTracking().Where(r => r.ProjectId == projectId && r.State == ReleaseState.Ready)
+            .OrderByDescending(r => r.Number).Select(r => (long?)r.Id).FirstOrDefaultAsync(ct);
+
     private static ReleaseInfo ToInfo(Release r) =>
-        new(r.Id, r.Number, r.State, r.JobRunId, r.CreatedAt, r.FinishedAt, r.ItemCount, r.PreviousReleaseId, r.ManifestSha256, r.Error, ReadSettings(r.SettingsJson));
+        new(r.Id, r.Number, r.State, r.JobRunId, r.CreatedAt, r.FinishedAt, r.ItemCount, r.PreviousReleaseId, r.ManifestSha256, r.Error, ReadSettings(r.SettingsJson))
+        {
+            Split = r.SummaryJson is null ? null : JsonSerializer.Deserialize<SplitSummary>(r.SummaryJson, JsonColumn.Options),
+            Diff = r.DiffJson is null ? null : JsonSerializer.Deserialize<ReleaseDiffSummary>(r.DiffJson, JsonColumn.Options),
+            Datasheet = r.Datasheet,
+        };
+
+    /// <summary>Progress of a preview: it answers the request, nobody watches it.</summary>
+    private sealed class NoProgress : IJobProgress
+    {
+        public static readonly NoProgress Instance = new();
+
+        public Task ReportAsync(double fraction, string? message = null, CancellationToken ct = default) => Task.CompletedTask;
+    }
 }

@@ -26,4 +26,20 @@ public sealed record CutReleaseResult(long ReleaseId, int Number, int Items, int
 /// <summary>One release as the API lists it.</summary>
 public sealed record ReleaseInfo(
     long Id, int Number, ReleaseState State, Guid? JobRunId, DateTimeOffset CreatedAt, DateTimeOffset? FinishedAt, int ItemCount,
-    long? PreviousReleaseId, string? ManifestSha256, string? Error, ReleaseSettings? Settings);
+    long? PreviousReleaseId, string? ManifestSha256, string? Error, ReleaseSettings? Settings)
+{
+    /// <summary>Split sizes and label balance; null until the cut finished.</summary>
+    public SplitSummary? Split { get; init; }
+
+    /// <summary>Added, removed and relabeled items against the previous release; null for a first release or while cutting.</summary>
+    public ReleaseDiffSummary? Diff { get; init; }
+
+    /// <summary>The datasheet in Markdown (the datasheet.md of every download); null while cutting.</summary>
+    public string? Datasheet { get; init; }
+}
+
+/// <summary>What cutting a release now would give, before it is cut.</summary>
+/// <param name="Settings">The request with every default filled in.</param>
+/// <param name="Items">Items the release would hold.</param>
+/// <param name="Left">Items the filter would leave out.</param>
+public sealed record ReleasePreview(ReleaseSettings Settings, int Items, int Left, SplitSummary Split);

@@ -30,6 +30,9 @@ public static class ReleasesEndpoints
             return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
         }).WithTags("Releases").RequireAuthorization(Policies.Manager).ProducesJob()
             .ProducesConflict("a release of the project is being cut.");
+        api.MapPost("/projects/{projectId:guid}/releases/preview", (Guid projectId, ReleaseRequest? input, ReleaseService releases, ClaimsPrincipal user, CancellationToken ct) =>
+            releases.PreviewAsync(user.ToActor(), projectId, input ?? new ReleaseRequest(), ct))
+            .WithTags("Releases").RequireAuthorization(Policies.Manager).Produces<ReleasePreview>();
         api.MapGet("/projects/{projectId:guid}/releases", (Guid projectId, ReleaseService releases, ClaimsPrincipal user, CancellationToken ct) =>
             releases.ListAsync(user.ToActor(), projectId, ct))
             .WithTags("Releases").RequireAuthorization(Policies.Manager).Produces<IReadOnlyList<ReleaseInfo>>();

@@ -579,6 +579,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         R("POST /api/v1/projects/{projectId:guid}/exports", Access.ProjectManager, w => $"{w.P}/exports") with { Json = (_, _) => new { format = "csv" } },
         // The first caller's cut stays queued (no job server in the matrix); the others get 409, allowed all the same.
         R("POST /api/v1/projects/{projectId:guid}/releases", Access.ProjectManager, w => $"{w.P}/releases") with { Json = (_, _) => new { } },
+        R("POST /api/v1/projects/{projectId:guid}/releases/preview", Access.ProjectManager, w => $"{w.P}/releases/preview") with { Json = (_, _) => new { } },
         R("GET /api/v1/projects/{projectId:guid}/releases", Access.ProjectManager, w => $"{w.P}/releases"),
         R("GET /api/v1/projects/{projectId:guid}/releases/{number:int}", Access.ProjectManager, w => $"{w.P}/releases/1"),
         R("GET /api/v1/projects/{projectId:guid}/releases/{number:int}/download", Access.ProjectManager, w => $"{w.P}/releases/1/download?format=jsonl"),

@@ -72,8 +72,13 @@ public sealed class ReleaseCutTests
         // The project grows: release 3 keeps every item of release 2 in its split; a new seed would only place new items.
         await ImportAsync(manager, project.Id, Enumerable.Range(40, 20).Select(n => $"review {n}"));
         await AnswerAllAsync(project.Id, annotators, (text, _) => "neutral");
+        // The preview (through the API) shows what the cut then gives: the same sizes and label balance, writing nothing.
+        var preview = await manager.PostAsync<ReleasePreview>($"/api/v1/projects/{project.Id}/releases/preview", new { split = new { seed = "another seed" } });
         var third = await CutAsync(app, manager, actor, project.Id, new ReleaseRequest(Split: new SplitSettings { Seed = "another seed" }));
         Assert.Equal((3, 56, 36, 20), (third.Number, third.Items, third.Split.KeptItems, third.Split.NewItems));
+        Assert.Equal((third.Items, third.Left, "sentiment"), (preview.Items, preview.Left, preview.Settings.Split.LabelField));
+        Assert.Equal(JsonSerializer.Serialize(third.Split, LabelHubApp.Json), JsonSerializer.Serialize(preview.Split, LabelHubApp.Json));
+        Assert.Equal(JsonSerializer.Serialize(third.Split, LabelHubApp.Json), JsonSerializer.Serialize((await service.GetAsync(actor, project.Id, 3)).Split, LabelHubApp.Json));
         await using (var db = app.CreateDbContext())
         {
             var before = await db.ReleaseItems.AsNoTracking().Where(i => i.ReleaseId == again.ReleaseId).ToDictionaryAsync(i => i.ItemId, i => i.Split);
