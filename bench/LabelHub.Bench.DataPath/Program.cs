@@ -182,7 +182,7 @@ namespace LabelHub.Bench.DataPath
                 servers.Add(web);
                 var address = new Uri($"http://127.0.0.1:{port}");
                 using var http = new HttpClient { BaseAddress = address, Timeout = TimeSpan.FromMinutes(10) };
-                await WaitHealthyAsync(http, web, ct);
+                await web.WaitHealthyAsync(http, ct);
                 var jobProcess = web;
                 if (postgres)
                 {
@@ -297,31 +297,6 @@ namespace LabelHub.Bench.DataPath
                 NpgsqlConnection.ClearAllPools();
                 Console.WriteLine($"  logs in {dataDir}");
             }
-        }
-
-        private static async Task WaitHealthyAsync(HttpClient http, ServerProcess web, CancellationToken ct)
-        {
-            var deadline = Stopwatch.StartNew();
-            while (deadline.Elapsed < TimeSpan.FromMinutes(2))
-            {
-                if (web.HasExited)
-                {
-                    throw new InvalidOperationException("LabelHub.Web exited while starting; see web.log.");
-                }
-                try
-                {
-                    using var response = await http.GetAsync("/health", ct);
-                    if (response.StatusCode == HttpStatusCode.OK)
-                    {
-                        return;
-                    }
-                }
-                catch (HttpRequestException)
-                {
-                }
-                await Task.Delay(250, ct);
-            }
-            throw new TimeoutException("LabelHub.Web did not answer /health within 2 minutes.");
         }
 
         private static async Task<JsonElement> WaitForJobAsync(HttpClient http, Guid jobId, CancellationToken ct)

@@ -27,6 +27,34 @@ public sealed class ServerProcess : IAsyncDisposable
 
     public bool HasExited => process.HasExited;
 
+    /// <summary>Waits until the web server answers /health (two minutes at most), failing at once if it exits.</summary>
+    public async Task WaitHealthyAsync(HttpClient http, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(http);
+        var waited = Stopwatch.StartNew();
+        while (waited.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            if (HasExited)
+            {
+                throw new InvalidOperationException($"{Name} exited while starting; see its log.");
+            }
+            try
+            {
+                using var response = await http.GetAsync(new Uri("/health", UriKind.Relative), ct);
+                if (response.StatusCode == HttpStatusCode.OK)
+                {
+                    return;
+                }
+            }
+            catch (HttpRequestException)
+            {
+                // Not listening yet.
+            }
+            await Task.Delay(250, ct);
+        }
+        throw new TimeoutException($"{Name} did not answer /health within 2 minutes.");
+    }
+
     /// <summary>Waits for a one-shot command (such as migrate) and returns its exit code.</summary>
     public async Task<int> WaitForExitAsync(CancellationToken ct)
     {

@@ -1,4 +1,3 @@
-using System.Buffers.Binary;
 using System.IO.Compression;
 using System.Runtime.InteropServices;
 using SkiaSharp;
@@ -11,7 +10,7 @@ namespace LabelHub.Bench.LabelErrorsApi;
 /// </summary>
 public static class FashionMnistZip
 {
-    public const string Folder = "/usr/share/datasets/fashion-mnist";
+    public const string Folder = IdxFile.FashionMnistFolder;
     public const int Side = 28;
 
     public static readonly string[] Labels = ["T-shirt/top", "Trouser", "Pullover", "Dress", "Coat", "Sandal", "Shirt", "Sneaker", "Bag", "Ankle boot"];
@@ -21,8 +20,8 @@ public static class FashionMnistZip
     /// <summary>The ZIP and the true class of each image by index.</summary>
     public static (byte[] Zip, int[] Classes) Build(int count)
     {
-        var pixels = ReadIdx(Path.Combine(Folder, "train-images-idx3-ubyte.gz"), 0x803);
-        var labels = ReadIdx(Path.Combine(Folder, "train-labels-idx1-ubyte.gz"), 0x801);
+        var pixels = IdxFile.Read(Path.Combine(Folder, "train-images-idx3-ubyte.gz"), 0x803).Data;
+        var labels = IdxFile.Read(Path.Combine(Folder, "train-labels-idx1-ubyte.gz"), 0x801).Data;
         if (count > labels.Length)
         {
             throw new ArgumentOutOfRangeException(nameof(count), count, $"The training set has {labels.Length} images.");
@@ -49,23 +48,4 @@ public static class FashionMnistZip
     }
 
     public static string FileName(int index) => $"{index:D5}.png";
-
-    /// <summary>An IDX file's data: big-endian magic (0x08 = unsigned bytes, then the number of dimensions), the dimensions, the bytes.</summary>
-    private static byte[] ReadIdx(string path, int magic)
-    {
-        if (!File.Exists(path))
-        {
-            throw new FileNotFoundException($"{path} is missing: apt-get install dataset-fashion-mnist.", path);
-        }
-        using var file = File.OpenRead(path);
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        using var memory = new MemoryStream();
-        gzip.CopyTo(memory);
-        var bytes = memory.ToArray();
-        if (BinaryPrimitives.ReadInt32BigEndian(bytes) != magic)
-        {
-            throw new InvalidDataException($"{path} is not an IDX file of the expected kind.");
-        }
-        return bytes[(4 + (4 * (magic & 0xFF)))..];
-    }
 }

@@ -54,7 +54,10 @@ var server = new Uri($"http://127.0.0.1:{port}");
 BenchResult result;
 await using (var web = ServerProcess.Start("LabelHub.Web", environment, Path.Combine(dataDir, "web.log")))
 {
-    await WaitHealthyAsync(server, web, ct);
+    using (var health = new HttpClient { BaseAddress = server })
+    {
+        await web.WaitHealthyAsync(health, ct);
+    }
 
     // The domain services on the same SQLite file, to seed the accounts with (never started as a web app).
     SeededAccounts accounts;
@@ -185,32 +188,6 @@ var path = options.Output ?? Path.Combine(RepositoryRoot(), "bench", "results", 
 await File.WriteAllTextAsync(path, report, ct);
 Console.WriteLine($"Report written to {path}");
 return 0;
-
-static async Task WaitHealthyAsync(Uri server, ServerProcess web, CancellationToken ct)
-{
-    using var http = new HttpClient { BaseAddress = server };
-    var waited = Stopwatch.StartNew();
-    while (waited.Elapsed < TimeSpan.FromMinutes(2))
-    {
-        if (web.HasExited)
-        {
-            throw new InvalidOperationException("LabelHub.Web exited while starting; see web.log.");
-        }
-        try
-        {
-            using var response = await http.GetAsync("/health", ct);
-            if (response.StatusCode == HttpStatusCode.OK)
-            {
-                return;
-            }
-        }
-        catch (HttpRequestException)
-        {
-        }
-        await Task.Delay(250, ct);
-    }
-    throw new TimeoutException("LabelHub.Web did not answer /health within 2 minutes.");
-}
 
 static string RepositoryRoot()
 {

@@ -1,5 +1,3 @@
-using System.Buffers.Binary;
-using System.IO.Compression;
 using LabelHub.Workers.Learning;
 
 namespace LabelHub.Bench.Learning;
@@ -7,7 +5,7 @@ namespace LabelHub.Bench.Learning;
 /// <summary>Debian's dataset-fashion-mnist: IDX files (a big-endian header, then unsigned bytes), gzipped.</summary>
 public static class FashionMnist
 {
-    public const string Folder = "/usr/share/datasets/fashion-mnist";
+    public const string Folder = IdxFile.FashionMnistFolder;
     public const string Package = "dataset-fashion-mnist";
     public const int Side = 28;
     public const int ClassCount = 10;
@@ -35,8 +33,8 @@ public static class FashionMnist
 
     private static Dataset Load(string split, int expected)
     {
-        var images = ReadIdx(Path.Combine(Folder, $"{split}-images-idx3-ubyte.gz"), expectedMagic: 0x0803);
-        var labels = ReadIdx(Path.Combine(Folder, $"{split}-labels-idx1-ubyte.gz"), expectedMagic: 0x0801);
+        var images = IdxFile.Read(Path.Combine(Folder, $"{split}-images-idx3-ubyte.gz"), expectedMagic: 0x0803);
+        var labels = IdxFile.Read(Path.Combine(Folder, $"{split}-labels-idx1-ubyte.gz"), expectedMagic: 0x0801);
         if (images.Dimensions is not [var count, Side, Side] || count != expected || labels.Data.Length != expected)
         {
             throw new InvalidDataException($"{split}: images [{string.Join(", ", images.Dimensions)}] and {labels.Data.Length} labels; expected {expected} {Side}×{Side} images.");
@@ -47,25 +45,5 @@ public static class FashionMnist
             features[i] = images.Data[i] / 255f;
         }
         return new Dataset(features, [1, Side, Side], [.. labels.Data.Select(label => (int)label)]);
-    }
-
-    private static (int[] Dimensions, byte[] Data) ReadIdx(string path, int expectedMagic)
-    {
-        using var file = File.OpenRead(path);
-        using var gzip = new GZipStream(file, CompressionMode.Decompress);
-        using var memory = new MemoryStream();
-        gzip.CopyTo(memory);
-        var bytes = memory.GetBuffer().AsSpan(0, (int)memory.Length);
-        var magic = BinaryPrimitives.ReadInt32BigEndian(bytes);
-        if (magic != expectedMagic)
-        {
-            throw new InvalidDataException($"{path}: IDX magic 0x{magic:X8}, expected 0x{expectedMagic:X8}.");
-        }
-        var dimensions = new int[magic & 0xFF];
-        for (var i = 0; i < dimensions.Length; i++)
-        {
-            dimensions[i] = BinaryPrimitives.ReadInt32BigEndian(bytes[(4 + (4 * i))..]);
-        }
-        return (dimensions, bytes[(4 + (4 * dimensions.Length))..].ToArray());
     }
 }
