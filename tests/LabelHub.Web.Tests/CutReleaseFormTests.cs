@@ -103,6 +103,8 @@ public sealed class CutReleaseFormTests : ComponentTest, IClassFixture<Workbench
             Assert.Equal(ReleaseState.Cutting, release.State);
             Assert.Equal(started.Value.Job.Id, release.JobRunId);
         }
+        var listed = Assert.Single(await Services.GetRequiredService<ReleaseService>().ListAsync(user, projectId));
+        Assert.StartsWith("annotator-", listed.CreatedBy, StringComparison.Ordinal);
 
         form.Find("button[data-testid=release-cut]").Click();
         form.WaitForAssertion(() => Assert.Contains("being cut", form.Find("[data-testid=release-form-error]").TextContent, StringComparison.Ordinal));
