@@ -86,6 +86,7 @@ public sealed partial class KoreanPageScanTests
         await ScanAsync($"/projects/{projectId}/review/items", "90-ko-review-items");
         await ScanAsync($"/projects/{projectId}/quality", "90-ko-quality");
         await ScanAsync($"/projects/{projectId}/cleansing", "90-ko-cleansing");
+        await ScanAsync($"/projects/{projectId}/releases", "90-ko-releases");
         await ScanAsync($"/projects/{projectId}/models", "90-ko-models");
         await ScanAsync($"/projects/{projectId}/gold", "90-ko-gold");
         await ScanAsync($"/projects/{projectId}/import", "90-ko-import");

@@ -71,7 +71,8 @@ public sealed class ReleaseService(IDbContextFactory<LabelHubDbContext> dbFactor
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         await db.GetManageableAsync(actor, projectId, ct);
         var releases = await db.Releases.AsNoTracking().Where(r => r.ProjectId == projectId).OrderByDescending(r => r.Number).ToListAsync(ct);
-        return [.. releases.Select(ToInfo)];
+        var names = await CreatorNamesAsync(db, releases, ct);
+        return [.. releases.Select(r => ToInfo(r) with { CreatedBy = names.GetValueOrDefault(r.CreatedById) })];
     }
 
     public async Task<ReleaseInfo> GetAsync(Actor actor, Guid projectId, int number, CancellationToken ct = default)
@@ -80,7 +81,15 @@ public sealed class ReleaseService(IDbContextFactory<LabelHubDbContext> dbFactor
         await db.GetManageableAsync(actor, projectId, ct);
         var release = await db.Releases.AsNoTracking().SingleOrDefaultAsync(r => r.ProjectId == projectId && r.Number == number, ct)
             ?? throw new NotFoundException("Release");
-        return ToInfo(release);
+        var names = await CreatorNamesAsync(db, [release], ct);
+        return ToInfo(release) with { CreatedBy = names.GetValueOrDefault(release.CreatedById) };
+    }
+
+    /// <summary>Who asked for each release, in one query for the whole list.</summary>
+    private static Task<Dictionary<Guid, string?>> CreatorNamesAsync(LabelHubDbContext db, IReadOnlyList<Release> releases, CancellationToken ct)
+    {
+        var ids = releases.Select(r => r.CreatedById).Distinct().ToList();
+        return db.Users.AsNoTracking().Where(u => ids.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.UserName, ct);
     }
 
     /// <summary>The request with every default filled in and every setting checked (400s name the field).</summary>

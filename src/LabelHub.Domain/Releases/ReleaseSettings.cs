@@ -36,6 +36,9 @@ public sealed record ReleaseInfo(
 
     /// <summary>The datasheet in Markdown (the datasheet.md of every download); null while cutting.</summary>
     public string? Datasheet { get; init; }
+
+    /// <summary>The user name of the manager who asked for the release (null when the account is gone).</summary>
+    public string? CreatedBy { get; init; }
 }
 
 /// <summary>What cutting a release now would give, before it is cut.</summary>
