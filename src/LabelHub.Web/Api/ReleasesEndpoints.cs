@@ -46,15 +46,15 @@ public static class ReleasesEndpoints
         {
             var download = await downloads.PrepareAsync(user.ToActor(), projectId, number, format, ct);
             // Everything checkable is checked above, before the first byte. The archive then streams straight into the
-            // response; a failure while writing aborts the connection, so the client sees a broken transfer, never a
-            // 200 with a shorter file that looks whole.
+            // response; a failure once bytes went out aborts the connection, so the client sees a broken transfer, never
+            // a 200 with a shorter file that looks whole (before that, the error handler still answers with a problem).
             return Results.Stream(async body =>
             {
                 try
                 {
                     await download.WriteAsync(body, ct);
                 }
-                catch (Exception) when (!ct.IsCancellationRequested)
+                catch (Exception) when (http.Response.HasStarted && !ct.IsCancellationRequested)
                 {
                     http.Abort();
                     throw;
