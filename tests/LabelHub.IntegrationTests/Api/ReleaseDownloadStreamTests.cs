@@ -8,6 +8,7 @@ using LabelHub.Domain.Planning;
 using LabelHub.Domain.Releases;
 using LabelHub.Domain.Releases.Formats;
 using LabelHub.IntegrationTests.Infrastructure;
+using LabelHub.Web.Api;
 using static LabelHub.IntegrationTests.Api.ApiTestHelpers;
 
 namespace LabelHub.IntegrationTests.Api;
@@ -83,5 +84,53 @@ public sealed class ReleaseDownloadStreamTests
         // Formats that do not read the answers against the schema still download whole.
         using var jsonl = new ZipArchive(new MemoryStream(await manager.Http.GetByteArrayAsync($"{url}?format=jsonl")));
         Assert.NotNull(jsonl.GetEntry(JsonlReleaseWriter.FileName));
+    }
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task Image_formats_stream_every_stored_image_unchanged(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var annotator = await app.CreateUserClientAsync("ann", Roles.Annotator);
+        var schema = new LabelSchema { Fields = [new LabelField { Name = "objects", Kind = FieldKind.Boxes, Labels = ["car", "person"], Required = true }] };
+        var project = await manager.PostAsync<PlanningEndpoints.ProjectDto>("/api/v1/projects", new ProjectInput("Street", null, schema, 1));
+        await AddMemberAsync(manager, project.Id, annotator.UserId);
+        // Stored images looked up a page at a time: each must still come back as its own bytes.
+        var originals = Enumerable.Range(0, 12).Select(n => TestImages.Png(10 + n, 8 + n, (byte)(20 * n), 100, 200)).ToArray();
+        using (var form = new MultipartFormDataContent())
+        {
+            form.Add(new ByteArrayContent(TestImages.Zip([.. originals.Select((bytes, n) => (FormattableString.Invariant($"img{n}.png"), bytes))])), "file", "street.zip");
+            using var upload = await manager.Http.PostAsync($"/api/v1/projects/{project.Id}/imports", form);
+            await ApiClient.EnsureAsync(upload);
+            var job = await WaitForJobAsync(manager, (await upload.Content.ReadFromJsonAsync<JobRunInfo>(LabelHubApp.Json))!.Id);
+            Assert.True(job.State == JobState.Succeeded, $"{job.ResultSummary} {job.Error}");
+        }
+        while (await annotator.Http.PostAsync($"/api/v1/projects/{project.Id}/tasks/next", null) is { StatusCode: HttpStatusCode.OK } next)
+        {
+            var task = (await next.Content.ReadFromJsonAsync<LabelingTask>(LabelHubApp.Json))!;
+            var box = BoxValue.FromFractions(0.25, 0.25, 0.5, 0.5, "car", task.Data["width"].GetInt32(), task.Data["height"].GetInt32());
+            await annotator.PostAsync<SubmitResult>($"/api/v1/tasks/{task.AssignmentId}/submit", new SubmitRequest(Values(("objects", new[] { box }))));
+        }
+        var started = await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/releases", new { split = new { seed = "street" } });
+        var cut = ReleaseJobs.Cut.ReadResult(await WaitForJobAsync(manager, started.Id, timeoutSeconds: 120))!;
+        Assert.Equal(originals.Length, cut.Items);
+
+        var expected = originals.Select(Convert.ToHexString).Order(StringComparer.Ordinal).ToList();
+        foreach (var format in new[] { "coco", "yolo", "pascalvoc" })
+        {
+            var url = $"/api/v1/projects/{project.Id}/releases/{cut.Number}/download?format={format}";
+            var first = await manager.Http.GetByteArrayAsync(url);
+            Assert.Equal(first, await manager.Http.GetByteArrayAsync(url));
+            using var zip = new ZipArchive(new MemoryStream(first));
+            var images = new List<string>();
+            foreach (var entry in zip.Entries.Where(e => e.FullName.EndsWith(".png", StringComparison.Ordinal)))
+            {
+                await using var stream = await entry.OpenAsync();
+                using var copy = new MemoryStream();
+                await stream.CopyToAsync(copy);
+                images.Add(Convert.ToHexString(copy.ToArray()));
+            }
+            Assert.Equal(expected, images.Order(StringComparer.Ordinal));
+        }
     }
 }
