@@ -85,6 +85,7 @@ public sealed class ReleaseDownloadStreamTests
         using var jsonl = new ZipArchive(new MemoryStream(await manager.Http.GetByteArrayAsync($"{url}?format=jsonl")));
         Assert.NotNull(jsonl.GetEntry(JsonlReleaseWriter.FileName));
     }
+
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task Image_formats_stream_every_stored_image_unchanged(string provider)
