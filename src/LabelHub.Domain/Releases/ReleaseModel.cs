@@ -116,9 +116,9 @@ public static class ReleaseZip
 
     /// <summary>
     /// Writes an archive straight into <paramref name="output"/> (the response body: not seekable, no synchronous
-    /// writes), so nothing is held in memory or on disk but the entry being written. The archive is finished (its
-    /// central directory written) only when <paramref name="fill"/> succeeds: a failure leaves a cut-off file that no
-    /// reader takes for a whole one.
+    /// writes): no file's content is held in memory or on disk beyond the entry being written (ZipArchive keeps only a
+    /// small record per file for the central directory). The archive is finished (its central directory written) only
+    /// when <paramref name="fill"/> succeeds: a failure leaves a cut-off file that no reader takes for a whole one.
     /// </summary>
     public static async Task WriteArchiveAsync(Stream output, Func<ZipArchive, CancellationToken, Task> fill, CancellationToken ct)
     {
