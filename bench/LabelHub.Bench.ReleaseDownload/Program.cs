@@ -8,12 +8,18 @@ using LabelHub.Domain.Planning;
 using LabelHub.Domain.Releases;
 
 // Usage: LabelHub.Bench.ReleaseDownload [items (default 1000000)] [report.md]
+//        LabelHub.Bench.ReleaseDownload --files N   (an archive of N tiny files, as an image format writes one or two per image)
 // The writing half of a release download (ADR 0020): generated entries, as the download service pages them out of the
 // database, go through each text format's writer and the ZIP straight into a forward-only stream that refuses
 // synchronous writes (as the response body does). Reports time, archive size, allocations and the largest managed heap
 // and working set seen while writing: flat memory means they do not grow with the item count. The database read is
 // not in here (the cut's and the data path's benches measure it).
 var c = CultureInfo.InvariantCulture;
+if (args.Length == 2 && args[0] == "--files")
+{
+    await ManyFilesAsync(int.Parse(args[1], c));
+    return;
+}
 var count = args.Length > 0 ? int.Parse(args[0], c) : 1_000_000;
 var reportPath = args.Length > 1 ? args[1] : null;
 
@@ -66,6 +72,27 @@ foreach (var writer in ReleaseDownloadService.Writers.Where(w => w.CannotWrite(s
 if (reportPath is not null)
 {
     await File.WriteAllTextAsync(reportPath, report.ToString());
+}
+
+// What an archive of many files costs: ZipArchive keeps a record per file until the central directory is written.
+static async Task ManyFilesAsync(int files)
+{
+    var sink = new HashingResponseBody();
+    var line = "0 0.500000 0.500000 0.100000 0.100000\n"u8.ToArray();
+    var clock = Stopwatch.StartNew();
+    long heapBeforeDirectory = 0;
+    await ReleaseZip.WriteArchiveAsync(sink, async (zip, ct) =>
+    {
+        for (var i = 0; i < files; i++)
+        {
+            await using var stream = await ReleaseZip.Create(zip, string.Create(CultureInfo.InvariantCulture, $"labels/train/{i + 1}.txt")).OpenAsync(ct);
+            await stream.WriteAsync(line, ct);
+        }
+        GC.Collect();
+        heapBeforeDirectory = GC.GetTotalMemory(true);
+    }, CancellationToken.None);
+    Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+        $"{files:N0} files: {clock.Elapsed.TotalSeconds:F1} s, archive {sink.Length / 1e6:F1} MB, live heap before the central directory {heapBeforeDirectory / 1e6:F0} MB ({(double)heapBeforeDirectory / files:F0} bytes a file)"));
 }
 
 // Deterministic entries in the download's order (split, then id): a short review, its answers and a span.
