@@ -93,6 +93,19 @@ public sealed class StoredFileService(IDbContextFactory<LabelHubDbContext> dbFac
         return await db.StoredFiles.AsNoTracking().Where(f => f.Id == fileId && f.IsComplete).Select(f => f.ContentType).SingleOrDefaultAsync(ct);
     }
 
+    /// <summary>The content types of those of the files that are complete, in one query (a page of a release's images).</summary>
+    public async Task<Dictionary<Guid, string>> ContentTypesAsync(IReadOnlyCollection<Guid> fileIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(fileIds);
+        if (fileIds.Count == 0)
+        {
+            return [];
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.StoredFiles.AsNoTracking().Where(f => fileIds.Contains(f.Id) && f.IsComplete)
+            .Select(f => new { f.Id, f.ContentType }).ToDictionaryAsync(f => f.Id, f => f.ContentType, ct);
+    }
+
     /// <summary>Opens a complete file for reading, chunk by chunk.</summary>
     public async Task<Stream> OpenReadAsync(Guid fileId, CancellationToken ct = default)
     {

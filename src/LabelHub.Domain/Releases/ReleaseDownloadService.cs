@@ -49,22 +49,23 @@ public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> 
         {
             throw new ValidationException("format", reason);
         }
-        var context = new ReleaseWriteContext(project.Name, release.Number, project.Schema, SplitNames.All, new StoredMedia(files, project),
-            token => EntriesAsync(release.Id, token));
+        var media = new StoredMedia(files, project);
+        var context = new ReleaseWriteContext(project.Name, release.Number, project.Schema, SplitNames.All, media,
+            token => EntriesAsync(release.Id, media, token));
         var safe = new string([.. project.Name.Select(c => char.IsLetterOrDigit(c) ? c : '-')]).Trim('-');
         var fileName = $"{(safe.Length == 0 ? "project" : safe)}-release-{release.Number}-{chosen.ToString().ToLowerInvariant()}.zip";
-        return new ReleaseDownload(fileName, async (output, token) =>
+        return new ReleaseDownload(fileName, (output, token) => ReleaseZip.WriteArchiveAsync(output, async (zip, ct) =>
         {
-            using var zip = new ZipArchive(output, ZipArchiveMode.Create, leaveOpen: true);
-            await writer.WriteAsync(context, zip, token);
-            await WriteManifestAsync(zip, release.Id, token);
-        });
+            await writer.WriteAsync(context, zip, ct);
+            await WriteManifestAsync(zip, release.Id, ct);
+        }, token));
     }
 
     private async Task WriteManifestAsync(ZipArchive zip, long releaseId, CancellationToken ct)
     {
         await using var stream = await ReleaseZip.Create(zip, "manifest.jsonl").OpenAsync(ct);
-        await using var writer = new Utf8JsonWriter(stream, JsonLinesOutput.Options);
+        await using var output = new JsonLinesOutput(stream);
+        var writer = output.Json;
         long after = 0;
         while (true)
         {
@@ -82,58 +83,90 @@ public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> 
                 writer.WriteString("split", SplitNames.All[row.Split]);
                 writer.WriteString("content_hash", row.ContentHash);
                 writer.WriteEndObject();
-                writer.Flush();
-                writer.Reset();
-                stream.WriteByte((byte)'\n');
+                await output.EndLineAsync(ct);
             }
             after = page[^1].ItemId;
         }
     }
 
-    /// <summary>The release's items by split, then item id, each with its data and stored final answers.</summary>
-    private async IAsyncEnumerable<ReleaseEntry> EntriesAsync(long releaseId, [EnumeratorCancellation] CancellationToken ct)
+    /// <summary>
+    /// The release's items by split, then item id, each with its data and stored final answers. The stored images of a
+    /// page are looked up together before its entries are handed out (one query per page, not one per image).
+    /// </summary>
+    private async IAsyncEnumerable<ReleaseEntry> EntriesAsync(long releaseId, StoredMedia media, [EnumeratorCancellation] CancellationToken ct)
     {
+        var page = new List<ReleaseEntry>(PageSize);
         for (short split = 0; split < SplitNames.All.Count; split++)
         {
             long after = 0;
             while (true)
             {
-                await using var db = await dbFactory.CreateDbContextAsync(ct);
-                var rows = await db.ReleaseItems.AsNoTracking()
-                    .Where(i => i.ReleaseId == releaseId && i.Split == split && i.ItemId > after).OrderBy(i => i.ItemId).Take(PageSize)
-                    .ToListAsync(ct);
-                if (rows.Count == 0)
+                page.Clear();
+                await using (var db = await dbFactory.CreateDbContextAsync(ct))
                 {
-                    break;
+                    var rows = await db.ReleaseItems.AsNoTracking()
+                        .Where(i => i.ReleaseId == releaseId && i.Split == split && i.ItemId > after).OrderBy(i => i.ItemId).Take(PageSize)
+                        .ToListAsync(ct);
+                    if (rows.Count == 0)
+                    {
+                        break;
+                    }
+                    var ids = rows.Select(r => r.ItemId).ToList();
+                    var data = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Data, ct);
+                    foreach (var row in rows)
+                    {
+                        var answers = JsonSerializer.Deserialize<Dictionary<string, FinalAnswer>>(row.AnswersJson, JsonColumn.Options) ?? [];
+                        page.Add(new ReleaseEntry(row.ItemId, SplitNames.All[split], row.ContentHash, data[row.ItemId], answers));
+                    }
                 }
-                var ids = rows.Select(r => r.ItemId).ToList();
-                var data = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Data, ct);
-                foreach (var row in rows)
+                await media.LoadPageAsync(page, ct);
+                foreach (var entry in page)
                 {
-                    var answers = JsonSerializer.Deserialize<Dictionary<string, FinalAnswer>>(row.AnswersJson, JsonColumn.Options) ?? [];
-                    yield return new ReleaseEntry(row.ItemId, SplitNames.All[split], row.ContentHash, data[row.ItemId], answers);
+                    yield return entry;
                 }
-                after = rows[^1].ItemId;
+                after = page[^1].ItemId;
             }
         }
     }
 
-    /// <summary>An item's image from the project's stored files (images linked by URL are not fetched).</summary>
+    /// <summary>
+    /// An item's image from the project's stored files (images linked by URL are not fetched). The content types of a
+    /// page's images are loaded with <see cref="LoadPageAsync"/>; an entry from elsewhere is looked up on its own.
+    /// </summary>
     private sealed class StoredMedia(StoredFileService files, Project project) : IReleaseMedia
     {
         private readonly string imageKey = project.Schema.Fields.Where(f => f.Kind.Placement() == FieldPlacement.OnImage)
             .Select(f => f.SourceKey).FirstOrDefault() ?? MediaUrls.ImageKey;
 
+        // The files the current page names, and the content types of those that are complete.
+        private readonly HashSet<Guid> pageFiles = [];
+        private Dictionary<Guid, string> pageTypes = [];
+
+        public async Task LoadPageAsync(IReadOnlyList<ReleaseEntry> page, CancellationToken ct)
+        {
+            pageFiles.Clear();
+            foreach (var entry in page)
+            {
+                if (StoredFileOf(entry) is { } fileId)
+                {
+                    pageFiles.Add(fileId);
+                }
+            }
+            pageTypes = await files.ContentTypesAsync(pageFiles, ct);
+        }
+
         public async Task<ReleaseImage?> ImageAsync(ReleaseEntry entry, CancellationToken ct)
         {
-            if (!MediaUrls.TryGetImage(entry.Data, imageKey, project.Id, out var url) || !MediaUrls.TryGetStoredFileId(url, project.Id, out var fileId)
-                || !MediaUrls.TryGetSize(entry.Data, out var width, out var height))
+            if (StoredFileOf(entry) is not { } fileId || !MediaUrls.TryGetSize(entry.Data, out var width, out var height))
             {
                 return null;
             }
             var fileName = entry.Data.TryGetValue(MediaUrls.FileNameKey, out var name) && name.ValueKind == JsonValueKind.String ? name.GetString()! : $"{entry.ItemId}";
-            var contentType = await files.ContentTypeAsync(fileId, ct);
+            var contentType = pageFiles.Contains(fileId) ? pageTypes.GetValueOrDefault(fileId) : await files.ContentTypeAsync(fileId, ct);
             return contentType is null ? null : new ReleaseImage(fileName, contentType, width, height, token => files.OpenReadAsync(fileId, token));
         }
+
+        private Guid? StoredFileOf(ReleaseEntry entry) =>
+            MediaUrls.TryGetImage(entry.Data, imageKey, project.Id, out var url) && MediaUrls.TryGetStoredFileId(url, project.Id, out var fileId) ? fileId : null;
     }
 }

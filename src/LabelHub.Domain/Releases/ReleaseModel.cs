@@ -114,6 +114,22 @@ public static class ReleaseZip
     /// <summary>The earliest time a ZIP entry can carry: no clock leaks into the archive.</summary>
     public static readonly DateTimeOffset EntryTime = new(1980, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    /// <summary>
+    /// Writes an archive straight into <paramref name="output"/> (the response body: not seekable, no synchronous
+    /// writes): no file's content is held in memory or on disk beyond the entry being written (ZipArchive keeps only a
+    /// small record per file for the central directory). The archive is finished (its central directory written) only
+    /// when <paramref name="fill"/> succeeds: a failure leaves a cut-off file that no reader takes for a whole one.
+    /// </summary>
+    public static async Task WriteArchiveAsync(Stream output, Func<ZipArchive, CancellationToken, Task> fill, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(fill);
+        await using var forward = new AsyncArchiveOutput(output);
+        var zip = await ZipArchive.CreateAsync(forward, ZipArchiveMode.Create, leaveOpen: true, entryNameEncoding: null, ct);
+        await fill(zip, ct);
+        await zip.DisposeAsync();
+        await forward.FlushAsync(ct);
+    }
+
     public static ZipArchiveEntry Create(ZipArchive zip, string path)
     {
         ArgumentNullException.ThrowIfNull(zip);

@@ -42,22 +42,24 @@ public static class ReleasesEndpoints
 
         // A release in one format: a ZIP written from the stored release (the same bytes every time), with manifest.jsonl.
         api.MapGet("/projects/{projectId:guid}/releases/{number:int}/download", async (Guid projectId, int number, string? format, ReleaseDownloadService downloads,
-            ClaimsPrincipal user, CancellationToken ct) =>
+            ClaimsPrincipal user, HttpContext http, CancellationToken ct) =>
         {
             var download = await downloads.PrepareAsync(user.ToActor(), projectId, number, format, ct);
-            // Written to a temporary file first: the archive's writers write synchronously, which the response does not allow.
-            var file = new FileStream(Path.GetTempFileName(), FileMode.Create, FileAccess.ReadWrite, FileShare.None, 1 << 16, FileOptions.DeleteOnClose | FileOptions.Asynchronous);
-            try
+            // Everything checkable is checked above, before the first byte. The archive then streams straight into the
+            // response; a failure once bytes went out aborts the connection, so the client sees a broken transfer, never
+            // a 200 with a shorter file that looks whole (before that, the error handler still answers with a problem).
+            return Results.Stream(async body =>
             {
-                await download.WriteAsync(file, ct);
-                file.Position = 0;
-            }
-            catch
-            {
-                await file.DisposeAsync();
-                throw;
-            }
-            return Results.File(file, "application/zip", download.FileName, enableRangeProcessing: true);
+                try
+                {
+                    await download.WriteAsync(body, ct);
+                }
+                catch (Exception) when (http.Response.HasStarted && !ct.IsCancellationRequested)
+                {
+                    http.Abort();
+                    throw;
+                }
+            }, "application/zip", download.FileName);
         }).WithTags("Releases").RequireAuthorization(Policies.Manager).ProducesFile("application/zip")
             .ProducesConflict("the release is not cut yet, or its cut failed.");
 

@@ -42,7 +42,7 @@ public sealed class CocoWriter : IReleaseFormatWriter
     private static async Task WriteSplitAsync(ReleaseWriteContext context, ZipArchive zip, LabelField field, string split, CancellationToken ct)
     {
         var zipEntry = ReleaseZip.Create(zip, $"annotations/instances_{split}.json");
-        await using var stream = zipEntry.Open();
+        await using var stream = await zipEntry.OpenAsync(ct);
         await using var json = new Utf8JsonWriter(stream, ReleaseImageFiles.JsonOptions);
         json.WriteStartObject();
         json.WriteStartObject("info");

@@ -29,15 +29,22 @@ public sealed class CsvReleaseWriter : IReleaseFormatWriter
         var fields = context.Schema.Fields;
         await using var stream = await ReleaseZip.Create(zip, FileName).OpenAsync(ct);
         await using var text = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 1 << 16);
-        using (var csv = AnnotationExporter.CsvWriter(text))
+        // Rows are handed on asynchronously: the archive may be the response body, which refuses synchronous writes.
+        await using (var csv = AnnotationExporter.CsvWriter(text))
         {
-            AnnotationExporter.WriteCsvRow(csv, [
-                "item_id", "split", "content_hash", .. dataKeys.Select(k => "data." + k), .. fields.Select(f => f.Name), .. fields.Select(f => "confidence." + f.Name)]);
+            await using (var header = csv.NewRow(ct))
+            {
+                string[] names = ["item_id", "split", "content_hash", .. dataKeys.Select(k => "data." + k), .. fields.Select(f => f.Name), .. fields.Select(f => "confidence." + f.Name)];
+                for (var i = 0; i < names.Length; i++)
+                {
+                    header[i].Set(AnnotationExporter.FormulaSafe(names[i]));
+                }
+            }
             // Confidence in its shortest round-trip form, written into this instead of a new string per cell.
             var number = new char[32];
             await foreach (var entry in context.Entries(ct).WithCancellation(ct))
             {
-                using var row = csv.NewRow();
+                await using var row = csv.NewRow(ct);
                 row[0].Format(entry.ItemId);
                 row[1].Set(AnnotationExporter.FormulaSafe(entry.Split));
                 row[2].Set(AnnotationExporter.FormulaSafe(entry.ContentHash));

@@ -61,10 +61,10 @@ internal sealed class LabelStudioConfig
     public string ObjectNameFor(LabelField field) =>
         field.SourceKey is { } key ? objects.First(o => string.Equals(o.Key, key, StringComparison.Ordinal)).Name : objects[0].Name;
 
-    public async Task WriteAsync(ZipArchive zip, string path)
+    public async Task WriteAsync(ZipArchive zip, string path, CancellationToken ct)
     {
         var entry = ReleaseZip.Create(zip, path);
-        await using var stream = entry.Open();
+        await using var stream = await entry.OpenAsync(ct);
         await using var xml = XmlWriter.Create(stream, XmlSettings);
         await xml.WriteStartElementAsync(null, "View", null);
         foreach (var (name, key, isImage) in objects)

@@ -31,11 +31,11 @@ public sealed class LabelStudioWriter : IReleaseFormatWriter
     {
         ArgumentNullException.ThrowIfNull(context);
         var config = await LabelStudioConfig.ForAsync(context, ct);
-        await config.WriteAsync(zip, ConfigPath);
+        await config.WriteAsync(zip, ConfigPath, ct);
         var imageKey = config.ImageKey;
 
         var zipEntry = ReleaseZip.Create(zip, TasksPath);
-        await using (var stream = zipEntry.Open())
+        await using (var stream = await zipEntry.OpenAsync(ct))
         {
             await using var json = new Utf8JsonWriter(stream, ReleaseImageFiles.JsonOptions);
             json.WriteStartArray();

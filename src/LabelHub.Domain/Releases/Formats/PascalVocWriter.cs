@@ -97,7 +97,7 @@ public sealed class PascalVocWriter : IReleaseFormatWriter
                 written += Encoding.UTF8.GetBytes(chunk.Span, bytes.AsSpan(written));
             }
             var zipEntry = ReleaseZip.Create(zip, $"Annotations/{image.Stem}.xml");
-            await using var stream = zipEntry.Open();
+            await using var stream = await zipEntry.OpenAsync(ct);
             await stream.WriteAsync(bytes.AsMemory(0, written), ct);
         }
 
@@ -171,7 +171,7 @@ public sealed class PascalVocWriter : IReleaseFormatWriter
                     }
                     current = entry.Split;
                     written.Add(current);
-                    list = ReleaseZip.Create(zip, $"ImageSets/Main/{current}.txt").Open();
+                    list = await ReleaseZip.Create(zip, $"ImageSets/Main/{current}.txt").OpenAsync(ct);
                 }
                 if (await ReleaseImageFiles.ResolveAsync(context, entry, field.SourceKey!, ct) is { } image)
                 {
@@ -192,7 +192,7 @@ public sealed class PascalVocWriter : IReleaseFormatWriter
         {
             if (written.Add(split))
             {
-                await ReleaseZip.Create(zip, $"ImageSets/Main/{split}.txt").Open().DisposeAsync();
+                await (await ReleaseZip.Create(zip, $"ImageSets/Main/{split}.txt").OpenAsync(ct)).DisposeAsync();
             }
         }
     }

@@ -60,7 +60,7 @@ internal static class ReleaseImageFiles
             return;
         }
         var zipEntry = ReleaseZip.Create(zip, path);
-        await using var target = zipEntry.Open();
+        await using var target = await zipEntry.OpenAsync(ct);
         await using var source = await image.Source.OpenAsync(ct);
         await source.CopyToAsync(target, ct);
     }

@@ -43,7 +43,7 @@ public sealed class YoloWriter : IReleaseFormatWriter
             splitsWithImages.Add(entry.Split);
             var boxes = ReleaseImageFiles.Boxes(field, entry);
             var labels = ReleaseZip.Create(zip, $"labels/{entry.Split}/{image.Stem}.txt");
-            await using (var stream = labels.Open())
+            await using (var stream = await labels.OpenAsync(ct))
             {
                 foreach (var box in boxes)
                 {
@@ -54,7 +54,7 @@ public sealed class YoloWriter : IReleaseFormatWriter
             await ReleaseImageFiles.CopyAsync(zip, $"images/{entry.Split}/{image.FileName}", image, ct);
         }
         // Written last: it names only the splits that have images (Ultralytics stops on a folder that does not exist).
-        await WriteDataYamlAsync(context, zip, field, splitsWithImages);
+        await WriteDataYamlAsync(context, zip, field, splitsWithImages, ct);
     }
 
     /// <summary>"class cx cy w h\n" in ASCII, written into the buffer without a string per box.</summary>
@@ -73,7 +73,7 @@ public sealed class YoloWriter : IReleaseFormatWriter
         return at;
     }
 
-    private static async Task WriteDataYamlAsync(ReleaseWriteContext context, ZipArchive zip, LabelField field, HashSet<string> splitsWithImages)
+    private static async Task WriteDataYamlAsync(ReleaseWriteContext context, ZipArchive zip, LabelField field, HashSet<string> splitsWithImages, CancellationToken ct)
     {
         var yaml = new StringBuilder();
         yaml.Append("# ").Append(Quoted(context.ProjectName)).Append(" release ").Append(context.ReleaseNumber.ToString(CultureInfo.InvariantCulture))
@@ -92,9 +92,9 @@ public sealed class YoloWriter : IReleaseFormatWriter
             yaml.Append("  ").Append(i.ToString(CultureInfo.InvariantCulture)).Append(": ").Append(Quoted(field.Labels[i])).Append('\n');
         }
         var entry = ReleaseZip.Create(zip, "data.yaml");
-        await using var stream = entry.Open();
+        await using var stream = await entry.OpenAsync(ct);
         var bytes = new UTF8Encoding(false).GetBytes(yaml.ToString());
-        await stream.WriteAsync(bytes);
+        await stream.WriteAsync(bytes, ct);
     }
 
     /// <summary>The data.yaml key of a split: Ultralytics reads "train", "val" and "test".</summary>
