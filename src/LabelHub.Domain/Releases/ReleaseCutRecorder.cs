@@ -18,8 +18,8 @@ public sealed record ReleaseCutRecord(
 /// <summary>
 /// Fed by the cut with every row it writes, in item id order: counts items and labels per split and tied fields, and
 /// merge-joins the previous release's rows (streamed by item id, a page at a time) to give each row the reason its final
-/// answers changed and to build the diff. The reasons come from the answer versions since the previous release was cut,
-/// streamed by item id the same way: a cleansing correction settling a disagreement is <see cref="RelabelReason.Adjudication"/>,
+/// answers changed and to build the diff. The reasons come from the answer versions and reviews since the previous release
+/// was cut, read for the item ids of each page of the previous release: a cleansing correction settling a disagreement is <see cref="RelabelReason.Adjudication"/>,
 /// another cleansing correction <see cref="RelabelReason.Cleansing"/>, a review (accept, fix, reject)
 /// <see cref="RelabelReason.Review"/>, nothing of these <see cref="RelabelReason.Aggregation"/> (new answers). Memory
 /// holds a page of each stream and the counts, never a release.
@@ -33,8 +33,13 @@ public sealed class ReleaseCutRecorder
     private readonly Dictionary<string, long> ties = new(StringComparer.Ordinal);
     private readonly ReleaseDiffTally? diff;
     private readonly KeysetCursor<ReleaseEntry>? previous;
-    private readonly KeysetCursor<(long ItemId, RelabelReason Reason)>? corrections;
-    private readonly KeysetCursor<long>? reviews;
+    private readonly IDbContextFactory<LabelHubDbContext>? dbFactory;
+    private readonly Guid projectId;
+    private readonly DateTimeOffset since;
+
+    // Why items changed, for the item ids up to evidenceUpTo: loaded a window at a time, aligned with the previous release's pages.
+    private Dictionary<long, RelabelReason> evidence = [];
+    private long evidenceUpTo;
 
     private ReleaseCutRecorder(LabelSchema schema, IDbContextFactory<LabelHubDbContext> dbFactory, Guid projectId, long? previousId, DateTimeOffset since)
     {
@@ -48,21 +53,9 @@ public sealed class ReleaseCutRecorder
             [.. (await db.ReleaseItems.AsNoTracking().Where(i => i.ReleaseId == previousReleaseId && i.ItemId > after).OrderBy(i => i.ItemId).Take(PageSize)
                 .Select(i => new { i.ItemId, i.AnswersJson }).ToListAsync(ct))
                 .Select(i => new ReleaseEntry(i.ItemId, "", "", Empty, ReadAnswers(i.AnswersJson)))]);
-        corrections = new KeysetCursor<(long, RelabelReason)>(dbFactory, c => c.Item1, async (db, after, ct) =>
-            [.. (await db.Annotations.AsNoTracking()
-                .Where(a => a.ProjectId == projectId && a.ItemId > after && a.CreatedAt > since && a.Reason == AnnotationReason.Cleansing)
-                .Select(a => new
-                {
-                    a.ItemId,
-                    // A disagreement finding is decided in the same moment its correction is written.
-                    Settled = db.CleansingFindings.Any(f => f.ItemId == a.ItemId && f.Source == FindingSource.Disagreement && f.ResolvedAt == a.CreatedAt) ? 1 : 0,
-                })
-                .GroupBy(a => a.ItemId).Select(g => new { ItemId = g.Key, Settled = g.Max(a => a.Settled) })
-                .OrderBy(g => g.ItemId).Take(PageSize).ToListAsync(ct))
-                .Select(g => (g.ItemId, g.Settled == 1 ? RelabelReason.Adjudication : RelabelReason.Cleansing))]);
-        reviews = new KeysetCursor<long>(dbFactory, id => id, async (db, after, ct) =>
-            await db.Reviews.AsNoTracking().Where(r => r.ProjectId == projectId && r.ItemId > after && r.CreatedAt > since)
-                .Select(r => r.ItemId).Distinct().OrderBy(id => id).Take(PageSize).ToListAsync(ct));
+        this.dbFactory = dbFactory;
+        this.projectId = projectId;
+        this.since = since;
     }
 
     private static readonly Dictionary<string, JsonElement> Empty = [];
@@ -76,8 +69,8 @@ public sealed class ReleaseCutRecorder
         if (previousReleaseId is { } id)
         {
             await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var cut = await db.Releases.AsNoTracking().Where(r => r.Id == id).Select(r => new { r.FinishedAt, r.CreatedAt }).SingleAsync(ct);
-            since = cut.FinishedAt ?? cut.CreatedAt;
+            // From when the previous cut began: a change made while it read the answers may be missing from it.
+            since = await db.Releases.AsNoTracking().Where(r => r.Id == id).Select(r => r.CreatedAt).SingleAsync(ct);
         }
         return new ReleaseCutRecorder(project.Schema, dbFactory, project.Id, previousReleaseId, since);
     }
@@ -146,22 +139,42 @@ public sealed class ReleaseCutRecorder
             diff?.Summary());
     }
 
-    /// <summary>The strongest evidence among the item's answer versions since the previous release.</summary>
+    /// <summary>
+    /// The strongest evidence among the item's answer versions since the previous release. Read for the item ids of the
+    /// previous release's page the item is on (two range reads over indexes on the item id), so every answer version and
+    /// review since is read once in the whole cut.
+    /// </summary>
     private async Task<RelabelReason?> ReasonAsync(long itemId, CancellationToken ct)
     {
-        while (await corrections!.HasAsync(ct) && corrections.Current.ItemId < itemId)
+        if (itemId > evidenceUpTo)
         {
-            corrections.Next();
+            var from = evidenceUpTo;
+            var to = Math.Max(itemId, previous!.LastKey);
+            await using var db = await dbFactory!.CreateDbContextAsync(ct);
+            var corrections = await db.Annotations.AsNoTracking()
+                .Where(a => a.ItemId > from && a.ItemId <= to && a.ProjectId == projectId && a.CreatedAt > since && a.Reason == AnnotationReason.Cleansing)
+                .Select(a => new
+                {
+                    a.ItemId,
+                    // A disagreement finding is decided in the same moment its correction is written.
+                    Settled = db.CleansingFindings.Any(f => f.ProjectId == projectId && f.ItemId == a.ItemId && f.Source == FindingSource.Disagreement
+                        && f.ResolvedAt == a.CreatedAt),
+                })
+                .ToListAsync(ct);
+            var reviewed = await db.Reviews.AsNoTracking().Where(r => r.ItemId > from && r.ItemId <= to && r.ProjectId == projectId && r.CreatedAt > since)
+                .Select(r => r.ItemId).Distinct().ToListAsync(ct);
+            evidence = reviewed.ToDictionary(id => id, _ => RelabelReason.Review);
+            foreach (var correction in corrections)
+            {
+                var reason = correction.Settled ? RelabelReason.Adjudication : RelabelReason.Cleansing;
+                if (!evidence.TryGetValue(correction.ItemId, out var known) || known == RelabelReason.Review || reason == RelabelReason.Adjudication)
+                {
+                    evidence[correction.ItemId] = reason;
+                }
+            }
+            evidenceUpTo = to;
         }
-        while (await reviews!.HasAsync(ct) && reviews.Current < itemId)
-        {
-            reviews.Next();
-        }
-        if (await corrections.HasAsync(ct) && corrections.Current.ItemId == itemId)
-        {
-            return corrections.Current.Reason;
-        }
-        return await reviews.HasAsync(ct) && reviews.Current == itemId ? RelabelReason.Review : null;
+        return evidence.TryGetValue(itemId, out var found) ? found : null;
     }
 
     internal static Dictionary<string, FinalAnswer> ReadAnswers(string json) =>
@@ -202,5 +215,8 @@ public sealed class ReleaseCutRecorder
         }
 
         public void Next() => position++;
+
+        /// <summary>The key of the last row read so far (0 before the first page).</summary>
+        public long LastKey => after;
     }
 }
