@@ -32,12 +32,15 @@ public sealed class ReleaseDatasheetGatherer(IDbContextFactory<LabelHubDbContext
         var releaseId = release.Id;
         var answers = db.Annotations.AsNoTracking().Where(a => a.ProjectId == projectId && a.IsCurrent && a.ReviewStatus != ReviewStatus.Rejected
             && db.ReleaseItems.Any(r => r.ReleaseId == releaseId && r.ItemId == a.ItemId));
-        var versions = await answers.Where(a => a.GuidelineVersion != null).Select(a => a.GuidelineVersion!.Value).Distinct().ToListAsync(ct);
+        // One scan of the answers: per annotator and guideline version (a handful of rows), summed up below.
+        var groups = await answers.GroupBy(a => new { a.AnnotatorId, a.GuidelineVersion })
+            .Select(g => new { g.Key.AnnotatorId, g.Key.GuidelineVersion, Answers = g.LongCount(), Milliseconds = g.Sum(a => (long?)a.DurationMs) ?? 0 })
+            .ToListAsync(ct);
+        var versions = groups.Where(g => g.GuidelineVersion is not null).Select(g => g.GuidelineVersion!.Value).Distinct().ToList();
         var guidelines = await db.GuidelineVersions.AsNoTracking().Where(g => g.ProjectId == projectId && versions.Contains(g.Version))
             .OrderBy(g => g.Version).Select(g => new { g.Version, g.CreatedAt }).ToListAsync(ct);
-        var perAnnotator = await answers.GroupBy(a => a.AnnotatorId)
-            .Select(g => new { AnnotatorId = g.Key, Answers = g.LongCount(), Milliseconds = g.Sum(a => (long?)a.DurationMs) ?? 0 })
-            .ToListAsync(ct);
+        var perAnnotator = groups.GroupBy(g => g.AnnotatorId)
+            .Select(g => new { AnnotatorId = g.Key, Answers = g.Sum(x => x.Answers), Milliseconds = g.Sum(x => x.Milliseconds) }).ToList();
         var ids = perAnnotator.Select(a => a.AnnotatorId).ToList();
         var names = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
             .Select(u => new { u.Id, Name = u.DisplayName != "" ? u.DisplayName : u.UserName! }).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
