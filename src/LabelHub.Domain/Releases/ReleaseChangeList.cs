@@ -88,6 +88,8 @@ public sealed class ReleaseChangeList(IDbContextFactory<LabelHubDbContext> dbFac
         // A field or a reason only relabels have: added and removed items are left out then.
         var itemChanges = onlyField is null && onlyReason is null;
         var candidates = new List<(long ItemId, ReleaseChangeKind Kind, string? Reason)>();
+        // Once a page's worth of changes is found, later sources need not read past its last item id.
+        long Bound() => candidates.Count < size ? long.MaxValue : candidates.Select(c => c.ItemId).Order().ElementAt(size - 1);
         if (onlyKind is null or ReleaseChangeKind.Relabeled)
         {
             var reasonText = onlyReason?.ToString();
@@ -98,15 +100,17 @@ public sealed class ReleaseChangeList(IDbContextFactory<LabelHubDbContext> dbFac
         }
         if (itemChanges && onlyKind is null or ReleaseChangeKind.Added)
         {
+            var bound = Bound();
             candidates.AddRange((await db.ReleaseItems.AsNoTracking()
-                    .Where(i => i.ReleaseId == currentId && i.ItemId > from && !db.ReleaseItems.Any(p => p.ReleaseId == previousId && p.ItemId == i.ItemId))
+                    .Where(i => i.ReleaseId == currentId && i.ItemId > from && i.ItemId <= bound && !db.ReleaseItems.Any(p => p.ReleaseId == previousId && p.ItemId == i.ItemId))
                     .OrderBy(i => i.ItemId).Take(size).Select(i => i.ItemId).ToListAsync(ct))
                 .Select(id => (id, ReleaseChangeKind.Added, (string?)null)));
         }
         if (itemChanges && onlyKind is null or ReleaseChangeKind.Removed)
         {
+            var bound = Bound();
             candidates.AddRange((await db.ReleaseItems.AsNoTracking()
-                    .Where(i => i.ReleaseId == previousId && i.ItemId > from && !db.ReleaseItems.Any(c => c.ReleaseId == currentId && c.ItemId == i.ItemId))
+                    .Where(i => i.ReleaseId == previousId && i.ItemId > from && i.ItemId <= bound && !db.ReleaseItems.Any(c => c.ReleaseId == currentId && c.ItemId == i.ItemId))
                     .OrderBy(i => i.ItemId).Take(size).Select(i => i.ItemId).ToListAsync(ct))
                 .Select(id => (id, ReleaseChangeKind.Removed, (string?)null)));
         }
