@@ -76,12 +76,12 @@ public static class ReleaseDiff
         {
             if (after.Entry is null || (before.Entry is not null && before.Entry.ItemId < after.Entry.ItemId))
             {
-                Report(tally.Removed(before.Entry!), onChange);
+                onChange?.Invoke(tally.Removed(before.Entry!));
                 await before.MoveAsync();
             }
             else if (before.Entry is null || after.Entry.ItemId < before.Entry.ItemId)
             {
-                Report(tally.Added(after.Entry), onChange);
+                onChange?.Invoke(tally.Added(after.Entry));
                 await after.MoveAsync();
             }
             else
@@ -97,8 +97,6 @@ public static class ReleaseDiff
         }
         return tally.Summary();
     }
-
-    private static void Report(ReleaseChange change, Action<ReleaseChange>? onChange) => onChange?.Invoke(change);
 
     /// <summary>The fields whose final answer differs between two versions of an item (a missing answer differs from any).</summary>
     public static IEnumerable<LabelField> ChangedFields(LabelSchema schema, IReadOnlyDictionary<string, FinalAnswer> before, IReadOnlyDictionary<string, FinalAnswer> after)

@@ -86,7 +86,11 @@ public sealed class ReleaseDatasheetTests
         Assert.Equal("train 0.8, validation 0.1, test 0.1; stratified by sentiment, items sharing patient kept together; seed \"42\"; items of the previous release keep their split",
             ReleaseDatasheetGatherer.SplitInWords(new SplitSettings
             {
-                Seed = "42", Mode = SplitMode.Stratified, LabelField = "sentiment", Grouping = SplitGrouping.DataKey, GroupKeyName = "patient",
+                Seed = "42",
+                Mode = SplitMode.Stratified,
+                LabelField = "sentiment",
+                Grouping = SplitGrouping.DataKey,
+                GroupKeyName = "patient",
             }));
     }
 

@@ -108,7 +108,11 @@ public sealed class ReleaseDatasheetTests
                 .ToDictionaryAsync(r => r.ItemId, r => r.ChangeReason);
             Assert.Equal(new Dictionary<long, string?>
             {
-                [item[1]] = "Review", [item[2]] = "Aggregation", [item[8]] = "Adjudication", [item[18]] = "Review", [item[28]] = "Cleansing",
+                [item[1]] = "Review",
+                [item[2]] = "Aggregation",
+                [item[8]] = "Adjudication",
+                [item[18]] = "Review",
+                [item[28]] = "Cleansing",
             }, reasons);
         }
 
