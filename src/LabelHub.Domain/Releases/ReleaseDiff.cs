@@ -76,12 +76,14 @@ public static class ReleaseDiff
         {
             if (after.Entry is null || (before.Entry is not null && before.Entry.ItemId < after.Entry.ItemId))
             {
-                onChange?.Invoke(tally.Removed(before.Entry!));
+                var removed = tally.Removed(before.Entry!);
+                onChange?.Invoke(removed);
                 await before.MoveAsync();
             }
             else if (before.Entry is null || after.Entry.ItemId < before.Entry.ItemId)
             {
-                onChange?.Invoke(tally.Added(after.Entry));
+                var added = tally.Added(after.Entry);
+                onChange?.Invoke(added);
                 await after.MoveAsync();
             }
             else
