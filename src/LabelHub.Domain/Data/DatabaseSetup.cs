@@ -123,6 +123,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ReleaseService>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ReleaseCutter>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ReleaseDownloadService>();
+        builder.Services.AddSingleton<LabelHub.Domain.Releases.ReleaseChangeList>();
         builder.Services.AddSingleton<LabelHub.Domain.Planning.ProjectDeletion>();
         builder.Services.AddScoped<UserAdminService>();
         return builder;

@@ -123,6 +123,8 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
         using var manifest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
         var written = 0;
         var rows = new List<ReleaseItem>(PageSize);
+        // Counts for the datasheet and the diff against the previous release, fed row by row as they are written.
+        var recorder = await ReleaseCutRecorder.StartAsync(dbFactory, project, release.PreviousReleaseId, ct);
         await foreach (var item in ReadAsync(project.Id, ct))
         {
             var position = plan.ItemIds.BinarySearch(item.Answers.ItemId);
@@ -139,6 +141,7 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
                 Split = splitIndex,
                 ContentHash = item.ContentHash,
                 AnswersJson = JsonSerializer.Serialize(final.Answers, JsonColumn.Options),
+                ChangeReason = await recorder.AddAsync(item.Answers.ItemId, splitIndex, final, ct),
             });
             manifest.AppendData(Encoding.UTF8.GetBytes(FormattableString.Invariant($"{item.Answers.ItemId}\t{SplitNames.All[splitIndex]}\t{item.ContentHash}\n")));
             if (rows.Count == PageSize)
@@ -149,6 +152,9 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
         }
         written += await WriteAsync(rows, ct);
         var sha = Convert.ToHexStringLower(manifest.GetHashAndReset());
+        var record = await recorder.FinishAsync(ct);
+        var finishedAt = clock.GetUtcNow();
+        var datasheet = await new ReleaseDatasheetGatherer(dbFactory).RenderAsync(release, project, settings, record, finishedAt, ct);
 
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
@@ -157,7 +163,10 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
                 .SetProperty(r => r.ItemCount, written)
                 .SetProperty(r => r.ManifestSha256, sha)
                 .SetProperty(r => r.SummaryJson, JsonSerializer.Serialize(plan.Summary, JsonColumn.Options))
-                .SetProperty(r => r.FinishedAt, clock.GetUtcNow()), ct);
+                // Written with State=Ready: the trigger refuses any later change of a finished release.
+                .SetProperty(r => r.DiffJson, record.Diff is null ? null : JsonSerializer.Serialize(record.Diff, JsonColumn.Options))
+                .SetProperty(r => r.Datasheet, datasheet)
+                .SetProperty(r => r.FinishedAt, finishedAt), ct);
         }
         return new CutReleaseResult(release.Id, release.Number, written, left, sha, plan.Summary);
     }

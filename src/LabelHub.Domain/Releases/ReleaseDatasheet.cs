@@ -36,12 +36,18 @@ public sealed record ReleaseDatasheetModel
 
     public IReadOnlyList<DatasheetAgreement> Agreement { get; init; } = [];
 
+    /// <summary>Where agreement and gold accuracy come from (which quality report, when); written above them when given.</summary>
+    public string? QualitySource { get; init; }
+
     /// <summary>Share of gold answers annotators matched; null when there were no gold items.</summary>
     public double? GoldAccuracy { get; init; }
 
     public long GoldItems { get; init; }
     public IReadOnlyList<DatasheetGuideline> Guidelines { get; init; } = [];
     public IReadOnlyList<DatasheetAnnotator> Annotators { get; init; } = [];
+
+    /// <summary>How the annotators' hours were measured; written under their table when given.</summary>
+    public string? HoursMethod { get; init; }
     public int CleansingRuns { get; init; }
     public IReadOnlyList<DatasheetCorrections> Corrections { get; init; } = [];
 
@@ -106,6 +112,10 @@ public static class ReleaseDatasheet
         }
 
         md.Append("\n## Quality\n\n");
+        if (!string.IsNullOrWhiteSpace(model.QualitySource))
+        {
+            md.Append(model.QualitySource.Trim()).Append("\n\n");
+        }
         if (model.Agreement.Count > 0)
         {
             md.Append("| Field | Measure | Agreement |\n| --- | --- | ---: |\n");
@@ -135,6 +145,10 @@ public static class ReleaseDatasheet
             }
             md.Append("| total | ").Append(N(model.Annotators.Sum(a => a.Answers))).Append(" | ")
                 .Append(model.Annotators.Sum(a => a.Hours).ToString("0.0", CultureInfo.InvariantCulture)).Append(" |\n");
+            if (!string.IsNullOrWhiteSpace(model.HoursMethod))
+            {
+                md.Append('\n').Append(model.HoursMethod.Trim()).Append('\n');
+            }
         }
 
         md.Append("\n## Cleansing\n\n").Append(N(model.CleansingRuns)).Append(model.CleansingRuns == 1 ? " run" : " runs");

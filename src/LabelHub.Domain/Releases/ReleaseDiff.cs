@@ -46,7 +46,8 @@ public sealed record ReleaseDiffSummary(
 /// A release compared with the previous one (ADR 0020): items added, removed and relabeled per field with the reason,
 /// and per-label counts before and after. Both releases come as streams ordered by item id and are merge-joined: one
 /// pass, O(n), holding one item of each at a time (only the per-label counts grow, with the number of labels). Changes
-/// go to <c>onChange</c> as they are found, so a caller stores or shows as many as it likes.
+/// go to <c>onChange</c> as they are found, so a caller stores or shows as many as it likes. The cut does the same join
+/// row by row as it writes (<see cref="ReleaseDiffTally"/>).
 /// </summary>
 public static class ReleaseDiff
 {
@@ -66,9 +67,7 @@ public static class ReleaseDiff
         ArgumentNullException.ThrowIfNull(previous);
         ArgumentNullException.ThrowIfNull(current);
         ArgumentNullException.ThrowIfNull(reasonOf);
-        var counts = new Dictionary<(string Field, string Label), long[]>();
-        var byReason = new Dictionary<(string Field, RelabelReason Reason), long>();
-        long added = 0, removed = 0, relabeled = 0, unchanged = 0;
+        var tally = new ReleaseDiffTally(schema);
         await using var before = new OrderedReader(previous.GetAsyncEnumerator(ct), nameof(previous));
         await using var after = new OrderedReader(current.GetAsyncEnumerator(ct), nameof(current));
         await before.MoveAsync();
@@ -77,62 +76,53 @@ public static class ReleaseDiff
         {
             if (after.Entry is null || (before.Entry is not null && before.Entry.ItemId < after.Entry.ItemId))
             {
-                removed++;
-                Count(schema, before.Entry!, counts, 0);
-                onChange?.Invoke(new ReleaseChange(ReleaseChangeKind.Removed, before.Entry!.ItemId, null, null, null, null));
+                var removed = tally.Removed(before.Entry!);
+                onChange?.Invoke(removed);
                 await before.MoveAsync();
             }
             else if (before.Entry is null || after.Entry.ItemId < before.Entry.ItemId)
             {
-                added++;
-                Count(schema, after.Entry, counts, 1);
-                onChange?.Invoke(new ReleaseChange(ReleaseChangeKind.Added, after.Entry.ItemId, null, null, null, null));
+                var added = tally.Added(after.Entry);
+                onChange?.Invoke(added);
                 await after.MoveAsync();
             }
             else
             {
-                Count(schema, before.Entry, counts, 0);
-                Count(schema, after.Entry, counts, 1);
-                var changed = false;
-                foreach (var field in schema.Fields)
+                var item = after.Entry.ItemId;
+                foreach (var change in tally.Kept(before.Entry, after.Entry, field => reasonOf(item, field)))
                 {
-                    var had = before.Entry.Answers.TryGetValue(field.Name, out var old);
-                    var has = after.Entry.Answers.TryGetValue(field.Name, out var now);
-                    if (had == has && (!had || AnswerCodec.Same(field, old!.Value, now!.Value)))
-                    {
-                        continue;
-                    }
-                    changed = true;
-                    var reason = reasonOf(after.Entry.ItemId, field.Name) ?? RelabelReason.Aggregation;
-                    byReason[(field.Name, reason)] = byReason.GetValueOrDefault((field.Name, reason)) + 1;
-                    onChange?.Invoke(new ReleaseChange(ReleaseChangeKind.Relabeled, after.Entry.ItemId, field.Name, old?.Value, now?.Value, reason));
-                }
-                if (changed)
-                {
-                    relabeled++;
-                }
-                else
-                {
-                    unchanged++;
+                    onChange?.Invoke(change);
                 }
                 await before.MoveAsync();
                 await after.MoveAsync();
             }
         }
-        var fieldOrder = schema.Fields.Select((f, i) => (f.Name, i)).ToDictionary(f => f.Name, f => f.i, StringComparer.Ordinal);
-        return new ReleaseDiffSummary(
-            added, removed, relabeled, unchanged,
-            [.. byReason.OrderBy(r => fieldOrder[r.Key.Field]).ThenBy(r => r.Key.Reason).Select(r => new RelabelCount(r.Key.Field, r.Key.Reason, r.Value))],
-            [.. counts.OrderBy(c => fieldOrder[c.Key.Field]).ThenBy(c => c.Key.Label, StringComparer.Ordinal)
-                .Select(c => new LabelCountChange(c.Key.Field, c.Key.Label, c.Value[0], c.Value[1]))]);
+        return tally.Summary();
+    }
+
+    /// <summary>The fields whose final answer differs between two versions of an item (a missing answer differs from any).</summary>
+    public static IEnumerable<LabelField> ChangedFields(LabelSchema schema, IReadOnlyDictionary<string, FinalAnswer> before, IReadOnlyDictionary<string, FinalAnswer> after)
+    {
+        ArgumentNullException.ThrowIfNull(schema);
+        ArgumentNullException.ThrowIfNull(before);
+        ArgumentNullException.ThrowIfNull(after);
+        foreach (var field in schema.Fields)
+        {
+            var had = before.TryGetValue(field.Name, out var old);
+            var has = after.TryGetValue(field.Name, out var now);
+            if (had != has || (had && !AnswerCodec.Same(field, old!.Value, now!.Value)))
+            {
+                yield return field;
+            }
+        }
     }
 
     /// <summary>Adds the item's labels (choice, each multi-choice label, each span's and box's label once per item).</summary>
-    private static void Count(LabelSchema schema, ReleaseEntry entry, Dictionary<(string, string), long[]> counts, int side)
+    internal static void Count(LabelSchema schema, IReadOnlyDictionary<string, FinalAnswer> answers, Dictionary<(string Field, string Label), long[]> counts, int side)
     {
         foreach (var field in schema.Fields)
         {
-            if (!field.HasLabels || !entry.Answers.TryGetValue(field.Name, out var answer) || AnswerCodec.Read(field, answer.Value).Value is not { } value)
+            if (!field.HasLabels || !answers.TryGetValue(field.Name, out var answer) || AnswerCodec.Read(field, answer.Value).Value is not { } value)
             {
                 continue;
             }

@@ -16,8 +16,8 @@ public sealed record ReleaseDownload(string FileName, Func<Stream, CancellationT
 
 /// <summary>
 /// Release downloads (ADR 0020): a ZIP per format generated from the stored release, never from the live project, so the
-/// same release downloads to the same bytes every time. Each archive holds the format's files and <c>manifest.jsonl</c>
-/// (every item's id, split and content hash).
+/// same release downloads to the same bytes every time. Each archive holds the format's files, <c>datasheet.md</c> and
+/// <c>manifest.jsonl</c> (every item's id, split and content hash).
 /// </summary>
 public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> dbFactory, StoredFileService files)
 {
@@ -57,8 +57,16 @@ public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> 
         return new ReleaseDownload(fileName, (output, token) => ReleaseZip.WriteArchiveAsync(output, async (zip, ct) =>
         {
             await writer.WriteAsync(context, zip, ct);
+            await WriteDatasheetAsync(zip, release.Datasheet ?? "", ct);
             await WriteManifestAsync(zip, release.Id, ct);
         }, token));
+    }
+
+    /// <summary>The datasheet stored when the release was cut, as UTF-8 without a byte-order mark.</summary>
+    private static async Task WriteDatasheetAsync(ZipArchive zip, string datasheet, CancellationToken ct)
+    {
+        await using var stream = await ReleaseZip.Create(zip, "datasheet.md").OpenAsync(ct);
+        await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(datasheet), ct);
     }
 
     private async Task WriteManifestAsync(ZipArchive zip, long releaseId, CancellationToken ct)

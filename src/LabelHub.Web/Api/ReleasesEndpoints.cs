@@ -40,6 +40,13 @@ public static class ReleasesEndpoints
             releases.GetAsync(user.ToActor(), projectId, number, ct))
             .WithTags("Releases").RequireAuthorization(Policies.Manager).Produces<ReleaseInfo>();
 
+        // What changed since the previous release: added, removed and relabeled items (with the reason), by item id.
+        api.MapGet("/projects/{projectId:guid}/releases/{number:int}/changes", (Guid projectId, int number, string? kind, string? field, string? reason, long? after, int? limit,
+            ReleaseChangeList changes, ClaimsPrincipal user, CancellationToken ct) =>
+            changes.PageAsync(user.ToActor(), projectId, number, kind, field, reason, after, limit, ct))
+            .WithTags("Releases").RequireAuthorization(Policies.Manager).Produces<ReleaseChangePage>()
+            .ProducesConflict("the release is not cut yet, or its cut failed.");
+
         // A release in one format: a ZIP written from the stored release (the same bytes every time), with manifest.jsonl.
         api.MapGet("/projects/{projectId:guid}/releases/{number:int}/download", async (Guid projectId, int number, string? format, ReleaseDownloadService downloads,
             ClaimsPrincipal user, HttpContext http, CancellationToken ct) =>

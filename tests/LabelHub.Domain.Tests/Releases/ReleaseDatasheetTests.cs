@@ -23,11 +23,13 @@ public sealed class ReleaseDatasheetTests
             new("sentiment", "neutral", "train", 5), new("sentiment", "neutral", "validation", 2),
         ],
         Ties = [("sentiment", 12), ("topics", 0)],
+        QualitySource = "Agreement and gold accuracy are the quality report of 2026-12-05 00:10 UTC over 2,820 answers.",
         Agreement = [new("sentiment", "Krippendorff's alpha", 0.812), new("topics", "Krippendorff's alpha", 0.41), new("entities", "span F1", null)],
         GoldAccuracy = 0.9375,
         GoldItems = 64,
         Guidelines = [new(2, new DateTimeOffset(2026, 11, 2, 0, 0, 0, TimeSpan.Zero)), new(3, new DateTimeOffset(2026, 11, 20, 0, 0, 0, TimeSpan.Zero))],
         Annotators = [new("kim", 1500, 12.25), new("lee", 1320, 10.5)],
+        HoursMethod = "Hours add up the time the labeling page measured on each answer.",
         CleansingRuns = 2,
         Corrections = [new("label errors", 31), new("disagreements", 9)],
         SyntheticItems = 40,
@@ -71,6 +73,25 @@ public sealed class ReleaseDatasheetTests
         Assert.Empty(ReleaseDatasheet.Limitations(clean));
         Assert.Contains("No gold items: annotator accuracy was not measured.", ReleaseDatasheet.Limitations(clean with { GoldAccuracy = null }));
         Assert.Contains("None found in the numbers above.", ReleaseDatasheet.Render(clean), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_settings_are_put_in_words()
+    {
+        Assert.Equal("items with a final answer to every required field; reviewed only; every final answer at least 0.75 sure",
+            ReleaseDatasheetGatherer.FilterInWords(new ReleaseFilter(ReviewedOnly: true, MinConfidence: 0.75)));
+        Assert.Equal("every item, with or without final answers", ReleaseDatasheetGatherer.FilterInWords(new ReleaseFilter(RequireFinalAnswer: false)));
+        Assert.Contains("Dawid–Skene", ReleaseDatasheetGatherer.AggregationInWords(AggregationMethod.DawidSkene), StringComparison.Ordinal);
+        Assert.Contains("majority vote", ReleaseDatasheetGatherer.AggregationInWords(AggregationMethod.MajorityVote), StringComparison.Ordinal);
+        Assert.Equal("train 0.8, validation 0.1, test 0.1; stratified by sentiment, items sharing patient kept together; seed \"42\"; items of the previous release keep their split",
+            ReleaseDatasheetGatherer.SplitInWords(new SplitSettings
+            {
+                Seed = "42",
+                Mode = SplitMode.Stratified,
+                LabelField = "sentiment",
+                Grouping = SplitGrouping.DataKey,
+                GroupKeyName = "patient",
+            }));
     }
 
     [Fact]

@@ -81,6 +81,34 @@ public sealed class ReleaseDiffTests
     }
 
     [Fact]
+    public async Task Fed_row_by_row_the_tally_gives_what_the_merge_join_gives()
+    {
+        List<ReleaseEntry> before = [Entry(1, "positive"), Entry(2, "negative", "price"), Entry(4, "positive"), Entry(6, null)];
+        List<ReleaseEntry> after = [Entry(2, "positive", "price"), Entry(3, "negative"), Entry(4, "positive"), Entry(6, "negative", "service")];
+        RelabelReason? Why(long id) => id == 2 ? RelabelReason.Review : null;
+        var joined = await ReleaseDiff.CompareAsync(Schema, Stream(before), Stream(after), (id, _) => Why(id), null, CancellationToken.None);
+
+        // The cut's order of calls: removed items before the next written row, then added or kept, the rest removed at the end.
+        var tally = new ReleaseDiffTally(Schema);
+        var changes = new List<ReleaseChange> { tally.Removed(before[0]) };
+        changes.AddRange(tally.Kept(before[1], after[0], _ => Why(2)));
+        changes.Add(tally.Added(after[1]));
+        changes.AddRange(tally.Kept(before[2], after[2], _ => Why(4)));
+        changes.AddRange(tally.Kept(before[3], after[3], _ => Why(6)));
+        var fed = tally.Summary();
+
+        Assert.Equal((1L, 1L, 2L, 1L), (fed.Added, fed.Removed, fed.Relabeled, fed.Unchanged));
+        Assert.Equal(JsonSerializer.Serialize(joined), JsonSerializer.Serialize(fed));
+        Assert.Equal(
+            [
+                (ReleaseChangeKind.Removed, 1L, (string?)null, (RelabelReason?)null), (ReleaseChangeKind.Relabeled, 2L, "sentiment", RelabelReason.Review),
+                (ReleaseChangeKind.Added, 3L, null, null), (ReleaseChangeKind.Relabeled, 6L, "sentiment", RelabelReason.Aggregation),
+                (ReleaseChangeKind.Relabeled, 6L, "topics", RelabelReason.Aggregation),
+            ],
+            changes.Select(c => (c.Kind, c.ItemId, c.Field, c.Reason)));
+    }
+
+    [Fact]
     public async Task Against_an_empty_previous_release_every_item_is_added()
     {
         var summary = await ReleaseDiff.CompareAsync(Schema, Stream([]), Stream([Entry(1, "positive"), Entry(2, "negative")]), (_, _) => null, null, CancellationToken.None);
