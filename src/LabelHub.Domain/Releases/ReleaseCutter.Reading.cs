@@ -40,6 +40,9 @@ public sealed partial class ReleaseCutter
             gold = await db.Items.AsNoTracking().Where(i => i.ProjectId == projectId && i.IsGold)
                 .Select(i => new { i.Id, i.GoldAnswer }).ToDictionaryAsync(i => i.Id, i => i.GoldAnswer, ct);
         }
+        // "is_current = @current", not the bare column EF writes for "a.IsCurrent": SQLite seeks its (project, is current,
+        // item) index only on an equality, and without it every page scanned all the project's answers (quadratic).
+        var current = true;
         long after = 0;
         while (true)
         {
@@ -60,7 +63,7 @@ public sealed partial class ReleaseCutter
             var first = items[0].Id;
             var last = items[^1].Id;
             var answers = await db.Annotations.AsNoTracking()
-                .Where(a => a.ProjectId == projectId && a.IsCurrent && a.ItemId >= first && a.ItemId <= last && a.ReviewStatus != ReviewStatus.Rejected)
+                .Where(a => a.ProjectId == projectId && a.IsCurrent == current && a.ItemId >= first && a.ItemId <= last && a.ReviewStatus != ReviewStatus.Rejected)
                 .OrderBy(a => a.ItemId).ThenBy(a => a.Id)
                 .Select(a => new { a.ItemId, a.Id, a.AnnotatorId, a.Values, a.ReviewStatus, a.Reason })
                 .ToListAsync(ct);
