@@ -140,31 +140,45 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
         var line = new byte[256];
         var written = 0;
         var rows = new List<ReleaseItem>(PageSize);
-        await foreach (var item in ReadAsync(project.Id, ItemColumns.ContentHash, ct))
+        // A full page is written while the next one is read and aggregated: the database works beside this thread.
+        var writing = Task.FromResult(0);
+        try
         {
-            var position = plan.ItemIds.BinarySearch(item.Answers.ItemId);
-            if (position < 0)
+            await foreach (var item in ReadAsync(project.Id, ItemColumns.ContentHash, ct))
             {
-                continue;
+                var position = plan.ItemIds.BinarySearch(item.Answers.ItemId);
+                if (position < 0)
+                {
+                    continue;
+                }
+                var final = aggregation.Aggregate(item.Answers);
+                var splitIndex = plan.SplitIndexes[position];
+                rows.Add(new ReleaseItem
+                {
+                    ReleaseId = release.Id,
+                    ItemId = item.Answers.ItemId,
+                    Split = splitIndex,
+                    ContentHash = item.ContentHash!,
+                    AnswersJson = JsonSerializer.Serialize(final.Answers, JsonColumn.Options),
+                });
+                AppendManifestLine(manifest, line, item.Answers.ItemId, SplitNames.All[splitIndex], item.ContentHash!);
+                if (rows.Count == PageSize)
+                {
+                    written += await writing;
+                    writing = WriteAsync(rows, ct);
+                    rows = new List<ReleaseItem>(PageSize);
+                    await progress.ReportAsync(0.45 + (0.5 * written / Math.Max(1, plan.Count)), $"Wrote {written:N0} of {plan.Count:N0} items", ct);
+                }
             }
-            var final = aggregation.Aggregate(item.Answers);
-            var splitIndex = plan.SplitIndexes[position];
-            rows.Add(new ReleaseItem
-            {
-                ReleaseId = release.Id,
-                ItemId = item.Answers.ItemId,
-                Split = splitIndex,
-                ContentHash = item.ContentHash!,
-                AnswersJson = JsonSerializer.Serialize(final.Answers, JsonColumn.Options),
-            });
-            AppendManifestLine(manifest, line, item.Answers.ItemId, SplitNames.All[splitIndex], item.ContentHash!);
-            if (rows.Count == PageSize)
-            {
-                written += await WriteAsync(rows, ct);
-                await progress.ReportAsync(0.45 + (0.5 * written / Math.Max(1, plan.Count)), $"Wrote {written:N0} of {plan.Count:N0} items", ct);
-            }
+            written += await writing;
+            written += await WriteAsync(rows, ct);
         }
-        written += await WriteAsync(rows, ct);
+        catch
+        {
+            // Nothing may still be writing when the failed cut clears the release's rows (WhenAny waits without throwing).
+            await Task.WhenAny(writing);
+            throw;
+        }
         var sha = Convert.ToHexStringLower(manifest.GetHashAndReset());
 
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
@@ -213,9 +227,7 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
             // Raw ADO.NET, which the write interceptor does not see: it queues at the write gate itself.
             await writeGate.RunAsync(() => RowWriter.InsertAsync(db, rows, ct), ct);
         }
-        var count = rows.Count;
-        rows.Clear();
-        return count;
+        return rows.Count;
     }
 
     /// <summary>"id TAB split TAB content hash LF" in UTF-8 into the manifest's hash, without a string per item.</summary>
