@@ -19,6 +19,8 @@ namespace LabelHub.IntegrationTests.Api;
 /// </summary>
 public sealed class ReleaseCutPagingTests
 {
+    private static readonly ReleaseRequest Request = new(Split: new SplitSettings { Seed = "pages", Mode = SplitMode.Stratified });
+
     [Theory]
     [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
     public async Task A_cut_of_more_than_two_pages_writes_every_kept_item_exactly_once(string provider)
@@ -70,7 +72,7 @@ public sealed class ReleaseCutPagingTests
             await db.SaveChangesAsync();
         }
 
-        var first = await CutAsync(app, manager, actor, project.Id);
+        var first = await ReleaseCutTests.CutAsync(app, manager, actor, project.Id, Request);
         var expected = Enumerable.Range(0, count).Where(Kept).ToList();
         Assert.True(expected.Count > 2 * ReleaseCutter.PageSize);
         Assert.Equal((expected.Count, count - expected.Count), (first.Items, first.Left));
@@ -92,15 +94,7 @@ public sealed class ReleaseCutPagingTests
         }
 
         // The next release reads the previous one's splits across all its pages: nobody moves.
-        var second = await CutAsync(app, manager, actor, project.Id);
+        var second = await ReleaseCutTests.CutAsync(app, manager, actor, project.Id, Request);
         Assert.Equal((expected.Count, expected.Count, 0, first.ManifestSha256), (second.Items, second.Split.KeptItems, second.Split.NewItems, second.ManifestSha256));
-    }
-
-    private static async Task<CutReleaseResult> CutAsync(LabelHubApp app, ApiClient manager, Actor actor, Guid projectId)
-    {
-        var (_, job) = await app.Service<ReleaseService>().StartAsync(actor, projectId, new ReleaseRequest(Split: new SplitSettings { Seed = "pages", Mode = SplitMode.Stratified }));
-        var done = await WaitForJobAsync(manager, job.Id, timeoutSeconds: 300);
-        Assert.True(done.State == JobState.Succeeded, $"{done.ResultSummary} {done.Error}");
-        return ReleaseJobs.Cut.ReadResult(done)!;
     }
 }
