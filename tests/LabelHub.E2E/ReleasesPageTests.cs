@@ -96,6 +96,7 @@ public sealed class ReleasesPageTests
             Assert.EndsWith($"-release-2-{format}.zip", download.SuggestedFilename, StringComparison.Ordinal);
             using var zip = ZipFile.OpenRead((await download.PathAsync())!);
             Assert.Equal(Positive + Negative, Lines(zip, "manifest.jsonl").Count);
+            Assert.StartsWith("# Datasheet: ", Text(zip, "datasheet.md"), StringComparison.Ordinal);
             var records = format switch
             {
                 "jsonl" => Lines(zip, "release.jsonl").Count,
@@ -112,7 +113,7 @@ public sealed class ReleasesPageTests
         var relabeled = int.Parse((await page.GetByTestId("release-diff-relabeled").InnerTextAsync()).Trim(), CultureInfo.InvariantCulture);
         Assert.True(relabeled > 0, "Two items were relabeled.");
         await Expect(page.Locator("[data-testid=release-diff-label-row][data-label=negative] [data-testid=release-diff-delta]")).ToHaveTextAsync("+2");
-        await Expect(page.Locator("[data-testid=release-datasheet] h1")).ToHaveTextAsync("Datasheet");
+        await Expect(page.Locator("[data-testid=release-datasheet] h1")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Datasheet: .*, release 2$"));
         await ShotAsync(page, "release-page");
     });
 

@@ -1,3 +1,4 @@
+using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
 using System.Text.Json;
@@ -17,9 +18,22 @@ namespace LabelHub.Domain.Releases;
 /// each kept item's label and group, (3) the plan, (4) the final answers again (aggregation is deterministic) written
 /// with their split, page by page, while the manifest's SHA-256 is computed. A failed cut leaves an empty, failed release.
 /// </summary>
-public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory, DuplicateService duplicates, TimeProvider clock)
+public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory, DuplicateService duplicates, SqliteWriteGate writeGate, TimeProvider clock)
 {
-    private const int PageSize = 2000;
+    /// <summary>Items read, and release rows written, per page (a page's answers are one query; its rows one bulk insert).</summary>
+    public const int PageSize = 5000;
+
+    private static readonly BulkInsert<ReleaseItem> RowWriter = new(
+        [nameof(ReleaseItem.ReleaseId), nameof(ReleaseItem.ItemId), nameof(ReleaseItem.Split), nameof(ReleaseItem.ContentHash), nameof(ReleaseItem.AnswersJson), nameof(ReleaseItem.ChangeReason)],
+        (row, column) => column switch
+        {
+            0 => row.ReleaseId,
+            1 => row.ItemId,
+            2 => row.Split,
+            3 => row.ContentHash,
+            4 => row.AnswersJson,
+            _ => row.ChangeReason,
+        });
 
     public async Task<JobOutcome<CutReleaseResult>> CutAsync(JobRun run, CutReleaseParameters parameters, IJobProgress progress, CancellationToken ct)
     {
@@ -73,7 +87,7 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
         {
             await progress.ReportAsync(0.02, "Fitting Dawid–Skene", ct);
             var builder = DawidSkeneFit.Start(schema);
-            await foreach (var item in ReadAsync(project.Id, ct))
+            await foreach (var item in ReadAsync(project.Id, ItemColumns.None, ct))
             {
                 builder.Add(item.Answers);
             }
@@ -89,7 +103,9 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
         await progress.ReportAsync(0.1, "Aggregating the answers", ct);
         var kept = new List<SplitItem>();
         var left = 0;
-        await foreach (var item in ReadAsync(project.Id, ct))
+        // Items' data is large: read only when the split groups by one of its keys.
+        var columns = settings.Split.Grouping == SplitGrouping.DataKey ? ItemColumns.Data : ItemColumns.None;
+        await foreach (var item in ReadAsync(project.Id, columns, ct))
         {
             var final = aggregation.Aggregate(item.Answers);
             if (!Passes(settings.Filter, schema, item, final))
@@ -104,11 +120,11 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
             {
                 SplitGrouping.None => null,
                 SplitGrouping.DuplicateGroups => groups!.TryGetValue(item.Answers.ItemId, out var key) ? key : null,
-                SplitGrouping.DataKey => item.Data.TryGetValue(settings.Split.GroupKeyName!, out var value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
+                SplitGrouping.DataKey => item.Data!.TryGetValue(settings.Split.GroupKeyName!, out var value) && value.ValueKind is not (JsonValueKind.Null or JsonValueKind.Undefined)
                     ? SplitPlanner.DataKeyGroup(value.ValueKind == JsonValueKind.String ? value.GetString()! : value.GetRawText())
                     : null,
             };
-            kept.Add(new SplitItem(item.Answers.ItemId, group, label, previous.TryGetValue(item.Answers.ItemId, out var split) ? split : SplitItem.NotInPreviousRelease));
+            kept.Add(new SplitItem(item.Answers.ItemId, group, label, previous.SplitOf(item.Answers.ItemId)));
         }
 
         await progress.ReportAsync(0.4, $"Planning the splits of {kept.Count:N0} items", ct);
@@ -121,36 +137,51 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
 
         await progress.ReportAsync(0.45, "Writing the release", ct);
         using var manifest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var line = new byte[256];
         var written = 0;
         var rows = new List<ReleaseItem>(PageSize);
         // Counts for the datasheet and the diff against the previous release, fed row by row as they are written.
         var recorder = await ReleaseCutRecorder.StartAsync(dbFactory, project, release.PreviousReleaseId, ct);
-        await foreach (var item in ReadAsync(project.Id, ct))
+        // A full page is written while the next one is read and aggregated: the database works beside this thread.
+        var writing = Task.FromResult(0);
+        try
         {
-            var position = plan.ItemIds.BinarySearch(item.Answers.ItemId);
-            if (position < 0)
+            await foreach (var item in ReadAsync(project.Id, ItemColumns.ContentHash, ct))
             {
-                continue;
+                var position = plan.ItemIds.BinarySearch(item.Answers.ItemId);
+                if (position < 0)
+                {
+                    continue;
+                }
+                var final = aggregation.Aggregate(item.Answers);
+                var splitIndex = plan.SplitIndexes[position];
+                rows.Add(new ReleaseItem
+                {
+                    ReleaseId = release.Id,
+                    ItemId = item.Answers.ItemId,
+                    Split = splitIndex,
+                    ContentHash = item.ContentHash!,
+                    AnswersJson = JsonSerializer.Serialize(final.Answers, JsonColumn.Options),
+                    ChangeReason = await recorder.AddAsync(item.Answers.ItemId, splitIndex, final, ct),
+                });
+                AppendManifestLine(manifest, line, item.Answers.ItemId, SplitNames.All[splitIndex], item.ContentHash!);
+                if (rows.Count == PageSize)
+                {
+                    written += await writing;
+                    writing = WriteAsync(rows, ct);
+                    rows = new List<ReleaseItem>(PageSize);
+                    await progress.ReportAsync(0.45 + (0.5 * written / Math.Max(1, plan.Count)), $"Wrote {written:N0} of {plan.Count:N0} items", ct);
+                }
             }
-            var final = aggregation.Aggregate(item.Answers);
-            var splitIndex = plan.SplitIndexes[position];
-            rows.Add(new ReleaseItem
-            {
-                ReleaseId = release.Id,
-                ItemId = item.Answers.ItemId,
-                Split = splitIndex,
-                ContentHash = item.ContentHash,
-                AnswersJson = JsonSerializer.Serialize(final.Answers, JsonColumn.Options),
-                ChangeReason = await recorder.AddAsync(item.Answers.ItemId, splitIndex, final, ct),
-            });
-            manifest.AppendData(Encoding.UTF8.GetBytes(FormattableString.Invariant($"{item.Answers.ItemId}\t{SplitNames.All[splitIndex]}\t{item.ContentHash}\n")));
-            if (rows.Count == PageSize)
-            {
-                written += await WriteAsync(rows, ct);
-                await progress.ReportAsync(0.45 + (0.5 * written / Math.Max(1, plan.Count)), $"Wrote {written:N0} of {plan.Count:N0} items", ct);
-            }
+            written += await writing;
+            written += await WriteAsync(rows, ct);
         }
-        written += await WriteAsync(rows, ct);
+        catch
+        {
+            // Nothing may still be writing when the failed cut clears the release's rows (WhenAny waits without throwing).
+            await Task.WhenAny(writing);
+            throw;
+        }
         var sha = Convert.ToHexStringLower(manifest.GetHashAndReset());
         var record = await recorder.FinishAsync(ct);
         var finishedAt = clock.GetUtcNow();
@@ -185,16 +216,6 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
         return filter.MinConfidence <= 0 || final.Answers.Values.All(a => a.Confidence >= filter.MinConfidence);
     }
 
-    private async Task<Dictionary<long, int>> PreviousSplitsAsync(long? previousId, CancellationToken ct)
-    {
-        if (previousId is null)
-        {
-            return [];
-        }
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.ReleaseItems.AsNoTracking().Where(i => i.ReleaseId == previousId).ToDictionaryAsync(i => i.ItemId, i => (int)i.Split, ct);
-    }
-
     /// <summary>Each grouped item's key: its group's smallest item id, the same whichever cleansing run found it.</summary>
     private async Task<Dictionary<long, long>> DuplicateGroupKeysAsync(Guid projectId, CancellationToken ct)
     {
@@ -203,53 +224,32 @@ public sealed class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory
         return groupOf.ToDictionary(p => p.Key, p => smallest[p.Value]);
     }
 
+    /// <summary>One page of rows in one bulk insert (COPY, or one SQLite transaction queued at the write gate).</summary>
     private async Task<int> WriteAsync(List<ReleaseItem> rows, CancellationToken ct)
     {
         if (rows.Count == 0)
         {
             return 0;
         }
-        await using var db = await dbFactory.CreateDbContextAsync(ct);
-        db.ChangeTracker.AutoDetectChangesEnabled = false;
-        db.ReleaseItems.AddRange(rows);
-        await db.SaveChangesAsync(ct);
-        var count = rows.Count;
-        rows.Clear();
-        return count;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            // Raw ADO.NET, which the write interceptor does not see: it queues at the write gate itself.
+            await writeGate.RunAsync(() => RowWriter.InsertAsync(db, rows, ct), ct);
+        }
+        return rows.Count;
     }
 
-    private sealed record ReadItem(ItemAnswers Answers, string ContentHash, Dictionary<string, JsonElement> Data);
-
-    /// <summary>The project's items that can be released (not excluded as duplicates, not still being imported), in id order, with their current answers that were not rejected.</summary>
-    private async IAsyncEnumerable<ReadItem> ReadAsync(Guid projectId, [System.Runtime.CompilerServices.EnumeratorCancellation] CancellationToken ct)
+    /// <summary>"id TAB split TAB content hash LF" in UTF-8 into the manifest's hash, without a string per item.</summary>
+    private static void AppendManifestLine(IncrementalHash manifest, byte[] buffer, long itemId, string split, string contentHash)
     {
-        long after = 0;
-        while (true)
-        {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            var items = await db.Items.AsNoTracking()
-                .Where(i => i.ProjectId == projectId && i.Id > after && i.DuplicateOfItemId == null && i.TakenSlots < Item.PendingSlots)
-                .OrderBy(i => i.Id).Take(PageSize)
-                .Select(i => new { i.Id, i.ContentHash, i.Data, i.IsGold, i.GoldAnswer })
-                .ToListAsync(ct);
-            if (items.Count == 0)
-            {
-                yield break;
-            }
-            var first = items[0].Id;
-            var last = items[^1].Id;
-            var answers = (await db.Annotations.AsNoTracking()
-                    .Where(a => a.ProjectId == projectId && a.ItemId >= first && a.ItemId <= last && a.IsCurrent && a.ReviewStatus != ReviewStatus.Rejected)
-                    .Select(a => new { a.ItemId, a.Id, a.AnnotatorId, a.Values, a.ReviewStatus, a.Reason })
-                    .ToListAsync(ct))
-                .ToLookup(a => a.ItemId);
-            foreach (var item in items)
-            {
-                var given = answers[item.Id].Select(a => new AggregationAnswer(a.Id, a.AnnotatorId, a.Values, AggregationAnswer.IsAdjudicated(a.ReviewStatus, a.Reason))).ToList();
-                yield return new ReadItem(new ItemAnswers(item.Id, given, item.IsGold ? item.GoldAnswer : null), item.ContentHash, item.Data);
-            }
-            after = last;
-        }
+        var line = buffer.AsSpan();
+        itemId.TryFormat(line, out var length, default, CultureInfo.InvariantCulture);
+        line[length++] = (byte)'\t';
+        length += Encoding.UTF8.GetBytes(split, line[length..]);
+        line[length++] = (byte)'\t';
+        length += Encoding.UTF8.GetBytes(contentHash, line[length..]);
+        line[length++] = (byte)'\n';
+        manifest.AppendData(line[..length]);
     }
 }
 

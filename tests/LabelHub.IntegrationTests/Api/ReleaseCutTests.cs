@@ -144,7 +144,8 @@ public sealed class ReleaseCutTests
 
     private static int Number(string text) => int.Parse(text["review ".Length..], System.Globalization.CultureInfo.InvariantCulture);
 
-    private static async Task<CutReleaseResult> CutAsync(LabelHubApp app, ApiClient manager, Actor actor, Guid projectId, ReleaseRequest request)
+    /// <summary>Cuts a release through the service and follows its job to the end.</summary>
+    internal static async Task<CutReleaseResult> CutAsync(LabelHubApp app, ApiClient manager, Actor actor, Guid projectId, ReleaseRequest request)
     {
         var (_, job) = await app.Service<ReleaseService>().StartAsync(actor, projectId, request);
         var done = await WaitForJobAsync(manager, job.Id, timeoutSeconds: 120);
