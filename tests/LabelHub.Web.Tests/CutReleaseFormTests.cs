@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Bunit;
 using LabelHub.Domain.Cleansing;
+using LabelHub.Domain.Data;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Labeling;
@@ -28,6 +29,7 @@ public sealed class CutReleaseFormTests : ComponentTest, IClassFixture<Workbench
         Services.AddSingleton<IJobScheduler, QueueOnlyScheduler>();
         Services.AddSingleton<JobRunService>();
         Services.AddSingleton<DuplicateService>();
+        Services.AddSingleton(database.Service<SqliteWriteGate>());
         Services.AddSingleton<ReleaseCutter>();
         Services.AddSingleton<ReleaseService>();
     }
