@@ -37,7 +37,7 @@ public sealed class AdjudicationTests
         Assert.Equal("Succeeded", import.GetProperty("state").GetString());
 
         // An annotator types both notes with a full-width input method.
-        var annotator = await AnnotatorAsync(page, api, projectId, "mina");
+        var annotator = (await ProjectAnnotatorAsync(page, api, projectId, "mina", "adjudication-e2e")).Api;
         foreach (var note in new[] { "ＡＢＣ", "ＸＹＺ" })
         {
             var task = await PostAsync(annotator, $"{p}/tasks/next", new { });
@@ -117,22 +117,4 @@ public sealed class AdjudicationTests
     private static async Task<JsonElement> ItemAsync(HttpClient api, string projectPath, long itemId) =>
         await api.GetFromJsonAsync<JsonElement>($"{projectPath}/cleansing/items/{itemId}");
 
-    /// <summary>A new annotator on the project, with an API client made from a token they create in a browser of their own.</summary>
-    private static async Task<HttpClient> AnnotatorAsync(IPage page, HttpClient api, Guid projectId, string name)
-    {
-        var (id, password) = await CreateUserAsync(api, name, "Annotator");
-        await PostAsync(api, $"/api/v1/projects/{projectId}/members", new { userId = id });
-        var baseUrl = new Uri(page.Url).GetLeftPart(UriPartial.Authority);
-        var context = await page.Context.Browser!.NewContextAsync(new() { BaseURL = baseUrl, Locale = "en-US" });
-        try
-        {
-            var own = await context.NewPageAsync();
-            await SignInAsync(own, name, password);
-            return ApiClient(baseUrl, await CreateTokenAsync(own, "adjudication-e2e"));
-        }
-        finally
-        {
-            await context.CloseAsync();
-        }
-    }
 }

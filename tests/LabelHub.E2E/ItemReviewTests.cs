@@ -28,7 +28,7 @@ public sealed class ItemReviewTests
         var annotators = new List<(Guid Id, HttpClient Api)>();
         foreach (var name in new[] { "mina", "jun", "hana" })
         {
-            annotators.Add(await AnnotatorAsync(page, api, projectId, name));
+            annotators.Add(await ProjectAnnotatorAsync(page, api, projectId, name, "review-e2e"));
         }
 
         // Mina and Jun mark 삼성 as ORG and call the first review positive; Hana says negative and marks nothing. The second is answered alike by all.
@@ -125,7 +125,7 @@ public sealed class ItemReviewTests
         };
         for (var who = 0; who < 2; who++)
         {
-            var (_, annotator) = await AnnotatorAsync(page, api, projectId, who == 0 ? "mina" : "jun");
+            var (_, annotator) = await ProjectAnnotatorAsync(page, api, projectId, who == 0 ? "mina" : "jun", "review-e2e");
             var task = await PostAsync(annotator, $"/api/v1/projects/{projectId}/tasks/next", new { });
             await PostAsync(annotator, $"/api/v1/tasks/{task.GetProperty("assignmentId").GetInt64()}/submit", new { values = new { objects = boxes[who] } });
         }
@@ -170,24 +170,6 @@ public sealed class ItemReviewTests
         var import = await WaitForJobAsync(api, await PostAsync(api, $"/api/v1/projects/{projectId}/items", items));
         Assert.Equal("Succeeded", import.GetProperty("state").GetString());
         return projectId;
-    }
-
-    /// <summary>A new annotator on the project, with an API client made from a token they create in a browser of their own.</summary>
-    private static async Task<(Guid Id, HttpClient Api)> AnnotatorAsync(IPage page, HttpClient api, Guid projectId, string name)
-    {
-        var (id, password) = await CreateUserAsync(api, name, "Annotator");
-        await PostAsync(api, $"/api/v1/projects/{projectId}/members", new { userId = id });
-        var context = await page.Context.Browser!.NewContextAsync(new() { BaseURL = new Uri(page.Url).GetLeftPart(UriPartial.Authority), Locale = "en-US" });
-        try
-        {
-            var own = await context.NewPageAsync();
-            await SignInAsync(own, name, password);
-            return (id, ApiClient(new Uri(page.Url).GetLeftPart(UriPartial.Authority), await CreateTokenAsync(own, "review-e2e")));
-        }
-        finally
-        {
-            await context.CloseAsync();
-        }
     }
 
     /// <summary>The annotation id of an annotator's answer on the item shown, read off the verdict rows.</summary>

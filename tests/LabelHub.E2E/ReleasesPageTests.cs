@@ -34,7 +34,7 @@ public sealed class ReleasesPageTests
         Assert.Equal("Succeeded", (await WaitForJobAsync(api, await PostAsync(api, $"{p}/items", items))).GetProperty("state").GetString());
 
         // Both annotators label every item alike: "good" texts positive, "bad" ones negative.
-        var annotators = new[] { await AnnotatorAsync(page, api, projectId, "rina"), await AnnotatorAsync(page, api, projectId, "joon") };
+        var annotators = new[] { (await ProjectAnnotatorAsync(page, api, projectId, "rina", "releases-e2e")).Api, (await ProjectAnnotatorAsync(page, api, projectId, "joon", "releases-e2e")).Api };
         var answers = new Dictionary<string, List<(HttpClient Client, long AnnotationId)>>(StringComparer.Ordinal);
         foreach (var annotator in annotators)
         {
@@ -127,21 +127,4 @@ public sealed class ReleasesPageTests
 
     private static List<string> Lines(ZipArchive zip, string path) => [.. Text(zip, path).Split('\n').Select(l => l.TrimEnd('\r')).Where(l => l.Length > 0)];
 
-    private static async Task<HttpClient> AnnotatorAsync(IPage page, HttpClient api, Guid projectId, string name)
-    {
-        var (id, password) = await CreateUserAsync(api, name, "Annotator");
-        await PostAsync(api, $"/api/v1/projects/{projectId}/members", new { userId = id });
-        var baseUrl = new Uri(page.Url).GetLeftPart(UriPartial.Authority);
-        var context = await page.Context.Browser!.NewContextAsync(new() { BaseURL = baseUrl, Locale = "en-US" });
-        try
-        {
-            var own = await context.NewPageAsync();
-            await SignInAsync(own, name, password);
-            return ApiClient(baseUrl, await CreateTokenAsync(own, "releases-e2e"));
-        }
-        finally
-        {
-            await context.CloseAsync();
-        }
-    }
 }

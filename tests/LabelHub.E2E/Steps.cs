@@ -118,6 +118,25 @@ public static class Steps
         return client;
     }
 
+    /// <summary>A new annotator on the project, with an API client made from a token they create in a browser of their own.</summary>
+    public static async Task<(Guid Id, HttpClient Api)> ProjectAnnotatorAsync(IPage page, HttpClient api, Guid projectId, string name, string tokenName)
+    {
+        var (id, password) = await CreateUserAsync(api, name, "Annotator");
+        await PostAsync(api, $"/api/v1/projects/{projectId}/members", new { userId = id });
+        var baseUrl = new Uri(page.Url).GetLeftPart(UriPartial.Authority);
+        var context = await page.Context.Browser!.NewContextAsync(new() { BaseURL = baseUrl, Locale = "en-US" });
+        try
+        {
+            var own = await context.NewPageAsync();
+            await SignInAsync(own, name, password);
+            return (id, ApiClient(baseUrl, await CreateTokenAsync(own, tokenName)));
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
+
     /// <summary>Creates a user with one role and a generated password; returns the id and that password.</summary>
     public static async Task<(Guid Id, string Password)> CreateUserAsync(HttpClient api, string userName, string role)
     {

@@ -72,7 +72,7 @@ public sealed class ReleaseCutPagingTests
             await db.SaveChangesAsync();
         }
 
-        var first = await ReleaseCutTests.CutAsync(app, manager, actor, project.Id, Request);
+        var first = await ReleaseTestHelpers.CutReleaseAsync(app, manager, actor, project.Id, Request);
         var expected = Enumerable.Range(0, count).Where(Kept).ToList();
         Assert.True(expected.Count > 2 * ReleaseCutter.PageSize);
         Assert.Equal((expected.Count, count - expected.Count), (first.Items, first.Left));
@@ -94,7 +94,7 @@ public sealed class ReleaseCutPagingTests
         }
 
         // The next release reads the previous one's splits across all its pages: nobody moves.
-        var second = await ReleaseCutTests.CutAsync(app, manager, actor, project.Id, Request);
+        var second = await ReleaseTestHelpers.CutReleaseAsync(app, manager, actor, project.Id, Request);
         Assert.Equal((expected.Count, expected.Count, 0, first.ManifestSha256), (second.Items, second.Split.KeptItems, second.Split.NewItems, second.ManifestSha256));
     }
 }

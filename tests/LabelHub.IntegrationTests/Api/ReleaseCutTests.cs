@@ -11,6 +11,7 @@ using LabelHub.Domain.Releases;
 using LabelHub.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using static LabelHub.IntegrationTests.Api.ApiTestHelpers;
+using static LabelHub.IntegrationTests.Api.ReleaseTestHelpers;
 
 namespace LabelHub.IntegrationTests.Api;
 
@@ -36,11 +37,11 @@ public sealed class ReleaseCutTests
             annotators.Add(annotator);
         }
         // 40 texts; the two annotators agree except on texts whose number ends in 7 (a 1–1 tie: no final answer).
-        await ImportAsync(manager, project.Id, Enumerable.Range(0, 40).Select(n => $"review {n}"));
+        await ImportTextsAsync(manager, project.Id, Enumerable.Range(0, 40).Select(n => $"review {n}"));
         await AnswerAllAsync(project.Id, annotators, (text, a) => Number(text) % 10 == 7 && a == 1 ? "neutral" : (Number(text) % 3 == 0 ? "negative" : "positive"));
 
         var service = app.Service<ReleaseService>();
-        var first = await CutAsync(app, manager, actor, project.Id, new ReleaseRequest(Split: new SplitSettings { Seed = "s1" }));
+        var first = await CutReleaseAsync(app, manager, actor, project.Id, new ReleaseRequest(Split: new SplitSettings { Seed = "s1" }));
         Assert.Equal((1, 36, 4), (first.Number, first.Items, first.Left));
         await using (var db = app.CreateDbContext())
         {
@@ -66,15 +67,15 @@ public sealed class ReleaseCutTests
         }
 
         // The same settings on the same data cut the same release.
-        var again = await CutAsync(app, manager, actor, project.Id, new ReleaseRequest(Split: new SplitSettings { Seed = "s1" }));
+        var again = await CutReleaseAsync(app, manager, actor, project.Id, new ReleaseRequest(Split: new SplitSettings { Seed = "s1" }));
         Assert.Equal((2, first.ManifestSha256), (again.Number, again.ManifestSha256));
 
         // The project grows: release 3 keeps every item of release 2 in its split; a new seed would only place new items.
-        await ImportAsync(manager, project.Id, Enumerable.Range(40, 20).Select(n => $"review {n}"));
+        await ImportTextsAsync(manager, project.Id, Enumerable.Range(40, 20).Select(n => $"review {n}"));
         await AnswerAllAsync(project.Id, annotators, (text, _) => "neutral");
         // The preview (through the API) shows what the cut then gives: the same sizes and label balance, writing nothing.
         var preview = await manager.PostAsync<ReleasePreview>($"/api/v1/projects/{project.Id}/releases/preview", new { split = new { seed = "another seed" } });
-        var third = await CutAsync(app, manager, actor, project.Id, new ReleaseRequest(Split: new SplitSettings { Seed = "another seed" }));
+        var third = await CutReleaseAsync(app, manager, actor, project.Id, new ReleaseRequest(Split: new SplitSettings { Seed = "another seed" }));
         Assert.Equal((3, 56, 36, 20), (third.Number, third.Items, third.Split.KeptItems, third.Split.NewItems));
         Assert.Equal((third.Items, third.Left, "sentiment"), (preview.Items, preview.Left, preview.Settings.Split.LabelField));
         Assert.Equal(JsonSerializer.Serialize(third.Split, LabelHubApp.Json), JsonSerializer.Serialize(preview.Split, LabelHubApp.Json));
@@ -143,21 +144,6 @@ public sealed class ReleaseCutTests
     }
 
     private static int Number(string text) => int.Parse(text["review ".Length..], System.Globalization.CultureInfo.InvariantCulture);
-
-    /// <summary>Cuts a release through the service and follows its job to the end.</summary>
-    internal static async Task<CutReleaseResult> CutAsync(LabelHubApp app, ApiClient manager, Actor actor, Guid projectId, ReleaseRequest request)
-    {
-        var (_, job) = await app.Service<ReleaseService>().StartAsync(actor, projectId, request);
-        var done = await WaitForJobAsync(manager, job.Id, timeoutSeconds: 120);
-        Assert.True(done.State == JobState.Succeeded, $"{done.ResultSummary} {done.Error}");
-        return ReleaseJobs.Cut.ReadResult(done)!;
-    }
-
-    private static async Task ImportAsync(ApiClient manager, Guid projectId, IEnumerable<string> texts)
-    {
-        var import = await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{projectId}/items", texts.Select(t => new { text = t }).ToArray());
-        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(manager, import.Id)).State);
-    }
 
     private static async Task AnswerAllAsync(Guid projectId, List<ApiClient> annotators, Func<string, int, string> label)
     {

@@ -13,6 +13,7 @@ using LabelHub.Domain.Releases;
 using LabelHub.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using static LabelHub.IntegrationTests.Api.ApiTestHelpers;
+using static LabelHub.IntegrationTests.Api.ReleaseTestHelpers;
 
 namespace LabelHub.IntegrationTests.Api;
 
@@ -49,13 +50,13 @@ public sealed class ReleaseDatasheetTests
             await ApiClient.EnsureAsync(await annotator.PostRawAsync($"{p}/guideline/acknowledge", new { version = 1 }));
         }
         // 30 texts: unanimous, except n ≡ 7 (mod 10) a three-way tie (left out) and n ≡ 8 a 2–1 split with cat saying neutral.
-        await ImportAsync(manager, project.Id, Enumerable.Range(0, 30).Select(n => $"review {n}"));
+        await ImportTextsAsync(manager, project.Id, Enumerable.Range(0, 30).Select(n => $"review {n}"));
         await AnswerAllAsync(project.Id, annotators, (n, a) => n % 10 == 7 ? ThreeWay[a] : n % 10 == 8 && a == 2 ? "neutral" : Base(n));
         var item = await ItemIdsAsync(app, project.Id);
         await ApiClient.EnsureAsync(await manager.Http.PutAsJsonAsync($"{p}/items/{item[0]}/gold", new { answer = new { sentiment = "negative" } }, LabelHubApp.Json));
         await RecomputeQualityAsync(manager, p);
 
-        var first = await CutAsync(app, manager, actor, project.Id);
+        var first = await CutReleaseAsync(app, manager, actor, project.Id, new ReleaseRequest(Split: new SplitSettings { Seed = "s1" }));
         Assert.Equal(27, first.Items);
         var one = await manager.GetAsync<ReleaseInfo>($"{p}/releases/1");
         Assert.Null(one.Diff);
@@ -87,12 +88,12 @@ public sealed class ReleaseDatasheetTests
         await annotators[0].PostAsync<JsonElement>($"/api/v1/annotations/{answer[(item[5], ann)]}/revise", new ReviseRequest(Values(("sentiment", "negative"))));
         await annotators[1].PostAsync<JsonElement>($"/api/v1/annotations/{answer[(item[5], bob)]}/revise", new ReviseRequest(Values(("sentiment", "neutral"))));
         // Three new texts, answered alike by all.
-        await ImportAsync(manager, project.Id, Enumerable.Range(30, 3).Select(n => $"review {n}"));
+        await ImportTextsAsync(manager, project.Id, Enumerable.Range(30, 3).Select(n => $"review {n}"));
         await AnswerAllAsync(project.Id, annotators, (n, _) => Base(n));
         item = await ItemIdsAsync(app, project.Id);
         await RecomputeQualityAsync(manager, p);
 
-        var second = await CutAsync(app, manager, actor, project.Id);
+        var second = await CutReleaseAsync(app, manager, actor, project.Id, new ReleaseRequest(Split: new SplitSettings { Seed = "s1" }));
         Assert.Equal(29, second.Items);
         var two = await manager.GetAsync<ReleaseInfo>($"{p}/releases/2");
         var diff = two.Diff!;
@@ -221,20 +222,6 @@ public sealed class ReleaseDatasheetTests
         await ApiClient.EnsureAsync(response);
         var job = await WaitForJobAsync(manager, (await response.Content.ReadFromJsonAsync<JobRunInfo>(LabelHubApp.Json))!.Id, timeoutSeconds: 120);
         Assert.True(job.State == JobState.Succeeded, $"{url}: {job.ResultSummary} {job.Error}");
-    }
-
-    private static async Task<CutReleaseResult> CutAsync(LabelHubApp app, ApiClient manager, Actor actor, Guid projectId)
-    {
-        var (_, job) = await app.Service<ReleaseService>().StartAsync(actor, projectId, new ReleaseRequest(Split: new SplitSettings { Seed = "s1" }));
-        var done = await WaitForJobAsync(manager, job.Id, timeoutSeconds: 120);
-        Assert.True(done.State == JobState.Succeeded, $"{done.ResultSummary} {done.Error}");
-        return ReleaseJobs.Cut.ReadResult(done)!;
-    }
-
-    private static async Task ImportAsync(ApiClient manager, Guid projectId, IEnumerable<string> texts)
-    {
-        var import = await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{projectId}/items", texts.Select(t => new { text = t }).ToArray());
-        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(manager, import.Id)).State);
     }
 
     /// <summary>Each annotator answers every task handed out, ten minutes each under guideline version 1.</summary>

@@ -11,6 +11,7 @@ using LabelHub.Domain.Releases;
 using LabelHub.IntegrationTests.Infrastructure;
 using Microsoft.EntityFrameworkCore;
 using static LabelHub.IntegrationTests.Api.ApiTestHelpers;
+using static LabelHub.IntegrationTests.Api.ReleaseTestHelpers;
 
 namespace LabelHub.IntegrationTests.Api;
 
@@ -45,7 +46,7 @@ public sealed class ReleaseSplitTests
                 texts.AddRange(Enumerable.Range(0, GroupSize).Select(v => new { text = Sentence(g) + Endings[v] }));
             }
             texts.AddRange(Enumerable.Range(100, Singletons).Select(s => new { text = Sentence(s) + "." }));
-            await ImportAsync(manager, project.Id, texts);
+            await ImportItemsAsync(manager, project.Id, texts);
             var url = $"/api/v1/projects/{project.Id}/cleansing/duplicates";
             var search = await SearchAsync(manager, url);
             Assert.Equal((OpenGroups + 1, (OpenGroups + 1) * GroupSize), (search.Groups, search.ItemsInGroups));
@@ -79,7 +80,7 @@ public sealed class ReleaseSplitTests
             // Growth: a new variant of every open group, found by the search again, joins the split its group has.
             var before = GroupMembers(items, 0).Concat(Enumerable.Range(1, OpenGroups - 1).SelectMany(g => GroupMembers(items, g)))
                 .ToDictionary(id => id, id => splits[id]);
-            await ImportAsync(manager, project.Id, Enumerable.Range(0, OpenGroups).Select(g => new { text = Sentence(g) + Endings[GroupSize] }));
+            await ImportItemsAsync(manager, project.Id, Enumerable.Range(0, OpenGroups).Select(g => new { text = Sentence(g) + Endings[GroupSize] }));
             var again = await SearchAsync(manager, url);
             Assert.Equal((OpenGroups, OpenGroups * (GroupSize + 1), 1), (again.Groups, again.ItemsInGroups, again.AlreadyDecided));
             var next = await CutAsync(manager, project.Id, new
@@ -115,7 +116,7 @@ public sealed class ReleaseSplitTests
         var notes = Enumerable.Range(0, Patients)
             .SelectMany(p => Enumerable.Range(0, (p % LargestPatient) + 1).Select(n => new { text = $"note {n} of {PatientName(p)}", patient = PatientName(p) }))
             .ToList();
-        await ImportAsync(manager, project.Id, notes);
+        await ImportItemsAsync(manager, project.Id, notes);
         await AnswerAllAsync(project.Id, annotator);
 
         double[] ratios = [0.6, 0.2, 0.2];
@@ -151,7 +152,7 @@ public sealed class ReleaseSplitTests
         // Growth: new notes of known patients join their patient's split; a new patient is placed like any new unit.
         var newNotes = Enumerable.Range(0, 10).Select(p => new { text = $"follow-up of {PatientName(p)}", patient = PatientName(p) })
             .Append(new { text = "first note of a new patient", patient = PatientName(99) }).ToList();
-        await ImportAsync(manager, project.Id, newNotes);
+        await ImportItemsAsync(manager, project.Id, newNotes);
         await AnswerAllAsync(project.Id, annotator);
         var second = await CutAsync(manager, project.Id, request);
         Assert.Equal((notes.Count + newNotes.Count, newNotes.Count, 0), (second.Items, second.Split.NewItems, second.Split.StraddlingGroups));
@@ -232,13 +233,6 @@ public sealed class ReleaseSplitTests
     }
 
     private const string JsonlReleaseFileName = LabelHub.Domain.Releases.Formats.JsonlReleaseWriter.FileName;
-
-    private static async Task ImportAsync(ApiClient manager, Guid projectId, IEnumerable<object> items)
-    {
-        var import = await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{projectId}/items", items.ToArray());
-        var done = await WaitForJobAsync(manager, import.Id);
-        Assert.True(done.State == JobState.Succeeded, $"{done.State}: {done.Error}");
-    }
 
     private static async Task<DuplicateSearchResult> SearchAsync(ApiClient manager, string url)
     {
