@@ -97,6 +97,7 @@ public sealed class ReleasesPageTests
             using var zip = ZipFile.OpenRead((await download.PathAsync())!);
             Assert.Equal(Positive + Negative, Lines(zip, "manifest.jsonl").Count);
             Assert.StartsWith("# Datasheet: ", Text(zip, "datasheet.md"), StringComparison.Ordinal);
+            Assert.StartsWith("# 데이터시트: ", Text(zip, "datasheet.ko.md"), StringComparison.Ordinal);
             var records = format switch
             {
                 "jsonl" => Lines(zip, "release.jsonl").Count,

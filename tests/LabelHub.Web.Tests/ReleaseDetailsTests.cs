@@ -45,6 +45,14 @@ public sealed class ReleaseDetailsTests : ComponentTest
     }
 
     [Fact]
+    public void An_English_reader_gets_the_English_datasheet_even_when_the_Korean_one_exists()
+    {
+        var details = RenderDetails(Release(2) with { Datasheet = "# Datasheet: reviews, release 2", DatasheetKorean = "# 데이터시트: reviews, 릴리스 2" });
+
+        Assert.Equal("Datasheet: reviews, release 2", details.Find("[data-testid=release-datasheet] h1").TextContent);
+    }
+
+    [Fact]
     public void A_first_release_says_there_is_nothing_to_compare_and_a_later_one_without_a_diff_says_it_is_being_written()
     {
         var first = RenderDetails(Release(1) with { PreviousReleaseId = null });
@@ -112,5 +120,22 @@ public sealed class ReleaseDetailsKoreanTests() : ComponentTest("ko")
         Assert.Contains("학습", details.Find("[data-testid=split-size-row][data-split=train]").TextContent, StringComparison.Ordinal);
         Assert.Contains("상자 필드", details.Find("[data-testid=release-download-reason][data-format=coco]").TextContent, StringComparison.Ordinal);
         Assert.Contains("이전 릴리스", details.Find("[data-testid=release-diff-none]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_datasheet_is_the_Korean_one_and_a_release_without_it_falls_back_to_English()
+    {
+        var schema = new LabelSchema { Fields = [new LabelField { Name = "sentiment", Kind = FieldKind.Choice, Labels = ["positive", "negative"] }] };
+        var both = ReleaseDetailsTests.Release(2) with { Datasheet = "# Datasheet: reviews, release 2\n\n## Purpose\n", DatasheetKorean = "# 데이터시트: reviews, 릴리스 2\n\n## 목적\n" };
+        var details = Render<ReleaseDetails>(p => p.Add(c => c.ProjectId, Guid.NewGuid()).Add(c => c.Release, both).Add(c => c.Schema, schema));
+
+        var datasheet = details.Find("[data-testid=release-datasheet]");
+        Assert.Equal("데이터시트: reviews, 릴리스 2", datasheet.QuerySelector("h1")!.TextContent);
+        Assert.Equal("목적", datasheet.QuerySelector("h2")!.TextContent);
+        Assert.DoesNotContain("Purpose", datasheet.TextContent, StringComparison.Ordinal);
+        Assert.Contains("datasheet.ko.md(한국어)", details.Markup, StringComparison.Ordinal);
+
+        var older = Render<ReleaseDetails>(p => p.Add(c => c.ProjectId, Guid.NewGuid()).Add(c => c.Release, both with { DatasheetKorean = null }).Add(c => c.Schema, schema));
+        Assert.Equal("Datasheet: reviews, release 2", older.Find("[data-testid=release-datasheet] h1").TextContent);
     }
 }

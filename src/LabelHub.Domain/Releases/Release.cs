@@ -39,8 +39,11 @@ public class Release
     /// <summary>The changes against the previous release (added, removed, relabeled per field and reason), as JSON.</summary>
     public string? DiffJson { get; set; }
 
-    /// <summary>The datasheet in Markdown, written when the cut finished.</summary>
+    /// <summary>The datasheet in Markdown, in English, written when the cut finished.</summary>
     public string? Datasheet { get; set; }
+
+    /// <summary>The same datasheet in Korean, written with the English one; null for releases cut before it existed.</summary>
+    public string? DatasheetKorean { get; set; }
 
     /// <summary>SHA-256 (hex) of the manifest: every item's id, split and content hash in item order.</summary>
     public string? ManifestSha256 { get; set; }

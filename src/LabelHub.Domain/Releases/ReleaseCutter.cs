@@ -196,7 +196,8 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
                 .SetProperty(r => r.SummaryJson, JsonSerializer.Serialize(plan.Summary, JsonColumn.Options))
                 // Written with State=Ready: the trigger refuses any later change of a finished release.
                 .SetProperty(r => r.DiffJson, record.Diff is null ? null : JsonSerializer.Serialize(record.Diff, JsonColumn.Options))
-                .SetProperty(r => r.Datasheet, datasheet)
+                .SetProperty(r => r.Datasheet, datasheet.English)
+                .SetProperty(r => r.DatasheetKorean, datasheet.Korean)
                 .SetProperty(r => r.FinishedAt, finishedAt), ct);
         }
         return new CutReleaseResult(release.Id, release.Number, written, left, sha, plan.Summary);

@@ -17,7 +17,10 @@ public sealed record DatasheetAnnotator(string Name, long Answers, double Hours)
 /// <summary>Corrections the cleansing stage made, by where they came from (label errors, disagreements, rules…).</summary>
 public sealed record DatasheetCorrections(string Source, long Count);
 
-/// <summary>Everything a release's datasheet says, gathered by the caller; <see cref="ReleaseDatasheet.Render"/> only writes it.</summary>
+/// <summary>
+/// Everything a release's datasheet says, gathered by the caller; <see cref="ReleaseDatasheet.Render(ReleaseDatasheetModel, DatasheetLanguage)"/>
+/// only writes it. The sentences in it (filter, aggregation, quality source…) are in the language it is rendered in.
+/// </summary>
 public sealed record ReleaseDatasheetModel
 {
     public required string ProjectName { get; init; }
@@ -56,9 +59,9 @@ public sealed record ReleaseDatasheetModel
 }
 
 /// <summary>
-/// The release's datasheet (datasheet.md in every download), in English: the file is the same bytes for everyone, the
-/// page shows it localised. Numbers are written invariantly and nothing depends on the clock, so the text is a
-/// function of the model. Known limitations are worked out from the numbers (<see cref="Limitations"/>).
+/// The release's datasheet, in English (datasheet.md in every download) and in Korean (datasheet.ko.md): each file is
+/// the same bytes for everyone, the page shows the one in the reader's language. Numbers are written invariantly and
+/// nothing depends on the clock or the current culture, so the text is a function of the model and the language. Known limitations are worked out from the numbers (<see cref="Limitations(ReleaseDatasheetModel, DatasheetLanguage)"/>).
 /// </summary>
 public static class ReleaseDatasheet
 {
@@ -68,37 +71,42 @@ public static class ReleaseDatasheet
     /// <summary>Agreement below this (Krippendorff's rule of thumb for tentative conclusions) marks a field as unreliable.</summary>
     public const double LowAgreement = 0.667;
 
-    public static string Render(ReleaseDatasheetModel model)
+    /// <summary>The datasheet in English: the datasheet.md of every download.</summary>
+    public static string Render(ReleaseDatasheetModel model) => Render(model, DatasheetLanguage.English);
+
+    public static string Render(ReleaseDatasheetModel model, DatasheetLanguage language)
     {
         ArgumentNullException.ThrowIfNull(model);
+        var w = DatasheetWords.For(language);
         var md = new StringBuilder();
-        md.Append("# Datasheet: ").Append(Escape(model.ProjectName)).Append(", release ").Append(N(model.ReleaseNumber)).Append("\n\n");
-        md.Append("Cut on ").Append(model.CutAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture)).Append(".\n\n");
-        md.Append("## Purpose\n\n").Append(string.IsNullOrWhiteSpace(model.Description) ? "No description was given." : model.Description.Trim()).Append("\n\n");
+        md.Append("# ").Append(w.Title(Escape(model.ProjectName), N(model.ReleaseNumber))).Append("\n\n");
+        md.Append(w.CutOn(model.CutAt.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture))).Append("\n\n");
+        md.Append("## ").Append(w.Purpose).Append("\n\n").Append(string.IsNullOrWhiteSpace(model.Description) ? w.NoDescription : model.Description.Trim()).Append("\n\n");
 
-        md.Append("## Schema\n\n| Field | Kind | Labels |\n| --- | --- | --- |\n");
+        md.Append("## ").Append(w.Schema).Append("\n\n").Append(w.SchemaHeader).Append("\n| --- | --- | --- |\n");
         foreach (var field in model.Schema.Fields)
         {
-            md.Append("| ").Append(Escape(field.Name)).Append(" | ").Append(field.Kind.ToString()).Append(" | ")
+            md.Append("| ").Append(Escape(field.Name)).Append(" | ").Append(w.Kind(field.Kind)).Append(" | ")
                 .Append(Escape(string.Join(", ", field.Labels))).Append(" |\n");
         }
 
-        md.Append("\n## How it was made\n\n");
-        md.Append("- Filter: ").Append(Escape(model.Filter)).Append('\n');
-        md.Append("- Aggregation: ").Append(Escape(model.Aggregation)).Append('\n');
-        md.Append("- Splits: ").Append(Escape(model.SplitSettings)).Append("\n\n");
+        md.Append("\n## ").Append(w.HowItWasMade).Append("\n\n");
+        md.Append("- ").Append(w.Filter).Append(": ").Append(Escape(model.Filter)).Append('\n');
+        md.Append("- ").Append(w.Aggregation).Append(": ").Append(Escape(model.Aggregation)).Append('\n');
+        md.Append("- ").Append(w.Splits).Append(": ").Append(Escape(model.SplitSettings)).Append("\n\n");
 
-        md.Append("## Items\n\n| Split | Items |\n| --- | ---: |\n");
+        md.Append("## ").Append(w.Items).Append("\n\n").Append(w.ItemsHeader).Append("\n| --- | ---: |\n");
         foreach (var (split, items) in model.ItemsPerSplit)
         {
-            md.Append("| ").Append(Escape(split)).Append(" | ").Append(N(items)).Append(" |\n");
+            md.Append("| ").Append(Escape(w.Split(split))).Append(" | ").Append(N(items)).Append(" |\n");
         }
-        md.Append("| total | ").Append(N(model.ItemsPerSplit.Sum(s => s.Items))).Append(" |\n");
+        md.Append("| ").Append(w.Total).Append(" | ").Append(N(model.ItemsPerSplit.Sum(s => s.Items))).Append(" |\n");
 
         if (model.LabelCounts.Count > 0)
         {
             var splits = model.ItemsPerSplit.Select(s => s.Split).ToList();
-            md.Append("\n## Labels\n\n| Field | Label | ").Append(string.Join(" | ", splits.Select(Escape))).Append(" |\n| --- | --- |");
+            md.Append("\n## ").Append(w.Labels).Append("\n\n").Append(w.LabelsHeader).Append(' ')
+                .Append(string.Join(" | ", splits.Select(s => Escape(w.Split(s))))).Append(" |\n| --- | --- |");
             md.Append(string.Concat(splits.Select(_ => " ---: |"))).Append('\n');
             foreach (var group in model.LabelCounts.GroupBy(c => (c.Field, c.Label)))
             {
@@ -111,39 +119,39 @@ public static class ReleaseDatasheet
             }
         }
 
-        md.Append("\n## Quality\n\n");
+        md.Append("\n## ").Append(w.Quality).Append("\n\n");
         if (!string.IsNullOrWhiteSpace(model.QualitySource))
         {
             md.Append(model.QualitySource.Trim()).Append("\n\n");
         }
         if (model.Agreement.Count > 0)
         {
-            md.Append("| Field | Measure | Agreement |\n| --- | --- | ---: |\n");
+            md.Append(w.AgreementHeader).Append("\n| --- | --- | ---: |\n");
             foreach (var a in model.Agreement)
             {
-                md.Append("| ").Append(Escape(a.Field)).Append(" | ").Append(Escape(a.Measure)).Append(" | ").Append(a.Value is { } v ? F(v) : "undefined").Append(" |\n");
+                md.Append("| ").Append(Escape(a.Field)).Append(" | ").Append(Escape(a.Measure)).Append(" | ").Append(a.Value is { } v ? F(v) : w.Undefined).Append(" |\n");
             }
             md.Append('\n');
         }
-        md.Append("- Gold accuracy: ").Append(model.GoldAccuracy is { } gold ? $"{P(gold)} over {N(model.GoldItems)} gold items" : "no gold items").Append('\n');
-        md.Append("- Tied fields left without a final answer: ")
-            .Append(model.Ties.All(t => t.Items == 0) ? "none" : string.Join(", ", model.Ties.Where(t => t.Items > 0).Select(t => $"{Escape(t.Field)} ({N(t.Items)})"))).Append('\n');
-        md.Append("- Guideline versions in force: ")
-            .Append(model.Guidelines.Count == 0 ? "none" : string.Join(", ", model.Guidelines.Select(g => $"v{N(g.Version)} ({g.PublishedAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})"))).Append("\n\n");
+        md.Append("- ").Append(w.GoldAccuracy).Append(": ").Append(model.GoldAccuracy is { } gold ? w.GoldOver(P(gold), N(model.GoldItems)) : w.NoGold).Append('\n');
+        md.Append("- ").Append(w.Ties).Append(": ")
+            .Append(model.Ties.All(t => t.Items == 0) ? w.None : string.Join(", ", model.Ties.Where(t => t.Items > 0).Select(t => $"{Escape(t.Field)} ({N(t.Items)})"))).Append('\n');
+        md.Append("- ").Append(w.Guidelines).Append(": ")
+            .Append(model.Guidelines.Count == 0 ? w.None : string.Join(", ", model.Guidelines.Select(g => $"v{N(g.Version)} ({g.PublishedAt.UtcDateTime.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture)})"))).Append("\n\n");
 
-        md.Append("## Annotators\n\n");
+        md.Append("## ").Append(w.Annotators).Append("\n\n");
         if (model.Annotators.Count == 0)
         {
-            md.Append("No answers.").Append('\n');
+            md.Append(w.NoAnswers).Append('\n');
         }
         else
         {
-            md.Append("| Annotator | Answers | Hours |\n| --- | ---: | ---: |\n");
+            md.Append(w.AnnotatorsHeader).Append("\n| --- | ---: | ---: |\n");
             foreach (var a in model.Annotators)
             {
                 md.Append("| ").Append(Escape(a.Name)).Append(" | ").Append(N(a.Answers)).Append(" | ").Append(a.Hours.ToString("0.0", CultureInfo.InvariantCulture)).Append(" |\n");
             }
-            md.Append("| total | ").Append(N(model.Annotators.Sum(a => a.Answers))).Append(" | ")
+            md.Append("| ").Append(w.Total).Append(" | ").Append(N(model.Annotators.Sum(a => a.Answers))).Append(" | ")
                 .Append(model.Annotators.Sum(a => a.Hours).ToString("0.0", CultureInfo.InvariantCulture)).Append(" |\n");
             if (!string.IsNullOrWhiteSpace(model.HoursMethod))
             {
@@ -151,49 +159,52 @@ public static class ReleaseDatasheet
             }
         }
 
-        md.Append("\n## Cleansing\n\n").Append(N(model.CleansingRuns)).Append(model.CleansingRuns == 1 ? " run" : " runs");
+        md.Append("\n## ").Append(w.Cleansing).Append("\n\n").Append(w.Runs(model.CleansingRuns, N(model.CleansingRuns)));
         md.Append(model.Corrections.Count == 0
-            ? ", no corrections.\n"
-            : "; corrections: " + string.Join(", ", model.Corrections.Select(c => $"{Escape(c.Source)} {N(c.Count)}")) + ".\n");
+            ? w.NoCorrections + "\n"
+            : w.CorrectionsList(string.Join(", ", model.Corrections.Select(c => $"{Escape(c.Source)} {N(c.Count)}"))) + "\n");
 
-        md.Append("\n## Known limitations\n\n");
-        var limitations = Limitations(model);
-        md.Append(limitations.Count == 0 ? "None found in the numbers above." + "\n" : string.Concat(limitations.Select(l => "- " + l + "\n")));
+        md.Append("\n## ").Append(w.KnownLimitations).Append("\n\n");
+        var limitations = Limitations(model, language);
+        md.Append(limitations.Count == 0 ? w.NoLimitations + "\n" : string.Concat(limitations.Select(l => "- " + l + "\n")));
         return md.ToString();
     }
 
+    public static List<string> Limitations(ReleaseDatasheetModel model) => Limitations(model, DatasheetLanguage.English);
+
     /// <summary>What the numbers say a user of the release should know: tiny classes, low agreement, ties, synthetic items, empty splits.</summary>
-    public static List<string> Limitations(ReleaseDatasheetModel model)
+    public static List<string> Limitations(ReleaseDatasheetModel model, DatasheetLanguage language)
     {
         ArgumentNullException.ThrowIfNull(model);
+        var w = DatasheetWords.For(language);
         var found = new List<string>();
         foreach (var (split, items) in model.ItemsPerSplit.Where(s => s.Items == 0))
         {
-            found.Add($"The {Escape(split)} split is empty.");
+            found.Add(w.EmptySplit(Escape(w.Split(split))));
         }
         foreach (var tiny in model.LabelCounts.Where(c => c.Items < TinyClass))
         {
-            found.Add($"Label {Escape(tiny.Label)} of {Escape(tiny.Field)} has only {N(tiny.Items)} items in {Escape(tiny.Split)}.");
+            found.Add(w.TinyClass(Escape(tiny.Label), Escape(tiny.Field), N(tiny.Items), Escape(w.Split(tiny.Split))));
         }
         foreach (var low in model.Agreement.Where(a => a.Value is < LowAgreement))
         {
-            found.Add($"Agreement on {Escape(low.Field)} is low ({F(low.Value!.Value)}): its labels are less reliable.");
+            found.Add(w.LowAgreement(Escape(low.Field), F(low.Value!.Value)));
         }
         foreach (var undefined in model.Agreement.Where(a => a.Value is null))
         {
-            found.Add($"Agreement on {Escape(undefined.Field)} could not be measured.");
+            found.Add(w.UnmeasuredAgreement(Escape(undefined.Field)));
         }
         foreach (var (field, items) in model.Ties.Where(t => t.Items > 0))
         {
-            found.Add($"{N(items)} items have no final answer to {Escape(field)}: the vote tied and they await adjudication.");
+            found.Add(w.Tied(N(items), Escape(field)));
         }
         if (model.SyntheticItems > 0)
         {
-            found.Add($"{N(model.SyntheticItems)} items are synthetic, not collected.");
+            found.Add(w.Synthetic(N(model.SyntheticItems)));
         }
         if (model.GoldAccuracy is null)
         {
-            found.Add("No gold items: annotator accuracy was not measured.");
+            found.Add(w.NoGoldLimitation);
         }
         return found;
     }

@@ -16,8 +16,8 @@ public sealed record ReleaseDownload(string FileName, Func<Stream, CancellationT
 
 /// <summary>
 /// Release downloads (ADR 0020): a ZIP per format generated from the stored release, never from the live project, so the
-/// same release downloads to the same bytes every time. Each archive holds the format's files, <c>datasheet.md</c> and
-/// <c>manifest.jsonl</c> (every item's id, split and content hash).
+/// same release downloads to the same bytes every time. Each archive holds the format's files, <c>datasheet.md</c> (English),
+/// <c>datasheet.ko.md</c> (Korean) and <c>manifest.jsonl</c> (every item's id, split and content hash).
 /// </summary>
 public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> dbFactory, StoredFileService files)
 {
@@ -57,15 +57,17 @@ public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> 
         return new ReleaseDownload(fileName, (output, token) => ReleaseZip.WriteArchiveAsync(output, async (zip, ct) =>
         {
             await writer.WriteAsync(context, zip, ct);
-            await WriteDatasheetAsync(zip, release.Datasheet ?? "", ct);
+            await WriteDatasheetAsync(zip, "datasheet.md", release.Datasheet ?? "", ct);
+            // A release cut before datasheets were written in Korean cannot get one (it is frozen): its English one stands in.
+            await WriteDatasheetAsync(zip, "datasheet.ko.md", release.DatasheetKorean ?? release.Datasheet ?? "", ct);
             await WriteManifestAsync(zip, release.Id, ct);
         }, token));
     }
 
-    /// <summary>The datasheet stored when the release was cut, as UTF-8 without a byte-order mark.</summary>
-    private static async Task WriteDatasheetAsync(ZipArchive zip, string datasheet, CancellationToken ct)
+    /// <summary>A datasheet stored when the release was cut, as UTF-8 without a byte-order mark.</summary>
+    private static async Task WriteDatasheetAsync(ZipArchive zip, string name, string datasheet, CancellationToken ct)
     {
-        await using var stream = await ReleaseZip.Create(zip, "datasheet.md").OpenAsync(ct);
+        await using var stream = await ReleaseZip.Create(zip, name).OpenAsync(ct);
         await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(datasheet), ct);
     }
 

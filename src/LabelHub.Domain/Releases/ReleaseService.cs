@@ -131,6 +131,7 @@ public sealed class ReleaseService(IDbContextFactory<LabelHubDbContext> dbFactor
             Split = r.SummaryJson is null ? null : JsonSerializer.Deserialize<SplitSummary>(r.SummaryJson, JsonColumn.Options),
             Diff = r.DiffJson is null ? null : JsonSerializer.Deserialize<ReleaseDiffSummary>(r.DiffJson, JsonColumn.Options),
             Datasheet = r.Datasheet,
+            DatasheetKorean = r.DatasheetKorean,
         };
 
     /// <summary>Progress of a preview: it answers the request, nobody watches it.</summary>

@@ -37,6 +37,9 @@ public sealed record ReleaseInfo(
     /// <summary>The datasheet in Markdown (the datasheet.md of every download); null while cutting.</summary>
     public string? Datasheet { get; init; }
 
+    /// <summary>The datasheet in Korean (datasheet.ko.md); null while cutting and for releases cut before it was written.</summary>
+    public string? DatasheetKorean { get; init; }
+
     /// <summary>The user name of the manager who asked for the release (null when the account is gone).</summary>
     public string? CreatedBy { get; init; }
 }

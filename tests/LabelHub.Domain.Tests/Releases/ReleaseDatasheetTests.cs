@@ -35,17 +35,90 @@ public sealed class ReleaseDatasheetTests
         SyntheticItems = 40,
     };
 
-    [Fact]
-    public void Datasheet_matches_its_snapshot()
+    /// <summary>The same release with the sentences the gatherer writes for the Korean datasheet.</summary>
+    private static ReleaseDatasheetModel KoreanModel() => Model() with
     {
-        var text = ReleaseDatasheet.Render(Model());
-        var path = Path.Combine(AppContext.BaseDirectory, "TestData", "releases", "datasheet", "datasheet.md");
+        Filter = "모든 필수 필드에 최종 답변이 있는 항목",
+        Aggregation = "골드 답변, 없으면 정제 검토에서 정한 답변, 없으면 다수결 (동률은 정제 검토로 넘김)",
+        SplitSettings = "학습 0.8, 검증 0.1, 테스트 0.1; sentiment 라벨로 층화, 유사 중복 그룹은 한 분할에; 시드 \"42\"; 이전 릴리스의 항목은 분할이 바뀌지 않음",
+        QualitySource = "일치도와 골드 정확도는 2026-12-05 00:10 UTC에 답변 2,820개로 계산한 품질 보고서의 값이며, 품질 대시보드에 보이는 값과 같습니다.",
+        HoursMethod = "시간은 릴리스 항목의 현재 답변마다 라벨링 페이지가 잰 시간을 더한 값입니다.",
+        Corrections = [new("라벨 오류", 31), new("불일치", 9)],
+    };
+
+    [Theory]
+    [InlineData(DatasheetLanguage.English, "datasheet.md")]
+    [InlineData(DatasheetLanguage.Korean, "datasheet.ko.md")]
+    public void Datasheet_matches_its_snapshot(DatasheetLanguage language, string file)
+    {
+        var text = ReleaseDatasheet.Render(language == DatasheetLanguage.Korean ? KoreanModel() : Model(), language);
+        var path = Path.Combine(AppContext.BaseDirectory, "TestData", "releases", "datasheet", file);
         if (Environment.GetEnvironmentVariable("LABELHUB_UPDATE_GOLDEN") == "1")
         {
-            File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "TestData", "releases", "datasheet", "datasheet.md"), text, new UTF8Encoding(false));
+            File.WriteAllText(Path.Combine(AppContext.BaseDirectory, "..", "..", "..", "TestData", "releases", "datasheet", file), text, new UTF8Encoding(false));
             return;
         }
         Assert.Equal(File.ReadAllText(path, Encoding.UTF8), text);
+    }
+
+    [Fact]
+    public void The_English_datasheet_is_the_default()
+    {
+        Assert.Equal(ReleaseDatasheet.Render(Model(), DatasheetLanguage.English), ReleaseDatasheet.Render(Model()));
+    }
+
+    [Fact]
+    public void The_Korean_datasheet_has_no_English_heading_header_or_sentence_of_its_own()
+    {
+        var korean = ReleaseDatasheet.Render(KoreanModel(), DatasheetLanguage.Korean);
+        var english = ReleaseDatasheet.Render(Model(), DatasheetLanguage.English);
+        // Every line of the English datasheet that holds only fixed words (no user's value, no number) must be gone.
+        foreach (var fixedText in new[]
+        {
+            "# Datasheet", "Cut on", "## Purpose", "## Schema", "| Field | Kind | Labels |", "## How it was made", "- Filter:", "- Aggregation:", "- Splits:",
+            "## Items", "| Split | Items |", "## Labels", "## Quality", "| Field | Measure | Agreement |", "undefined", "- Gold accuracy:", "gold items",
+            "- Tied fields", "- Guideline versions", "## Annotators", "| Annotator | Answers | Hours |", "| total |", "## Cleansing", " runs", "corrections:",
+            "## Known limitations", "split is empty", "has only", "is low", "could not be measured", "await adjudication", "synthetic",
+        })
+        {
+            Assert.Contains(fixedText, english, StringComparison.Ordinal);
+            Assert.DoesNotContain(fixedText, korean, StringComparison.Ordinal);
+        }
+        Assert.Contains("| 학습(train) | 1,200 |", korean, StringComparison.Ordinal);
+        Assert.Contains("| sentiment | 단일 선택 | positive, negative, neutral |", korean, StringComparison.Ordinal);
+        Assert.Contains("- 테스트(test) 분할이 비어 있습니다.", korean, StringComparison.Ordinal);
+        Assert.Equal(ReleaseDatasheet.Limitations(Model()).Count, ReleaseDatasheet.Limitations(Model(), DatasheetLanguage.Korean).Count);
+        var clean = KoreanModel() with { ItemsPerSplit = [("train", 10)], LabelCounts = [], Ties = [], Agreement = [], SyntheticItems = 0, Annotators = [], Corrections = [], CleansingRuns = 1 };
+        var cleanSheet = ReleaseDatasheet.Render(clean, DatasheetLanguage.Korean);
+        Assert.Contains("위 수치에서 찾은 한계가 없습니다.", cleanSheet, StringComparison.Ordinal);
+        Assert.Contains("답변이 없습니다.", cleanSheet, StringComparison.Ordinal);
+        Assert.Contains("실행 1회, 수정 없음.", cleanSheet, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void The_settings_are_put_in_Korean_words()
+    {
+        Assert.Equal("모든 필수 필드에 최종 답변이 있는 항목; 검수된 항목만; 모든 최종 답변의 신뢰도 0.75 이상",
+            ReleaseDatasheetGatherer.FilterInWords(new ReleaseFilter(ReviewedOnly: true, MinConfidence: 0.75), DatasheetLanguage.Korean));
+        Assert.Equal("최종 답변이 있든 없든 모든 항목", ReleaseDatasheetGatherer.FilterInWords(new ReleaseFilter(RequireFinalAnswer: false), DatasheetLanguage.Korean));
+        Assert.Contains("다수결", ReleaseDatasheetGatherer.AggregationInWords(AggregationMethod.MajorityVote, DatasheetLanguage.Korean), StringComparison.Ordinal);
+        Assert.Contains("Dawid–Skene (사후", ReleaseDatasheetGatherer.AggregationInWords(AggregationMethod.DawidSkene, DatasheetLanguage.Korean), StringComparison.Ordinal);
+        Assert.Equal("학습 0.8, 검증 0.1, 테스트 0.1; sentiment 라벨로 층화, patient 값이 같은 항목은 한 분할에; 시드 \"42\"; 이전 릴리스의 항목은 분할이 바뀌지 않음",
+            ReleaseDatasheetGatherer.SplitInWords(new SplitSettings
+            {
+                Seed = "42",
+                Mode = SplitMode.Stratified,
+                LabelField = "sentiment",
+                Grouping = SplitGrouping.DataKey,
+                GroupKeyName = "patient",
+            }, DatasheetLanguage.Korean));
+        Assert.Equal("학습 0.8, 검증 0.1, 테스트 0.1; 무작위, 유사 중복 그룹은 한 분할에; 시드 \"s\"; 이전 릴리스의 항목은 분할이 바뀌지 않음",
+            ReleaseDatasheetGatherer.SplitInWords(new SplitSettings { Seed = "s", Grouping = SplitGrouping.DuplicateGroups }, DatasheetLanguage.Korean));
+        Assert.Equal("이 릴리스 전에 계산한 품질 보고서가 없어 일치도를 측정하지 않았습니다.", ReleaseDatasheetGatherer.QualitySource(null, null, DatasheetLanguage.Korean));
+        Assert.Equal("일치도와 골드 정확도는 2026-12-05 00:10 UTC에 답변 2,820개로 계산한 품질 보고서의 값이며, 품질 대시보드에 보이는 값과 같습니다.",
+            ReleaseDatasheetGatherer.QualitySource(new DateTimeOffset(2026, 12, 5, 9, 10, 0, TimeSpan.FromHours(9)), 2820, DatasheetLanguage.Korean));
+        Assert.Equal("Agreement and gold accuracy are the quality report of 2026-12-05 00:10 UTC over 2,820 answers, as the quality dashboard shows it.",
+            ReleaseDatasheetGatherer.QualitySource(new DateTimeOffset(2026, 12, 5, 0, 10, 0, TimeSpan.Zero), 2820));
     }
 
     [Fact]
@@ -105,6 +178,10 @@ public sealed class ReleaseDatasheetTests
             System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("ko-KR");
             Assert.Equal(german, ReleaseDatasheet.Render(Model()));
             Assert.Contains("| train | 1,200 |", german, StringComparison.Ordinal);
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("de-DE");
+            var koreanInGerman = ReleaseDatasheet.Render(KoreanModel(), DatasheetLanguage.Korean);
+            System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("en-US");
+            Assert.Equal(koreanInGerman, ReleaseDatasheet.Render(KoreanModel(), DatasheetLanguage.Korean));
         }
         finally
         {

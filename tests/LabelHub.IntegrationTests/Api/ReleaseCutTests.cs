@@ -119,7 +119,7 @@ public sealed class ReleaseCutTests
         Assert.Equal(jsonl, await manager.Http.GetByteArrayAsync($"{url}?format=JSONL"));
         using (var zip = new System.IO.Compression.ZipArchive(new MemoryStream(jsonl)))
         {
-            Assert.Equal(["release.jsonl", "datasheet.md", "manifest.jsonl"], zip.Entries.Select(e => e.FullName));
+            Assert.Equal(["release.jsonl", "datasheet.md", "datasheet.ko.md", "manifest.jsonl"], zip.Entries.Select(e => e.FullName));
             var lines = ReadLines(zip, "release.jsonl");
             Assert.Equal(36, lines.Count);
             Assert.All(lines, l => Assert.Contains(l.GetProperty("answers").GetProperty("sentiment").GetString(), new[] { "positive", "negative" }));

@@ -185,14 +185,31 @@ public sealed class ReleaseDatasheetTests
         Assert.Contains("2 runs; corrections: rules 1, disagreements 1.", sheet, StringComparison.Ordinal);
         Assert.Contains(FormattableString.Invariant($"| sentiment | neutral | "), sheet, StringComparison.Ordinal);
 
+        // The Korean datasheet, written in the same step, says the same figures in Korean.
+        var korean = two.DatasheetKorean!;
+        Assert.StartsWith("# 데이터시트: ", korean, StringComparison.Ordinal);
+        Assert.Contains(FormattableString.Invariant($"| sentiment | {sentiment.Headline} | {alpha:0.000} |"), korean, StringComparison.Ordinal);
+        Assert.Contains(FormattableString.Invariant($"답변 {quality.Annotations:N0}개로 계산한 품질 보고서"), korean, StringComparison.Ordinal);
+        Assert.Contains("- 골드 정확도: 골드 항목 1개에서 100.0%", korean, StringComparison.Ordinal);
+        Assert.Contains($"- 적용된 가이드라인 버전: v1 ({DateTime.UtcNow:yyyy-MM-dd})", korean, StringComparison.Ordinal);
+        Assert.Contains("실행 2회, 수정: 규칙 1, 불일치 1.", korean, StringComparison.Ordinal);
+        Assert.Contains("| 합계 | 29 |", korean, StringComparison.Ordinal);
+        Assert.DoesNotContain("## Purpose", korean, StringComparison.Ordinal);
+
         // Every download carries the datasheet, byte for byte the same each time.
         var url = $"{p}/releases/2/download?format=jsonl";
         var zipped = await manager.Http.GetByteArrayAsync(url);
         Assert.Equal(zipped, await manager.Http.GetByteArrayAsync(url));
         using var zip = new ZipArchive(new MemoryStream(zipped));
-        Assert.Equal(["release.jsonl", "datasheet.md", "manifest.jsonl"], zip.Entries.Select(e => e.FullName));
-        using var reader = new StreamReader(zip.GetEntry("datasheet.md")!.Open(), Encoding.UTF8);
-        Assert.Equal(sheet, await reader.ReadToEndAsync());
+        Assert.Equal(["release.jsonl", "datasheet.md", "datasheet.ko.md", "manifest.jsonl"], zip.Entries.Select(e => e.FullName));
+        using (var reader = new StreamReader(zip.GetEntry("datasheet.md")!.Open(), Encoding.UTF8))
+        {
+            Assert.Equal(sheet, await reader.ReadToEndAsync());
+        }
+        using (var reader = new StreamReader(zip.GetEntry("datasheet.ko.md")!.Open(), Encoding.UTF8))
+        {
+            Assert.Equal(korean, await reader.ReadToEndAsync());
+        }
     }
 
     private static string Base(int n) => n % 3 == 0 ? "negative" : "positive";

@@ -51,6 +51,7 @@ public sealed class ReleaseImmutabilityTests
             await AssertRefusedAsync(() => db.ReleaseItems.Where(r => r.ReleaseId == releaseId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Split, (short)2)));
             await AssertRefusedAsync(() => db.ReleaseItems.Where(r => r.ReleaseId == releaseId).ExecuteDeleteAsync());
             await AssertRefusedAsync(() => db.Releases.Where(r => r.Id == releaseId).ExecuteUpdateAsync(s => s.SetProperty(r => r.Datasheet, "rewritten")));
+            await AssertRefusedAsync(() => db.Releases.Where(r => r.Id == releaseId).ExecuteUpdateAsync(s => s.SetProperty(r => r.DatasheetKorean, "다시 씀")));
             await AssertRefusedAsync(() => db.Releases.Where(r => r.Id == releaseId).ExecuteDeleteAsync());
             // Nor through raw SQL, the way a script with database access would try.
             await AssertRefusedAsync(() => db.Database.ExecuteSqlAsync($"UPDATE release_items SET answers = '{{}}' WHERE release_id = {releaseId}"));
@@ -60,7 +61,7 @@ public sealed class ReleaseImmutabilityTests
         await using (var db = app.CreateDbContext())
         {
             var release = await db.Releases.AsNoTracking().SingleAsync(r => r.Id == releaseId);
-            Assert.Equal((ReleaseState.Ready, 1, null), (release.State, release.ItemCount, release.Datasheet));
+            Assert.Equal((ReleaseState.Ready, 1, null, null), (release.State, release.ItemCount, release.Datasheet, release.DatasheetKorean));
             Assert.Equal([itemIds[0]], await db.ReleaseItems.Where(r => r.ReleaseId == releaseId).Select(r => r.ItemId).ToListAsync());
             Assert.Equal(2, await db.Items.CountAsync(i => i.ProjectId == project.Id));
         }

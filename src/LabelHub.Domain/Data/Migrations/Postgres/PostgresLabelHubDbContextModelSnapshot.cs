@@ -1485,6 +1485,10 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("datasheet");
 
+                    b.Property<string>("DatasheetKorean")
+                        .HasColumnType("text")
+                        .HasColumnName("datasheet_korean");
+
                     b.Property<string>("DiffJson")
                         .HasColumnType("text")
                         .HasColumnName("diff");

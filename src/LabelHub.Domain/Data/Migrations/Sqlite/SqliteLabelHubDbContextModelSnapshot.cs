@@ -1454,6 +1454,10 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("datasheet");
 
+                    b.Property<string>("DatasheetKorean")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("datasheet_korean");
+
                     b.Property<string>("DiffJson")
                         .HasColumnType("TEXT")
                         .HasColumnName("diff");
