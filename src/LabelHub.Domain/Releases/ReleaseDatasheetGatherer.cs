@@ -46,7 +46,7 @@ public sealed class ReleaseDatasheetGatherer(IDbContextFactory<LabelHubDbContext
             .Select(g => new { AnnotatorId = g.Key, Answers = g.Sum(x => x.Answers), Milliseconds = g.Sum(x => x.Milliseconds) }).ToList();
         var ids = perAnnotator.Select(a => a.AnnotatorId).ToList();
         var names = await db.Users.AsNoTracking().Where(u => ids.Contains(u.Id))
-            .Select(u => new { u.Id, Name = u.DisplayName != "" ? u.DisplayName : u.UserName! }).ToDictionaryAsync(u => u.Id, u => u.Name, ct);
+            .Select(u => new { u.Id, u.UserName, u.DisplayName }).ToDictionaryAsync(u => u.Id, u => AnnotatorName(u.UserName!, u.DisplayName), ct);
 
         var runs = await db.CleansingRuns.CountAsync(r => r.ProjectId == projectId && r.StartedAt <= cutAt, ct);
         var ruleFixes = await db.CleansingRuns.Where(r => r.ProjectId == projectId && r.StartedAt <= cutAt).SumAsync(r => (long?)r.Corrections, ct) ?? 0;
@@ -118,6 +118,10 @@ public sealed class ReleaseDatasheetGatherer(IDbContextFactory<LabelHubDbContext
     private static string HoursMethod(DatasheetLanguage language) => language == DatasheetLanguage.Korean
         ? "시간은 릴리스 항목의 현재 답변마다 라벨링 페이지가 잰 시간을 더한 값입니다."
         : "Hours add up the time the labeling page measured on each current answer of the release's items.";
+
+    /// <summary>The user name, which is unique (service accounts often share a description as display name), then the display name when it says more.</summary>
+    private static string AnnotatorName(string userName, string displayName) =>
+        displayName.Length == 0 || string.Equals(displayName, userName, StringComparison.Ordinal) ? userName : $"{userName} ({displayName})";
 
     public static string FilterInWords(ReleaseFilter filter, DatasheetLanguage language = DatasheetLanguage.English)
     {

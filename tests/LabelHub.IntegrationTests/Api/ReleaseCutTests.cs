@@ -127,6 +127,10 @@ public sealed class ReleaseCutTests
             Assert.Equal(first.ManifestSha256, Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(string.Concat(manifest.Select(m =>
                 FormattableString.Invariant($"{m.GetProperty("item_id").GetInt64()}\t{m.GetProperty("split").GetString()}\t{m.GetProperty("content_hash").GetString()}\n")))))));
         }
+        // Release 2 was cut again from the same data with the same settings: its data files are the same bytes as release 1's.
+        var againJsonl = await manager.Http.GetByteArrayAsync($"/api/v1/projects/{project.Id}/releases/2/download?format=jsonl");
+        Assert.Equal(Entry(jsonl, "release.jsonl"), Entry(againJsonl, "release.jsonl"));
+        Assert.Equal(Entry(jsonl, "manifest.jsonl"), Entry(againJsonl, "manifest.jsonl"));
         Assert.Equal(HttpStatusCode.OK, (await manager.Http.GetAsync($"{url}?format=labelstudio")).StatusCode);
         foreach (var (format, status) in new[] { ("coco", HttpStatusCode.BadRequest), ("parquet", HttpStatusCode.BadRequest), ("", HttpStatusCode.BadRequest) })
         {
@@ -135,6 +139,15 @@ public sealed class ReleaseCutTests
             Assert.Contains("\"format\"", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
         }
         Assert.Equal(HttpStatusCode.NotFound, (await manager.Http.GetAsync($"/api/v1/projects/{project.Id}/releases/9/download?format=jsonl")).StatusCode);
+    }
+
+    private static byte[] Entry(byte[] archive, string path)
+    {
+        using var zip = new System.IO.Compression.ZipArchive(new MemoryStream(archive));
+        using var entry = zip.GetEntry(path)!.Open();
+        using var bytes = new MemoryStream();
+        entry.CopyTo(bytes);
+        return bytes.ToArray();
     }
 
     private static List<JsonElement> ReadLines(System.IO.Compression.ZipArchive zip, string path)
