@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.IO.Compression;
+using System.Net.Http.Json;
 using System.Text.Json;
 using Microsoft.Playwright;
 using static LabelHub.E2E.Steps;
@@ -33,20 +34,30 @@ public sealed class ReleasesPageTests
         var items = Enumerable.Range(1, Positive).Select(i => new { text = $"good {i}" }).Concat(Enumerable.Range(1, Negative).Select(i => new { text = $"bad {i}" })).ToArray();
         Assert.Equal("Succeeded", (await WaitForJobAsync(api, await PostAsync(api, $"{p}/items", items))).GetProperty("state").GetString());
 
-        // Both annotators label every item alike: "good" texts positive, "bad" ones negative.
+        // Both annotators label every item alike ("good" texts positive, "bad" ones negative), except that joon calls "bad 1" positive.
         var annotators = new[] { (await ProjectAnnotatorAsync(page, api, projectId, "rina", "releases-e2e")).Api, (await ProjectAnnotatorAsync(page, api, projectId, "joon", "releases-e2e")).Api };
         var answers = new Dictionary<string, List<(HttpClient Client, long AnnotationId)>>(StringComparer.Ordinal);
+        var itemIds = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var annotator in annotators)
         {
             for (var i = 0; i < items.Length; i++)
             {
                 var task = await PostAsync(annotator, $"{p}/tasks/next", new { });
                 var text = task.GetProperty("data").GetProperty("text").GetString()!;
-                var submitted = await PostAsync(annotator, $"/api/v1/tasks/{task.GetProperty("assignmentId").GetInt64()}/submit",
-                    new { values = new { sentiment = text.StartsWith("good", StringComparison.Ordinal) ? "positive" : "negative" } });
+                var label = text.StartsWith("good", StringComparison.Ordinal) || (text == "bad 1" && annotator == annotators[1]) ? "positive" : "negative";
+                var submitted = await PostAsync(annotator, $"/api/v1/tasks/{task.GetProperty("assignmentId").GetInt64()}/submit", new { values = new { sentiment = label } });
+                itemIds[text] = task.GetProperty("itemId").GetInt64();
                 (answers.TryGetValue(text, out var list) ? list : answers[text] = []).Add((annotator, submitted.GetProperty("annotationId").GetInt64()));
             }
         }
+
+        // Cleanse: the disagreement detector flags the split vote on "bad 1", and a reviewer corrects joon's answer to negative.
+        var detector = await WaitForJobAsync(api, await PostAsync(api, $"{p}/cleansing/disagreement", new { field = "sentiment" }));
+        Assert.Equal("Succeeded", detector.GetProperty("state").GetString());
+        var findings = await api.GetFromJsonAsync<JsonElement>($"{p}/cleansing/findings?state=Open&source=Disagreement");
+        var finding = findings.GetProperty("findings").EnumerateArray().First(f => f.GetProperty("itemId").GetInt64() == itemIds["bad 1"]);
+        await PostAsync(api, $"{p}/cleansing/findings/{finding.GetProperty("id").GetInt64()}/correct",
+            new { annotationId = answers["bad 1"].Single(a => a.Client == annotators[1]).AnnotationId, values = new { sentiment = "negative" } });
 
         // Release 1 from the dialog, after a preview.
         await GoToAsync(page, $"/projects/{projectId}");
@@ -114,6 +125,7 @@ public sealed class ReleasesPageTests
         var relabeled = int.Parse((await page.GetByTestId("release-diff-relabeled").InnerTextAsync()).Trim(), CultureInfo.InvariantCulture);
         Assert.True(relabeled > 0, "Two items were relabeled.");
         await Expect(page.Locator("[data-testid=release-diff-label-row][data-label=negative] [data-testid=release-diff-delta]")).ToHaveTextAsync("+2");
+        await Expect(page.GetByTestId("release-datasheet")).ToContainTextAsync("corrections: disagreements 1.");
         await Expect(page.Locator("[data-testid=release-datasheet] h1")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^Datasheet: .*, release 2$"));
         await ShotAsync(page, "release-page");
     });
