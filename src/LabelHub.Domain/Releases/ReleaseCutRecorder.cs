@@ -9,7 +9,7 @@ namespace LabelHub.Domain.Releases;
 
 /// <summary>What the cut's write pass counted: the datasheet's numbers and the diff against the previous release.</summary>
 /// <param name="LabelCounts">Items per split per label of each single-choice field.</param>
-/// <param name="Ties">Items the filter kept whose field was left tied, per field (schema order).</param>
+/// <param name="Ties">Items whose field was left tied, per field (schema order): the recorder counts those released, the cut adds those the filter left out.</param>
 /// <param name="Diff">Null for a first release.</param>
 public sealed record ReleaseCutRecord(
     IReadOnlyList<(string Split, long Items)> ItemsPerSplit, IReadOnlyList<DatasheetLabelCount> LabelCounts, IReadOnlyList<(string Field, long Items)> Ties,

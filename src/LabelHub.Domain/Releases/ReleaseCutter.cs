@@ -103,6 +103,8 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
         await progress.ReportAsync(0.1, "Aggregating the answers", ct);
         var kept = new List<SplitItem>();
         var left = 0;
+        // Items the filter leaves out because a field's vote tied: the datasheet says how many await adjudication.
+        var tiedLeftOut = new long[schema.Fields.Count];
         // Items' data is large: read only when the split groups by one of its keys.
         var columns = settings.Split.Grouping == SplitGrouping.DataKey ? ItemColumns.Data : ItemColumns.None;
         await foreach (var item in ReadAsync(project.Id, columns, ct))
@@ -111,6 +113,13 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
             if (!Passes(settings.Filter, schema, item, final))
             {
                 left++;
+                for (var f = 0; f < schema.Fields.Count; f++)
+                {
+                    if (final.Missing.TryGetValue(schema.Fields[f].Name, out var missing) && missing == NoFinalAnswerReason.Tied)
+                    {
+                        tiedLeftOut[f]++;
+                    }
+                }
                 continue;
             }
             var label = labelField is not null && final.Answers.TryGetValue(labelField.Name, out var answer)
@@ -128,12 +137,13 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
         }
 
         await progress.ReportAsync(0.4, $"Planning the splits of {kept.Count:N0} items", ct);
-        return new ReleasePlanning(SplitPlanner.Plan(settings.Split, labels, kept), left, aggregation);
+        return new ReleasePlanning(SplitPlanner.Plan(settings.Split, labels, kept), left, aggregation,
+            [.. schema.Fields.Select((f, i) => (f.Name, tiedLeftOut[i])).Where(t => t.Item2 > 0)]);
     }
 
     private async Task<CutReleaseResult> CutItemsAsync(Release release, Project project, ReleaseSettings settings, IJobProgress progress, CancellationToken ct)
     {
-        var (plan, left, aggregation) = await PlanAsync(project, settings, release.PreviousReleaseId, progress, ct);
+        var (plan, left, aggregation, tiedLeftOut) = await PlanAsync(project, settings, release.PreviousReleaseId, progress, ct);
 
         await progress.ReportAsync(0.45, "Writing the release", ct);
         using var manifest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
@@ -184,6 +194,7 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
         }
         var sha = Convert.ToHexStringLower(manifest.GetHashAndReset());
         var record = await recorder.FinishAsync(ct);
+        record = record with { Ties = CombineTies(project.Schema, record.Ties, tiedLeftOut) };
         var finishedAt = clock.GetUtcNow();
         var datasheet = await new ReleaseDatasheetGatherer(dbFactory).RenderAsync(release, project, settings, record, finishedAt, ct);
 
@@ -202,6 +213,11 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
         }
         return new CutReleaseResult(release.Id, release.Number, written, left, sha, plan.Summary);
     }
+
+    /// <summary>Tied fields of the items released and of those left out for it, per field in schema order: all of them await adjudication.</summary>
+    private static List<(string Field, long Items)> CombineTies(LabelSchema schema, IReadOnlyList<(string Field, long Items)> released, IReadOnlyList<(string Field, long Items)> leftOut) =>
+        [.. schema.Fields.Select(f => (f.Name, released.Where(t => t.Field == f.Name).Sum(t => t.Items) + leftOut.Where(t => t.Field == f.Name).Sum(t => t.Items)))
+            .Where(t => t.Item2 > 0)];
 
     /// <summary>The filter of ADR 0020: final answers to the required fields, reviewed, sure enough.</summary>
     private static bool Passes(ReleaseFilter filter, LabelSchema schema, ReadItem item, ItemAggregation final)
@@ -255,4 +271,5 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
 }
 
 /// <summary>What a release with given settings would hold: the split plan, the items the filter left out, and the aggregation to write them with.</summary>
-public sealed record ReleasePlanning(SplitPlan Plan, int Left, ReleaseAggregation Aggregation);
+/// <param name="TiedLeftOut">Per field (schema order, only those with any), items the filter left out because the field's vote tied.</param>
+public sealed record ReleasePlanning(SplitPlan Plan, int Left, ReleaseAggregation Aggregation, IReadOnlyList<(string Field, long Items)> TiedLeftOut);
