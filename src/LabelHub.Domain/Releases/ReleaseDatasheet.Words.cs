@@ -169,7 +169,6 @@ internal sealed record DatasheetWords
         FieldKind.Number => "숫자",
         FieldKind.Date => "날짜",
         FieldKind.Rating => "평점",
-        _ => kind.ToString(),
     };
 
     // The split's Korean name with the name its files carry in every download (train, validation, test).
