@@ -8,7 +8,7 @@ using Microsoft.EntityFrameworkCore;
 namespace LabelHub.Domain.Releases;
 
 /// <summary>What the cut's write pass counted: the datasheet's numbers and the diff against the previous release.</summary>
-/// <param name="LabelCounts">Items per split per label of each single-choice field.</param>
+/// <param name="LabelCounts">Items per split carrying each label of each labeled field (choice, options, span and box labels).</param>
 /// <param name="Ties">Items whose field was left tied, per field (schema order): the recorder counts those released, the cut adds those the filter left out.</param>
 /// <param name="Diff">Null for a first release.</param>
 public sealed record ReleaseCutRecord(
@@ -84,9 +84,9 @@ public sealed class ReleaseCutRecorder
         {
             if (final.Answers.TryGetValue(field.Name, out var answer))
             {
-                if (field.Kind == FieldKind.Choice && answer.Value.ValueKind == JsonValueKind.String)
+                foreach (var label in LabelsIn(field.Kind, answer.Value))
                 {
-                    var key = (field.Name, answer.Value.GetString()!, (int)split);
+                    var key = (field.Name, label, (int)split);
                     labelCounts[key] = labelCounts.GetValueOrDefault(key) + 1;
                 }
             }
@@ -116,6 +116,20 @@ public sealed class ReleaseCutRecorder
         var changes = diff.Kept(before, entry, _ => reason);
         return changes.Count == 0 ? null : (reason ?? RelabelReason.Aggregation).ToString();
     }
+
+    /// <summary>The labels an item carries in a final answer (each once): the choice, the chosen options, the labels of its spans or boxes.</summary>
+    private static IEnumerable<string> LabelsIn(FieldKind kind, JsonElement value) => kind switch
+    {
+        FieldKind.Choice => value.ValueKind == JsonValueKind.String ? [value.GetString()!] : [],
+        FieldKind.MultiChoice => value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.String).Select(v => v.GetString()!).Distinct(StringComparer.Ordinal)
+            : [],
+        FieldKind.Spans or FieldKind.Boxes => value.ValueKind == JsonValueKind.Array
+            ? value.EnumerateArray().Where(v => v.ValueKind == JsonValueKind.Object && v.TryGetProperty("label", out var l) && l.ValueKind == JsonValueKind.String)
+                .Select(v => v.GetProperty("label").GetString()!).Distinct(StringComparer.Ordinal)
+            : [],
+        FieldKind.Text or FieldKind.Number or FieldKind.Date or FieldKind.Rating => [],
+    };
 
     /// <summary>After the last row: the rest of the previous release was removed.</summary>
     public async Task<ReleaseCutRecord> FinishAsync(CancellationToken ct)

@@ -115,6 +115,11 @@ public sealed class ReleaseDownloadStreamTests
         var started = await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/releases", new { split = new { seed = "street" } });
         var cut = ReleaseJobs.Cut.ReadResult(await WaitForJobAsync(manager, started.Id, timeoutSeconds: 120))!;
         Assert.Equal(originals.Length, cut.Items);
+        // The datasheet counts items per split carrying each box label (every image has one car, none a person).
+        var release = await manager.GetAsync<ReleaseInfo>($"/api/v1/projects/{project.Id}/releases/{cut.Number}");
+        var split = release.Split!.Splits.ToDictionary(x => x.Split, x => x.Items);
+        Assert.Contains(FormattableString.Invariant($"| objects | car | {split["train"]} | {split["validation"]} | {split["test"]} |"), release.Datasheet, StringComparison.Ordinal);
+        Assert.DoesNotContain("| objects | person |", release.Datasheet, StringComparison.Ordinal);
 
         var expected = originals.Select(Convert.ToHexString).Order(StringComparer.Ordinal).ToList();
         foreach (var format in new[] { "coco", "yolo", "pascalvoc" })
