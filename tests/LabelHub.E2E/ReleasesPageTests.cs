@@ -84,7 +84,10 @@ public sealed class ReleasesPageTests
 
         // Release 2 with the keyboard: Enter in the seed previews, Ctrl+Enter cuts.
         await page.GetByTestId("release-cut-open").ClickAsync();
+        // The dialog puts the focus on its first field once it has rendered; only then move to the seed.
+        await Expect(page.GetByTestId("release-min-confidence")).ToBeFocusedAsync();
         await page.GetByTestId("release-seed").FocusAsync();
+        await Expect(page.GetByTestId("release-seed")).ToBeFocusedAsync();
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.GetByTestId("release-preview-counts")).ToContainTextAsync($"{Positive + Negative} kept from the last release, 0 new.");
         await page.Keyboard.PressAsync("Control+Enter");
