@@ -42,5 +42,18 @@ public class Item
     /// answers, but is no longer handed out and releases leave it out.
     /// </summary>
     public long? DuplicateOfItemId { get; set; }
+
+    /// <summary>
+    /// Set on an item a generator made (issue 16): which generator. It goes to annotators like any item, with
+    /// <see cref="SyntheticLabel"/> as the suggestion they confirm or reject; releases leave it out unless asked to
+    /// include validated synthetic items.
+    /// </summary>
+    public Guid? SyntheticGeneratorId { get; set; }
+
+    /// <summary>The class the generator was asked for.</summary>
+    public string? SyntheticLabel { get; set; }
+
+    /// <summary>The noise seed that, with the generator's weights and the class, reproduces the image.</summary>
+    public long? SyntheticSeed { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

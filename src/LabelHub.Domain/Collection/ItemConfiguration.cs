@@ -1,5 +1,6 @@
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Planning;
+using LabelHub.Domain.Synthesis;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
 
@@ -25,6 +26,9 @@ internal sealed class ItemConfiguration(DatabaseProvider provider) : IEntityType
         // next-task index and sorted every remaining item for each page, so a 1,000,000-item export slowed as it went.
         item.HasIndex(i => new { i.ProjectId, i.Id });
         item.HasIndex(i => i.ImportJobRunId);
+        item.Property(i => i.SyntheticLabel).HasMaxLength(200);
+        item.HasOne<Generator>().WithMany().HasForeignKey(i => i.SyntheticGeneratorId).OnDelete(DeleteBehavior.Restrict);
+        item.HasIndex(i => i.SyntheticGeneratorId);
         // Items of an import still being written are not there yet for anyone (the import itself asks with IgnoreQueryFilters).
         item.HasQueryFilter(i => i.TakenSlots < Item.PendingSlots);
         if (postgres)

@@ -7,6 +7,7 @@ using LabelHub.Domain.Learning;
 using LabelHub.Domain.Planning;
 using LabelHub.Domain.Quality;
 using LabelHub.Domain.Releases;
+using LabelHub.Domain.Synthesis;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
 using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
@@ -47,6 +48,7 @@ public abstract class LabelHubDbContext(DbContextOptions options)
     public DbSet<ReleaseItem> ReleaseItems => Set<ReleaseItem>();
     public DbSet<DuplicateGroup> DuplicateGroups => Set<DuplicateGroup>();
     public DbSet<DuplicateGroupMember> DuplicateGroupMembers => Set<DuplicateGroupMember>();
+    public DbSet<Generator> Generators => Set<Generator>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -82,6 +84,7 @@ public abstract class LabelHubDbContext(DbContextOptions options)
         builder.ApplyConfiguration(new DuplicateGroupMemberConfiguration());
         builder.ApplyConfiguration(new ReleaseConfiguration());
         builder.ApplyConfiguration(new ReleaseItemConfiguration());
+        builder.ApplyConfiguration(new GeneratorConfiguration(Provider));
     }
 }
 

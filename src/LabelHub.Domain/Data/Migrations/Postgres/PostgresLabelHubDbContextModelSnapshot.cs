@@ -365,6 +365,19 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("submitted_count");
 
+                    b.Property<Guid?>("SyntheticGeneratorId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("synthetic_generator_id");
+
+                    b.Property<string>("SyntheticLabel")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("synthetic_label");
+
+                    b.Property<long?>("SyntheticSeed")
+                        .HasColumnType("bigint")
+                        .HasColumnName("synthetic_seed");
+
                     b.Property<int>("TakenSlots")
                         .HasColumnType("integer")
                         .HasColumnName("taken_slots");
@@ -374,6 +387,9 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
 
                     b.HasIndex("ImportJobRunId")
                         .HasDatabaseName("ix_items_import_job_run_id");
+
+                    b.HasIndex("SyntheticGeneratorId")
+                        .HasDatabaseName("ix_items_synthetic_generator_id");
 
                     b.HasIndex("ProjectId", "Id")
                         .HasDatabaseName("ix_items_project_id_id");
@@ -1595,6 +1611,142 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.ToTable("release_items", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Synthesis.Generator", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Channels")
+                        .HasColumnType("integer")
+                        .HasColumnName("channels");
+
+                    b.Property<Guid?>("CheckpointFileId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("checkpoint_file_id");
+
+                    b.Property<string>("CollapsedClasses")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("collapsed_classes");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("Curve")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("curve");
+
+                    b.Property<int>("EpochsDone")
+                        .HasColumnType("integer")
+                        .HasColumnName("epochs_done");
+
+                    b.Property<string>("Evaluation")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("evaluation");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("field");
+
+                    b.Property<string>("Health")
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("health");
+
+                    b.Property<string>("HealthReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("character varying(1000)")
+                        .HasColumnName("health_reason");
+
+                    b.Property<int>("HeldOutCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("held_out_count");
+
+                    b.Property<string>("ImageKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("image_key");
+
+                    b.Property<int>("ImageSide")
+                        .HasColumnType("integer")
+                        .HasColumnName("image_side");
+
+                    b.Property<Guid>("JobRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("job_run_id");
+
+                    b.Property<string>("Labels")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("labels");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("settings");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<int>("TrainCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("train_count");
+
+                    b.Property<DateTimeOffset?>("TrainedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("trained_at");
+
+                    b.Property<double>("TrainingSeconds")
+                        .HasColumnType("double precision")
+                        .HasColumnName("training_seconds");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("integer")
+                        .HasColumnName("version");
+
+                    b.Property<Guid?>("WeightsFileId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("weights_file_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_generators");
+
+                    b.HasIndex("CheckpointFileId")
+                        .HasDatabaseName("ix_generators_checkpoint_file_id");
+
+                    b.HasIndex("JobRunId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_generators_job_run_id");
+
+                    b.HasIndex("WeightsFileId")
+                        .HasDatabaseName("ix_generators_weights_file_id");
+
+                    b.HasIndex("ProjectId", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_generators_project_id_version");
+
+                    b.ToTable("generators", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1840,6 +1992,12 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_items_projects_project_id");
+
+                    b.HasOne("LabelHub.Domain.Synthesis.Generator", null)
+                        .WithMany()
+                        .HasForeignKey("SyntheticGeneratorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_items_generators_synthetic_generator_id");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Identity.PersonalAccessToken", b =>
@@ -2051,6 +2209,28 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_release_items_releases_release_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Synthesis.Generator", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Jobs.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("CheckpointFileId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_generators_stored_files_checkpoint_file_id");
+
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_generators_projects_project_id");
+
+                    b.HasOne("LabelHub.Domain.Jobs.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("WeightsFileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_generators_stored_files_weights_file_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>

@@ -350,6 +350,19 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("submitted_count");
 
+                    b.Property<Guid?>("SyntheticGeneratorId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("synthetic_generator_id");
+
+                    b.Property<string>("SyntheticLabel")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("synthetic_label");
+
+                    b.Property<long?>("SyntheticSeed")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("synthetic_seed");
+
                     b.Property<int>("TakenSlots")
                         .HasColumnType("INTEGER")
                         .HasColumnName("taken_slots");
@@ -359,6 +372,9 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
 
                     b.HasIndex("ImportJobRunId")
                         .HasDatabaseName("ix_items_import_job_run_id");
+
+                    b.HasIndex("SyntheticGeneratorId")
+                        .HasDatabaseName("ix_items_synthetic_generator_id");
 
                     b.HasIndex("ProjectId", "Id")
                         .HasDatabaseName("ix_items_project_id_id");
@@ -1564,6 +1580,142 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.ToTable("release_items", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Synthesis.Generator", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<int>("Channels")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("channels");
+
+                    b.Property<Guid?>("CheckpointFileId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("checkpoint_file_id");
+
+                    b.Property<string>("CollapsedClasses")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("collapsed_classes");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid?>("CreatedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<string>("Curve")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("curve");
+
+                    b.Property<int>("EpochsDone")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("epochs_done");
+
+                    b.Property<string>("Evaluation")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("evaluation");
+
+                    b.Property<string>("Field")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("field");
+
+                    b.Property<string>("Health")
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("health");
+
+                    b.Property<string>("HealthReason")
+                        .HasMaxLength(1000)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("health_reason");
+
+                    b.Property<int>("HeldOutCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("held_out_count");
+
+                    b.Property<string>("ImageKey")
+                        .IsRequired()
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("image_key");
+
+                    b.Property<int>("ImageSide")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("image_side");
+
+                    b.Property<Guid>("JobRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("job_run_id");
+
+                    b.Property<string>("Labels")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("labels");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("Settings")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("settings");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<int>("TrainCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("train_count");
+
+                    b.Property<long?>("TrainedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("trained_at");
+
+                    b.Property<double>("TrainingSeconds")
+                        .HasColumnType("REAL")
+                        .HasColumnName("training_seconds");
+
+                    b.Property<int>("Version")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("version");
+
+                    b.Property<Guid?>("WeightsFileId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("weights_file_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_generators");
+
+                    b.HasIndex("CheckpointFileId")
+                        .HasDatabaseName("ix_generators_checkpoint_file_id");
+
+                    b.HasIndex("JobRunId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_generators_job_run_id");
+
+                    b.HasIndex("WeightsFileId")
+                        .HasDatabaseName("ix_generators_weights_file_id");
+
+                    b.HasIndex("ProjectId", "Version")
+                        .IsUnique()
+                        .HasDatabaseName("ix_generators_project_id_version");
+
+                    b.ToTable("generators", (string)null);
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.DataProtection.EntityFrameworkCore.DataProtectionKey", b =>
                 {
                     b.Property<int>("Id")
@@ -1803,6 +1955,12 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_items_projects_project_id");
+
+                    b.HasOne("LabelHub.Domain.Synthesis.Generator", null)
+                        .WithMany()
+                        .HasForeignKey("SyntheticGeneratorId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_items_generators_synthetic_generator_id");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Identity.PersonalAccessToken", b =>
@@ -2014,6 +2172,28 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_release_items_releases_release_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Synthesis.Generator", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Jobs.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("CheckpointFileId")
+                        .OnDelete(DeleteBehavior.SetNull)
+                        .HasConstraintName("fk_generators_stored_files_checkpoint_file_id");
+
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_generators_projects_project_id");
+
+                    b.HasOne("LabelHub.Domain.Jobs.StoredFile", null)
+                        .WithMany()
+                        .HasForeignKey("WeightsFileId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_generators_stored_files_weights_file_id");
                 });
 
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
