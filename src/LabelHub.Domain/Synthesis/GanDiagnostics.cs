@@ -2,13 +2,6 @@ using System.Globalization;
 
 namespace LabelHub.Domain.Synthesis;
 
-public enum GanHealth
-{
-    Healthy,
-    ModeCollapse,
-    Diverged,
-}
-
 /// <param name="Reason">An English sentence for the training page (ServerMessages translates it); null when healthy.</param>
 /// <param name="CollapsedClasses">The classes whose samples look alike, whatever the overall health.</param>
 public sealed record GanDiagnosis(GanHealth Health, string? Reason, IReadOnlyList<string> CollapsedClasses);

@@ -64,6 +64,10 @@ public static class JobsSetup
         builder.Services.AddSingleton<IJobHandler, RoundJobHandler>();
         builder.Services.AddSingleton<LearningSimulation>();
         builder.Services.AddSingleton<IJobHandler, SimulationJobHandler>();
+        builder.Services.AddSingleton<LabelHub.Workers.Synthesis.GeneratorTraining>();
+        builder.Services.AddSingleton<IJobHandler, LabelHub.Workers.Synthesis.TrainGeneratorJobHandler>();
+        builder.Services.AddSingleton<LabelHub.Workers.Synthesis.SyntheticGeneration>();
+        builder.Services.AddSingleton<IJobHandler, LabelHub.Workers.Synthesis.GenerateJobHandler>();
         builder.Services.AddSingleton<JobRecovery>();
         builder.Services.AddTransient<MaintenanceJobs>();
         var torchSettings = TorchSettings.FromConfiguration(builder.Configuration);
