@@ -33,6 +33,16 @@ public sealed class GeneratorTraining(SynthesisData data, ILearningRuntime runti
     /// <summary>Added to the training seed for the grid's fixed noise, so it is not the noise of any training batch.</summary>
     public const long GridSeedOffset = 7919;
 
+    /// <summary>
+    /// Mode collapse stops a run early only after this many generator steps: every generator starts out drawing near-copies
+    /// (it has not learned to use its noise yet; 0.01 to 0.06 of the real spread over the first 30 steps on Fashion-MNIST),
+    /// so early low diversity is a stage, not a failure. Counted in steps, not epochs: an epoch of a small project is a few steps.
+    /// </summary>
+    public const int CollapseWarmupSteps = 1000;
+
+    /// <summary>...and only when the last this many epochs all found it: GAN training swings, and one epoch can recover.</summary>
+    public const int CollapsePatience = 3;
+
     /// <summary>Stored for a figure that is not a number (JSON has no NaN): a diverged loss, an unmeasurable ratio.</summary>
     public const double NotANumber = -1;
 
@@ -108,7 +118,7 @@ public sealed class GeneratorTraining(SynthesisData data, ILearningRuntime runti
             }
             var health = generator.Health ?? GanHealth.Healthy;
             var epochs = new List<GeneratorEpoch>(generator.Curve.Epochs);
-            if (health == GanHealth.Healthy && gan.EpochsDone < settings.Epochs)
+            if (health != GanHealth.Diverged && !StoppedForCollapse(generator, train.Count) && gan.EpochsDone < settings.Epochs)
             {
                 (health, epochs) = await TrainEpochsAsync(generator, gan, train, epochs, progress, ct);
             }
@@ -142,7 +152,7 @@ public sealed class GeneratorTraining(SynthesisData data, ILearningRuntime runti
         }
     }
 
-    /// <summary>Trains the remaining epochs, storing each; stops early when the diagnosis is not healthy.</summary>
+    /// <summary>Trains the remaining epochs, storing each; stops early on divergence or a lasting collapse. Returns the last epoch's health.</summary>
     private async Task<(GanHealth Health, List<GeneratorEpoch> Epochs)> TrainEpochsAsync(
         Domain.Synthesis.Generator generator, ConditionalGan gan, Dataset train, List<GeneratorEpoch> epochs, IJobProgress progress, CancellationToken ct)
     {
@@ -153,7 +163,10 @@ public sealed class GeneratorTraining(SynthesisData data, ILearningRuntime runti
         var gridSeed = settings.Seed + GridSeedOffset;
         var sampleSize = gan.Spec.SampleSize;
         var health = GanHealth.Healthy;
-        while (gan.EpochsDone < settings.Epochs && health == GanHealth.Healthy)
+        var stop = false;
+        var stepsPerEpoch = StepsPerEpoch(train.Count, settings.BatchSize);
+        var collapsedEpochs = epochs.AsEnumerable().Reverse().TakeWhile(e => e.DiversityRatio >= 0 && e.DiversityRatio < GanDiagnostics.CollapseRatio).Count();
+        while (gan.EpochsDone < settings.Epochs && !stop)
         {
             var (metrics, samples, state) = await torch.RunAsync(() =>
             {
@@ -181,12 +194,32 @@ public sealed class GeneratorTraining(SynthesisData data, ILearningRuntime runti
             // Small images are drawn at twice their size, so the page shows them without blurring them up.
             var png = SampleGrid.Png(grid, classes * GridColumns, gan.Spec.Channels, gan.Spec.Side, GridColumns, gan.Spec.Side <= 32 ? 2 : 1);
             epochs.Add(await data.SaveEpochAsync(generator.Id, epoch, png, state, diagnosis.Health, diagnosis.Reason, diagnosis.CollapsedClasses, ct));
+            collapsedEpochs = diagnosis.Health == GanHealth.ModeCollapse ? collapsedEpochs + 1 : 0;
+            // Divergence ends the run at once; a collapse once it has lasted past the warm-up; the last epoch's diagnosis stands either way.
+            stop = diagnosis.Health switch
+            {
+                GanHealth.Healthy => false,
+                GanHealth.Diverged => true,
+                GanHealth.ModeCollapse => metrics.Epoch * stepsPerEpoch >= CollapseWarmupSteps && collapsedEpochs >= CollapsePatience,
+            };
             health = diagnosis.Health;
             var d = Format(metrics.DiscriminatorLoss);
             var g = Format(metrics.GeneratorLoss);
             await progress.ReportAsync(0.02 + (0.86 * metrics.Epoch / settings.Epochs), $"Epoch {metrics.Epoch} of {settings.Epochs}: D {d}, G {g}", ct);
         }
         return (health, epochs);
+    }
+
+    /// <summary>Whether the stored epochs show a collapse that had already ended the run (a restart after it must not train on).</summary>
+    private static bool StoppedForCollapse(Domain.Synthesis.Generator generator, int trainCount) =>
+        generator.Health == GanHealth.ModeCollapse && generator.EpochsDone * StepsPerEpoch(trainCount, generator.Settings.BatchSize) >= CollapseWarmupSteps
+        && generator.Curve.Epochs.TakeLast(CollapsePatience).Count(e => e.DiversityRatio >= 0 && e.DiversityRatio < GanDiagnostics.CollapseRatio) == CollapsePatience;
+
+    /// <summary>Mini-batches per epoch: a trailing batch of one image is left out (<see cref="ConditionalGan.TrainEpoch"/>).</summary>
+    private static int StepsPerEpoch(int images, int batchSize)
+    {
+        var batch = Math.Min(batchSize, images);
+        return (images / batch) + (images % batch >= 2 ? 1 : 0);
     }
 
     /// <summary>Each class's mean pairwise distance among (up to <see cref="RealDiversitySamples"/> of) its real training images; NaN with fewer than two.</summary>
