@@ -9,7 +9,7 @@ public sealed class GanDiagnosticsTests
 
     // Losses and scores of a GAN that is learning: D a little ahead, neither side winning.
     private static readonly (double, double, double, double)[] Balanced =
-        [(1.2, 0.9, 0.62, 0.38), (1.1, 1.1, 0.6, 0.4), (1.25, 0.95, 0.58, 0.41), (1.18, 1.02, 0.61, 0.39)];
+        [(1.2, 0.9, 0.62, 0.38), (1.1, 1.1, 0.6, 0.4), (1.25, 0.95, 0.58, 0.41), (1.18, 1.02, 0.61, 0.39), (1.2, 1.0, 0.6, 0.4)];
 
     [Fact]
     public void Balanced_losses_and_varied_samples_are_healthy()
@@ -45,7 +45,7 @@ public sealed class GanDiagnosticsTests
         var diagnosis = GanDiagnostics.Assess(epochs, [1, 1, 1], Classes);
 
         Assert.Equal(GanHealth.Diverged, diagnosis.Health);
-        Assert.Contains("epoch 5", diagnosis.Reason, StringComparison.Ordinal);
+        Assert.Contains("epoch 6", diagnosis.Reason, StringComparison.Ordinal);
     }
 
     [Fact]
@@ -54,7 +54,7 @@ public sealed class GanDiagnosticsTests
         var won = Enumerable.Repeat((0.001, 9.5, 0.999, 0.0005), GanDiagnostics.WinningEpochs);
         (double, double, double, double)[] epochs = [.. Balanced, .. won];
 
-        var diagnosis = GanDiagnostics.Assess(epochs, [0.9, 0.2, 1], Classes);
+        var diagnosis = GanDiagnostics.Assess(epochs, [0.9, 0.1, 1], Classes);
 
         Assert.Equal(GanHealth.Diverged, diagnosis.Health);
         // Collapsed classes are still reported alongside.
@@ -68,6 +68,17 @@ public sealed class GanDiagnosticsTests
         (double, double, double, double)[] epochs = [.. won, .. Balanced.Take(1), .. won];
 
         Assert.Equal(GanHealth.Healthy, GanDiagnostics.Assess(epochs, [1, 1, 1], Classes).Health);
+    }
+
+    [Fact]
+    public void The_first_epochs_are_not_judged_for_collapse()
+    {
+        var early = Balanced.Take(GanDiagnostics.MinEpochsForCollapse - 1).ToArray();
+
+        var diagnosis = GanDiagnostics.Assess(early, [0.01, 0.01, 0.01], Classes);
+
+        Assert.Equal(GanHealth.Healthy, diagnosis.Health);
+        Assert.Empty(diagnosis.CollapsedClasses);
     }
 
     [Fact]
