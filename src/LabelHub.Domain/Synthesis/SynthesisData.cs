@@ -201,14 +201,15 @@ public sealed class SynthesisData(IDbContextFactory<LabelHubDbContext> dbFactory
     }
 
     /// <summary>
-    /// A trained generator: its weights for generating, its measurements, Ready. Its health stays what the last epoch
-    /// found. The checkpoint stays too, so training can continue for more epochs.
+    /// A trained generator: its weights for generating, its measurements, its final health, Ready (it generates only when
+    /// healthy). The checkpoint stays, so training can continue for more epochs.
     /// </summary>
     public async Task<Generator> FinishTrainingAsync(
-        Guid generatorId, byte[] weights, GeneratorEvaluation evaluation, int trainCount, int heldOutCount, double seconds, CancellationToken ct)
+        Guid generatorId, byte[] weights, GeneratorEvaluation evaluation, int trainCount, int heldOutCount, double seconds, GanDiagnosis health, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(weights);
         ArgumentNullException.ThrowIfNull(evaluation);
+        ArgumentNullException.ThrowIfNull(health);
         var generator = await GeneratorAsync(generatorId, ct);
         var now = clock.GetUtcNow();
         var file = StoredFileService.Create(generator.ProjectId, null, $"generator-v{generator.Version}.pt", "application/octet-stream", weights, now);
@@ -224,6 +225,9 @@ public sealed class SynthesisData(IDbContextFactory<LabelHubDbContext> dbFactory
             row.TrainCount = trainCount;
             row.HeldOutCount = heldOutCount;
             row.TrainingSeconds = seconds;
+            row.Health = health.Health;
+            row.HealthReason = Truncate(health.Reason, 1000);
+            row.CollapsedClasses = [.. health.CollapsedClasses];
             row.TrainedAt = now;
             row.State = GeneratorState.Ready;
             await db.SaveChangesAsync(ct);

@@ -122,6 +122,8 @@ public sealed class GeneratorTraining(SynthesisData data, ILearningRuntime runti
             {
                 (health, epochs) = await TrainEpochsAsync(generator, gan, train, epochs, progress, ct);
             }
+            var verdict = await FinalVerdictAsync(generator, gan, train, health, ct);
+            health = verdict.Health;
             var evaluation = new GeneratorEvaluation();
             if (health == GanHealth.Healthy && CanMeasure(train, heldOut))
             {
@@ -135,7 +137,7 @@ public sealed class GeneratorTraining(SynthesisData data, ILearningRuntime runti
                 return stream.ToArray();
             }, ct);
             var seconds = epochs.Sum(e => e.Seconds) + evaluation.Seconds;
-            await data.FinishTrainingAsync(generatorId, weights, evaluation, train.Count, heldOut.Count, seconds, ct);
+            await data.FinishTrainingAsync(generatorId, weights, evaluation, train.Count, heldOut.Count, seconds, verdict, ct);
             var last = epochs.Count > 0 ? epochs[^1] : null;
             var result = new TrainGeneratorResult(generator.Version, epochs.Count, last?.DiscriminatorLoss ?? 0, last?.GeneratorLoss ?? 0, health,
                 evaluation.IsMeasured ? evaluation.CasRatio : null, evaluation.IsMeasured ? evaluation.FrechetDistance : null, seconds);
@@ -176,13 +178,11 @@ public sealed class GeneratorTraining(SynthesisData data, ILearningRuntime runti
                 gan.SaveState(stream);
                 return (trained, generated, stream.ToArray());
             }, ct);
-            var ratios = new double[classes];
+            var ratios = Ratios(samples, realSpread, sampleSize);
             var grid = new float[classes * GridColumns * sampleSize];
             for (var c = 0; c < classes; c++)
             {
-                var classSamples = samples.AsSpan(c * DiversitySamples * sampleSize, DiversitySamples * sampleSize);
-                classSamples[..(GridColumns * sampleSize)].CopyTo(grid.AsSpan(c * GridColumns * sampleSize));
-                ratios[c] = SampleDiversity.MeanPairwiseDistance(classSamples, DiversitySamples, sampleSize) / realSpread[c];
+                samples.AsSpan(c * DiversitySamples * sampleSize, GridColumns * sampleSize).CopyTo(grid.AsSpan(c * GridColumns * sampleSize));
             }
             var history = epochs.Select(e => (e.DiscriminatorLoss, e.GeneratorLoss, e.RealScore, e.FakeScore))
                 .Select(e => (Stored(e.DiscriminatorLoss), Stored(e.GeneratorLoss), e.RealScore, e.FakeScore))
@@ -208,6 +208,40 @@ public sealed class GeneratorTraining(SynthesisData data, ILearningRuntime runti
             await progress.ReportAsync(0.02 + (0.86 * metrics.Epoch / settings.Epochs), $"Epoch {metrics.Epoch} of {settings.Epochs}: D {d}, G {g}", ct);
         }
         return (health, epochs);
+    }
+
+    /// <summary>
+    /// The health the generator is finished with. The diagnosis leaves collapse unjudged during its warm-up, because a
+    /// generator early in training still learns to spread its samples; once training has ended there is no later, and
+    /// what it draws now is what it would generate: a class whose samples are near-copies is a collapse however short the
+    /// run was, so it is reported instead of generating near-identical images.
+    /// </summary>
+    private async Task<GanDiagnosis> FinalVerdictAsync(Domain.Synthesis.Generator generator, ConditionalGan gan, Dataset train, GanHealth health, CancellationToken ct)
+    {
+        var stored = await data.GeneratorAsync(generator.Id, ct);
+        if (health != GanHealth.Healthy)
+        {
+            return new GanDiagnosis(health, stored.HealthReason, stored.CollapsedClasses);
+        }
+        var labels = Enumerable.Range(0, generator.Labels.Count).SelectMany(c => Enumerable.Repeat(c, DiversitySamples)).ToArray();
+        var samples = await torch.RunAsync(() => gan.Generate(labels, generator.Settings.Seed + GridSeedOffset), ct);
+        var ratios = Ratios(samples, RealSpread(train, generator.Labels.Count), gan.Spec.SampleSize);
+        var collapsed = generator.Labels.Where((_, c) => ratios[c] < GanDiagnostics.CollapseRatio).ToList();
+        return collapsed.Count == 0
+            ? new GanDiagnosis(GanHealth.Healthy, null, [])
+            : new GanDiagnosis(GanHealth.ModeCollapse, $"Mode collapse: the generator draws nearly the same image for {string.Join(", ", collapsed)}.", collapsed);
+    }
+
+    /// <summary>Each class's generated spread ÷ its real spread, from <see cref="DiversitySamples"/> samples per class in class order.</summary>
+    private static double[] Ratios(float[] samples, double[] realSpread, int sampleSize)
+    {
+        var ratios = new double[realSpread.Length];
+        for (var c = 0; c < ratios.Length; c++)
+        {
+            var classSamples = samples.AsSpan(c * DiversitySamples * sampleSize, DiversitySamples * sampleSize);
+            ratios[c] = SampleDiversity.MeanPairwiseDistance(classSamples, DiversitySamples, sampleSize) / realSpread[c];
+        }
+        return ratios;
     }
 
     /// <summary>Whether the stored epochs show a collapse that had already ended the run (a restart after it must not train on).</summary>

@@ -123,10 +123,14 @@ public sealed class SynthesisDataTests
             Assert.Equal(4, await db.StoredFiles.CountAsync(f => f.JobRunId == run.Id));
         }
 
-        var finished = await data.FinishTrainingAsync(generator.Id, [9, 9, 9], new GeneratorEvaluation { PerClass = 5, CasRatio = 0.8 }, 40, 10, 12.5, CancellationToken.None);
+        var finished = await data.FinishTrainingAsync(generator.Id, [9, 9, 9], new GeneratorEvaluation { PerClass = 5, CasRatio = 0.8 }, 40, 10, 12.5,
+            new GanDiagnosis(GanHealth.Healthy, null, []), CancellationToken.None);
         Assert.Equal(GeneratorState.Ready, finished.State);
         Assert.Equal((40, 10), (finished.TrainCount, finished.HeldOutCount));
         Assert.NotNull(finished.TrainedAt);
+        Assert.Equal(GanHealth.Healthy, finished.Health);
+        Assert.Null(finished.HealthReason);
+        Assert.Empty(finished.CollapsedClasses);
         Assert.Equal([9, 9, 9], await data.WeightsAsync(finished, CancellationToken.None));
         await data.FailTrainingAsync(generator.Id, "Training was cancelled.", CancellationToken.None);
         Assert.Equal(GeneratorState.Failed, (await data.GeneratorAsync(generator.Id, CancellationToken.None)).State);

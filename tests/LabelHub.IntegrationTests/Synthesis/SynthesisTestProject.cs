@@ -118,3 +118,10 @@ public sealed class RecordingProgress(Func<string, bool>? stopAfter = null, Canc
         return Task.CompletedTask;
     }
 }
+
+/// <summary>Progress through which a person cancels the job when it reports a message starting with <paramref name="prefix"/> (as the job row's cancel does).</summary>
+public sealed class CancellingProgress(string prefix) : IJobProgress
+{
+    public Task ReportAsync(double fraction, string? message = null, CancellationToken ct = default) =>
+        message is not null && message.StartsWith(prefix, StringComparison.Ordinal) ? throw new JobCancelledException() : Task.CompletedTask;
+}
