@@ -80,7 +80,8 @@ public sealed class ConditionalGan : IDisposable
     /// binary cross-entropy on logits), then a generator step (its images → 1, the non-saturating loss), both with
     /// Adam. Batch order and noise follow from the seed and the epoch number alone, so an epoch after
     /// <see cref="LoadState"/> is the epoch an uninterrupted run would have trained. A trailing batch of one image
-    /// is left out (batch norm needs two).
+    /// is left out (batch norm needs two). A cancelled epoch leaves the weights part-way through it and does not count:
+    /// resume from the last <see cref="SaveState"/>.
     /// </summary>
     public GanEpochMetrics TrainEpoch(Dataset images, CancellationToken ct)
     {
@@ -121,8 +122,8 @@ public sealed class ConditionalGan : IDisposable
     }
 
     /// <summary>
-    /// One training step on a batch already in [-1, 1]: returns D loss, G loss, mean D(x), mean D(G(z)). Public to the
-    /// benchmark, which times exactly this against PyTorch.
+    /// One training step on a batch already in [-1, 1]: returns D loss, G loss, mean D(x), mean D(G(z)).
+    /// bench/LabelHub.Bench.Synthesis/gan_step.py mirrors it step for step.
     /// </summary>
     internal float[] Step(Tensor real, Tensor labels, Generator noise)
     {
@@ -419,9 +420,11 @@ public sealed class ConditionalGan : IDisposable
         }
         if (!magics.Contains(magic, StringComparer.Ordinal))
         {
-            throw new InvalidDataException(magic is GeneratorMagic or StateMagic
-                ? "This file holds only a generator; training needs the full state (SaveState)."
-                : "This is not a saved LabelHub GAN.");
+            if (magic == GeneratorMagic)
+            {
+                throw new InvalidDataException("This file holds only a generator; training needs the full state (SaveState).");
+            }
+            throw new InvalidDataException("This is not a saved LabelHub GAN.");
         }
         var version = reader.ReadInt32();
         if (version != FileVersion)

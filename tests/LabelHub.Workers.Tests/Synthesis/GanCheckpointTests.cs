@@ -30,6 +30,21 @@ public sealed class GanCheckpointTests
     }
 
     [Fact]
+    public void A_full_state_also_loads_as_a_generator()
+    {
+        using var gan = ConditionalGan.Create(Spec, Options);
+        gan.TrainEpoch(FashionMnistImages.Range(0, 64), CancellationToken.None);
+        using var state = new MemoryStream();
+        gan.SaveState(state);
+        state.Position = 0;
+
+        using var generator = ConditionalGan.LoadGenerator(Spec, state);
+
+        Assert.Equal(gan.Generate([3, 1, 4], seed: 2), generator.Generate([3, 1, 4], seed: 2));
+        Assert.Equal(1, generator.EpochsDone);
+    }
+
+    [Fact]
     public void The_same_seed_trains_the_same_gan()
     {
         var images = FashionMnistImages.Range(200, 100);
