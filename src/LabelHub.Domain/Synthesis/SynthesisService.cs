@@ -246,7 +246,8 @@ public sealed class SynthesisService(IDbContextFactory<LabelHubDbContext> dbFact
         return new StartState(labeled, imageItems, active, blocker);
     }
 
-    private static string ActiveJobSentence(JobState state) => state == JobState.Running
+    /// <summary>Why nothing else can start while a synthesis job is queued or running.</summary>
+    public static string ActiveJobSentence(JobState state) => state == JobState.Running
         ? "A synthesis job of this project is already running; wait for it to finish."
         : "A synthesis job of this project is already queued; wait for it to finish.";
 

@@ -26,15 +26,15 @@ public static class SynthesisEndpoints
 
     public static void MapSynthesisEndpoints(this RouteGroupBuilder api)
     {
-        var project = api.MapGroup("/projects/{projectId:guid}/synthesis").WithTags("Synthesis").RequireAuthorization(Policies.Manager);
+        var project = api.MapGroup("/projects/{projectId:guid}").WithTags("Synthesis").RequireAuthorization(Policies.Manager);
 
         // The field and classes a generator would learn, labeled real images per class, why training cannot start (if so),
         // the running job, the latest generator, and what annotators made of synthetic items.
-        project.MapGet("", (Guid projectId, SynthesisService synthesis, ClaimsPrincipal user, CancellationToken ct) =>
+        project.MapGet("/synthesis", (Guid projectId, SynthesisService synthesis, ClaimsPrincipal user, CancellationToken ct) =>
             synthesis.StatusAsync(user.ToActor(), projectId, ct));
 
         // Numbers a new generator and queues its training. Sample grids: GET /api/v1/projects/{projectId}/media/{gridFileId} per epoch.
-        project.MapPost("/generators", async (Guid projectId, TrainRequest? request, SynthesisService synthesis, JobRunService jobs, ClaimsPrincipal user, CancellationToken ct) =>
+        project.MapPost("/synthesis/generators", async (Guid projectId, TrainRequest? request, SynthesisService synthesis, JobRunService jobs, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var actor = user.ToActor();
             var generator = await synthesis.StartTrainingAsync(actor, projectId, request ?? new TrainRequest(), ct);
@@ -43,13 +43,13 @@ public static class SynthesisEndpoints
         }).Produces<GeneratorTrainingStarted>(StatusCodes.Status202Accepted)
             .Describe(StatusCodes.Status202Accepted, "The generator (state Training) and its queued job; Location is GET /api/v1/jobs/{id}.")
             .ProducesConflict(SynthesisConflicts);
-        project.MapGet("/generators", (Guid projectId, SynthesisService synthesis, ClaimsPrincipal user, CancellationToken ct) =>
+        project.MapGet("/synthesis/generators", (Guid projectId, SynthesisService synthesis, ClaimsPrincipal user, CancellationToken ct) =>
             synthesis.GeneratorsAsync(user.ToActor(), projectId, ct));
-        project.MapGet("/generators/{version:int}", (Guid projectId, int version, SynthesisService synthesis, ClaimsPrincipal user, CancellationToken ct) =>
+        project.MapGet("/synthesis/generators/{version:int}", (Guid projectId, int version, SynthesisService synthesis, ClaimsPrincipal user, CancellationToken ct) =>
             synthesis.GeneratorAsync(user.ToActor(), projectId, version, ct));
 
         // Images per class into the project as synthetic items, for annotators to confirm or reject.
-        project.MapPost("/generators/{version:int}/generate", async (Guid projectId, int version, GenerateRequest request, SynthesisService synthesis, ClaimsPrincipal user, CancellationToken ct) =>
+        project.MapPost("/synthesis/generators/{version:int}/generate", async (Guid projectId, int version, GenerateRequest request, SynthesisService synthesis, ClaimsPrincipal user, CancellationToken ct) =>
         {
             var run = await synthesis.StartGenerationAsync(user.ToActor(), projectId, version, request, ct);
             return Results.Accepted($"/api/v1/jobs/{run.Id}", run);
