@@ -144,6 +144,21 @@ public sealed class SynthesisApiTests
         await AddGeneratorAsync(app, world.ProjectId, 2, GeneratorState.Ready, GanHealth.ModeCollapse, "Mode collapse: it makes nearly the same image whatever the noise.");
         await AddGeneratorAsync(app, world.ProjectId, 3, GeneratorState.Failed, null, null);
 
+        // An epoch's sample grid is a stored PNG of the project, served by the media endpoint the page and API clients use.
+        var grid = await app.Service<StoredFileService>().SaveAsync(world.ProjectId, null, "grid-v1-e1.png", "image/png", new MemoryStream(TestImages.GrayPng(4, 4, new byte[16])));
+        await using (var db = app.CreateDbContext())
+        {
+            var row = await db.Generators.SingleAsync(g => g.Id == ready);
+            row.Curve = new GeneratorCurve { Epochs = [new GeneratorEpoch(1, 1.1, 0.9, 0.7, 0.3, 0.98, 2.5, grid.Id)] };
+            await db.SaveChangesAsync();
+        }
+        var epoch = Assert.Single((await world.Manager.GetAsync<GeneratorInfo>($"{synthesis}/generators/1")).Epochs);
+        using (var image = await world.Manager.Http.GetAsync(SynthesisEndpoints.GridUrl(world.ProjectId, epoch)))
+        {
+            Assert.Equal(HttpStatusCode.OK, image.StatusCode);
+            Assert.Equal("image/png", image.Content.Headers.ContentType?.MediaType);
+        }
+
         var collapsed = await ExpectStatusAsync(world.Manager, $"{synthesis}/generators/2/generate", new { count = 5 }, HttpStatusCode.Conflict);
         Assert.Contains("LabelHub GAN v2 is unhealthy and cannot generate: Mode collapse", collapsed, StringComparison.Ordinal);
         var failed = await ExpectStatusAsync(world.Manager, $"{synthesis}/generators/3/generate", new { count = 5 }, HttpStatusCode.Conflict);
