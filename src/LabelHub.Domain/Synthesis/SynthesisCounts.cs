@@ -13,6 +13,9 @@ namespace LabelHub.Domain.Synthesis;
 /// the gold answer for gold items, else <see cref="MajorityVote"/> over the current answers not rejected in review, ties
 /// left out. Only the answers' single-choice values are read (streamed, one small row per answer); items themselves are
 /// counted by SQL grouping and never loaded.
+/// Why not the other helpers: <see cref="Labeling.ItemConsensus"/> proposes a value even without a majority (a reviewer's
+/// starting point, not a final answer), and <see cref="Releases.ReleaseAggregation"/> follows a release's own settings
+/// (Dawid–Skene needs a fit over the whole project); a generator learns what the project's classifier learns.
 /// </summary>
 internal static class SynthesisCounts
 {
