@@ -46,7 +46,8 @@ public static class SynthesisEndpoints
         project.MapGet("/synthesis/generators", (Guid projectId, SynthesisService synthesis, ClaimsPrincipal user, CancellationToken ct) =>
             synthesis.GeneratorsAsync(user.ToActor(), projectId, ct));
         project.MapGet("/synthesis/generators/{version:int}", (Guid projectId, int version, SynthesisService synthesis, ClaimsPrincipal user, CancellationToken ct) =>
-            synthesis.GeneratorAsync(user.ToActor(), projectId, version, ct));
+            synthesis.GeneratorAsync(user.ToActor(), projectId, version, ct))
+            .Describe(StatusCodes.Status200OK, "The generator; each epoch's sample grid (a PNG, one row per class in `labels` order) is GET /api/v1/projects/{projectId}/media/{gridFileId}.");
 
         // Images per class into the project as synthetic items, for annotators to confirm or reject.
         project.MapPost("/synthesis/generators/{version:int}/generate", async (Guid projectId, int version, GenerateRequest request, SynthesisService synthesis, ClaimsPrincipal user, CancellationToken ct) =>
