@@ -99,6 +99,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<LabelHub.Domain.Learning.LearningService>();
         builder.Services.AddSingleton<LabelHub.Domain.Learning.LearningData>();
         builder.Services.AddSingleton<LabelHub.Domain.Synthesis.SynthesisData>();
+        builder.Services.AddSingleton<LabelHub.Domain.Synthesis.SynthesisService>();
         builder.Services.AddSingleton<ProgressService>();
         builder.Services.AddSingleton<QualityService>();
         builder.Services.AddSingleton<AccessTokenCache>();

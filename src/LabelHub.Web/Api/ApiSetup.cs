@@ -26,6 +26,7 @@ public static class ApiSetup
         api.MapQualityEndpoints();
         api.MapCleansingEndpoints();
         api.MapLearningEndpoints();
+        api.MapSynthesisEndpoints();
         api.MapReleasesEndpoints();
         api.MapJobsEndpoints();
     }

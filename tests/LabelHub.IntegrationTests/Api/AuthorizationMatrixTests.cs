@@ -575,6 +575,16 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         R("GET /api/v1/projects/{projectId:guid}/models/{version:int}", Access.ProjectManager, w => $"{w.P}/models/1"),
         R("GET /api/v1/projects/{projectId:guid}/models/{version:int}/training-set", Access.ProjectManager, w => $"{w.P}/models/1/training-set"),
 
+        // Synthesis. A text project: training answers 409 (not images), generating 409 (generator v1 is still training); allowed all the same.
+        R("GET /api/v1/projects/{projectId:guid}/synthesis", Access.ProjectManager, w => $"{w.P}/synthesis"),
+        R("POST /api/v1/projects/{projectId:guid}/synthesis/generators", Access.ProjectManager, w => $"{w.P}/synthesis/generators") with { Json = (_, _) => new { } },
+        R("GET /api/v1/projects/{projectId:guid}/synthesis/generators", Access.ProjectManager, w => $"{w.P}/synthesis/generators"),
+        R("GET /api/v1/projects/{projectId:guid}/synthesis/generators/{version:int}", Access.ProjectManager, w => $"{w.P}/synthesis/generators/1"),
+        R("POST /api/v1/projects/{projectId:guid}/synthesis/generators/{version:int}/generate", Access.ProjectManager, w => $"{w.P}/synthesis/generators/1/generate") with
+        {
+            Json = (_, _) => new { count = 1 },
+        },
+
         // Exports, files and jobs (a project's job history is for its managers, and whoever started the job).
         R("POST /api/v1/projects/{projectId:guid}/exports", Access.ProjectManager, w => $"{w.P}/exports") with { Json = (_, _) => new { format = "csv" } },
         // The first caller's cut stays queued (no job server in the matrix); the others get 409, allowed all the same.
@@ -717,6 +727,20 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
                 TrainingSetFileId = trainingSet.Id,
             };
             db.ModelVersions.Add(model);
+            // Generator v1, as a training job would have created it, for the synthesis rows.
+            db.Generators.Add(new LabelHub.Domain.Synthesis.Generator
+            {
+                Id = Guid.CreateVersion7(),
+                ProjectId = project.Id,
+                Version = 1,
+                State = LabelHub.Domain.Synthesis.GeneratorState.Training,
+                Field = "sentiment",
+                Labels = ["positive", "negative"],
+                ImageSide = 28,
+                Channels = 1,
+                JobRunId = Guid.CreateVersion7(),
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
             db.LearningRounds.Add(new LearningRound
             {
                 Id = Guid.CreateVersion7(),

@@ -54,6 +54,8 @@ public sealed class OpenApiContractTests
             ("post", "/api/v1/jobs/{jobId}/cancel"),
             ("post", "/api/v1/projects/{projectId}/learning/rounds"),
             ("post", "/api/v1/projects/{projectId}/learning/simulations"),
+            ("post", "/api/v1/projects/{projectId}/synthesis/generators"),
+            ("post", "/api/v1/projects/{projectId}/synthesis/generators/{version}/generate"),
             ("delete", "/api/v1/projects/{projectId}"),
         ];
         var missing = new List<string>();
