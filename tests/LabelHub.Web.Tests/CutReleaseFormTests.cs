@@ -122,8 +122,16 @@ public sealed class CutReleaseFormTests : ComponentTest, IClassFixture<Workbench
         {
             db.Generators.Add(new LabelHub.Domain.Synthesis.Generator
             {
-                Id = generatorId, ProjectId = projectId, Version = 1, State = LabelHub.Domain.Synthesis.GeneratorState.Ready, Field = "sentiment",
-                Labels = ["positive", "negative"], ImageSide = 28, Channels = 1, JobRunId = Guid.NewGuid(), CreatedAt = DateTimeOffset.UtcNow,
+                Id = generatorId,
+                ProjectId = projectId,
+                Version = 1,
+                State = LabelHub.Domain.Synthesis.GeneratorState.Ready,
+                Field = "sentiment",
+                Labels = ["positive", "negative"],
+                ImageSide = 28,
+                Channels = 1,
+                JobRunId = Guid.NewGuid(),
+                CreatedAt = DateTimeOffset.UtcNow,
             });
             await db.SaveChangesAsync();
         }

@@ -51,8 +51,16 @@ public sealed class ReleaseSyntheticTests
         {
             db.Generators.Add(new Generator
             {
-                Id = generatorId, ProjectId = project.Id, Version = 2, State = GeneratorState.Ready, Field = "sentiment",
-                Labels = ["positive", "negative", "neutral"], ImageSide = 28, Channels = 1, JobRunId = Guid.NewGuid(), CreatedAt = DateTimeOffset.UtcNow,
+                Id = generatorId,
+                ProjectId = project.Id,
+                Version = 2,
+                State = GeneratorState.Ready,
+                Field = "sentiment",
+                Labels = ["positive", "negative", "neutral"],
+                ImageSide = 28,
+                Channels = 1,
+                JobRunId = Guid.NewGuid(),
+                CreatedAt = DateTimeOffset.UtcNow,
             });
             await db.SaveChangesAsync();
             var items = await db.Items.Where(i => i.ProjectId == project.Id).ToListAsync();
@@ -67,7 +75,10 @@ public sealed class ReleaseSyntheticTests
             }
             db.Predictions.Add(new Prediction
             {
-                ProjectId = project.Id, ItemId = ids["synthetic rejected"], ModelVersion = "LabelHub GAN v2", CreatedAt = DateTimeOffset.UtcNow,
+                ProjectId = project.Id,
+                ItemId = ids["synthetic rejected"],
+                ModelVersion = "LabelHub GAN v2",
+                CreatedAt = DateTimeOffset.UtcNow,
                 Values = Values(("sentiment", "positive")),
             });
             await db.SaveChangesAsync();
