@@ -125,6 +125,11 @@ public sealed class ReleaseSyntheticTests
         Assert.All(queue.Entries, e => Assert.Equal(Items[e.ItemData["text"].GetString()!].AskedFor, e.Synthetic?.Class));
         Assert.All(queue.Entries.Where(e => e.Synthetic is not null), e => Assert.Equal("LabelHub GAN v2", e.Synthetic!.Generator));
 
+        // The annotator's own recent answers, which they can revise, say so too.
+        var mine = await annotator.GetAsync<MyWork>($"/api/v1/projects/{project.Id}/my-work");
+        Assert.Equal(5, mine.Recent.Count);
+        Assert.All(mine.Recent, a => Assert.Equal(Items[a.ItemData["text"].GetString()!].AskedFor, a.Synthetic?.Class));
+
         // The preview says how many synthetic items were left out and why, with and without asking for them (the API's request too).
         var service = app.Service<ReleaseService>();
         var without = await service.PreviewAsync(actor, project.Id, new ReleaseRequest());
