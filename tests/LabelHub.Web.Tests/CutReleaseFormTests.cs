@@ -112,6 +112,59 @@ public sealed class CutReleaseFormTests : ComponentTest, IClassFixture<Workbench
         form.WaitForAssertion(() => Assert.Contains("being cut", form.Find("[data-testid=release-form-error]").TextContent, StringComparison.Ordinal));
     }
 
+    [Fact]
+    public async Task The_synthetic_switch_lets_in_the_synthetic_items_people_confirmed_and_the_preview_says_why_the_others_stay_out()
+    {
+        var (user, projectId) = await LabeledProjectAsync(positive: 3, negative: 1);
+        var second = await database.CreateUserAsync();
+        var generatorId = Guid.NewGuid();
+        await using (var db = await database.Factory.CreateDbContextAsync())
+        {
+            db.Generators.Add(new LabelHub.Domain.Synthesis.Generator
+            {
+                Id = generatorId,
+                ProjectId = projectId,
+                Version = 1,
+                State = LabelHub.Domain.Synthesis.GeneratorState.Ready,
+                Field = "sentiment",
+                Labels = ["positive", "negative"],
+                ImageSide = 28,
+                Channels = 1,
+                JobRunId = Guid.NewGuid(),
+                CreatedAt = DateTimeOffset.UtcNow,
+            });
+            await db.SaveChangesAsync();
+        }
+        // Asked for "positive" twice: annotators confirmed one and called the other negative.
+        foreach (var (answer, seed) in new[] { ("positive", 1L), ("negative", 2L) })
+        {
+            var itemId = await database.AddItemAsync(projectId, new { text = "generated" });
+            await using (var db = await database.Factory.CreateDbContextAsync())
+            {
+                await db.Items.Where(i => i.Id == itemId).ExecuteUpdateAsync(u => u
+                    .SetProperty(i => i.SyntheticGeneratorId, generatorId).SetProperty(i => i.SyntheticLabel, "positive").SetProperty(i => i.SyntheticSeed, seed));
+            }
+            await AnswerAsync(projectId, itemId, user.UserId, answer);
+            await AnswerAsync(projectId, itemId, second.UserId, answer);
+        }
+        var form = RenderForm(user, projectId);
+
+        form.Find("button[data-testid=release-preview]").Click();
+        form.WaitForAssertion(() => Assert.Contains("4 items would be released: 0 kept from the last release, 4 new. The filter leaves out 3.",
+            form.Find("[data-testid=release-preview-counts]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("2 of those left out are synthetic items this release does not ask for.", form.Find("[data-testid=release-preview-synthetic-not-asked]").TextContent.Trim());
+        Assert.Empty(form.FindAll("[data-testid=release-preview-synthetic-not-confirmed]"));
+
+        var toggle = form.Find("[data-testid=release-include-synthetic]");
+        (toggle.TagName == "INPUT" ? toggle : toggle.QuerySelector("input")!).Change(true);
+        form.Find("button[data-testid=release-preview]").Click();
+        form.WaitForAssertion(() => Assert.Contains("5 items would be released: 0 kept from the last release, 5 new. The filter leaves out 2.",
+            form.Find("[data-testid=release-preview-counts]").TextContent, StringComparison.Ordinal));
+        Assert.Equal("1 of those left out are synthetic items people did not confirm (another class, or no final answer yet).",
+            form.Find("[data-testid=release-preview-synthetic-not-confirmed]").TextContent.Trim());
+        Assert.Empty(form.FindAll("[data-testid=release-preview-synthetic-not-asked]"));
+    }
+
     private IRenderedComponent<CutReleaseForm> RenderForm(Actor user, Guid projectId) =>
         Render<CutReleaseForm>(p => p.Add(c => c.Actor, user).Add(c => c.ProjectId, projectId).Add(c => c.Schema, new LabelSchema { Fields = [Text, Sentiment] }));
 

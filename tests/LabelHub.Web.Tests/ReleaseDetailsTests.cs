@@ -92,6 +92,14 @@ public sealed class ReleaseDetailsTests : ComponentTest
         Assert.All(details.FindAll("[data-testid=release-download]"), b => Assert.Null(b.GetAttribute("href")));
     }
 
+    [Fact]
+    public void The_settings_say_whether_synthetic_items_people_confirmed_were_let_in()
+    {
+        Assert.Equal("· synthetic items left out", RenderDetails(Release(1)).Find("[data-testid=release-settings-synthetic]").TextContent.Trim());
+        var asked = Release(2) with { Settings = Release(2).Settings! with { Filter = new ReleaseFilter(IncludeSynthetic: true) } };
+        Assert.Equal("· synthetic items people confirmed included", RenderDetails(asked).Find("[data-testid=release-settings-synthetic]").TextContent.Trim());
+    }
+
     private IRenderedComponent<ReleaseDetails> RenderDetails(ReleaseInfo release) =>
         Render<ReleaseDetails>(p => p.Add(c => c.ProjectId, ProjectId).Add(c => c.Release, release).Add(c => c.Schema, TextSchema));
 
@@ -120,6 +128,7 @@ public sealed class ReleaseDetailsKoreanTests() : ComponentTest("ko")
         Assert.Contains("학습", details.Find("[data-testid=split-size-row][data-split=train]").TextContent, StringComparison.Ordinal);
         Assert.Contains("상자 필드", details.Find("[data-testid=release-download-reason][data-format=coco]").TextContent, StringComparison.Ordinal);
         Assert.Contains("이전 릴리스", details.Find("[data-testid=release-diff-none]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("· 합성 항목 제외", details.Find("[data-testid=release-settings-synthetic]").TextContent.Trim());
     }
 
     [Fact]

@@ -18,7 +18,11 @@ public sealed record ItemAnswer(
     Dictionary<string, JsonElement> Values, int? DurationMs, int? GuidelineVersion, DateTimeOffset CreatedAt);
 
 /// <summary>An item with every current answer (rejected ones left out) and the consensus they give.</summary>
-public sealed record ItemReviewEntry(long ItemId, Dictionary<string, JsonElement> ItemData, IReadOnlyList<ItemAnswer> Answers, ItemConsensus Consensus);
+public sealed record ItemReviewEntry(long ItemId, Dictionary<string, JsonElement> ItemData, IReadOnlyList<ItemAnswer> Answers, ItemConsensus Consensus)
+{
+    /// <summary>Where a synthetic item came from (shown above it); null for a collected item.</summary>
+    public SyntheticOrigin? Synthetic { get; init; }
+}
 
 /// <param name="Remaining">Items with answers waiting for this reviewer (the filter's annotator only, when given).</param>
 /// <param name="NextAfter">Where the next page starts (an item id); null at the end of the queue.</param>
@@ -103,13 +107,17 @@ public sealed class ItemReviewService(IDbContextFactory<LabelHubDbContext> dbFac
         var foundIds = found.Select(f => f.ItemId).ToList();
         var data = await db.Items.AsNoTracking().Where(i => foundIds.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Data, ct);
         var names = await ReviewService.UserNamesAsync(db, found.SelectMany(f => f.Answers.Select(a => a.AnnotatorId)), ct);
+        var synthetic = await SyntheticOrigin.OfItemsAsync(db, foundIds, ct);
         var entries = found.Select(f => new ItemReviewEntry(
             f.ItemId, data.GetValueOrDefault(f.ItemId) ?? [],
             [.. f.Answers.Select(a => new ItemAnswer(
                 a.Id, a.AnnotatorId, names.GetValueOrDefault(a.AnnotatorId, "?"), a.Version, a.ReviewStatus,
                 a.ReviewStatus == ReviewStatus.Unreviewed && a.AnnotatorId != actor.UserId,
                 a.Values, a.DurationMs, a.GuidelineVersion, a.CreatedAt))],
-            f.Consensus)).ToList();
+            f.Consensus)
+        {
+            Synthetic = synthetic.GetValueOrDefault(f.ItemId),
+        }).ToList();
         return new ItemReviewPage(entries, remaining, atEnd ? null : cursor);
     }
 

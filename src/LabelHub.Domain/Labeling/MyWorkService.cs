@@ -17,7 +17,11 @@ public sealed record MyWork(
 public sealed record MyAnswer(
     long AnnotationId, long ItemId, int Version, DateTimeOffset CreatedAt, ReviewStatus Status, bool CanRevise,
     string? ReviewComment, string? Reviewer, DateTimeOffset? ReviewedAt,
-    Dictionary<string, JsonElement> Values, Dictionary<string, JsonElement> ItemData);
+    Dictionary<string, JsonElement> Values, Dictionary<string, JsonElement> ItemData)
+{
+    /// <summary>Where a synthetic item came from (shown above it while revising); null for a collected item.</summary>
+    public SyntheticOrigin? Synthetic { get; init; }
+}
 
 public sealed record ReviseRequest(Dictionary<string, JsonElement> Values, int? DurationMs = null);
 
@@ -134,7 +138,8 @@ public sealed class MyWorkService(IDbContextFactory<LabelHubDbContext> dbFactory
                 .ExecuteUpdateAsync(s => s.SetProperty(a => a.State, AssignmentState.Submitted), ct);
         }
         await transaction.CommitAsync(ct);
-        return ToAnswer(revised, item.Data, review: null, reviewer: null, CanRevise(revised, item.IsGold, project));
+        var synthetic = item.SyntheticGeneratorId is null ? [] : await SyntheticOrigin.OfItemsAsync(db, [item.Id], ct);
+        return ToAnswer(revised, item.Data, review: null, reviewer: null, CanRevise(revised, item.IsGold, project)) with { Synthetic = synthetic.GetValueOrDefault(item.Id) };
     }
 
     private static bool CanRevise(Annotation answer, bool isGold, Project project) =>
@@ -162,10 +167,12 @@ public sealed class MyWorkService(IDbContextFactory<LabelHubDbContext> dbFactory
             .GroupBy(r => r.AnnotationId).ToDictionary(g => g.Key, g => g.MaxBy(r => r.Id)!);
         var reviewerIds = reviews.Values.Select(r => r.ReviewerId).Distinct().ToList();
         var reviewers = await db.Users.AsNoTracking().Where(u => reviewerIds.Contains(u.Id)).ToDictionaryAsync(u => u.Id, u => u.UserName ?? "", ct);
+        var synthetic = await SyntheticOrigin.OfItemsAsync(db, [.. rows.Select(r => r.Answer.ItemId).Distinct()], ct);
         return [.. rows.OrderByDescending(r => r.Answer.Id).Select(r =>
         {
             var review = reviews.GetValueOrDefault(r.Answer.Id);
-            return ToAnswer(r.Answer, r.Data, review, review is null ? null : reviewers.GetValueOrDefault(review.ReviewerId), CanRevise(r.Answer, r.IsGold, project));
+            return ToAnswer(r.Answer, r.Data, review, review is null ? null : reviewers.GetValueOrDefault(review.ReviewerId), CanRevise(r.Answer, r.IsGold, project))
+                with { Synthetic = synthetic.GetValueOrDefault(r.Answer.ItemId) };
         })];
     }
 

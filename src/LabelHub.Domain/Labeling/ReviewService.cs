@@ -9,7 +9,11 @@ namespace LabelHub.Domain.Labeling;
 
 public sealed record ReviewQueueEntry(
     long AnnotationId, long ItemId, Dictionary<string, JsonElement> ItemData, Guid AnnotatorId, string AnnotatorName,
-    int Version, Dictionary<string, JsonElement> Values, int? DurationMs, int? GuidelineVersion, DateTimeOffset CreatedAt);
+    int Version, Dictionary<string, JsonElement> Values, int? DurationMs, int? GuidelineVersion, DateTimeOffset CreatedAt)
+{
+    /// <summary>Where a synthetic item came from (shown above it); null for a collected item.</summary>
+    public SyntheticOrigin? Synthetic { get; init; }
+}
 
 public sealed record ReviewQueuePage(IReadOnlyList<ReviewQueueEntry> Entries, int Remaining, long? NextAfter);
 
@@ -44,9 +48,13 @@ public sealed class ReviewService(IDbContextFactory<LabelHubDbContext> dbFactory
             .Join(db.Items, a => a.ItemId, i => i.Id, (a, i) => new { Annotation = a, i.Data })
             .ToListAsync(ct);
         var names = await UserNamesAsync(db, page.Select(p => p.Annotation.AnnotatorId), ct);
+        var synthetic = await SyntheticOrigin.OfItemsAsync(db, [.. page.Select(p => p.Annotation.ItemId).Distinct()], ct);
         var entries = page.Select(p => new ReviewQueueEntry(
             p.Annotation.Id, p.Annotation.ItemId, p.Data, p.Annotation.AnnotatorId, names.GetValueOrDefault(p.Annotation.AnnotatorId, "?"),
-            p.Annotation.Version, p.Annotation.Values, p.Annotation.DurationMs, p.Annotation.GuidelineVersion, p.Annotation.CreatedAt)).ToList();
+            p.Annotation.Version, p.Annotation.Values, p.Annotation.DurationMs, p.Annotation.GuidelineVersion, p.Annotation.CreatedAt)
+        {
+            Synthetic = synthetic.GetValueOrDefault(p.Annotation.ItemId),
+        }).ToList();
         return new ReviewQueuePage(entries, await pending.CountAsync(ct), entries.Count == 0 ? null : entries[^1].AnnotationId);
     }
 

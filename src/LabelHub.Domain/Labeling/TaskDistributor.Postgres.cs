@@ -78,8 +78,11 @@ public sealed partial class TaskDistributor
             )
             SELECT pick.id, pick.data::text, lease.id, lease.draft::text,
                    (SELECT json_agg(json_build_object('id', p.id, 'modelVersion', p.model_version, 'score', p.score, 'values', p.values))
-                    FROM (SELECT id, model_version, score, values FROM predictions WHERE item_id = pick.id ORDER BY id DESC LIMIT @predictions) p)::text
+                    FROM (SELECT id, model_version, score, values FROM predictions WHERE item_id = pick.id ORDER BY id DESC LIMIT @predictions) p)::text,
+                   synthetic.version, synthetic.synthetic_label
             FROM pick LEFT JOIN lease ON lease.item_id = pick.id
+                LEFT JOIN LATERAL (SELECT g.version, si.synthetic_label FROM items si JOIN generators g ON g.id = si.synthetic_generator_id
+                                   WHERE si.id = pick.id) synthetic ON true
             """;
 
         /// <summary>
@@ -134,7 +137,11 @@ public sealed partial class TaskDistributor
             var data = Deserialize<Dictionary<string, JsonElement>>(reader.GetString(1)) ?? [];
             var draft = Deserialize<Dictionary<string, JsonElement>>(reader.GetString(3)) ?? [];
             var predictions = await reader.IsDBNullAsync(4, ct) ? [] : Deserialize<List<Prediction>>(reader.GetString(4)) ?? [];
-            return new LabelingTask(reader.GetInt64(2), reader.GetInt64(0), data, expiresAt, draft, SuggestionsFrom(predictions), guidelineVersion);
+            // A synthetic item's generator and class asked for (both null for a collected item).
+            int? generatorVersion = await reader.IsDBNullAsync(5, ct) ? null : reader.GetInt32(5);
+            var askedFor = await reader.IsDBNullAsync(6, ct) ? null : reader.GetString(6);
+            return new LabelingTask(reader.GetInt64(2), reader.GetInt64(0), data, expiresAt, draft, SuggestionsFrom(predictions), guidelineVersion,
+                SyntheticOrigin.Of(generatorVersion, askedFor));
         }
 
         /// <summary>

@@ -14,6 +14,7 @@ public sealed record Suggestion(long PredictionId, string ModelVersion, double? 
 /// What an annotator gets: the item, their autosaved draft, the model's suggestions and the guideline version in
 /// force. Never another annotator's answer, never a gold answer.
 /// </summary>
+/// <param name="Synthetic">Where a synthetic item came from; null for a collected item.</param>
 public sealed record LabelingTask(
     long AssignmentId,
     long ItemId,
@@ -21,7 +22,8 @@ public sealed record LabelingTask(
     DateTimeOffset LeaseExpiresAt,
     Dictionary<string, JsonElement>? Draft = null,
     IReadOnlyList<Suggestion>? Suggestions = null,
-    int? GuidelineVersion = null);
+    int? GuidelineVersion = null,
+    SyntheticOrigin? Synthetic = null);
 
 /// <param name="Values">The answer, keyed by schema field name.</param>
 /// <param name="DurationMs">Time the annotator spent on the task.</param>
@@ -503,14 +505,23 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
 
     private static async Task<LabelingTask> ToTaskAsync(LabelHubDbContext db, Assignment assignment, int? guidelineVersion, CancellationToken ct)
     {
-        var data = await db.Items.AsNoTracking().Where(i => i.Id == assignment.ItemId).Select(i => i.Data).SingleAsync(ct);
+        var item = await db.Items.AsNoTracking().Where(i => i.Id == assignment.ItemId)
+            .Select(i => new
+            {
+                i.Data,
+                i.SyntheticLabel,
+                GeneratorVersion = db.Generators.Where(g => g.Id == i.SyntheticGeneratorId).Select(g => (int?)g.Version).FirstOrDefault(),
+            })
+            .SingleAsync(ct);
         var predictions = await db.Predictions.AsNoTracking()
             .Where(p => p.ItemId == assignment.ItemId)
             .OrderByDescending(p => p.Id)
             .Take(MaxSuggestions * 4)
             .ToListAsync(ct);
-        return new LabelingTask(assignment.Id, assignment.ItemId, data, assignment.LeaseExpiresAt, assignment.Draft, SuggestionsFrom(predictions), guidelineVersion);
+        return new LabelingTask(assignment.Id, assignment.ItemId, item.Data, assignment.LeaseExpiresAt, assignment.Draft, SuggestionsFrom(predictions), guidelineVersion,
+            SyntheticOrigin.Of(item.GeneratorVersion, item.SyntheticLabel));
     }
+
 
     /// <summary>The newest prediction of each model version, best first; <paramref name="newestFirst"/> is ordered by id, descending.</summary>
     private static List<Suggestion> SuggestionsFrom(IEnumerable<Prediction> newestFirst) => newestFirst

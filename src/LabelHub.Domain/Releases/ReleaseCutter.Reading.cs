@@ -25,10 +25,13 @@ public sealed partial class ReleaseCutter
         Data,
     }
 
-    /// <summary>An item as a pass sees it; <see cref="ContentHash"/> and <see cref="Data"/> only when the pass asked for them.</summary>
-    private sealed record ReadItem(ItemAnswers Answers, string? ContentHash, Dictionary<string, JsonElement>? Data);
+    /// <summary>
+    /// An item as a pass sees it; <see cref="ContentHash"/> and <see cref="Data"/> only when the pass asked for them. The
+    /// generator and class of a synthetic item are always read (two small columns of the same row, no query of their own).
+    /// </summary>
+    private sealed record ReadItem(ItemAnswers Answers, string? ContentHash, Dictionary<string, JsonElement>? Data, Guid? SyntheticGeneratorId, string? SyntheticLabel);
 
-    private readonly record struct PageItem(long Id, string? ContentHash, Dictionary<string, JsonElement>? Data);
+    private readonly record struct PageItem(long Id, string? ContentHash, Dictionary<string, JsonElement>? Data, Guid? SyntheticGeneratorId, string? SyntheticLabel);
 
     /// <summary>The project's items that can be released (not excluded as duplicates, not still being imported), in id order, with their current answers that were not rejected.</summary>
     private async IAsyncEnumerable<ReadItem> ReadAsync(Guid projectId, ItemColumns columns, [EnumeratorCancellation] CancellationToken ct)
@@ -52,9 +55,9 @@ public sealed partial class ReleaseCutter
                 .OrderBy(i => i.Id).Take(PageSize);
             var items = columns switch
             {
-                ItemColumns.None => await page.Select(i => new PageItem(i.Id, null, null)).ToListAsync(ct),
-                ItemColumns.ContentHash => await page.Select(i => new PageItem(i.Id, i.ContentHash, null)).ToListAsync(ct),
-                ItemColumns.Data => await page.Select(i => new PageItem(i.Id, null, i.Data)).ToListAsync(ct),
+                ItemColumns.None => await page.Select(i => new PageItem(i.Id, null, null, i.SyntheticGeneratorId, i.SyntheticLabel)).ToListAsync(ct),
+                ItemColumns.ContentHash => await page.Select(i => new PageItem(i.Id, i.ContentHash, null, i.SyntheticGeneratorId, i.SyntheticLabel)).ToListAsync(ct),
+                ItemColumns.Data => await page.Select(i => new PageItem(i.Id, null, i.Data, i.SyntheticGeneratorId, i.SyntheticLabel)).ToListAsync(ct),
             };
             if (items.Count == 0)
             {
@@ -81,7 +84,8 @@ public sealed partial class ReleaseCutter
                     var a = answers[next];
                     given.Add(new AggregationAnswer(a.Id, a.AnnotatorId, a.Values, AggregationAnswer.IsAdjudicated(a.ReviewStatus, a.Reason)));
                 }
-                yield return new ReadItem(new ItemAnswers(item.Id, given, gold.GetValueOrDefault(item.Id)), item.ContentHash, item.Data);
+                yield return new ReadItem(new ItemAnswers(item.Id, given, gold.GetValueOrDefault(item.Id)), item.ContentHash, item.Data,
+                    item.SyntheticGeneratorId, item.SyntheticLabel);
             }
             after = last;
         }

@@ -103,6 +103,10 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
         await progress.ReportAsync(0.1, "Aggregating the answers", ct);
         var kept = new List<SplitItem>();
         var left = 0;
+        // Synthetic items are left out unless asked for, and then kept only when people confirmed the class asked for.
+        var generatorFields = settings.Filter.IncludeSynthetic ? await GeneratorFieldsAsync(project.Id, ct) : [];
+        var syntheticNotAskedFor = 0;
+        var syntheticNotConfirmed = 0;
         // Items the filter leaves out because a field's vote tied: the datasheet says how many await adjudication.
         var tiedLeftOut = new long[schema.Fields.Count];
         // Items' data is large: read only when the split groups by one of its keys.
@@ -110,6 +114,19 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
         await foreach (var item in ReadAsync(project.Id, columns, ct))
         {
             var final = aggregation.Aggregate(item.Answers);
+            if (item.SyntheticGeneratorId is { } generatorId && !(settings.Filter.IncludeSynthetic && Confirmed(generatorFields, generatorId, item.SyntheticLabel, final)))
+            {
+                left++;
+                if (settings.Filter.IncludeSynthetic)
+                {
+                    syntheticNotConfirmed++;
+                }
+                else
+                {
+                    syntheticNotAskedFor++;
+                }
+                continue;
+            }
             if (!Passes(settings.Filter, schema, item, final))
             {
                 left++;
@@ -138,8 +155,24 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
 
         await progress.ReportAsync(0.4, $"Planning the splits of {kept.Count:N0} items", ct);
         return new ReleasePlanning(SplitPlanner.Plan(settings.Split, labels, kept), left, aggregation,
-            [.. schema.Fields.Select((f, i) => (f.Name, tiedLeftOut[i])).Where(t => t.Item2 > 0)]);
+            [.. schema.Fields.Select((f, i) => (f.Name, tiedLeftOut[i])).Where(t => t.Item2 > 0)])
+        {
+            SyntheticNotAskedFor = syntheticNotAskedFor,
+            SyntheticNotConfirmed = syntheticNotConfirmed,
+        };
     }
+
+    /// <summary>The field each of the project's generators was trained on (a handful of rows, read once per pass).</summary>
+    private async Task<Dictionary<Guid, string>> GeneratorFieldsAsync(Guid projectId, CancellationToken ct)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        return await db.Generators.AsNoTracking().Where(g => g.ProjectId == projectId).ToDictionaryAsync(g => g.Id, g => g.Field, ct);
+    }
+
+    /// <summary>A synthetic item people validated: its final answer to the generator's field is the class the generator was asked for.</summary>
+    private static bool Confirmed(Dictionary<Guid, string> generatorFields, Guid generatorId, string? askedFor, ItemAggregation final) =>
+        askedFor is not null && generatorFields.TryGetValue(generatorId, out var field) && final.Answers.TryGetValue(field, out var answer)
+        && answer.Value.ValueKind == JsonValueKind.String && string.Equals(answer.Value.GetString(), askedFor, StringComparison.Ordinal);
 
     private async Task<CutReleaseResult> CutItemsAsync(Release release, Project project, ReleaseSettings settings, IJobProgress progress, CancellationToken ct)
     {
@@ -272,4 +305,11 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
 
 /// <summary>What a release with given settings would hold: the split plan, the items the filter left out, and the aggregation to write them with.</summary>
 /// <param name="TiedLeftOut">Per field (schema order, only those with any), items the filter left out because the field's vote tied.</param>
-public sealed record ReleasePlanning(SplitPlan Plan, int Left, ReleaseAggregation Aggregation, IReadOnlyList<(string Field, long Items)> TiedLeftOut);
+public sealed record ReleasePlanning(SplitPlan Plan, int Left, ReleaseAggregation Aggregation, IReadOnlyList<(string Field, long Items)> TiedLeftOut)
+{
+    /// <summary>Of <see cref="Left"/>: synthetic items the filter did not ask for.</summary>
+    public int SyntheticNotAskedFor { get; init; }
+
+    /// <summary>Of <see cref="Left"/>: synthetic items asked for whose final answer is not the class asked for (or is missing).</summary>
+    public int SyntheticNotConfirmed { get; init; }
+}

@@ -57,6 +57,9 @@ internal sealed record DatasheetWords
     public required Func<string, string> UnmeasuredAgreement { get; init; }
     public required Func<string, string, string> Tied { get; init; }
     public required Func<string, string> Synthetic { get; init; }
+
+    /// <summary>Which generators made the released synthetic items ("LabelHub GAN v2 (30), …") and how they were validated.</summary>
+    public required Func<string, string> SyntheticMadeBy { get; init; }
     public required string NoGoldLimitation { get; init; }
 
     public static DatasheetWords For(DatasheetLanguage language) => language switch
@@ -109,6 +112,7 @@ internal sealed record DatasheetWords
         UnmeasuredAgreement = field => $"Agreement on {field} could not be measured.",
         Tied = (items, field) => $"{items} items have no final answer to {field}: the vote tied and they await adjudication.",
         Synthetic = items => $"{items} items are synthetic, not collected.",
+        SyntheticMadeBy = generators => $"Made by {generators}; annotators confirmed that each shows the class it was generated for.",
         NoGoldLimitation = "No gold items: annotator accuracy was not measured.",
     };
 
@@ -155,6 +159,7 @@ internal sealed record DatasheetWords
         UnmeasuredAgreement = field => $"{field} 필드의 일치도를 측정할 수 없었습니다.",
         Tied = (items, field) => $"항목 {items}개는 {field} 필드에 최종 답변이 없습니다. 투표가 동률이라 정제 검토를 기다립니다.",
         Synthetic = items => $"항목 {items}개는 수집하지 않고 생성한 합성 항목입니다.",
+        SyntheticMadeBy = generators => $"생성기: {generators}. 작업자가 각 항목이 생성을 요청한 클래스를 보여 주는지 확인했습니다.",
         NoGoldLimitation = "골드 항목이 없어 작업자 정확도를 측정하지 않았습니다.",
     };
 

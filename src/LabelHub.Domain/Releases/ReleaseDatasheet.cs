@@ -56,6 +56,9 @@ public sealed record ReleaseDatasheetModel
 
     /// <summary>Items made by generation rather than collected (ADR 0019), in the release.</summary>
     public long SyntheticItems { get; init; }
+
+    /// <summary>The generators that made <see cref="SyntheticItems"/>, with how many each ("LabelHub GAN v2", 30).</summary>
+    public IReadOnlyList<(string Generator, long Items)> SyntheticGenerators { get; init; } = [];
 }
 
 /// <summary>
@@ -200,7 +203,12 @@ public static class ReleaseDatasheet
         }
         if (model.SyntheticItems > 0)
         {
-            found.Add(w.Synthetic(N(model.SyntheticItems)));
+            var synthetic = w.Synthetic(N(model.SyntheticItems));
+            if (model.SyntheticGenerators.Count > 0)
+            {
+                synthetic += " " + w.SyntheticMadeBy(string.Join(", ", model.SyntheticGenerators.Select(g => $"{Escape(g.Generator)} ({N(g.Items)})")));
+            }
+            found.Add(synthetic);
         }
         if (model.GoldAccuracy is null)
         {

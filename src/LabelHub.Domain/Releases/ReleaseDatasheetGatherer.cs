@@ -3,6 +3,7 @@ using LabelHub.Domain.Cleansing;
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Labeling;
 using LabelHub.Domain.Planning;
+using LabelHub.Domain.Synthesis;
 using Microsoft.EntityFrameworkCore;
 
 namespace LabelHub.Domain.Releases;
@@ -62,6 +63,16 @@ public sealed class ReleaseDatasheetGatherer(IDbContextFactory<LabelHubDbContext
             return corrections;
         }
 
+        // Synthetic items enter only when the release asked for those people confirmed: counted per generator.
+        var synthetic = settings.Filter.IncludeSynthetic
+            ? await db.Items.AsNoTracking().Where(i => i.ProjectId == projectId && i.SyntheticGeneratorId != null
+                    && db.ReleaseItems.Any(r => r.ReleaseId == releaseId && r.ItemId == i.Id))
+                .GroupBy(i => i.SyntheticGeneratorId!.Value).Select(g => new { GeneratorId = g.Key, Items = g.LongCount() }).ToListAsync(ct)
+            : [];
+        var generatorIds = synthetic.Select(g => g.GeneratorId).ToList();
+        var generatorVersions = await db.Generators.AsNoTracking().Where(g => generatorIds.Contains(g.Id))
+            .ToDictionaryAsync(g => g.Id, g => g.Version, ct);
+
         // One model: its sentences are English here and swapped for Korean ones below; the figures are shared.
         var model = new ReleaseDatasheetModel
         {
@@ -87,6 +98,8 @@ public sealed class ReleaseDatasheetGatherer(IDbContextFactory<LabelHubDbContext
             HoursMethod = HoursMethod(DatasheetLanguage.English),
             CleansingRuns = runs,
             Corrections = CorrectionsIn(DatasheetLanguage.English),
+            SyntheticItems = synthetic.Sum(g => g.Items),
+            SyntheticGenerators = [.. synthetic.OrderBy(g => generatorVersions[g.GeneratorId]).Select(g => (Generator.NameOf(generatorVersions[g.GeneratorId]), g.Items))],
         };
         var korean = model with
         {
@@ -146,6 +159,10 @@ public sealed class ReleaseDatasheetGatherer(IDbContextFactory<LabelHubDbContext
             parts.Add(korean
                 ? string.Create(CultureInfo.InvariantCulture, $"모든 최종 답변의 신뢰도 {filter.MinConfidence:0.###} 이상")
                 : string.Create(CultureInfo.InvariantCulture, $"every final answer at least {filter.MinConfidence:0.###} sure"));
+        }
+        if (filter.IncludeSynthetic)
+        {
+            parts.Add(korean ? "사람이 확인한 합성 항목 포함" : "synthetic items people confirmed included");
         }
         return string.Join("; ", parts);
     }

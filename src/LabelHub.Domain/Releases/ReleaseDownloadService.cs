@@ -17,7 +17,7 @@ public sealed record ReleaseDownload(string FileName, Func<Stream, CancellationT
 /// <summary>
 /// Release downloads (ADR 0020): a ZIP per format generated from the stored release, never from the live project, so the
 /// same release downloads to the same bytes every time. Each archive holds the format's files, <c>datasheet.md</c> (English),
-/// <c>datasheet.ko.md</c> (Korean) and <c>manifest.jsonl</c> (every item's id, split and content hash).
+/// <c>datasheet.ko.md</c> (Korean) and <c>manifest.jsonl</c> (every item's id, split and content hash, and a synthetic item's origin).
 /// </summary>
 public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> dbFactory, StoredFileService files)
 {
@@ -50,8 +50,12 @@ public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> 
             throw new ValidationException("format", reason);
         }
         var media = new StoredMedia(files, project);
+        // Generator names for the synthetic items a release may hold (asked for when cut): a handful of rows, read once.
+        var generators = ReleaseService.ReadSettings(release.SettingsJson)?.Filter.IncludeSynthetic == true
+            ? await db.Generators.AsNoTracking().Where(g => g.ProjectId == projectId).ToDictionaryAsync(g => g.Id, g => g.Name, ct)
+            : null;
         var context = new ReleaseWriteContext(project.Name, release.Number, project.Schema, SplitNames.All, media,
-            token => EntriesAsync(release.Id, media, token));
+            token => EntriesAsync(release.Id, media, generators, token));
         var safe = new string([.. project.Name.Select(c => char.IsLetterOrDigit(c) ? c : '-')]).Trim('-');
         var fileName = $"{(safe.Length == 0 ? "project" : safe)}-release-{release.Number}-{chosen.ToString().ToLowerInvariant()}.zip";
         return new ReleaseDownload(fileName, (output, token) => ReleaseZip.WriteArchiveAsync(output, async (zip, ct) =>
@@ -60,7 +64,7 @@ public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> 
             await WriteDatasheetAsync(zip, "datasheet.md", release.Datasheet ?? "", ct);
             // A release cut before datasheets were written in Korean cannot get one (it is frozen): its English one stands in.
             await WriteDatasheetAsync(zip, "datasheet.ko.md", release.DatasheetKorean ?? release.Datasheet ?? "", ct);
-            await WriteManifestAsync(zip, release.Id, ct);
+            await WriteManifestAsync(zip, release.Id, generators, ct);
         }, token));
     }
 
@@ -71,7 +75,11 @@ public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> 
         await stream.WriteAsync(System.Text.Encoding.UTF8.GetBytes(datasheet), ct);
     }
 
-    private async Task WriteManifestAsync(ZipArchive zip, long releaseId, CancellationToken ct)
+    /// <summary>
+    /// manifest.jsonl: a line per item {item_id, split, content_hash}, and for a synthetic item its origin
+    /// (<c>synthetic: {generator, class, seed}</c>); <paramref name="generators"/> is null when the release holds none.
+    /// </summary>
+    private async Task WriteManifestAsync(ZipArchive zip, long releaseId, Dictionary<Guid, string>? generators, CancellationToken ct)
     {
         await using var stream = await ReleaseZip.Create(zip, "manifest.jsonl").OpenAsync(ct);
         await using var output = new JsonLinesOutput(stream);
@@ -86,12 +94,17 @@ public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> 
             {
                 break;
             }
+            var synthetic = generators is null ? [] : await SyntheticOfAsync(db, page.Select(r => r.ItemId).ToList(), generators, ct);
             foreach (var row in page)
             {
                 writer.WriteStartObject();
                 writer.WriteNumber("item_id", row.ItemId);
                 writer.WriteString("split", SplitNames.All[row.Split]);
                 writer.WriteString("content_hash", row.ContentHash);
+                if (synthetic.TryGetValue(row.ItemId, out var origin))
+                {
+                    origin.WriteTo(writer);
+                }
                 writer.WriteEndObject();
                 await output.EndLineAsync(ct);
             }
@@ -99,11 +112,20 @@ public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> 
         }
     }
 
+    /// <summary>The synthetic items among a page's ids, with their origin (one query per page).</summary>
+    private static async Task<Dictionary<long, ReleaseSynthetic>> SyntheticOfAsync(LabelHubDbContext db, List<long> ids, Dictionary<Guid, string> generators, CancellationToken ct)
+    {
+        var rows = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id) && i.SyntheticGeneratorId != null)
+            .Select(i => new { i.Id, i.SyntheticGeneratorId, i.SyntheticLabel, i.SyntheticSeed }).ToListAsync(ct);
+        return rows.ToDictionary(r => r.Id, r => new ReleaseSynthetic(generators[r.SyntheticGeneratorId!.Value], r.SyntheticLabel ?? "", r.SyntheticSeed ?? 0));
+    }
+
     /// <summary>
-    /// The release's items by split, then item id, each with its data and stored final answers. The stored images of a
-    /// page are looked up together before its entries are handed out (one query per page, not one per image).
+    /// The release's items by split, then item id, each with its data and stored final answers (and, for a synthetic
+    /// item, its origin). The stored images of a page are looked up together before its entries are handed out (one
+    /// query per page, not one per image).
     /// </summary>
-    private async IAsyncEnumerable<ReleaseEntry> EntriesAsync(long releaseId, StoredMedia media, [EnumeratorCancellation] CancellationToken ct)
+    private async IAsyncEnumerable<ReleaseEntry> EntriesAsync(long releaseId, StoredMedia media, Dictionary<Guid, string>? generators, [EnumeratorCancellation] CancellationToken ct)
     {
         var page = new List<ReleaseEntry>(PageSize);
         for (short split = 0; split < SplitNames.All.Count; split++)
@@ -123,10 +145,14 @@ public sealed class ReleaseDownloadService(IDbContextFactory<LabelHubDbContext> 
                     }
                     var ids = rows.Select(r => r.ItemId).ToList();
                     var data = await db.Items.AsNoTracking().Where(i => ids.Contains(i.Id)).ToDictionaryAsync(i => i.Id, i => i.Data, ct);
+                    var synthetic = generators is null ? [] : await SyntheticOfAsync(db, ids, generators, ct);
                     foreach (var row in rows)
                     {
                         var answers = JsonSerializer.Deserialize<Dictionary<string, FinalAnswer>>(row.AnswersJson, JsonColumn.Options) ?? [];
-                        page.Add(new ReleaseEntry(row.ItemId, SplitNames.All[split], row.ContentHash, data[row.ItemId], answers));
+                        page.Add(new ReleaseEntry(row.ItemId, SplitNames.All[split], row.ContentHash, data[row.ItemId], answers)
+                        {
+                            Synthetic = synthetic.GetValueOrDefault(row.ItemId),
+                        });
                     }
                 }
                 await media.LoadPageAsync(page, ct);

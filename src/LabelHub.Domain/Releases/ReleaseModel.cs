@@ -55,7 +55,26 @@ public sealed record ReleaseEntry(
     string Split,
     string ContentHash,
     IReadOnlyDictionary<string, JsonElement> Data,
-    IReadOnlyDictionary<string, FinalAnswer> Answers);
+    IReadOnlyDictionary<string, FinalAnswer> Answers)
+{
+    /// <summary>Where a synthetic item came from; null for a collected one (the formats write it only when set).</summary>
+    public ReleaseSynthetic? Synthetic { get; init; }
+}
+
+/// <summary>A synthetic item's origin as the manifest and the formats write it: generator name, class asked for, noise seed.</summary>
+public sealed record ReleaseSynthetic(string Generator, string Class, long Seed)
+{
+    /// <summary>The "synthetic" member of a manifest line or a JSON row: {generator, class, seed}.</summary>
+    public void WriteTo(Utf8JsonWriter json)
+    {
+        ArgumentNullException.ThrowIfNull(json);
+        json.WriteStartObject("synthetic");
+        json.WriteString("generator", Generator);
+        json.WriteString("class", Class);
+        json.WriteNumber("seed", Seed);
+        json.WriteEndObject();
+    }
+}
 
 /// <summary>An item's image as a format copies it into the download.</summary>
 /// <param name="FileName">The name the image was uploaded with (or the item's id and the format's extension).</param>

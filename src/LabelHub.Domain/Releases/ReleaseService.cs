@@ -63,7 +63,11 @@ public sealed class ReleaseService(IDbContextFactory<LabelHubDbContext> dbFactor
         }
         var settings = Settle(request, project.Schema);
         var planning = await cutter.PlanAsync(project, settings, previous, NoProgress.Instance, ct);
-        return new ReleasePreview(settings, planning.Plan.Count, planning.Left, planning.Plan.Summary);
+        return new ReleasePreview(settings, planning.Plan.Count, planning.Left, planning.Plan.Summary)
+        {
+            LeftSyntheticNotAskedFor = planning.SyntheticNotAskedFor,
+            LeftSyntheticNotConfirmed = planning.SyntheticNotConfirmed,
+        };
     }
 
     public async Task<IReadOnlyList<ReleaseInfo>> ListAsync(Actor actor, Guid projectId, CancellationToken ct = default)

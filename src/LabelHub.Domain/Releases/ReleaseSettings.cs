@@ -6,7 +6,11 @@ namespace LabelHub.Domain.Releases;
 /// <param name="RequireFinalAnswer">Only items with a final answer to every required field (a tie leaves the item out).</param>
 /// <param name="ReviewedOnly">Only items with at least one answer a reviewer accepted or wrote.</param>
 /// <param name="MinConfidence">Only items whose every final answer is at least this sure (0–1).</param>
-public sealed record ReleaseFilter(bool RequireFinalAnswer = true, bool ReviewedOnly = false, double MinConfidence = 0);
+/// <param name="IncludeSynthetic">
+/// Synthetic items (issue 16) people confirmed: their final answer to the generator's field is the class the generator
+/// was asked for. Without it a release leaves every synthetic item out.
+/// </param>
+public sealed record ReleaseFilter(bool RequireFinalAnswer = true, bool ReviewedOnly = false, double MinConfidence = 0, bool IncludeSynthetic = false);
 
 /// <summary>What a manager asks for when cutting a release; everything has a default.</summary>
 public sealed record ReleaseRequest(ReleaseFilter? Filter = null, AggregationMethod? Aggregation = null, SplitSettings? Split = null);
@@ -48,4 +52,11 @@ public sealed record ReleaseInfo(
 /// <param name="Settings">The request with every default filled in.</param>
 /// <param name="Items">Items the release would hold.</param>
 /// <param name="Left">Items the filter would leave out.</param>
-public sealed record ReleasePreview(ReleaseSettings Settings, int Items, int Left, SplitSummary Split);
+public sealed record ReleasePreview(ReleaseSettings Settings, int Items, int Left, SplitSummary Split)
+{
+    /// <summary>Of <see cref="Left"/>: synthetic items left out because the release does not ask for them.</summary>
+    public int LeftSyntheticNotAskedFor { get; init; }
+
+    /// <summary>Of <see cref="Left"/>: synthetic items asked for but not confirmed (another class, or no final answer yet).</summary>
+    public int LeftSyntheticNotConfirmed { get; init; }
+}

@@ -89,7 +89,7 @@ public sealed class JsonlCsvReleaseWriterTests
     }
 
     /// <summary>A reader written from RFC 4180: fields split by commas, quoted fields may hold commas, quotes ("") and line breaks.</summary>
-    private static class Rfc4180
+    internal static class Rfc4180
     {
         public static List<string[]> Parse(string text)
         {

@@ -10,7 +10,8 @@ namespace LabelHub.Domain.Releases.Formats;
 /// The release as one <c>release.csv</c>, UTF-8 with a byte order mark so Excel opens Hangul correctly: item_id, split,
 /// content_hash, a <c>data.{key}</c> column per item data key (the union over the release, in first-seen order, so the
 /// entries are read twice), a column per schema field with its final answer (<see cref="AnnotationExporter.AnswerCell"/>),
-/// and a <c>confidence.{field}</c> column per field. An empty answer cell is a field without a final answer (tied or
+/// a <c>confidence.{field}</c> column per field, and when the release holds synthetic items <c>synthetic.generator</c>,
+/// <c>synthetic.class</c> and <c>synthetic.seed</c> (blank for collected items). An empty answer cell is a field without a final answer (tied or
 /// unanswered). Every cell is made formula-safe (<see cref="AnnotationExporter.FormulaSafe"/>).
 /// </summary>
 public sealed class CsvReleaseWriter : IReleaseFormatWriter
@@ -25,7 +26,7 @@ public sealed class CsvReleaseWriter : IReleaseFormatWriter
     public async Task WriteAsync(ReleaseWriteContext context, ZipArchive zip, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
-        var dataKeys = await DataKeysAsync(context, ct);
+        var (dataKeys, anySynthetic) = await SurveyAsync(context, ct);
         var fields = context.Schema.Fields;
         await using var stream = await ReleaseZip.Create(zip, FileName).OpenAsync(ct);
         await using var text = new StreamWriter(stream, new UTF8Encoding(encoderShouldEmitUTF8Identifier: true), 1 << 16);
@@ -34,7 +35,8 @@ public sealed class CsvReleaseWriter : IReleaseFormatWriter
         {
             await using (var header = csv.NewRow(ct))
             {
-                string[] names = ["item_id", "split", "content_hash", .. dataKeys.Select(k => "data." + k), .. fields.Select(f => f.Name), .. fields.Select(f => "confidence." + f.Name)];
+                string[] names = ["item_id", "split", "content_hash", .. dataKeys.Select(k => "data." + k), .. fields.Select(f => f.Name), .. fields.Select(f => "confidence." + f.Name),
+                    .. anySynthetic ? SyntheticColumns : []];
                 for (var i = 0; i < names.Length; i++)
                 {
                     header[i].Set(AnnotationExporter.FormulaSafe(names[i]));
@@ -68,6 +70,19 @@ public sealed class CsvReleaseWriter : IReleaseFormatWriter
                         row[column++].Set("");
                     }
                 }
+                if (anySynthetic)
+                {
+                    row[column++].Set(entry.Synthetic is { } origin ? AnnotationExporter.FormulaSafe(origin.Generator) : "");
+                    row[column++].Set(entry.Synthetic is { } asked ? AnnotationExporter.FormulaSafe(asked.Class) : "");
+                    if (entry.Synthetic is { } seeded)
+                    {
+                        row[column].Format(seeded.Seed);
+                    }
+                    else
+                    {
+                        row[column].Set("");
+                    }
+                }
             }
         }
         await text.FlushAsync(ct);
@@ -82,14 +97,22 @@ public sealed class CsvReleaseWriter : IReleaseFormatWriter
             ? "[]"
             : AnnotationExporter.AnswerCell(field, value);
 
+    /// <summary>The columns of a synthetic item's origin, written only when the release holds one (blank for collected items).</summary>
+    private static readonly string[] SyntheticColumns = ["synthetic.generator", "synthetic.class", "synthetic.seed"];
+
     /// <summary>The union of the entries' data keys, in first-seen order (by the first entry with the key, then its place there).</summary>
-    public static async Task<List<string>> DataKeysAsync(ReleaseWriteContext context, CancellationToken ct)
+    public static async Task<List<string>> DataKeysAsync(ReleaseWriteContext context, CancellationToken ct) => (await SurveyAsync(context, ct)).Keys;
+
+    /// <summary>Pass one: the data keys (<see cref="DataKeysAsync"/>) and whether any entry is synthetic.</summary>
+    private static async Task<(List<string> Keys, bool AnySynthetic)> SurveyAsync(ReleaseWriteContext context, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(context);
         var keys = new List<string>();
         var seen = new HashSet<string>(StringComparer.Ordinal);
+        var anySynthetic = false;
         await foreach (var entry in context.Entries(ct).WithCancellation(ct))
         {
+            anySynthetic |= entry.Synthetic is not null;
             foreach (var key in entry.Data.Keys)
             {
                 if (seen.Add(key))
@@ -98,6 +121,6 @@ public sealed class CsvReleaseWriter : IReleaseFormatWriter
                 }
             }
         }
-        return keys;
+        return (keys, anySynthetic);
     }
 }

@@ -31,7 +31,7 @@ public sealed class HuggingFaceReleaseWriter : IReleaseFormatWriter
     private sealed class DataColumn(string key, string name)
     {
         public string Key { get; } = key;
-        public string Name { get; } = name;
+        public string Name { get; set; } = name;
         public bool Strings { get; set; }
         public bool Integers { get; set; }
         public bool Floats { get; set; }
@@ -52,7 +52,7 @@ public sealed class HuggingFaceReleaseWriter : IReleaseFormatWriter
     {
         ArgumentNullException.ThrowIfNull(context);
         var fields = context.Schema.Fields;
-        var (columns, labels) = await SurveyAsync(context, ct);
+        var (columns, labels, anySynthetic) = await SurveyAsync(context, ct);
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         await using (var files = new SplitFiles<JsonLinesOutput>(zip, context.Splits, DataPath, stream => new JsonLinesOutput(stream)))
         {
@@ -73,24 +73,41 @@ public sealed class HuggingFaceReleaseWriter : IReleaseFormatWriter
                     json.WritePropertyName(field.Name);
                     WriteAnswer(json, field, entry);
                 }
+                if (anySynthetic)
+                {
+                    // Every row has the column once any item is synthetic (datasets wants one schema): null for collected items.
+                    if (entry.Synthetic is { } origin)
+                    {
+                        origin.WriteTo(json);
+                    }
+                    else
+                    {
+                        json.WriteNull(SyntheticColumn);
+                    }
+                }
                 json.WriteEndObject();
                 await output.EndLineAsync(ct);
             }
         }
         await using var card = new StreamWriter(await ReleaseZip.Create(zip, CardFileName).OpenAsync(ct), new UTF8Encoding(false)) { NewLine = "\n" };
-        await card.WriteAsync(Card(context, columns, labels, counts));
+        await card.WriteAsync(Card(context, columns, labels, counts, anySynthetic));
     }
 
-    /// <summary>Pass one: the data columns with their kinds, and the values of choice answers that are not schema labels.</summary>
-    private static async Task<(List<DataColumn> Columns, Dictionary<string, List<string>> Labels)> SurveyAsync(ReleaseWriteContext context, CancellationToken ct)
+    /// <summary>The column of a synthetic item's origin ({generator, class, seed}), present only when the release holds one.</summary>
+    public const string SyntheticColumn = "synthetic";
+
+    /// <summary>Pass one: the data columns with their kinds, the values of choice answers that are not schema labels, and whether any item is synthetic.</summary>
+    private static async Task<(List<DataColumn> Columns, Dictionary<string, List<string>> Labels, bool AnySynthetic)> SurveyAsync(ReleaseWriteContext context, CancellationToken ct)
     {
         var fields = context.Schema.Fields;
         var taken = new HashSet<string>(fields.Select(f => f.Name), StringComparer.Ordinal) { "item_id" };
         var columns = new List<DataColumn>();
         var byKey = new Dictionary<string, DataColumn>(StringComparer.Ordinal);
         var extra = fields.Where(f => f.Kind == FieldKind.Choice).ToDictionary(f => f.Name, _ => new SortedSet<string>(StringComparer.Ordinal), StringComparer.Ordinal);
+        var anySynthetic = false;
         await foreach (var entry in context.Entries(ct).WithCancellation(ct))
         {
+            anySynthetic |= entry.Synthetic is not null;
             foreach (var (key, value) in entry.Data)
             {
                 if (!byKey.TryGetValue(key, out var column))
@@ -135,7 +152,11 @@ public sealed class HuggingFaceReleaseWriter : IReleaseFormatWriter
         }
         var labels = fields.Where(f => f.Kind == FieldKind.Choice).ToDictionary(
             f => f.Name, f => f.Labels.Distinct(StringComparer.Ordinal).Concat(extra[f.Name]).ToList(), StringComparer.Ordinal);
-        return (columns, labels);
+        if (anySynthetic && !taken.Contains(SyntheticColumn) && byKey.TryGetValue(SyntheticColumn, out var clash))
+        {
+            clash.Name = "data_" + SyntheticColumn;
+        }
+        return (columns, labels, anySynthetic);
     }
 
     private static void WriteData(Utf8JsonWriter json, DataColumn column, JsonElement value)
@@ -241,7 +262,7 @@ public sealed class HuggingFaceReleaseWriter : IReleaseFormatWriter
     }
 
     /// <summary>The dataset card: the YAML header <c>datasets</c> reads, then a few lines for people.</summary>
-    private static string Card(ReleaseWriteContext context, List<DataColumn> columns, Dictionary<string, List<string>> labels, Dictionary<string, long> counts)
+    private static string Card(ReleaseWriteContext context, List<DataColumn> columns, Dictionary<string, List<string>> labels, Dictionary<string, long> counts, bool anySynthetic)
     {
         var splits = context.Splits.Where(s => counts.GetValueOrDefault(s) > 0).ToList();
         var card = new StringBuilder();
@@ -272,6 +293,11 @@ public sealed class HuggingFaceReleaseWriter : IReleaseFormatWriter
                 FieldKind.Rating => "    dtype: int64\n",
             });
         }
+        if (anySynthetic)
+        {
+            card.Append("  - name: ").Append(Quote(SyntheticColumn)).Append("\n    struct:\n")
+                .Append(Member("generator", "string")).Append(Member("class", "string")).Append(Member("seed", "int64"));
+        }
         card.Append("  splits:\n");
         foreach (var split in splits)
         {
@@ -283,6 +309,11 @@ public sealed class HuggingFaceReleaseWriter : IReleaseFormatWriter
         card.Append("Exported by LabelHub. Load it with `datasets.load_dataset(\"<this folder>\")`. Each row is one item: `item_id`, ");
         card.Append("the item's data and one column per field holding its final answer (null when the field was tied or unanswered). ");
         card.Append("`datasheet.md` in the same download describes how the release was made.\n");
+        if (anySynthetic)
+        {
+            card.Append("\nSome items are synthetic: `synthetic` names the generator, the class it was asked for and the seed (null for collected items); ");
+            card.Append("annotators confirmed each one's class.\n");
+        }
         return card.ToString();
     }
 

@@ -6,7 +6,8 @@ namespace LabelHub.Domain.Releases.Formats;
 
 /// <summary>
 /// The release as one <c>release.jsonl</c>: a line per item in manifest order (split, then item id), each
-/// {item_id, split, content_hash, data, answers, confidence, source, from}. One file with a "split" member rather than a
+/// {item_id, split, content_hash, data, answers, confidence, source, from}, and for a synthetic item
+/// synthetic: {generator, class, seed}. One file with a "split" member rather than a
 /// file per split, so the line order is the manifest's and a reader filters by split. The per-field members hold the
 /// schema's fields that have a final answer, in schema order: a field left out was tied or unanswered.
 /// </summary>
@@ -81,6 +82,8 @@ public sealed class JsonlReleaseWriter : IReleaseFormatWriter
                 }
             }
             json.WriteEndObject();
+            // Only synthetic items carry it: a release of collected items reads exactly as before.
+            entry.Synthetic?.WriteTo(json);
             json.WriteEndObject();
             await output.EndLineAsync(ct);
         }
