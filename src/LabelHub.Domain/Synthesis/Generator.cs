@@ -150,7 +150,7 @@ public sealed record GeneratorEvaluation
     /// <summary>Between generated and held-out real images' features.</summary>
     public double FrechetDistance { get; init; }
 
-    /// <summary>Between training and held-out real images' features: about what a perfect generator would reach.</summary>
+    /// <summary>Between real images the feature network never saw and the held-out ones: about what a perfect generator would reach.</summary>
     public double RealFrechetDistance { get; init; }
 
     /// <summary>The augmentation experiment: a small real training set alone, then with synthetic images added.</summary>

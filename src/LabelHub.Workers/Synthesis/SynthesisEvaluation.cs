@@ -24,7 +24,7 @@ public sealed record SynthesisEvaluationOptions(int PerClass = 1000, int GainRea
 /// <param name="SyntheticAccuracy">The classification accuracy score (CAS): the same classifier trained on generated images only.</param>
 /// <param name="CasRatio">SyntheticAccuracy ÷ RealAccuracy.</param>
 /// <param name="FrechetDistance">Generated vs real test images, on the real classifier's embedding.</param>
-/// <param name="RealFrechetDistance">Real training vs real test images on the same features: what a perfect generator would score.</param>
+/// <param name="RealFrechetDistance">Real images the feature network never saw (unused training images, else half of the test images) vs the test images, on the same features and at the same count: about what a perfect generator would score.</param>
 public sealed record SynthesisMetrics(int PerClass, double RealAccuracy, double SyntheticAccuracy, double CasRatio, double FrechetDistance, double RealFrechetDistance, AugmentationGain Gain)
 {
     /// <summary>Images on each side of the Fréchet distances.</summary>
@@ -80,14 +80,31 @@ public static class SynthesisEvaluation
             syntheticAccuracy = Accuracy(syntheticClassifier, realTest, ct);
         }
 
-        // The floor compares real images the feature network did not train on with the test images, when there are enough.
+        // The floor compares real images the feature network did not train on with the test images. Images it trained on
+        // sit closer to its own features than new ones do, so when too few training images are left unseen (a small
+        // project, where the classifier trained on all of them) the held-out images are halved instead: the generated
+        // images and the second half are each compared with the first half, at the same count.
         var used = realRows.ToHashSet();
         var unseen = Enumerable.Range(0, realTrain.Count).Where(row => !used.Contains(row)).ToList();
-        var floorRows = unseen.Count >= 2 ? unseen : [.. Enumerable.Range(0, realTrain.Count)];
-        var samples = new[] { options.FrechetSamples, realTest.Count, synthetic.Count, floorRows.Count }.Min();
-        var testFeatures = Moments(realClassifier, Shuffled(realTest, Enumerable.Range(0, realTest.Count).ToList(), samples, options.Seed), ct);
+        var testRows = Enumerable.Range(0, realTest.Count).ToList();
+        var wanted = new[] { options.FrechetSamples, realTest.Count, synthetic.Count }.Min();
+        int samples;
+        (double[] Mean, double[] Cov) testFeatures, floorFeatures;
+        if (unseen.Count >= wanted)
+        {
+            samples = wanted;
+            testFeatures = Moments(realClassifier, Shuffled(realTest, testRows, samples, options.Seed), ct);
+            floorFeatures = Moments(realClassifier, Shuffled(realTrain, unseen, samples, options.Seed), ct);
+        }
+        else
+        {
+            samples = Math.Min(wanted, realTest.Count / 2);
+            var order = testRows.ToArray();
+            new Random(options.Seed ^ 0x5EED).Shuffle(order);
+            testFeatures = Moments(realClassifier, realTest.Subset(order[..samples]), ct);
+            floorFeatures = Moments(realClassifier, realTest.Subset(order[(realTest.Count - samples)..]), ct);
+        }
         var generatedFeatures = Moments(realClassifier, Shuffled(synthetic, Enumerable.Range(0, synthetic.Count).ToList(), samples, options.Seed), ct);
-        var floorFeatures = Moments(realClassifier, Shuffled(realTrain, floorRows, samples, options.Seed), ct);
         var dim = realClassifier.EmbeddingSize;
         var frechet = Domain.Synthesis.FrechetDistance.Between(generatedFeatures.Mean, generatedFeatures.Cov, testFeatures.Mean, testFeatures.Cov, dim);
         var floor = Domain.Synthesis.FrechetDistance.Between(floorFeatures.Mean, floorFeatures.Cov, testFeatures.Mean, testFeatures.Cov, dim);
