@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LabelHub.Bench;
 using LabelHub.Bench.Learning;
 using LabelHub.Workers.Learning;
 using Microsoft.Extensions.Logging.Abstractions;

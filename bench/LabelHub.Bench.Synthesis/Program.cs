@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using LabelHub.Bench;
 using LabelHub.Bench.Synthesis;
 using LabelHub.Domain.Synthesis;
 using LabelHub.Workers.Learning;

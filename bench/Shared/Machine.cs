@@ -2,7 +2,7 @@ using System.Diagnostics;
 using System.Globalization;
 using System.Runtime.InteropServices;
 
-namespace LabelHub.Bench.Learning;
+namespace LabelHub.Bench;
 
 /// <summary>What the report says about the machine and how busy it was.</summary>
 public static class Machine

@@ -1,6 +1,6 @@
 using System.Diagnostics;
 
-namespace LabelHub.Bench.Learning;
+namespace LabelHub.Bench;
 
 /// <summary>Installs the Debian packages the benchmark reads when they are missing, like build/test.sh does.</summary>
 public static class DebianPackages
