@@ -68,6 +68,27 @@ public sealed class SynthesisData(IDbContextFactory<LabelHubDbContext> dbFactory
         return generator;
     }
 
+    /// <summary>Records whether the generator works in grey (1) or colour (3); only before its first epoch, since checkpoints depend on it.</summary>
+    public async Task<Generator> SetChannelsAsync(Guid generatorId, int channels, CancellationToken ct)
+    {
+        if (channels is not (1 or 3))
+        {
+            throw new ArgumentOutOfRangeException(nameof(channels), channels, "A generator's images have 1 or 3 channels.");
+        }
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        var generator = await db.Generators.FirstOrDefaultAsync(g => g.Id == generatorId, ct) ?? throw new NotFoundException("Generator");
+        if (generator.Channels != channels)
+        {
+            if (generator.EpochsDone > 0)
+            {
+                throw new InvalidOperationException($"{generator.Name} already trained {generator.EpochsDone} epochs with {generator.Channels} channels.");
+            }
+            generator.Channels = channels;
+            await db.SaveChangesAsync(ct);
+        }
+        return generator;
+    }
+
     /// <summary>
     /// The generator's real training and held-out images: items with a final answer to its field (the gold answer of a
     /// gold item, else the majority of the current answers not rejected in review; ties left out), never synthetic ones,

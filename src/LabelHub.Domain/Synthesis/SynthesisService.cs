@@ -62,8 +62,8 @@ public sealed class SynthesisService(IDbContextFactory<LabelHubDbContext> dbFact
                 Labels = [.. field.Labels.Where(state.Labeled.ContainsKey)],
                 ImageKey = SynthesisCounts.ImageKeyOf(project),
                 ImageSide = side,
-                // Grayscale for now: the engine reads every image as one channel (the Fashion-MNIST / MNIST case). An RGB
-                // project would need Channels 3 from the images' colour type, which the item data does not record yet.
+                // Grey until the training job has looked at the pixels: it switches to colour (3) before the first epoch
+                // when the images are not grey (GeneratorTraining, SynthesisData.SetChannelsAsync).
                 Channels = 1,
                 Settings = new GeneratorSettings { Epochs = request.Epochs, BatchSize = request.BatchSize, Seed = request.Seed },
                 // Unique until the job exists: the job row is written by JobRunService in its own context, below.

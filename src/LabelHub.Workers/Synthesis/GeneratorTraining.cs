@@ -81,6 +81,9 @@ public sealed class GeneratorTraining(SynthesisData data, ILearningRuntime runti
         }
     }
 
+    /// <summary>Images looked at to decide between grey and colour.</summary>
+    private const int ColourSample = 200;
+
     private async Task<TrainGeneratorResult> TrainAsync(Guid generatorId, IJobProgress progress, CancellationToken ct)
     {
         var clock = Stopwatch.StartNew();
@@ -88,6 +91,21 @@ public sealed class GeneratorTraining(SynthesisData data, ILearningRuntime runti
         var settings = generator.Settings;
         await progress.ReportAsync(0.01, "Reading the labeled images", ct);
         var set = await data.TrainingSetAsync(generatorId, ct);
+        if (generator.EpochsDone == 0 && set.Train.Count > 0)
+        {
+            // Colour is a property of the pixels, not of the file format (a grey photo saved as RGB is grey): decided
+            // from a sample of the images before the first epoch, as the project's classifier does, and kept for resumes.
+            try
+            {
+                var rgb = ImageTensors.ChooseInput(set.Train.Take(ColourSample).Select(image => image.Encoded)).Rgb;
+                generator = await data.SetChannelsAsync(generatorId, rgb ? 3 : 1, ct);
+            }
+            catch (InvalidDataException unreadable)
+            {
+                // A broken image in the sample: decoding below leaves it out; the colour stays as it was set.
+                logger.LogInformation("{Generator}: colour not checked, an image could not be decoded: {Reason}", generator.Name, unreadable.Message);
+            }
+        }
         var train = Decode(set.Train, generator.ImageSide, generator.Channels);
         var heldOut = Decode(set.HeldOut, generator.ImageSide, generator.Channels);
         if (train.Count == 0)

@@ -224,6 +224,37 @@ public sealed class SynthesisJobTests(ITestOutputHelper output)
     private static string Diversity(Generator generator) =>
         string.Join(" ", generator.Curve.Epochs.Select(e => e.DiversityRatio.ToString("F3", System.Globalization.CultureInfo.InvariantCulture)));
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task A_generator_of_colour_images_trains_and_draws_in_colour(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        // The same clothes, tinted: warm where bright, blue where dark, so no pixel is grey.
+        var project = await SynthesisTestProject.CreateAsync(app, Images, pixels => TintedPng(pixels));
+        var (generator, run) = await project.AddGeneratorAsync(app, Tiny with { Epochs = 1 });
+        Assert.Equal(1, generator.Channels);
+        var handler = app.Services.GetServices<IJobHandler>().OfType<TrainGeneratorJobHandler>().Single();
+        await handler.RunAsync(run, new TrainGeneratorParameters(project.ProjectId, generator.Id), new RecordingProgress(), CancellationToken.None);
+
+        var trained = await GeneratorAsync(app, generator.Id);
+        Assert.Equal(3, trained.Channels);
+        var grid = await project.Manager.Http.GetByteArrayAsync($"/api/v1/projects/{project.ProjectId}/media/{trained.Curve.Epochs[0].GridFileId}");
+        // A PNG's colour type is byte 25 (in its IHDR chunk): 0 is grey, 2 and 6 are colour. After one short epoch the
+        // samples themselves are still close to uniform noise, so the file's type is the check, not its pixels.
+        Assert.Contains(grid[25], new byte[] { 2, 6 });
+    }
+
+    private static byte[] TintedPng(byte[] gray)
+    {
+        using var bitmap = new SkiaSharp.SKBitmap(FashionMnistSubset.Side, FashionMnistSubset.Side);
+        for (var i = 0; i < gray.Length; i++)
+        {
+            bitmap.SetPixel(i % FashionMnistSubset.Side, i / FashionMnistSubset.Side, new SkiaSharp.SKColor(gray[i], (byte)(gray[i] / 2), (byte)(255 - gray[i])));
+        }
+        using var png = bitmap.Encode(SkiaSharp.SKEncodedImageFormat.Png, 100);
+        return png.ToArray();
+    }
+
     private static async Task<Generator> GeneratorAsync(LabelHubApp app, Guid id)
     {
         await using var db = app.CreateDbContext();

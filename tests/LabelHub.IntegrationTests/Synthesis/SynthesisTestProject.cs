@@ -22,7 +22,8 @@ public sealed record SynthesisTestProject(ApiClient Manager, ApiClient Annotator
     };
 
     /// <summary>The first <paramref name="count"/> test images imported as a ZIP and each answered with its true class (overlap 1).</summary>
-    public static async Task<SynthesisTestProject> CreateAsync(LabelHubApp app, int count)
+    /// <param name="encode">Turns an image's grey pixels into the uploaded file; null: a grey PNG.</param>
+    public static async Task<SynthesisTestProject> CreateAsync(LabelHubApp app, int count, Func<byte[], byte[]>? encode = null)
     {
         var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
         var annotator = await app.CreateUserClientAsync("ann", Roles.Annotator);
@@ -32,7 +33,10 @@ public sealed record SynthesisTestProject(ApiClient Manager, ApiClient Annotator
         if (count > 0)
         {
             using var form = new MultipartFormDataContent();
-            form.Add(new ByteArrayContent(FashionMnistSubset.Zip(images)), "file", "clothes.zip");
+            var zip = encode is null
+                ? FashionMnistSubset.Zip(images)
+                : TestImages.Zip([.. images.Select((pixels, i) => ($"{i:D5}.png", encode(pixels)))]);
+            form.Add(new ByteArrayContent(zip), "file", "clothes.zip");
             using var response = await manager.Http.PostAsync($"/api/v1/projects/{project.Id}/imports", form);
             await ApiClient.EnsureAsync(response);
             var import = await WaitForJobAsync(manager, (await response.Content.ReadFromJsonAsync<JobRunInfo>(LabelHubApp.Json))!.Id, timeoutSeconds: 300);
