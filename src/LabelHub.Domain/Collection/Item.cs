@@ -55,5 +55,14 @@ public class Item
 
     /// <summary>The noise seed that, with the generator's weights and the class, reproduces the image.</summary>
     public long? SyntheticSeed { get; set; }
+
+    /// <summary>The source the item came from (issue 17); null for items imported before sources were recorded.</summary>
+    public long? SourceId { get; set; }
+
+    /// <summary>
+    /// The item's text as the data manager searches it: the "text" value, or a record's string values one per line;
+    /// null for an image item with no text. Written when the item is made.
+    /// </summary>
+    public string? SearchText { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
 }

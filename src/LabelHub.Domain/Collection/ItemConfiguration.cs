@@ -29,6 +29,7 @@ internal sealed class ItemConfiguration(DatabaseProvider provider) : IEntityType
         item.Property(i => i.SyntheticLabel).HasMaxLength(200);
         item.HasOne<Generator>().WithMany().HasForeignKey(i => i.SyntheticGeneratorId).OnDelete(DeleteBehavior.Restrict);
         item.HasIndex(i => i.SyntheticGeneratorId);
+        item.HasOne<ItemSource>().WithMany().HasForeignKey(i => i.SourceId).OnDelete(DeleteBehavior.Restrict);
         // Items of an import still being written are not there yet for anyone (the import itself asks with IgnoreQueryFilters).
         item.HasQueryFilter(i => i.TakenSlots < Item.PendingSlots);
         if (postgres)

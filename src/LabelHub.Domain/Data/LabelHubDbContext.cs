@@ -49,6 +49,9 @@ public abstract class LabelHubDbContext(DbContextOptions options)
     public DbSet<DuplicateGroup> DuplicateGroups => Set<DuplicateGroup>();
     public DbSet<DuplicateGroupMember> DuplicateGroupMembers => Set<DuplicateGroupMember>();
     public DbSet<Generator> Generators => Set<Generator>();
+    public DbSet<ItemSource> ItemSources => Set<ItemSource>();
+    public DbSet<CrowdInvite> CrowdInvites => Set<CrowdInvite>();
+    public DbSet<CrowdMember> CrowdMembers => Set<CrowdMember>();
 
     public abstract DatabaseProvider Provider { get; }
 
@@ -85,6 +88,9 @@ public abstract class LabelHubDbContext(DbContextOptions options)
         builder.ApplyConfiguration(new ReleaseConfiguration());
         builder.ApplyConfiguration(new ReleaseItemConfiguration());
         builder.ApplyConfiguration(new GeneratorConfiguration(Provider));
+        builder.ApplyConfiguration(new ItemSourceConfiguration());
+        builder.ApplyConfiguration(new CrowdInviteConfiguration());
+        builder.ApplyConfiguration(new CrowdMemberConfiguration());
     }
 }
 

@@ -21,6 +21,12 @@ public class Project
 
     /// <summary>Active learning: the field a model learns, the sampling strategy, batch size and when rounds run.</summary>
     public Learning.LearningSettings Learning { get; set; } = new();
+
+    /// <summary>The spec sheet the estimate is worked out from (issue 17).</summary>
+    public ProjectPlan Plan { get; set; } = new();
+
+    /// <summary>KPI targets of collect, cleanse and finalize (labeling's are in <see cref="Quality"/>).</summary>
+    public StageTargets Targets { get; set; } = new();
     public Guid CreatedById { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
     public DateTimeOffset UpdatedAt { get; set; }

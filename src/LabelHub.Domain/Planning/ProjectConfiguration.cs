@@ -16,6 +16,8 @@ internal sealed class ProjectConfiguration(DatabaseProvider provider) : IEntityT
         project.Property(p => p.Labeling).HasJsonConversion(postgres);
         project.Property(p => p.Quality).HasJsonConversion(postgres);
         project.Property(p => p.Learning).HasJsonConversion(postgres);
+        project.Property(p => p.Plan).HasJsonConversion(postgres);
+        project.Property(p => p.Targets).HasJsonConversion(postgres);
         project.HasMany(p => p.Members).WithOne().HasForeignKey(m => m.ProjectId).OnDelete(DeleteBehavior.Cascade);
     }
 }

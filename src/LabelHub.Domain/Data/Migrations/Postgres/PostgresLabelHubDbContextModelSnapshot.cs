@@ -308,6 +308,139 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.ToTable("duplicate_group_members", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Collection.CrowdInvite", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("uuid")
+                        .HasColumnName("id");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<DateTimeOffset>("ExpiresAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int?>("MaxPeople")
+                        .HasColumnType("integer")
+                        .HasColumnName("max_people");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<int>("QualificationItems")
+                        .HasColumnType("integer")
+                        .HasColumnName("qualification_items");
+
+                    b.Property<double>("QualificationPassRate")
+                        .HasColumnType("double precision")
+                        .HasColumnName("qualification_pass_rate");
+
+                    b.Property<DateTimeOffset?>("RevokedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_crowd_invites");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_crowd_invites_token_hash");
+
+                    b.HasIndex("ProjectId", "CreatedAt")
+                        .HasDatabaseName("ix_crowd_invites_project_id_created_at");
+
+                    b.ToTable("crowd_invites", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.CrowdMember", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateTimeOffset?>("DecidedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("decided_at");
+
+                    b.Property<Guid?>("DecidedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("decided_by_id");
+
+                    b.Property<Guid>("InviteId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("invite_id");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("Qualification")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("qualification");
+
+                    b.Property<int>("QualificationAnswered")
+                        .HasColumnType("integer")
+                        .HasColumnName("qualification_answered");
+
+                    b.Property<int>("QualificationCorrect")
+                        .HasColumnType("integer")
+                        .HasColumnName("qualification_correct");
+
+                    b.Property<DateTimeOffset>("SignedUpAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("signed_up_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("state");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_crowd_members");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_crowd_members_user_id");
+
+                    b.HasIndex("InviteId", "State")
+                        .HasDatabaseName("ix_crowd_members_invite_id_state");
+
+                    b.HasIndex("ProjectId", "UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_crowd_members_project_id_user_id");
+
+                    b.ToTable("crowd_members", (string)null);
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Collection.Item", b =>
                 {
                     b.Property<long>("Id")
@@ -357,6 +490,14 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasColumnType("uuid")
                         .HasColumnName("project_id");
 
+                    b.Property<string>("SearchText")
+                        .HasColumnType("text")
+                        .HasColumnName("search_text");
+
+                    b.Property<long?>("SourceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("source_id");
+
                     b.Property<int?>("SourceLine")
                         .HasColumnType("integer")
                         .HasColumnName("source_line");
@@ -388,6 +529,9 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.HasIndex("ImportJobRunId")
                         .HasDatabaseName("ix_items_import_job_run_id");
 
+                    b.HasIndex("SourceId")
+                        .HasDatabaseName("ix_items_source_id");
+
                     b.HasIndex("SyntheticGeneratorId")
                         .HasDatabaseName("ix_items_synthetic_generator_id");
 
@@ -401,6 +545,65 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.ToTable("items", (string)null);
 
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemSource", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<DateOnly?>("CollectedOn")
+                        .HasColumnType("date")
+                        .HasColumnName("collected_on");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("uuid")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<Guid?>("ImportJobRunId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("import_job_run_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Licence")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("licence");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_item_sources");
+
+                    b.HasIndex("ImportJobRunId")
+                        .HasDatabaseName("ix_item_sources_import_job_run_id");
+
+                    b.HasIndex("ProjectId", "Id")
+                        .HasDatabaseName("ix_item_sources_project_id_id");
+
+                    b.ToTable("item_sources", (string)null);
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Identity.AppRole", b =>
@@ -1394,6 +1597,11 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasColumnType("integer")
                         .HasColumnName("overlap");
 
+                    b.Property<string>("Plan")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("plan");
+
                     b.Property<string>("Quality")
                         .IsRequired()
                         .HasColumnType("jsonb")
@@ -1403,6 +1611,11 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .IsRequired()
                         .HasColumnType("jsonb")
                         .HasColumnName("schema");
+
+                    b.Property<string>("Targets")
+                        .IsRequired()
+                        .HasColumnType("jsonb")
+                        .HasColumnName("targets");
 
                     b.Property<DateTimeOffset>("UpdatedAt")
                         .HasColumnType("timestamp with time zone")
@@ -1984,6 +2197,33 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasConstraintName("fk_duplicate_group_members_items_item_id");
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Collection.CrowdInvite", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_crowd_invites_projects_project_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.CrowdMember", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.CrowdInvite", null)
+                        .WithMany()
+                        .HasForeignKey("InviteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_crowd_members_crowd_invites_invite_id");
+
+                    b.HasOne("LabelHub.Domain.Identity.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_crowd_members_asp_net_users_user_id");
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Collection.Item", b =>
                 {
                     b.HasOne("LabelHub.Domain.Planning.Project", null)
@@ -1993,11 +2233,27 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .IsRequired()
                         .HasConstraintName("fk_items_projects_project_id");
 
+                    b.HasOne("LabelHub.Domain.Collection.ItemSource", null)
+                        .WithMany()
+                        .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_items_item_sources_source_id");
+
                     b.HasOne("LabelHub.Domain.Synthesis.Generator", null)
                         .WithMany()
                         .HasForeignKey("SyntheticGeneratorId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_items_generators_synthetic_generator_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemSource", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_item_sources_projects_project_id");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Identity.PersonalAccessToken", b =>

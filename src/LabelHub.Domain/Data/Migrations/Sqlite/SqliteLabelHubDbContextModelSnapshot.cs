@@ -295,6 +295,137 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.ToTable("duplicate_group_members", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Collection.CrowdInvite", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("id");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<long>("ExpiresAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("expires_at");
+
+                    b.Property<int?>("MaxPeople")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("max_people");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<int>("QualificationItems")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("qualification_items");
+
+                    b.Property<double>("QualificationPassRate")
+                        .HasColumnType("REAL")
+                        .HasColumnName("qualification_pass_rate");
+
+                    b.Property<long?>("RevokedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("revoked_at");
+
+                    b.Property<string>("TokenHash")
+                        .IsRequired()
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("token_hash");
+
+                    b.HasKey("Id")
+                        .HasName("pk_crowd_invites");
+
+                    b.HasIndex("TokenHash")
+                        .IsUnique()
+                        .HasDatabaseName("ix_crowd_invites_token_hash");
+
+                    b.HasIndex("ProjectId", "CreatedAt")
+                        .HasDatabaseName("ix_crowd_invites_project_id_created_at");
+
+                    b.ToTable("crowd_invites", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.CrowdMember", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long?>("DecidedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("decided_at");
+
+                    b.Property<Guid?>("DecidedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("decided_by_id");
+
+                    b.Property<Guid>("InviteId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("invite_id");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<string>("Qualification")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("qualification");
+
+                    b.Property<int>("QualificationAnswered")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("qualification_answered");
+
+                    b.Property<int>("QualificationCorrect")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("qualification_correct");
+
+                    b.Property<long>("SignedUpAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("signed_up_at");
+
+                    b.Property<string>("State")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("state");
+
+                    b.Property<Guid>("UserId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("user_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_crowd_members");
+
+                    b.HasIndex("UserId")
+                        .HasDatabaseName("ix_crowd_members_user_id");
+
+                    b.HasIndex("InviteId", "State")
+                        .HasDatabaseName("ix_crowd_members_invite_id_state");
+
+                    b.HasIndex("ProjectId", "UserId")
+                        .IsUnique()
+                        .HasDatabaseName("ix_crowd_members_project_id_user_id");
+
+                    b.ToTable("crowd_members", (string)null);
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Collection.Item", b =>
                 {
                     b.Property<long>("Id")
@@ -342,6 +473,14 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("project_id");
 
+                    b.Property<string>("SearchText")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("search_text");
+
+                    b.Property<long?>("SourceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("source_id");
+
                     b.Property<int?>("SourceLine")
                         .HasColumnType("INTEGER")
                         .HasColumnName("source_line");
@@ -373,6 +512,9 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.HasIndex("ImportJobRunId")
                         .HasDatabaseName("ix_items_import_job_run_id");
 
+                    b.HasIndex("SourceId")
+                        .HasDatabaseName("ix_items_source_id");
+
                     b.HasIndex("SyntheticGeneratorId")
                         .HasDatabaseName("ix_items_synthetic_generator_id");
 
@@ -384,6 +526,63 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_items_project_id_is_gold_taken_slots_priority_id");
 
                     b.ToTable("items", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemSource", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<DateOnly?>("CollectedOn")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("collected_on");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<Guid>("CreatedById")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("created_by_id");
+
+                    b.Property<Guid?>("ImportJobRunId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("import_job_run_id");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("kind");
+
+                    b.Property<string>("Licence")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("licence");
+
+                    b.Property<string>("Name")
+                        .IsRequired()
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("name");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_item_sources");
+
+                    b.HasIndex("ImportJobRunId")
+                        .HasDatabaseName("ix_item_sources_import_job_run_id");
+
+                    b.HasIndex("ProjectId", "Id")
+                        .HasDatabaseName("ix_item_sources_project_id_id");
+
+                    b.ToTable("item_sources", (string)null);
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Identity.AppRole", b =>
@@ -1367,6 +1566,11 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("overlap");
 
+                    b.Property<string>("Plan")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("plan");
+
                     b.Property<string>("Quality")
                         .IsRequired()
                         .HasColumnType("TEXT")
@@ -1376,6 +1580,11 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasColumnType("TEXT")
                         .HasColumnName("schema");
+
+                    b.Property<string>("Targets")
+                        .IsRequired()
+                        .HasColumnType("TEXT")
+                        .HasColumnName("targets");
 
                     b.Property<long>("UpdatedAt")
                         .HasColumnType("INTEGER")
@@ -1947,6 +2156,33 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasConstraintName("fk_duplicate_group_members_items_item_id");
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Collection.CrowdInvite", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_crowd_invites_projects_project_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.CrowdMember", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.CrowdInvite", null)
+                        .WithMany()
+                        .HasForeignKey("InviteId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_crowd_members_crowd_invites_invite_id");
+
+                    b.HasOne("LabelHub.Domain.Identity.AppUser", null)
+                        .WithMany()
+                        .HasForeignKey("UserId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_crowd_members_asp_net_users_user_id");
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Collection.Item", b =>
                 {
                     b.HasOne("LabelHub.Domain.Planning.Project", null)
@@ -1956,11 +2192,27 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .IsRequired()
                         .HasConstraintName("fk_items_projects_project_id");
 
+                    b.HasOne("LabelHub.Domain.Collection.ItemSource", null)
+                        .WithMany()
+                        .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_items_item_sources_source_id");
+
                     b.HasOne("LabelHub.Domain.Synthesis.Generator", null)
                         .WithMany()
                         .HasForeignKey("SyntheticGeneratorId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_items_generators_synthetic_generator_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemSource", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Planning.Project", null)
+                        .WithMany()
+                        .HasForeignKey("ProjectId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_item_sources_projects_project_id");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Identity.PersonalAccessToken", b =>
