@@ -26,6 +26,16 @@ internal sealed class ItemConfiguration(DatabaseProvider provider) : IEntityType
         // next-task index and sorted every remaining item for each page, so a 1,000,000-item export slowed as it went.
         item.HasIndex(i => new { i.ProjectId, i.Id });
         item.HasIndex(i => i.ImportJobRunId);
+        // The data manager's sorts (ItemTableService): each walks (project, column, id) in order and stops after a page,
+        // so a sorted first or later page over 1,000,000 items reads a page of index entries instead of sorting them all.
+        item.HasIndex(i => new { i.ProjectId, i.CreatedAt, i.Id });
+        item.HasIndex(i => new { i.ProjectId, i.Priority, i.Id });
+        item.HasIndex(i => new { i.ProjectId, i.SubmittedCount, i.Id });
+        item.HasIndex(i => new { i.ProjectId, i.Agreement, i.Id });
+        item.HasIndex(i => new { i.ProjectId, i.PredictionScore, i.Id });
+        // Sorting by source walks one source at a time in id order; filtering by source reads only its items.
+        item.HasIndex(i => new { i.ProjectId, i.SourceId, i.Id });
+
         item.Property(i => i.SyntheticLabel).HasMaxLength(200);
         item.HasOne<Generator>().WithMany().HasForeignKey(i => i.SyntheticGeneratorId).OnDelete(DeleteBehavior.Restrict);
         item.HasIndex(i => i.SyntheticGeneratorId);

@@ -55,6 +55,31 @@ public abstract class LabelHubDbContext(DbContextOptions options)
 
     public abstract DatabaseProvider Provider { get; }
 
+    /// <summary>
+    /// Saves, then brings the agreement and prediction score of every item whose answers or predictions this save
+    /// wrote up to date (ItemDerivedColumns): one place catches every service that writes them through the context.
+    /// Writes that bypass it (PostgreSQL's one-statement submit, bulk SQL) refresh the items themselves.
+    /// </summary>
+    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
+    {
+        var touched = ChangeTracker.Entries()
+            .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
+            .Select(e => e.Entity switch
+            {
+                Annotation a => (long?)a.ItemId,
+                Prediction p => p.ItemId,
+                _ => null,
+            })
+            .OfType<long>()
+            .ToHashSet();
+        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
+        await ItemDerivedColumns.RefreshAsync(this, touched, cancellationToken);
+        return saved;
+    }
+
+    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
+        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
+
     protected override void OnModelCreating(ModelBuilder builder)
     {
         // Identity's own tables first; AppUserConfiguration adds to the user table.

@@ -1,6 +1,7 @@
 using System.Data;
 using System.Data.Common;
 using System.Text.Json;
+using LabelHub.Domain.Collection;
 using LabelHub.Domain.Data;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Planning;
@@ -183,7 +184,14 @@ public sealed partial class TaskDistributor
             AddParameter(command, "duration", request.DurationMs, DbType.Int32);
             AddParameter(command, "prediction", request.PredictionId, DbType.Int64);
             AddParameter(command, "now", now);
-            return await command.ExecuteScalarAsync(ct) is long id ? id : null;
+            if (await command.ExecuteScalarAsync(ct) is not long id)
+            {
+                return null;
+            }
+            // After the claim has committed: of two answers submitted at once the later refresh sees both, so the
+            // item's agreement ends right without the claim holding its lock any longer.
+            await ItemDerivedColumns.RefreshAsync(db, assignment.ItemId, ct);
+            return id;
         }
 
         /// <summary>

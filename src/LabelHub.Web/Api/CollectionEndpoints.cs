@@ -11,9 +11,9 @@ using Microsoft.Net.Http.Headers;
 
 namespace LabelHub.Web.Api;
 
-public sealed record ItemDto(long Id, Dictionary<string, JsonElement> Data, int SubmittedCount, int TakenSlots, int? SourceLine, DateTimeOffset CreatedAt);
-
-public sealed record ItemPage(IReadOnlyList<ItemDto> Items, long? NextAfter);
+/// <param name="Next">The cursor of the next page (pass it as <c>after</c>); null on the last page.</param>
+/// <param name="NextAfter">In id order only: the same as a number, as the listing gave it before issue 17.</param>
+public sealed record ItemPage(IReadOnlyList<ItemRow> Items, string? Next, long? NextAfter);
 
 public static class CollectionEndpoints
 {
@@ -61,18 +61,14 @@ public static class CollectionEndpoints
                 : Results.Stream(await media.OpenAsync(ct), media.ContentType, enableRangeProcessing: true);
         }).ProducesFile("image/png", "image/jpeg", "image/gif", "image/webp", "image/bmp");
 
-        // Keyset-paged item listing for managers.
-        projects.MapGet("/items", async (Guid projectId, long? after, int? limit, IDbContextFactory<LabelHubDbContext> dbFactory, ClaimsPrincipal user, CancellationToken ct) =>
+        // The data manager's table (issue 17): every filter, sort and an opaque keyset cursor as query parameters.
+        projects.MapGet("/items", async (Guid projectId, [AsParameters] ItemTableQuery query, ItemTableService table, ClaimsPrincipal user, CancellationToken ct) =>
         {
-            await using var db = await dbFactory.CreateDbContextAsync(ct);
-            await db.GetManageableAsync(user.ToActor(), projectId, ct);
-            var take = Math.Clamp(limit ?? 100, 1, 1000);
-            var items = await db.Items.AsNoTracking()
-                .Where(i => i.ProjectId == projectId && i.Id > (after ?? 0))
-                .OrderBy(i => i.Id).Take(take)
-                .Select(i => new ItemDto(i.Id, i.Data, i.SubmittedCount, i.TakenSlots, i.SourceLine, i.CreatedAt))
-                .ToListAsync(ct);
-            return new ItemPage(items, items.Count == take ? items[^1].Id : null);
+            var sort = query.ToSort();
+            var page = await table.PageAsync(user.ToActor(), projectId, query.ToFilter(), sort, query.After, query.ToLimit(), ct);
+            // Scripts written before the data manager page on with a numeric nextAfter in id order; it still comes.
+            long? nextAfter = sort.Column == ItemSortColumn.Id && page.Next is { } next ? long.Parse(next, System.Globalization.CultureInfo.InvariantCulture) : null;
+            return new ItemPage(page.Items, page.Next, nextAfter);
         }).RequireAuthorization(Policies.Manager);
     }
 }

@@ -450,6 +450,10 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
+                    b.Property<double?>("Agreement")
+                        .HasColumnType("double precision")
+                        .HasColumnName("agreement");
+
                     b.Property<string>("ContentHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -481,6 +485,10 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.Property<bool>("IsGold")
                         .HasColumnType("boolean")
                         .HasColumnName("is_gold");
+
+                    b.Property<double?>("PredictionScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("prediction_score");
 
                     b.Property<double>("Priority")
                         .HasColumnType("double precision")
@@ -537,6 +545,24 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
 
                     b.HasIndex("ProjectId", "Id")
                         .HasDatabaseName("ix_items_project_id_id");
+
+                    b.HasIndex("ProjectId", "Agreement", "Id")
+                        .HasDatabaseName("ix_items_project_id_agreement_id");
+
+                    b.HasIndex("ProjectId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_items_project_id_created_at_id");
+
+                    b.HasIndex("ProjectId", "PredictionScore", "Id")
+                        .HasDatabaseName("ix_items_project_id_prediction_score_id");
+
+                    b.HasIndex("ProjectId", "Priority", "Id")
+                        .HasDatabaseName("ix_items_project_id_priority_id");
+
+                    b.HasIndex("ProjectId", "SourceId", "Id")
+                        .HasDatabaseName("ix_items_project_id_source_id_id");
+
+                    b.HasIndex("ProjectId", "SubmittedCount", "Id")
+                        .HasDatabaseName("ix_items_project_id_submitted_count_id");
 
                     b.HasIndex("ProjectId", "IsGold", "TakenSlots", "Priority", "Id")
                         .IsDescending(false, false, true, true, false)

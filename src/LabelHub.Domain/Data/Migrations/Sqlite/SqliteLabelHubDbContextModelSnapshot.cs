@@ -433,6 +433,10 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
+                    b.Property<double?>("Agreement")
+                        .HasColumnType("REAL")
+                        .HasColumnName("agreement");
+
                     b.Property<string>("ContentHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -464,6 +468,10 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.Property<bool>("IsGold")
                         .HasColumnType("INTEGER")
                         .HasColumnName("is_gold");
+
+                    b.Property<double?>("PredictionScore")
+                        .HasColumnType("REAL")
+                        .HasColumnName("prediction_score");
 
                     b.Property<double>("Priority")
                         .HasColumnType("REAL")
@@ -520,6 +528,24 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
 
                     b.HasIndex("ProjectId", "Id")
                         .HasDatabaseName("ix_items_project_id_id");
+
+                    b.HasIndex("ProjectId", "Agreement", "Id")
+                        .HasDatabaseName("ix_items_project_id_agreement_id");
+
+                    b.HasIndex("ProjectId", "CreatedAt", "Id")
+                        .HasDatabaseName("ix_items_project_id_created_at_id");
+
+                    b.HasIndex("ProjectId", "PredictionScore", "Id")
+                        .HasDatabaseName("ix_items_project_id_prediction_score_id");
+
+                    b.HasIndex("ProjectId", "Priority", "Id")
+                        .HasDatabaseName("ix_items_project_id_priority_id");
+
+                    b.HasIndex("ProjectId", "SourceId", "Id")
+                        .HasDatabaseName("ix_items_project_id_source_id_id");
+
+                    b.HasIndex("ProjectId", "SubmittedCount", "Id")
+                        .HasDatabaseName("ix_items_project_id_submitted_count_id");
 
                     b.HasIndex("ProjectId", "IsGold", "TakenSlots", "Priority", "Id")
                         .IsDescending(false, false, true, true, false)

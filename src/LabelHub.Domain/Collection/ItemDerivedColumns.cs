@@ -1,0 +1,61 @@
+using System.Text.Json;
+using LabelHub.Domain.Data;
+using Microsoft.EntityFrameworkCore;
+
+namespace LabelHub.Domain.Collection;
+
+/// <summary>
+/// Keeps <see cref="Item.Agreement"/> and <see cref="Item.PredictionScore"/> equal to what the item's current answers
+/// and newest prediction say. Called wherever answers or predictions of items are written, in the same transaction:
+/// one UPDATE of those items that reads only their own answers and predictions (both by an index on item_id), so the
+/// labeling path pays one small statement per submit instead of the data manager reading every answer per page.
+/// </summary>
+public static class ItemDerivedColumns
+{
+    // Agreement: pairs of equal current answers / all pairs = Σ c(c−1) / n(n−1) over groups of equal answers.
+    // PostgreSQL compares jsonb by value; SQLite compares the stored JSON text, which one serializer writes.
+    private const string PostgresSql = """
+        UPDATE items AS i SET
+          agreement = (SELECT CASE WHEN SUM(g.c) < 2 THEN NULL ELSE SUM(g.c * (g.c - 1)) * 1.0 / (SUM(g.c) * (SUM(g.c) - 1)) END
+                       FROM (SELECT COUNT(*) AS c FROM annotations a WHERE a.item_id = i.id AND a.is_current GROUP BY a."values") g),
+          prediction_score = (SELECT p.score FROM predictions p WHERE p.item_id = i.id ORDER BY p.created_at DESC, p.id DESC LIMIT 1)
+        WHERE i.id = ANY({0})
+        """;
+
+    private const string SqliteSql = """
+        UPDATE items SET
+          agreement = (SELECT CASE WHEN SUM(g.c) < 2 THEN NULL ELSE SUM(g.c * (g.c - 1)) * 1.0 / (SUM(g.c) * (SUM(g.c) - 1)) END
+                       FROM (SELECT COUNT(*) AS c FROM annotations a WHERE a.item_id = items.id AND a.is_current GROUP BY a."values") g),
+          prediction_score = (SELECT p.score FROM predictions p WHERE p.item_id = items.id ORDER BY p.created_at DESC, p.id DESC LIMIT 1)
+        WHERE id IN (SELECT value FROM json_each({0}))
+        """;
+
+    /// <summary>The same recomputation for every item of a project (the migration's backfill and repairs).</summary>
+    public static string BackfillSql(DatabaseProvider provider) => provider switch
+    {
+        DatabaseProvider.Postgres => PostgresSql.Replace("i.id = ANY({0})", "TRUE", StringComparison.Ordinal),
+        DatabaseProvider.Sqlite => SqliteSql.Replace("id IN (SELECT value FROM json_each({0}))", "1", StringComparison.Ordinal),
+        _ => throw new ArgumentOutOfRangeException(nameof(provider)),
+    };
+
+    public static Task RefreshAsync(LabelHubDbContext db, long itemId, CancellationToken ct = default) =>
+        RefreshAsync(db, [itemId], ct);
+
+    public static async Task RefreshAsync(LabelHubDbContext db, IReadOnlyCollection<long> itemIds, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(itemIds);
+        if (itemIds.Count == 0)
+        {
+            return;
+        }
+        var ids = itemIds.Distinct().ToArray();
+        // Chunks keep one statement's parameter (an array or a JSON list) small on a large prediction upload.
+        foreach (var chunk in ids.Chunk(5000))
+        {
+            object parameter = db.Provider == DatabaseProvider.Postgres ? chunk : JsonSerializer.Serialize(chunk);
+            var sql = db.Provider == DatabaseProvider.Postgres ? PostgresSql : SqliteSql;
+            await db.Database.ExecuteSqlRawAsync(sql, [parameter], ct);
+        }
+    }
+}
