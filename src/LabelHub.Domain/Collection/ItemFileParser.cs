@@ -13,9 +13,6 @@ public enum ItemFileFormat
     Json,
     Jsonl,
 
-    /// <summary>Plain text (.txt): one item {"text": line} per non-blank line (<see cref="ItemFileParser"/>).</summary>
-    Text,
-
     /// <summary>One PNG, JPEG, GIF, WebP or BMP image; not parsed here but by the import job.</summary>
     Image,
 
@@ -24,6 +21,9 @@ public enum ItemFileFormat
     /// not parsed here but by the import job.
     /// </summary>
     Zip,
+
+    /// <summary>Plain text (.txt): one item {"text": line} per non-blank line. Last, as stored job parameters hold the number.</summary>
+    Text,
 }
 
 /// <summary>One importable item. <paramref name="Line"/> is the 1-based line where it starts in the file.</summary>
