@@ -86,7 +86,7 @@ public sealed class SourcesPageTests : ComponentTest, IClassFixture<WorkbenchDat
             page.FindAll("[data-testid=balance-dominant]").Select(a => a.TextContent.Trim()));
         var cells = page.FindAll("[data-testid=balance-cell]");
         Assert.Equal(["10 (91 %)", "0 (0 %)", "1 (9 %)", "1 (100 %)"], cells.Select(c => string.Join(' ', c.TextContent.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries))));
-        Assert.Equal(["True", "False", "False", "True"], cells.Select(c => c.GetAttribute("data-dominant")));
+        Assert.Equal(["true", "false", "false", "true"], cells.Select(c => c.GetAttribute("data-dominant")));
     }
 
     [Fact]
