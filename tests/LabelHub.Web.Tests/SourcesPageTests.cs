@@ -43,8 +43,11 @@ public sealed class SourcesPageTests : ComponentTest, IClassFixture<WorkbenchDat
         {
             var item = new Item
             {
-                ProjectId = projectId, SourceId = sourceId, ContentHash = $"h{n}",
-                Data = new() { ["text"] = JsonSerializer.SerializeToElement($"item {n++}") }, CreatedAt = DateTimeOffset.UtcNow,
+                ProjectId = projectId,
+                SourceId = sourceId,
+                ContentHash = $"h{n}",
+                Data = new() { ["text"] = JsonSerializer.SerializeToElement($"item {n++}") },
+                CreatedAt = DateTimeOffset.UtcNow,
             };
             db.Items.Add(item);
             await db.SaveChangesAsync();
@@ -52,8 +55,14 @@ public sealed class SourcesPageTests : ComponentTest, IClassFixture<WorkbenchDat
             {
                 db.Annotations.Add(new Annotation
                 {
-                    ProjectId = projectId, ItemId = item.Id, AnnotatorId = user.UserId, AuthorId = user.UserId, Version = 1, IsCurrent = true,
-                    Values = new() { ["animal"] = JsonSerializer.SerializeToElement(label) }, CreatedAt = DateTimeOffset.UtcNow,
+                    ProjectId = projectId,
+                    ItemId = item.Id,
+                    AnnotatorId = user.UserId,
+                    AuthorId = user.UserId,
+                    Version = 1,
+                    IsCurrent = true,
+                    Values = new() { ["animal"] = JsonSerializer.SerializeToElement(label) },
+                    CreatedAt = DateTimeOffset.UtcNow,
                 });
             }
         }

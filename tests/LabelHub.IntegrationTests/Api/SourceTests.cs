@@ -273,8 +273,14 @@ public sealed class SourceTests
                 {
                     db.Annotations.Add(new Annotation
                     {
-                        ProjectId = projectId, ItemId = items[item].Id, AnnotatorId = annotators[i], AuthorId = annotators[i], Version = 1,
-                        IsCurrent = true, Values = Values(("sentiment", sentiments[i])), CreatedAt = DateTimeOffset.UtcNow,
+                        ProjectId = projectId,
+                        ItemId = items[item].Id,
+                        AnnotatorId = annotators[i],
+                        AuthorId = annotators[i],
+                        Version = 1,
+                        IsCurrent = true,
+                        Values = Values(("sentiment", sentiments[i])),
+                        CreatedAt = DateTimeOffset.UtcNow,
                     });
                 }
             }
@@ -292,8 +298,15 @@ public sealed class SourceTests
             // A rejected answer does not count.
             db.Annotations.Add(new Annotation
             {
-                ProjectId = projectId, ItemId = items["n5"].Id, AnnotatorId = third.UserId, AuthorId = third.UserId, Version = 1, IsCurrent = true,
-                ReviewStatus = ReviewStatus.Rejected, Values = Values(("sentiment", "positive")), CreatedAt = DateTimeOffset.UtcNow,
+                ProjectId = projectId,
+                ItemId = items["n5"].Id,
+                AnnotatorId = third.UserId,
+                AuthorId = third.UserId,
+                Version = 1,
+                IsCurrent = true,
+                ReviewStatus = ReviewStatus.Rejected,
+                Values = Values(("sentiment", "positive")),
+                CreatedAt = DateTimeOffset.UtcNow,
             });
             await db.SaveChangesAsync();
         }
