@@ -14,6 +14,7 @@ using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Microsoft.Extensions.Options;
+using MudBlazor.Extensions;
 
 namespace LabelHub.Web.Tests;
 
@@ -96,6 +97,38 @@ public sealed class ImportPageTests : ComponentTest, IClassFixture<WorkbenchData
         var row = page.Find("[data-testid=import-duplicate-row]");
         Assert.Equal(["4", "identical to line 2"], row.QuerySelectorAll("td").Select(td => td.TextContent.Trim()));
         Assert.Contains("Imported 2 items.", page.Find("[data-testid=import-imported]").TextContent);
+        await upload.WaitAsync(TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task The_source_fields_go_with_the_upload_and_an_empty_name_takes_the_file_name()
+    {
+        var user = await database.CreateUserAsync();
+        var projectId = await database.CreateProjectAsync(user, Sentiment);
+        var auth = AddAuthorization();
+        auth.SetAuthorized("manager");
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.UserId.ToString()), new Claim(ClaimTypes.Role, Roles.Admin));
+        var page = Render<ImportPage>(p => p.Add(c => c.ProjectId, projectId));
+        await page.WaitForElementAsync("[data-testid=import-source]", TimeSpan.FromSeconds(20));
+
+        // The kind, licence and date are set; the name is left empty.
+        var kind = page.FindComponent<MudBlazor.MudSelect<SourceKind>>();
+        await page.InvokeAsync(() => kind.Instance.ValueChanged.InvokeAsync(SourceKind.OpenDataset));
+        page.Find("input[data-testid=import-source-licence]").Input("CC0");
+        page.Find("input[data-testid=import-source-date]").Input("2026-09-15");
+        var input = page.FindComponent<InputFile>();
+        var upload = Task.Run(() => input.UploadFiles(InputFileContent.CreateFromText("one\ntwo\n", "lines.txt")));
+        await page.WaitForElementAsync("[data-testid=import-cancel]", TimeSpan.FromSeconds(20));
+
+        Assert.Equal("lines.txt", page.FindComponent<MudBlazor.MudTextField<string>>().Instance.GetState(x => x.Value));
+        await using (var db = await database.Factory.CreateDbContextAsync())
+        {
+            var run = await db.JobRuns.AsNoTracking().SingleAsync(r => r.ProjectId == projectId);
+            var parameters = CollectionJobs.Import.ReadParameters(run);
+            Assert.Equal(ItemFileFormat.Text, parameters.Format);
+            Assert.Equal(new ImportSource("lines.txt", SourceKind.OpenDataset, "CC0", new DateOnly(2026, 9, 15)), parameters.Source);
+        }
+        await page.Find("[data-testid=import-cancel]").ClickAsync(new());
         await upload.WaitAsync(TimeSpan.FromSeconds(20));
     }
 

@@ -11,7 +11,15 @@ public static class CollectionJobs
     public static readonly JobContract<ImportParameters, ImportResult> Import = new("import");
 }
 
-public sealed record ImportParameters(Guid FileId, string FileName, ItemFileFormat Format);
+/// <param name="Source">
+/// Where the items come from (issue 17); the import records it as its <see cref="ItemSource"/> and its items carry it.
+/// Null in imports started before sources were recorded: then the file name and <see cref="SourceKind.Upload"/>.
+/// </param>
+public sealed record ImportParameters(
+    Guid FileId, string FileName, ItemFileFormat Format, [property: JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] ImportSource? Source = null);
+
+/// <summary>What the person importing says about the items' origin: the <see cref="ItemSource"/> the import records.</summary>
+public sealed record ImportSource(string Name, SourceKind Kind, string Licence = "", DateOnly? CollectedOn = null);
 
 /// <summary>
 /// What an import leaves in its JobRun. One record describes both outcomes; the other outcome's members are null

@@ -275,7 +275,7 @@ public static class ImageArchive
         return null;
     }
 
-    private static bool TryOpen(Stream zip, out ZipArchive archive, out string error)
+    internal static bool TryOpen(Stream zip, out ZipArchive archive, out string error)
     {
         try
         {
@@ -292,7 +292,7 @@ public static class ImageArchive
     }
 
     /// <summary>Reads exactly the declared number of bytes and makes sure the entry holds no more than that.</summary>
-    private static bool TryReadEntry(ZipArchiveEntry entry, out byte[] bytes, out string error)
+    internal static bool TryReadEntry(ZipArchiveEntry entry, out byte[] bytes, out string error)
     {
         bytes = [];
         try
@@ -356,12 +356,12 @@ public static class ImageArchive
         return table;
     }
 
-    private static void AddError(List<ImportRowError> errors, int index, string entryName, string problem) =>
+    internal static void AddError(List<ImportRowError> errors, int index, string entryName, string problem) =>
         errors.Add(new ImportRowError(index, $"\"{Shorten(entryName)}\": {problem}"));
 
     private static string Shorten(string name) => name.Length <= 200 ? name : name[..100] + "…" + name[^99..];
 
-    private static string Megabytes(long bytes) => bytes >= 1024L * 1024 * 1024 && bytes % (1024L * 1024 * 1024) == 0
+    internal static string Megabytes(long bytes) => bytes >= 1024L * 1024 * 1024 && bytes % (1024L * 1024 * 1024) == 0
         ? $"{bytes / (1024L * 1024 * 1024)} GB"
         : $"{Math.Ceiling(bytes / (1024.0 * 1024)):N0} MB";
 }

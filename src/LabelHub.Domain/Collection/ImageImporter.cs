@@ -23,7 +23,7 @@ internal static class ImageImporter
     private const int BatchImages = 200;
 
     public static async Task<JobOutcome<ImportResult>> RunAsync(
-        IDbContextFactory<LabelHubDbContext> dbFactory, LabelHubDbContext db, JobRun run, ImportParameters parameters, Guid projectId,
+        IDbContextFactory<LabelHubDbContext> dbFactory, LabelHubDbContext db, JobRun run, ImportParameters parameters, Guid projectId, long sourceId,
         IJobProgress progress, IProgress<double> readingProgress, DateTimeOffset now, CancellationToken ct)
     {
         var single = parameters.Format == ItemFileFormat.Image;
@@ -81,7 +81,7 @@ internal static class ImageImporter
             // write, so it needs no pending stage: a re-run after a kill finds it and finishes.
             if (fresh.Count == 1)
             {
-                db.Items.Add(NewItem(run, projectId, fresh[0], parameters.FileId, now, pending: false));
+                db.Items.Add(NewItem(run, projectId, sourceId, fresh[0], parameters.FileId, now, pending: false));
                 await db.SaveChangesAsync(ct);
             }
         }
@@ -89,7 +89,7 @@ internal static class ImageImporter
         {
             try
             {
-                await StoreArchiveImagesAsync(db, run, projectId, upload, fresh, progress, now, ct);
+                await StoreArchiveImagesAsync(db, run, projectId, sourceId, upload, fresh, progress, now, ct);
             }
             catch
             {
@@ -112,7 +112,7 @@ internal static class ImageImporter
     /// and their items, pending. Progress is written between batches: on SQLite, inside one it would wait for this very writer.
     /// </summary>
     private static async Task StoreArchiveImagesAsync(
-        LabelHubDbContext db, JobRun run, Guid projectId, Stream zip, List<ArchiveImage> images, IJobProgress progress, DateTimeOffset now, CancellationToken ct)
+        LabelHubDbContext db, JobRun run, Guid projectId, long sourceId, Stream zip, List<ArchiveImage> images, IJobProgress progress, DateTimeOffset now, CancellationToken ct)
     {
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         var stored = 0;
@@ -139,7 +139,7 @@ internal static class ImageImporter
             file.IsComplete = false;
             file.JobRunId = run.Id;
             db.StoredFiles.Add(file);
-            db.Items.Add(NewItem(run, projectId, image, file.Id, now, pending: true));
+            db.Items.Add(NewItem(run, projectId, sourceId, image, file.Id, now, pending: true));
             batchImages++;
             batchBytes += bytes.LongLength;
             if (batchImages == BatchImages || batchBytes >= BatchBytes)
@@ -153,22 +153,28 @@ internal static class ImageImporter
         }
     }
 
-    private static Item NewItem(JobRun run, Guid projectId, ArchiveImage image, Guid fileId, DateTimeOffset now, bool pending) => new()
+    private static Item NewItem(JobRun run, Guid projectId, long sourceId, ArchiveImage image, Guid fileId, DateTimeOffset now, bool pending)
     {
-        ProjectId = projectId,
-        Data = new Dictionary<string, JsonElement>
+        var data = new Dictionary<string, JsonElement>
         {
             [MediaUrls.ImageKey] = JsonSerializer.SerializeToElement(MediaUrls.For(projectId, fileId)),
             [MediaUrls.FileNameKey] = JsonSerializer.SerializeToElement(image.Name),
             [MediaUrls.WidthKey] = JsonSerializer.SerializeToElement(image.Width),
             [MediaUrls.HeightKey] = JsonSerializer.SerializeToElement(image.Height),
-        },
-        ContentHash = image.Sha256,
-        ImportJobRunId = run.Id,
-        SourceLine = image.Index,
-        TakenSlots = pending ? Item.PendingSlots : 0,
-        CreatedAt = now,
-    };
+        };
+        return new()
+        {
+            ProjectId = projectId,
+            Data = data,
+            ContentHash = image.Sha256,
+            ImportJobRunId = run.Id,
+            SourceLine = image.Index,
+            SourceId = sourceId,
+            SearchText = ItemSearchText.Of(data),
+            TakenSlots = pending ? Item.PendingSlots : 0,
+            CreatedAt = now,
+        };
+    }
 
     /// <summary>The stored file's name: the entry's own name, cut to fit the column (the full path stays in the item).</summary>
     private static string StoredName(string entryPath)

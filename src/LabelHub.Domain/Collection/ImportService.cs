@@ -14,7 +14,11 @@ public sealed class ImportService(IDbContextFactory<LabelHubDbContext> dbFactory
     public const long MaxFileBytes = 200L * 1024 * 1024;
     public const int MaxApiItems = 100_000;
 
-    public async Task<JobRunInfo> StartAsync(Actor actor, Guid projectId, string fileName, Stream content, CancellationToken ct = default)
+    /// <summary>The name of the source of items sent through the API when the caller names none.</summary>
+    public const string ApiSourceName = "API";
+
+    /// <param name="source">Where the items come from; null: the file name and <see cref="SourceKind.Upload"/>.</param>
+    public async Task<JobRunInfo> StartAsync(Actor actor, Guid projectId, string fileName, Stream content, CancellationToken ct = default, ImportSource? source = null)
     {
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
@@ -22,7 +26,7 @@ public sealed class ImportService(IDbContextFactory<LabelHubDbContext> dbFactory
         }
         if (!TryDetectFormat(fileName, out var format))
         {
-            throw new ValidationException("file", $"'{Path.GetFileName(fileName)}' is not a CSV, TSV, JSON, JSONL, image ({ImageInfo.Formats}) or ZIP file (by its extension).");
+            throw new ValidationException("file", $"'{Path.GetFileName(fileName)}' is not a CSV, TSV, JSON, JSONL, TXT, image ({ImageInfo.Formats}) or ZIP file (by its extension).");
         }
         StoredFile file;
         try
@@ -49,8 +53,10 @@ public sealed class ImportService(IDbContextFactory<LabelHubDbContext> dbFactory
             await files.DeleteAsync([file.Id], ct);
             throw new ValidationException("file", "The file is empty.");
         }
-        return await jobs.StartAsync(CollectionJobs.Import, projectId, actor.UserId, new ImportParameters(file.Id, file.FileName, format), ct);
+        return await jobs.StartAsync(CollectionJobs.Import, projectId, actor.UserId, new ImportParameters(file.Id, file.FileName, format, source ?? DefaultSource(fileName, SourceKind.Upload)), ct);
     }
+
+    private static ImportSource DefaultSource(string name, SourceKind kind) => new(SourceService.DefaultName(name), kind);
 
     /// <summary>Item files by their extension, plus single images and ZIP archives of images.</summary>
     public static bool TryDetectFormat(string fileName, out ItemFileFormat format)
@@ -86,7 +92,8 @@ public sealed class ImportService(IDbContextFactory<LabelHubDbContext> dbFactory
     }
 
     /// <summary>Items sent as JSON through the API take the same path as an uploaded JSONL file.</summary>
-    public Task<JobRunInfo> StartFromJsonAsync(Actor actor, Guid projectId, IReadOnlyList<JsonElement> items, CancellationToken ct = default)
+    /// <param name="source">Where the items come from; null: "API" and <see cref="SourceKind.Api"/>.</param>
+    public Task<JobRunInfo> StartFromJsonAsync(Actor actor, Guid projectId, IReadOnlyList<JsonElement> items, CancellationToken ct = default, ImportSource? source = null)
     {
         if (items.Count == 0)
         {
@@ -96,11 +103,11 @@ public sealed class ImportService(IDbContextFactory<LabelHubDbContext> dbFactory
         {
             throw new ValidationException("items", $"At most {MaxApiItems:N0} items per request; upload a file for more.");
         }
-        return StartJsonLinesAsync(actor, projectId, items, ct);
+        return StartJsonLinesAsync(actor, projectId, items, source ?? DefaultSource(ApiSourceName, SourceKind.Api), ct);
     }
 
     /// <summary>The items as JSON lines, written into the store one by one.</summary>
-    private async Task<JobRunInfo> StartJsonLinesAsync(Actor actor, Guid projectId, IReadOnlyList<JsonElement> items, CancellationToken ct)
+    private async Task<JobRunInfo> StartJsonLinesAsync(Actor actor, Guid projectId, IReadOnlyList<JsonElement> items, ImportSource source, CancellationToken ct)
     {
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
@@ -115,7 +122,7 @@ public sealed class ImportService(IDbContextFactory<LabelHubDbContext> dbFactory
                 await writer.WriteAsync('\n');
             }
         }, MaxFileBytes, ct);
-        return await jobs.StartAsync(CollectionJobs.Import, projectId, actor.UserId, new ImportParameters(file.Id, file.FileName, ItemFileFormat.Jsonl), ct);
+        return await jobs.StartAsync(CollectionJobs.Import, projectId, actor.UserId, new ImportParameters(file.Id, file.FileName, ItemFileFormat.Jsonl, source), ct);
     }
 
     private static async Task<byte[]> ReadLimitedAsync(Stream content, long maxBytes, string tooLarge, CancellationToken ct)

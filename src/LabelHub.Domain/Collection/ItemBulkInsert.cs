@@ -9,7 +9,7 @@ internal static class ItemBulkInsert
         [
             nameof(Item.ProjectId), nameof(Item.Data), nameof(Item.ContentHash), nameof(Item.ImportJobRunId), nameof(Item.SourceLine),
             nameof(Item.TakenSlots), nameof(Item.SubmittedCount), nameof(Item.Priority), nameof(Item.IsGold), nameof(Item.GoldAnswer),
-            nameof(Item.CreatedAt),
+            nameof(Item.CreatedAt), nameof(Item.SourceId), nameof(Item.SearchText),
         ],
         (item, column) => column switch
         {
@@ -23,7 +23,9 @@ internal static class ItemBulkInsert
             7 => item.Priority,
             8 => item.IsGold,
             9 => item.GoldAnswer,
-            _ => item.CreatedAt,
+            10 => item.CreatedAt,
+            11 => item.SourceId,
+            _ => item.SearchText,
         });
 
     public static Task InsertAsync(LabelHubDbContext db, IReadOnlyList<Item> items, CancellationToken ct) => Writer.InsertAsync(db, items, ct);

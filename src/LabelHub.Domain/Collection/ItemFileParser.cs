@@ -16,8 +16,14 @@ public enum ItemFileFormat
     /// <summary>One PNG, JPEG, GIF, WebP or BMP image; not parsed here but by the import job.</summary>
     Image,
 
-    /// <summary>A ZIP archive of images (<see cref="ImageArchive"/>); not parsed here but by the import job.</summary>
+    /// <summary>
+    /// A ZIP archive of images (<see cref="ImageArchive"/>) or of .txt files (<see cref="TextArchive"/>, one item per file);
+    /// not parsed here but by the import job.
+    /// </summary>
     Zip,
+
+    /// <summary>Plain text (.txt): one item {"text": line} per non-blank line. Last, as stored job parameters hold the number.</summary>
+    Text,
 }
 
 /// <summary>One importable item. <paramref name="Line"/> is the 1-based line where it starts in the file.</summary>
@@ -32,7 +38,7 @@ public sealed record ItemParseResult(IReadOnlyList<ParsedItem> Items, IReadOnlyL
 }
 
 /// <summary>
-/// Parses uploaded item files (CSV, TSV, JSON array, JSON Lines) into flat-ish JSON objects.
+/// Parses uploaded item files (CSV, TSV, JSON array, JSON Lines, plain text) into flat-ish JSON objects.
 /// Row problems are collected rather than thrown, so the user can fix every bad row in one go.
 /// </summary>
 public static partial class ItemFileParser
@@ -64,6 +70,9 @@ public static partial class ItemFileParser
             case ".jsonl":
             case ".ndjson":
                 format = ItemFileFormat.Jsonl;
+                return true;
+            case ".txt":
+                format = ItemFileFormat.Text;
                 return true;
             default:
                 format = default;
@@ -97,6 +106,9 @@ public static partial class ItemFileParser
                 break;
             case ItemFileFormat.Jsonl:
                 Pump(stream, new JsonLinesParser(result), progressReporter, cancellationToken);
+                break;
+            case ItemFileFormat.Text:
+                Pump(stream, new TextLinesParser(result), progressReporter, cancellationToken);
                 break;
             case ItemFileFormat.Json:
                 // A JSON document has to be buffered whole; progress is reported while parsing it instead.

@@ -44,10 +44,20 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
         }
         await progress.ReportAsync(0, $"Reading {parameters.FileName}", ct);
         var readingProgress = new SyncProgress(fraction => progress.ReportAsync(fraction * 0.6, $"Reading {parameters.FileName}", ct));
-        if (parameters.Format is ItemFileFormat.Image or ItemFileFormat.Zip)
+        // The source is recorded once per import: a re-run finds the one its first attempt made.
+        var sourceId = await SourceService.EnsureImportSourceAsync(db, run, parameters, clock.GetUtcNow(), ct);
+        var textArchive = false;
+        if (parameters.Format == ItemFileFormat.Zip)
         {
-            return await ImageImporter.RunAsync(dbFactory, db, run, parameters, projectId, progress, readingProgress, clock.GetUtcNow(), ct);
+            await using var zip = await StoredFileReadStream.OpenAsync(dbFactory, parameters.FileId, ct);
+            textArchive = TextArchive.HoldsText(zip);
         }
+        if (parameters.Format is ItemFileFormat.Image || (parameters.Format is ItemFileFormat.Zip && !textArchive))
+        {
+            return await ImageImporter.RunAsync(dbFactory, db, run, parameters, projectId, sourceId, progress, readingProgress, clock.GetUtcNow(), ct);
+        }
+        // What a duplicate's or a bad row's number counts: a ZIP of .txt files numbers its entries.
+        var lineNoun = textArchive ? "entry" : "line";
         // One pass over the upload: the parser (on its own thread) reads it a chunk at a time and hands over batches of
         // new items; this thread stores each batch in its own short transaction as pending. Memory holds a few batches,
         // whatever the file's size. Any bad row stops the storing (the parser goes on to list every bad row), and
@@ -79,7 +89,7 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
             {
                 await using var content = await StoredFileReadStream.OpenAsync(dbFactory, parameters.FileId, ct);
                 var batch = new PendingBatch();
-                parsed = ItemFileParser.Parse(content, parameters.Format, itemProgress, ct, item =>
+                void OnItem(ParsedItem item)
                 {
                     LabelStudioRead? task = null;
                     if (item.LabelStudio is { } labelStudioTask)
@@ -113,7 +123,7 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
                         duplicatesInFileCount++;
                         if (duplicatesInFile.Count < ImportResult.MaxDuplicateLinesListed)
                         {
-                            duplicatesInFile.Add(ImportDuplicate.OfLine(item.Line, seenInFile[HashKey(hash)], "line"));
+                            duplicatesInFile.Add(ImportDuplicate.OfLine(item.Line, seenInFile[HashKey(hash)], lineNoun));
                         }
                         return;
                     }
@@ -138,6 +148,8 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
                         TakenSlots = Item.PendingSlots,
                         // Imported answers count as submitted; revealing turns them into taken slots too.
                         SubmittedCount = answered?.AnnotatorIds.Length ?? 0,
+                        SourceId = sourceId,
+                        SearchText = ItemSearchText.Of(item.Data),
                         CreatedAt = now,
                     });
                     if (batch.Items.Count == InsertBatch)
@@ -145,7 +157,10 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
                         batches.Writer.WriteAsync(batch, ct).AsTask().GetAwaiter().GetResult();
                         batch = new PendingBatch();
                     }
-                });
+                }
+                parsed = textArchive
+                    ? TextArchive.Parse(content, OnItem, itemProgress, ct)
+                    : ItemFileParser.Parse(content, parameters.Format, itemProgress, ct, OnItem);
                 if (batch.Items.Count > 0 && errors.Count == 0 && parsed.Succeeded)
                 {
                     await batches.Writer.WriteAsync(batch, ct);
@@ -211,12 +226,12 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
         if (allErrors.Count > 0)
         {
             await RemovePendingAsync(db, run.Id, CancellationToken.None);
-            return Failure(parameters.FileName, allErrors, "bad row");
+            return Failure(parameters.FileName, allErrors, textArchive ? "bad entry" : "bad row");
         }
         await progress.ReportAsync(0.95, "Making the items available", ct);
         await RevealAsync(db, run.Id, ct);
         var duplicates = duplicatesInFile.Concat(duplicatesOfProject).OrderBy(d => d.Line).Take(ImportResult.MaxDuplicateLinesListed).ToList();
-        return Success(parameters.FileName, stored, duplicates, "line", duplicatesInFileCount + duplicatesOfProjectCount, sawLabelStudio ? labelStudio.Summary() : null);
+        return Success(parameters.FileName, stored, duplicates, lineNoun, duplicatesInFileCount + duplicatesOfProjectCount, sawLabelStudio ? labelStudio.Summary() : null);
     }
 
     /// <summary>A batch of items on its way to the database, with the Label Studio answers of those that brought some, by content hash.</summary>

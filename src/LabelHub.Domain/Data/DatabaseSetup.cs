@@ -108,6 +108,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<StoredFileService>();
         builder.Services.AddSingleton<JobRunService>();
         builder.Services.AddSingleton<ImportService>();
+        builder.Services.AddSingleton<SourceService>();
         builder.Services.AddSingleton<ItemTableService>();
         builder.Services.AddSingleton<ItemImporter>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingService>();

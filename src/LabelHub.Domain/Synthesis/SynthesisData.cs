@@ -315,6 +315,8 @@ public sealed class SynthesisData(IDbContextFactory<LabelHubDbContext> dbFactory
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         db.ChangeTracker.AutoDetectChangesEnabled = false;
         var now = clock.GetUtcNow();
+        // One source per generator run: each call of the run adds to the same one.
+        var sourceId = await SourceService.EnsureJobSourceAsync(db, projectId, jobRunId, $"{generator.Name} v{generator.Version}", SourceKind.Synthetic, now, ct);
         foreach (var batch in samples.Chunk(ItemBatch))
         {
             var items = new List<Item>(batch.Length);
@@ -326,16 +328,19 @@ public sealed class SynthesisData(IDbContextFactory<LabelHubDbContext> dbFactory
                 file.IsComplete = false;
                 file.JobRunId = jobRunId;
                 db.StoredFiles.Add(file);
+                var data = new Dictionary<string, JsonElement>
+                {
+                    [generator.ImageKey] = JsonSerializer.SerializeToElement(MediaUrls.For(projectId, file.Id)),
+                    [MediaUrls.FileNameKey] = JsonSerializer.SerializeToElement(fileName),
+                    [MediaUrls.WidthKey] = JsonSerializer.SerializeToElement(generator.ImageSide),
+                    [MediaUrls.HeightKey] = JsonSerializer.SerializeToElement(generator.ImageSide),
+                };
                 var item = new Item
                 {
                     ProjectId = projectId,
-                    Data = new Dictionary<string, JsonElement>
-                    {
-                        [generator.ImageKey] = JsonSerializer.SerializeToElement(MediaUrls.For(projectId, file.Id)),
-                        [MediaUrls.FileNameKey] = JsonSerializer.SerializeToElement(fileName),
-                        [MediaUrls.WidthKey] = JsonSerializer.SerializeToElement(generator.ImageSide),
-                        [MediaUrls.HeightKey] = JsonSerializer.SerializeToElement(generator.ImageSide),
-                    },
+                    Data = data,
+                    SourceId = sourceId,
+                    SearchText = ItemSearchText.Of(data),
                     // An image item's content hash is its bytes' SHA-256, as for imported images.
                     ContentHash = Convert.ToHexStringLower(SHA256.HashData(sample.Png)),
                     ImportJobRunId = jobRunId,

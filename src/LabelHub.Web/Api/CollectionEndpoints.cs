@@ -6,6 +6,7 @@ using LabelHub.Domain.Data;
 using LabelHub.Domain.Jobs;
 using LabelHub.Domain.Planning;
 using LabelHub.Web.Identity;
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Net.Http.Headers;
 
@@ -25,22 +26,29 @@ public static class CollectionEndpoints
     {
         var projects = api.MapGroup("/projects/{projectId:guid}").WithTags("Collection");
 
-        // Multipart upload of a CSV, TSV, JSON or JSONL file; the import runs as a job.
-        projects.MapPost("/imports", async (Guid projectId, IFormFile? file, ImportService imports, ClaimsPrincipal user, CancellationToken ct) =>
+        // Multipart upload of a CSV, TSV, JSON, JSONL or TXT file, an image or a ZIP; the import runs as a job. Optional
+        // form fields describe its source (issue 17): sourceName (default: the file name), sourceKind (default Upload),
+        // licence, collectedOn (yyyy-mm-dd).
+        projects.MapPost("/imports", async (Guid projectId, IFormFile? file, [FromForm] string? sourceName, [FromForm] string? sourceKind,
+            [FromForm] string? licence, [FromForm] string? collectedOn, ImportService imports, ClaimsPrincipal user, CancellationToken ct) =>
         {
             if (file is null)
             {
                 throw new ValidationException("file", "Send the file as multipart/form-data in a field named 'file'.");
             }
+            var source = SourceService.ImportSourceOf(sourceName, sourceKind, licence, collectedOn, file.FileName, SourceKind.Upload);
             await using var stream = file.OpenReadStream();
-            var job = await imports.StartAsync(user.ToActor(), projectId, file.FileName, stream, ct);
+            var job = await imports.StartAsync(user.ToActor(), projectId, file.FileName, stream, ct, source);
             return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
         }).RequireAuthorization(Policies.Manager).ProducesJob().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 
-        // Bulk import of items as a JSON array: [{"text": "..."}, {"key": "value"}, ...].
-        projects.MapPost("/items", async (Guid projectId, List<JsonElement> items, ImportService imports, ClaimsPrincipal user, CancellationToken ct) =>
+        // Bulk import of items as a JSON array: [{"text": "..."}, {"key": "value"}, ...]. Optional query parameters
+        // describe their source: sourceName (default "API"), sourceKind (default Api), licence, collectedOn (yyyy-mm-dd).
+        projects.MapPost("/items", async (Guid projectId, List<JsonElement> items, string? sourceName, string? sourceKind, string? licence, string? collectedOn,
+            ImportService imports, ClaimsPrincipal user, CancellationToken ct) =>
         {
-            var job = await imports.StartFromJsonAsync(user.ToActor(), projectId, items, ct);
+            var source = SourceService.ImportSourceOf(sourceName, sourceKind, licence, collectedOn, ImportService.ApiSourceName, SourceKind.Api);
+            var job = await imports.StartFromJsonAsync(user.ToActor(), projectId, items, ct, source);
             return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
         }).RequireAuthorization(Policies.Manager).ProducesJob().ProducesProblem(StatusCodes.Status413PayloadTooLarge);
 

@@ -17,6 +17,7 @@ public class ItemFileParserTests
     [InlineData("export.json", ItemFileFormat.Json)]
     [InlineData("export.JSONL", ItemFileFormat.Jsonl)]
     [InlineData("dir/export.ndjson", ItemFileFormat.Jsonl)]
+    [InlineData("notes.TXT", ItemFileFormat.Text)]
     public void TryDetectFormat_KnownExtension_ReturnsFormat(string fileName, ItemFileFormat expected)
     {
         Assert.True(ItemFileParser.TryDetectFormat(fileName, out var format));
@@ -24,7 +25,7 @@ public class ItemFileParserTests
     }
 
     [Theory]
-    [InlineData("items.txt")]
+    [InlineData("items.text")]
     [InlineData("items")]
     [InlineData("items.csv.gz")]
     [InlineData("")]

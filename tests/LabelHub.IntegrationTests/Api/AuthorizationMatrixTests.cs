@@ -311,6 +311,7 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         public required Guid JobId { get; init; }
         public required Guid ExportFileId { get; init; }
         public required Guid ImageFileId { get; init; }
+        public required long SourceId { get; init; }
         public required Guid TargetUserId { get; init; }
         public required Guid SpareUserId { get; init; }
         public required Guid ServiceAccountId { get; init; }
@@ -425,6 +426,12 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
             Content = (_, _) => new MultipartFormDataContent { { new ByteArrayContent("text\nuploaded item\n"u8.ToArray()), "file", "more.csv" } },
         },
         R("GET /api/v1/projects/{projectId:guid}/media/{fileId:guid}", Access.ProjectMember, w => $"{w.P}/media/{w.ImageFileId}"),
+        R("GET /api/v1/projects/{projectId:guid}/sources/", Access.ProjectManager, w => $"{w.P}/sources"),
+        R("PATCH /api/v1/projects/{projectId:guid}/sources/{sourceId:long}", Access.ProjectManager, w => $"{w.P}/sources/{w.SourceId}") with
+        {
+            Json = (_, _) => new SourceUpdate(Licence: "CC BY 4.0"),
+        },
+        R("GET /api/v1/projects/{projectId:guid}/sources/balance", Access.ProjectManager, w => $"{w.P}/sources/balance?field=sentiment"),
 
         // Labeling: the guideline, the caller's own tasks and answers.
         R("GET /api/v1/projects/{projectId:guid}/guideline", Access.ProjectMember, w => $"{w.P}/guideline"),
@@ -790,8 +797,15 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         var runLog = app.Service<LabelHub.Domain.Cleansing.CleansingRunLog>();
         var cleansingRun = await runLog.FinishAsync(await runLog.StartAsync(project.Id, LabelHub.Domain.Cleansing.CleansingRunKind.Rules, null, owner.UserId), 0);
 
+        long sourceId;
+        await using (var sources = app.CreateDbContext())
+        {
+            sourceId = await sources.ItemSources.Where(s => s.ProjectId == project.Id).Select(s => s.Id).FirstAsync();
+        }
+
         var world = new World
         {
+            SourceId = sourceId,
             ServiceAccountId = serviceAccount.Id,
             App = app,
             ProjectId = project.Id,
