@@ -51,7 +51,7 @@ public sealed partial class TaskDistributor
                     UNION ALL
                     SELECT open.id, open.data FROM (
                         SELECT i.id, i.data FROM items i
-                        WHERE i.project_id = @project AND NOT i.is_gold AND i.taken_slots < @overlap
+                        WHERE NOT @goldOnly AND i.project_id = @project AND NOT i.is_gold AND i.taken_slots < @overlap
                           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = i.id AND a.user_id = @user AND a.state <> 'Expired')
                         ORDER BY i.taken_slots DESC, i.priority DESC, i.id
                         LIMIT 1
@@ -59,7 +59,7 @@ public sealed partial class TaskDistributor
                     UNION ALL
                     SELECT skipped.id, skipped.data FROM (
                         SELECT i.id, i.data FROM assignments a JOIN items i ON i.id = a.item_id
-                        WHERE @requeueToMe AND a.project_id = @project AND a.user_id = @user AND a.state = 'Skipped'
+                        WHERE @requeueToMe AND NOT @goldOnly AND a.project_id = @project AND a.user_id = @user AND a.state = 'Skipped'
                           AND (i.is_gold OR i.taken_slots < @overlap)
                         ORDER BY a.completed_at, a.id
                         LIMIT 1
@@ -91,7 +91,7 @@ public sealed partial class TaskDistributor
         /// Twin: <see cref="SqliteTaskStore.PickAndLeaseAsync"/>.
         /// </summary>
         public async Task<LabelingTask?> PickAndLeaseAsync(
-            LabelHubDbContext db, Project project, Guid userId, bool goldTurn, bool reclaimExpiredFirst, DateTimeOffset now, int? guidelineVersion,
+            LabelHubDbContext db, Project project, Guid userId, bool goldTurn, bool goldOnly, bool reclaimExpiredFirst, DateTimeOffset now, int? guidelineVersion,
             CancellationToken ct)
         {
             // The user's own parallel hand-outs wait here (other users' do not), so the count of their leases is exact.
@@ -110,6 +110,7 @@ public sealed partial class TaskDistributor
             AddParameter(command, "overlap", project.Overlap);
             AddParameter(command, "user", userId);
             AddParameter(command, "gold", goldTurn);
+            AddParameter(command, "goldOnly", goldOnly);
             AddParameter(command, "requeueToMe", project.Labeling.SkipPolicy == SkipPolicy.RequeueToMe);
             AddParameter(command, "now", now);
             AddParameter(command, "expires", expiresAt);
