@@ -26,7 +26,7 @@ public sealed class CrowdMemberService(LabelHubDbContext db, UserManager<AppUser
     public async Task<IReadOnlyList<CrowdMemberView>> ListAsync(Actor actor, Guid projectId, CrowdMemberState? state, CancellationToken ct = default)
     {
         await db.GetManageableAsync(actor, projectId, ct);
-        return await Query(projectId).Where(v => state == null || v.State == state).OrderBy(v => v.SignedUpAt).ThenBy(v => v.Id).ToListAsync(ct);
+        return await Query(projectId, state, memberId: null).ToListAsync(ct);
     }
 
     public async Task<CrowdMemberView> ApproveAsync(Actor actor, Guid projectId, long memberId, CancellationToken ct = default)
@@ -121,7 +121,7 @@ public sealed class CrowdMemberService(LabelHubDbContext db, UserManager<AppUser
             && !db.Assignments.Any(a => a.ItemId == i.Id && a.UserId == member.UserId && a.State != AssignmentState.Expired), ct);
         if (unseen < invite.QualificationItems)
         {
-            throw new ConflictException($"The member has had all but {unseen} of the project's gold items: add gold items before a new qualification.");
+            throw new ConflictException($"Only {unseen} of the project's gold items are new to this member: add gold items before a new qualification.");
         }
         member.Qualification = QualificationState.InProgress;
         member.QualificationAnswered = 0;
@@ -188,11 +188,13 @@ public sealed class CrowdMemberService(LabelHubDbContext db, UserManager<AppUser
         await db.CrowdMembers.FirstOrDefaultAsync(m => m.Id == memberId && m.ProjectId == projectId, ct) ?? throw new NotFoundException("Crowd member");
 
     private async Task<CrowdMemberView> ViewAsync(Guid projectId, long memberId, CancellationToken ct) =>
-        await Query(projectId).SingleAsync(v => v.Id == memberId, ct);
+        await Query(projectId, state: null, memberId).SingleAsync(ct);
 
-    private IQueryable<CrowdMemberView> Query(Guid projectId) =>
+    // Filtered and ordered before the projection: EF cannot look into the record it builds.
+    private IQueryable<CrowdMemberView> Query(Guid projectId, CrowdMemberState? state, long? memberId) =>
         from m in db.CrowdMembers.AsNoTracking()
-        where m.ProjectId == projectId
+        where m.ProjectId == projectId && (state == null || m.State == state) && (memberId == null || m.Id == memberId)
+        orderby m.SignedUpAt, m.Id
         join i in db.CrowdInvites on m.InviteId equals i.Id
         join u in db.Users on m.UserId equals u.Id
         select new CrowdMemberView(

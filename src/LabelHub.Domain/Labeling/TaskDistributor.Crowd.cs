@@ -6,12 +6,12 @@ using Microsoft.EntityFrameworkCore;
 
 namespace LabelHub.Domain.Labeling;
 
-/// <summary>A crowd member who failed the qualification gets no tasks; the message says why and who can change it.</summary>
-public sealed class QualificationFailedException(int correct, int answered, int needed)
-    : DomainException($"You did not pass this project's qualification: {correct} of {answered} gold items right, {needed} needed. A manager may let you try again.");
-
 public sealed partial class TaskDistributor
 {
+    /// <summary>A crowd member who failed the qualification gets no tasks (403); the message says why and who can change it.</summary>
+    private static ForbiddenException QualificationFailed(int correct, int answered, int needed) =>
+        new($"You did not pass this project's qualification: {correct} of {answered} gold items right, {needed} needed. A manager may let you try again.");
+
     /// <summary>What the hand-out needs to know about a crowd member: read by the unique (project, user) index.</summary>
     private sealed record CrowdGate(long Id, CrowdMemberState State, QualificationState Qualification, int Answered, int Correct, int Items, double PassRate, DateTimeOffset? StartedAt);
 
@@ -26,7 +26,7 @@ public sealed partial class TaskDistributor
     /// <summary>
     /// The qualification gate: true while the caller is an approved crowd member still answering their qualification
     /// gold items (they get gold items only). Once they answered as many as the invite asks for, their accuracy on them
-    /// decides: passed (real tasks from now on) or failed (<see cref="QualificationFailedException"/>). Anyone who is not a
+    /// decides: passed (real tasks from now on) or failed (403, nothing more). Anyone who is not a
     /// crowd member of the project costs this one indexed lookup.
     /// </summary>
     private static async Task<bool> CrowdGateAsync(LabelHubDbContext db, Project project, Guid userId, CancellationToken ct)
@@ -41,7 +41,7 @@ public sealed partial class TaskDistributor
             case QualificationState.Passed:
                 return false;
             case QualificationState.Failed:
-                throw new QualificationFailedException(crowd.Correct, crowd.Answered, Needed(crowd));
+                throw QualificationFailed(crowd.Correct, crowd.Answered, Needed(crowd));
             case QualificationState.InProgress:
                 break;
             default:
@@ -71,7 +71,7 @@ public sealed partial class TaskDistributor
         return state switch
         {
             QualificationState.InProgress => true,
-            QualificationState.Failed => throw new QualificationFailedException(correct, answered, Needed(crowd)),
+            QualificationState.Failed => throw QualificationFailed(correct, answered, Needed(crowd)),
             QualificationState.Passed or QualificationState.NotRequired => false,
             _ => throw new ArgumentOutOfRangeException(nameof(project), state, null),
         };
