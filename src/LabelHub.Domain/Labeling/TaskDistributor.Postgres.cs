@@ -33,7 +33,7 @@ public sealed partial class TaskDistributor
         /// when it is this user's gold turn (gold items go to every annotator once, whatever the overlap); the fullest
         /// open item the user has not had (finishing items beats starting new ones), then by priority, walking the
         /// (project_id, is_gold, taken_slots DESC, priority DESC, id) index; under "requeue to me", the user's own
-        /// oldest skipped item. Each candidate is locked FOR NO KEY UPDATE SKIP LOCKED, so concurrent callers skip
+        /// oldest skipped item. Under @goldOnly (a crowd member's qualification) only the gold pick runs. Each candidate is locked FOR NO KEY UPDATE SKIP LOCKED, so concurrent callers skip
         /// past each other, and NO KEY UPDATE guards taken_slots without blocking the foreign-key checks of inserts
         /// pointing at the item. The lease inserts the assignment or takes up this user's expired or skipped row for the
         /// item again; any other existing row means a concurrent call of the same user got there first (no lease row).

@@ -41,13 +41,14 @@ public static class CrowdEndpoints
             "the invite asks for no qualification, or too few gold items are left that the member has not had.");
 
         // The link itself: anonymous, and throttled per address and per link on sign-up.
-        var join = api.MapGroup("/join/{secret}").WithTags("Crowd").AllowAnonymous();
-        join.MapGet("", (string secret, CrowdService service, CancellationToken ct) => service.InfoAsync(secret, ct))
+        api.MapGet("/join/{secret}", (string secret, CrowdService service, CancellationToken ct) => service.InfoAsync(secret, ct))
+            .WithTags("Crowd").AllowAnonymous()
             .Describe(StatusCodes.Status404NotFound, "No such link (or its project is archived).");
-        join.MapPost("", async (string secret, CrowdSignUp input, CrowdService service, CrowdSignUpThrottle throttle, HttpContext context) =>
+        api.MapPost("/join/{secret}", async (string secret, CrowdSignUp input, CrowdService service, CrowdSignUpThrottle throttle, HttpContext context) =>
             await SignUpAsync(secret, input, service, throttle, context) is { } wait
                 ? Throttled(context, wait)
-                : Results.Created("/api/v1/me", context.Items[SignUpResultKey]))
+                : Results.Created("/api/v1/me", SignUpResult(context)))
+            .WithTags("Crowd").AllowAnonymous()
             .Produces<CrowdSignUpResult>(StatusCodes.Status201Created)
             .Describe(StatusCodes.Status201Created, "An Annotator account and a pending sign-up: a manager approves it before any task.")
             .Describe(StatusCodes.Status404NotFound, "No such link (or its project is archived).")
