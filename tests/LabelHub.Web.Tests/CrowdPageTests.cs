@@ -27,7 +27,15 @@ public sealed class CrowdPageTests : ComponentTest, IClassFixture<WorkbenchDatab
         Services.AddSingleton<ProjectService>();
         Services.AddLogging();
         Services.AddScoped(sp => sp.GetRequiredService<IDbContextFactory<LabelHubDbContext>>().CreateDbContext());
-        Services.AddIdentityCore<AppUser>(options => options.Password.RequiredLength = 10)
+        // The password rules of WebSetup: length, no character classes.
+        Services.AddIdentityCore<AppUser>(options =>
+            {
+                options.Password.RequiredLength = 10;
+                options.Password.RequireNonAlphanumeric = false;
+                options.Password.RequireUppercase = false;
+                options.Password.RequireLowercase = false;
+                options.Password.RequireDigit = false;
+            })
             .AddRoles<AppRole>()
             .AddEntityFrameworkStores<LabelHubDbContext>();
         Services.AddSingleton<AccessTokenCache>();
@@ -43,15 +51,16 @@ public sealed class CrowdPageTests : ComponentTest, IClassFixture<WorkbenchDatab
     {
         var manager = await database.CreateUserAsync();
         var projectId = await database.CreateProjectAsync(manager, Sentiment);
+        // Authorization first: the container takes no registrations once a service was taken from it.
+        var auth = AddAuthorization();
+        auth.SetAuthorized("manager");
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, manager.UserId.ToString()), new Claim(ClaimTypes.Role, Roles.Admin));
         await using (var scope = Services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope())
         {
             var crowd = scope.ServiceProvider.GetRequiredService<CrowdService>();
             var invite = await crowd.CreateInviteAsync(manager, projectId, new NewCrowdInvite("first batch", DateTimeOffset.UtcNow.AddDays(3)));
             await crowd.SignUpAsync(invite.Secret, new CrowdSignUp("page-worker-" + Guid.NewGuid().ToString("N")[..6], "Page Worker", null, "page-worker-password-1"));
         }
-        var auth = AddAuthorization();
-        auth.SetAuthorized("manager");
-        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, manager.UserId.ToString()), new Claim(ClaimTypes.Role, Roles.Admin));
 
         var page = Render<CrowdPage>(p => p.Add(c => c.ProjectId, projectId));
         await page.WaitForElementAsync("[data-testid=member-row]", TimeSpan.FromSeconds(20));
