@@ -72,6 +72,7 @@ public static class WebSetup
         // Role changes reach signed-in users within a minute; disabling and sign-out end sessions at once (SessionValidator).
         services.Configure<SecurityStampValidatorOptions>(options => options.ValidationInterval = TimeSpan.FromMinutes(1));
         services.AddSingleton<SignInThrottle>();
+        services.AddSingleton<CrowdSignUpThrottle>();
         services.AddScoped<PasswordSignIn>();
         services.AddSingleton<SignInTicket>();
         Policies.Configure(services.AddAuthorizationBuilder());

@@ -130,6 +130,8 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ReleaseChangeList>();
         builder.Services.AddSingleton<LabelHub.Domain.Planning.ProjectDeletion>();
         builder.Services.AddScoped<UserAdminService>();
+        builder.Services.AddScoped<LabelHub.Domain.Collection.CrowdService>();
+        builder.Services.AddScoped<LabelHub.Domain.Collection.CrowdMemberService>();
         return builder;
     }
 

@@ -34,7 +34,7 @@ public sealed partial class TaskDistributor
         /// when it is this user's gold turn (gold items go to every annotator once, whatever the overlap); the fullest
         /// open item the user has not had (finishing items beats starting new ones), then by priority, walking the
         /// (project_id, is_gold, taken_slots DESC, priority DESC, id) index; under "requeue to me", the user's own
-        /// oldest skipped item. Each candidate is locked FOR NO KEY UPDATE SKIP LOCKED, so concurrent callers skip
+        /// oldest skipped item. Under @goldOnly (a crowd member's qualification) only the gold pick runs. Each candidate is locked FOR NO KEY UPDATE SKIP LOCKED, so concurrent callers skip
         /// past each other, and NO KEY UPDATE guards taken_slots without blocking the foreign-key checks of inserts
         /// pointing at the item. The lease inserts the assignment or takes up this user's expired or skipped row for the
         /// item again; any other existing row means a concurrent call of the same user got there first (no lease row).
@@ -52,7 +52,7 @@ public sealed partial class TaskDistributor
                     UNION ALL
                     SELECT open.id, open.data FROM (
                         SELECT i.id, i.data FROM items i
-                        WHERE i.project_id = @project AND NOT i.is_gold AND i.taken_slots < @overlap
+                        WHERE NOT @goldOnly AND i.project_id = @project AND NOT i.is_gold AND i.taken_slots < @overlap
                           AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.item_id = i.id AND a.user_id = @user AND a.state <> 'Expired')
                         ORDER BY i.taken_slots DESC, i.priority DESC, i.id
                         LIMIT 1
@@ -60,7 +60,7 @@ public sealed partial class TaskDistributor
                     UNION ALL
                     SELECT skipped.id, skipped.data FROM (
                         SELECT i.id, i.data FROM assignments a JOIN items i ON i.id = a.item_id
-                        WHERE @requeueToMe AND a.project_id = @project AND a.user_id = @user AND a.state = 'Skipped'
+                        WHERE @requeueToMe AND NOT @goldOnly AND a.project_id = @project AND a.user_id = @user AND a.state = 'Skipped'
                           AND (i.is_gold OR i.taken_slots < @overlap)
                         ORDER BY a.completed_at, a.id
                         LIMIT 1
@@ -92,7 +92,7 @@ public sealed partial class TaskDistributor
         /// Twin: <see cref="SqliteTaskStore.PickAndLeaseAsync"/>.
         /// </summary>
         public async Task<LabelingTask?> PickAndLeaseAsync(
-            LabelHubDbContext db, Project project, Guid userId, bool goldTurn, bool reclaimExpiredFirst, DateTimeOffset now, int? guidelineVersion,
+            LabelHubDbContext db, Project project, Guid userId, bool goldTurn, bool goldOnly, bool reclaimExpiredFirst, DateTimeOffset now, int? guidelineVersion,
             CancellationToken ct)
         {
             // The user's own parallel hand-outs wait here (other users' do not), so the count of their leases is exact.
@@ -111,6 +111,7 @@ public sealed partial class TaskDistributor
             AddParameter(command, "overlap", project.Overlap);
             AddParameter(command, "user", userId);
             AddParameter(command, "gold", goldTurn);
+            AddParameter(command, "goldOnly", goldOnly);
             AddParameter(command, "requeueToMe", project.Labeling.SkipPolicy == SkipPolicy.RequeueToMe);
             AddParameter(command, "now", now);
             AddParameter(command, "expires", expiresAt);

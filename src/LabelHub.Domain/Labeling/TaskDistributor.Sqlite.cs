@@ -32,7 +32,7 @@ public sealed partial class TaskDistributor
         /// Twin: <see cref="PostgresTaskStore.PickAndLeaseAsync"/>.
         /// </summary>
         public async Task<LabelingTask?> PickAndLeaseAsync(
-            LabelHubDbContext db, Project project, Guid userId, bool goldTurn, bool reclaimExpiredFirst, DateTimeOffset now, int? guidelineVersion,
+            LabelHubDbContext db, Project project, Guid userId, bool goldTurn, bool goldOnly, bool reclaimExpiredFirst, DateTimeOffset now, int? guidelineVersion,
             CancellationToken ct)
         {
             await using var transaction = await db.Database.BeginTransactionAsync(IsolationLevel.ReadCommitted, ct);
@@ -41,10 +41,10 @@ public sealed partial class TaskDistributor
                 await ReclaimExpiredAsync(db, project.Id, now, ct);
             }
             await ThrowIfHoldingMaxLeasesAsync(db, project.Id, userId, now, ct);
-            var itemId = goldTurn
-                ? await PickItemAsync(db, project, userId, gold: true, ct) ?? await PickItemAsync(db, project, userId, gold: false, ct)
+            var itemId = goldOnly ? await PickItemAsync(db, project, userId, gold: true, ct)
+                : goldTurn ? await PickItemAsync(db, project, userId, gold: true, ct) ?? await PickItemAsync(db, project, userId, gold: false, ct)
                 : await PickItemAsync(db, project, userId, gold: false, ct);
-            itemId ??= project.Labeling.SkipPolicy == SkipPolicy.RequeueToMe ? await PickSkippedAsync(db, project, userId, ct) : null;
+            itemId ??= !goldOnly && project.Labeling.SkipPolicy == SkipPolicy.RequeueToMe ? await PickSkippedAsync(db, project, userId, ct) : null;
             if (itemId is null)
             {
                 await transaction.CommitAsync(ct);

@@ -85,11 +85,12 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         /// Hand-out: when <paramref name="reclaimExpiredFirst"/>, frees the project's expired leases first. Then picks the
         /// first of: on the user's gold turn, a gold item they have not had (gold items ignore the overlap); the fullest open
         /// item they have not had, then by priority, then oldest; under "requeue to me", their own oldest skipped item that
-        /// is gold or has a free slot. Leases it (taking up their expired or skipped row for it) and counts the slot. Null
-        /// when nothing is left; a <see cref="DbUpdateException"/> when a concurrent call of the same user got there first.
+        /// is gold or has a free slot. Leases it (taking up their expired or skipped row for it) and counts the slot. With
+        /// <paramref name="goldOnly"/> (a crowd member's qualification) only the gold pick is tried. Null when nothing is
+        /// left; a <see cref="DbUpdateException"/> when a concurrent call of the same user got there first.
         /// </summary>
         Task<LabelingTask?> PickAndLeaseAsync(
-            LabelHubDbContext db, Project project, Guid userId, bool goldTurn, bool reclaimExpiredFirst, DateTimeOffset now, int? guidelineVersion,
+            LabelHubDbContext db, Project project, Guid userId, bool goldTurn, bool goldOnly, bool reclaimExpiredFirst, DateTimeOffset now, int? guidelineVersion,
             CancellationToken ct);
 
         /// <summary>
@@ -169,7 +170,8 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         var store = StoreFor(db);
         await using var connection = await HeldConnection.OpenAsync(db, store.HoldsConnection, ct);
         var now = clock.GetUtcNow();
-        var context = await ReadHandOutContextAsync(db, actor, projectId, besides, now, ct);
+        var context = await ReadHandOutContextAsync(db, actor, projectId, besides, now, ct)
+            ?? throw await NotReachedAsync(db, actor, projectId, ct);
         if (context.Project.ArchivedAt is not null)
         {
             throw new ConflictException("This project is archived: it hands out no tasks.");
@@ -178,6 +180,9 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         {
             throw new GuidelineAcknowledgementRequiredException(latest);
         }
+
+        // One indexed lookup: whether the caller is a crowd member in qualification (gold only) or failed it (nothing).
+        var goldOnly = await CrowdGateAsync(db, context.Project, actor.UserId, ct);
 
         // A task already reserved for this user comes back first, so reloading the page costs no slot.
         if (context.HeldAssignmentId is { } heldId)
@@ -197,17 +202,16 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         {
             throw new TaskLimitReachedException(limit);
         }
-        var goldTurn = GoldTurn(actor.UserId, handedOut, settings.GoldRate);
-        return await store.PickAndLeaseAsync(db, project, actor.UserId, goldTurn, reclaimExpiredFirst: context.AnyExpired, now, context.LatestGuideline, ct);
+        var goldTurn = goldOnly || GoldTurn(actor.UserId, handedOut, settings.GoldRate);
+        return await store.PickAndLeaseAsync(db, project, actor.UserId, goldTurn, goldOnly, reclaimExpiredFirst: context.AnyExpired, now, context.LatestGuideline, ct);
     }
 
     /// <summary>What a hand-out needs to know about the project and the annotator before it picks, read in one query.</summary>
     private sealed record HandOutContext(Project Project, int? LatestGuideline, int? AcknowledgedGuideline, long? HeldAssignmentId, bool AnyExpired);
 
-    private static async Task<HandOutContext> ReadHandOutContextAsync(
+    private static async Task<HandOutContext?> ReadHandOutContextAsync(
         LabelHubDbContext db, Actor actor, Guid projectId, long? besides, DateTimeOffset now, CancellationToken ct) =>
-        (actor.Reaches(projectId) ? await HandOutContextQuery.For(db)(db, projectId, actor.UserId, actor.IsAdmin, besides, now, ct) : null)
-        ?? throw new NotFoundException("Project");
+        actor.Reaches(projectId) ? await HandOutContextQuery.For(db)(db, projectId, actor.UserId, actor.IsAdmin, besides, now, ct) : null;
 
     // Compiled once: a LINQ query is otherwise rebuilt and walked for its parameters on every call, which was about a
     // third of what a hand-out or submit allocated (bench/LabelHub.Bench.Distribution, allocation ticks by type).

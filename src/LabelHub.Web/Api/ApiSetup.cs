@@ -30,5 +30,6 @@ public static class ApiSetup
         api.MapSynthesisEndpoints();
         api.MapReleasesEndpoints();
         api.MapJobsEndpoints();
+        api.MapCrowdEndpoints();
     }
 }

@@ -324,6 +324,11 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         public Dictionary<Guid, Guid> SpareTokens { get; } = [];
         public Dictionary<Guid, Guid> Throwaways { get; } = [];
         public Guid ThrowawayProjectId { get; set; }
+
+        /// <summary>A crowd invite of the project (made on first use) and one person who signed up through it.</summary>
+        public string? CrowdSecret { get; set; }
+        public Guid CrowdInviteId { get; set; }
+        public long CrowdMemberId { get; set; }
         public string P => $"/api/v1/projects/{ProjectId}";
 
         /// <summary>A duplicate group of two items of the project, and the item a keep-one call keeps.</summary>
@@ -344,6 +349,20 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
 
         /// <summary>Members the rule refuses get 404, not 403 (blind labeling: another annotator's answer does not exist for them).</summary>
         public bool HiddenFromMembers { get; init; }
+    }
+
+    private static async Task EnsureCrowdAsync(World w, Caller caller)
+    {
+        if (w.CrowdSecret is not null)
+        {
+            return;
+        }
+        await using var scope = w.App.Services.CreateAsyncScope();
+        var invite = await scope.ServiceProvider.GetRequiredService<CrowdService>()
+            .CreateInviteAsync(w.App.Admin, w.ProjectId, new NewCrowdInvite("matrix crowd", DateTimeOffset.UtcNow.AddDays(7)));
+        var signUp = await scope.ServiceProvider.GetRequiredService<CrowdService>()
+            .SignUpAsync(invite.Secret, new CrowdSignUp($"crowd-{++w.NewNames}", null, null, "crowd-matrix-password-1"));
+        (w.CrowdSecret, w.CrowdInviteId, w.CrowdMemberId) = (invite.Secret, invite.Invite.Id, signUp.MemberId);
     }
 
     private static Row R(string endpoint, Access rule, Func<World, string> path) => new(endpoint, rule, (w, _) => path(w));
@@ -416,6 +435,45 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         R("DELETE /api/v1/projects/{projectId:guid}/members/{userId:guid}", Access.ProjectManager, w => $"{w.P}/members/{w.SpareUserId}") with
         {
             Before = async (w, _) => await w.App.Service<ProjectService>().AddMemberAsync(w.App.Admin, w.ProjectId, w.SpareUserId),
+        },
+
+        // Crowd invites and members (issue 17): managers of the project; the link itself is anonymous. A decision the
+        // member's state does not allow answers 409, which still shows the caller was let in.
+        R("POST /api/v1/projects/{projectId:guid}/crowd/invites", Access.ProjectManager, w => $"{w.P}/crowd/invites") with
+        {
+            Json = (_, _) => new NewCrowdInvite("matrix", DateTimeOffset.UtcNow.AddDays(7)),
+        },
+        R("GET /api/v1/projects/{projectId:guid}/crowd/invites", Access.ProjectManager, w => $"{w.P}/crowd/invites"),
+        R("DELETE /api/v1/projects/{projectId:guid}/crowd/invites/{inviteId:guid}", Access.ProjectManager, w => $"{w.P}/crowd/invites/{w.CrowdInviteId}") with
+        {
+            Before = EnsureCrowdAsync,
+        },
+        R("GET /api/v1/projects/{projectId:guid}/crowd/members", Access.ProjectManager, w => $"{w.P}/crowd/members?state=Pending") with { Before = EnsureCrowdAsync },
+        R("POST /api/v1/projects/{projectId:guid}/crowd/members/approve-pending", Access.ProjectManager, w => $"{w.P}/crowd/members/approve-pending"),
+        R("POST /api/v1/projects/{projectId:guid}/crowd/members/{memberId:long}/approve", Access.ProjectManager, w => $"{w.P}/crowd/members/{w.CrowdMemberId}/approve") with
+        {
+            Before = EnsureCrowdAsync,
+        },
+        R("POST /api/v1/projects/{projectId:guid}/crowd/members/{memberId:long}/reject", Access.ProjectManager, w => $"{w.P}/crowd/members/{w.CrowdMemberId}/reject") with
+        {
+            Before = EnsureCrowdAsync,
+        },
+        R("POST /api/v1/projects/{projectId:guid}/crowd/members/{memberId:long}/disable", Access.ProjectManager, w => $"{w.P}/crowd/members/{w.CrowdMemberId}/disable") with
+        {
+            Before = EnsureCrowdAsync,
+        },
+        R("POST /api/v1/projects/{projectId:guid}/crowd/members/{memberId:long}/enable", Access.ProjectManager, w => $"{w.P}/crowd/members/{w.CrowdMemberId}/enable") with
+        {
+            Before = EnsureCrowdAsync,
+        },
+        R("POST /api/v1/projects/{projectId:guid}/crowd/members/{memberId:long}/reset-qualification", Access.ProjectManager,
+            w => $"{w.P}/crowd/members/{w.CrowdMemberId}/reset-qualification") with { Before = EnsureCrowdAsync },
+        R("GET /api/v1/join/{secret}", Access.Anonymous, w => $"/api/v1/join/{w.CrowdSecret}") with { Before = EnsureCrowdAsync },
+        // A form with a field to correct (400): it reaches the sign-up without making accounts or using up the throttle.
+        R("POST /api/v1/join/{secret}", Access.Anonymous, w => $"/api/v1/join/{w.CrowdSecret}") with
+        {
+            Before = EnsureCrowdAsync,
+            Json = (_, _) => new CrowdSignUp("x", null, null, ""),
         },
 
         // Items and imports.

@@ -57,6 +57,9 @@ public sealed class OpenApiContractTests
             ("post", "/api/v1/projects/{projectId}/synthesis/generators"),
             ("post", "/api/v1/projects/{projectId}/synthesis/generators/{version}/generate"),
             ("delete", "/api/v1/projects/{projectId}"),
+            ("post", "/api/v1/join/{secret}"),
+            ("post", "/api/v1/projects/{projectId}/crowd/members/{memberId}/approve"),
+            ("post", "/api/v1/projects/{projectId}/crowd/members/{memberId}/reset-qualification"),
         ];
         var missing = new List<string>();
         foreach (var (method, path) in conflicts)
@@ -73,6 +76,10 @@ public sealed class OpenApiContractTests
         if (Operation(document, "post", "/api/v1/auth/token") is not { } token || !token.GetProperty("responses").TryGetProperty("429", out _))
         {
             missing.Add("POST /api/v1/auth/token: no 429 (sign-in throttle)");
+        }
+        if (Operation(document, "post", "/api/v1/join/{secret}") is not { } join || !join.GetProperty("responses").TryGetProperty("429", out _))
+        {
+            missing.Add("POST /api/v1/join/{secret}: no 429 (crowd sign-up throttle)");
         }
         Assert.True(missing.Count == 0, "Undeclared statuses:\n" + string.Join("\n", missing));
 
