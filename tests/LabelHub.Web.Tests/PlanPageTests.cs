@@ -85,7 +85,7 @@ public sealed class PlanPageTests : ComponentTest, IClassFixture<WorkbenchDataba
         page.Find("input[data-testid=plan-seconds]").Input("36");
         page.Find("[data-testid=plan-form]").Submit();
         // 1,000 items × overlap 1 × 36 s = 10 annotator-hours.
-        page.WaitForAssertion(() => Assert.Contains("10.0", page.Find("[data-testid=estimate-hours]").TextContent, StringComparison.Ordinal));
+        page.WaitForAssertion(() => Assert.Contains("10.00", page.Find("[data-testid=estimate-hours]").TextContent, StringComparison.Ordinal));
         Assert.Empty(page.FindAll("[data-testid=plan-validation]"));
         Assert.Equal(1000, (await new PlanService(database.Factory, TimeProvider.System).GetAsync(user, projectId)).Plan.TargetItems);
     }
@@ -103,6 +103,8 @@ public sealed class PlanPageTests : ComponentTest, IClassFixture<WorkbenchDataba
         var label = stages[2];
         Assert.NotNull(label.QuerySelector("[data-testid=pipeline-current]"));
         Assert.Contains("3 (target 10)", label.QuerySelector("[data-kpi='label.completed']")!.TextContent, StringComparison.Ordinal);
+        // Being under the size is progress, not a missed target: neither red nor green.
+        Assert.Equal("NoTarget", label.QuerySelector("[data-kpi='label.completed']")!.GetAttribute("data-status"));
         var cleanse = stages[3].QuerySelector("[data-testid=pipeline-next]")!;
         Assert.Equal(("Run cleansing →", $"/projects/{projectId}/cleansing"), (cleanse.TextContent.Trim(), cleanse.GetAttribute("href")));
         Assert.Equal("Green", page.Find("[data-testid=project-health]").GetAttribute("data-health"));

@@ -117,6 +117,9 @@ public static class PipelineReader
         ]);
     }
 
+    /// <summary>Progress towards a size is green once reached, and never red: being under it is the stage still running.</summary>
+    private static StageKpi Progress(StageKpi kpi) => kpi.Status == KpiStatus.Missed ? kpi with { Status = KpiStatus.NoTarget } : kpi;
+
     private static StageOverview PlanStage(Project project, string link)
     {
         var missing = PlanEstimate.FromPlan(project.Plan, project.Overlap, DateOnly.FromDateTime(project.CreatedAt.UtcDateTime)).Missing;
@@ -130,12 +133,12 @@ public static class PipelineReader
     {
         double? share = f.Items == 0 || f.Sources == 0 ? null : (double)f.LargestSourceItems / f.Items;
         StageKpi[] kpis = [
-            StageKpi.Of("collect.items", f.Items, project.Plan.TargetItems),
+            Progress(StageKpi.Of("collect.items", f.Items, project.Plan.TargetItems)),
             StageKpi.Of("collect.sources", f.Sources, null),
             StageKpi.Of("collect.largestSourceShare", share, project.Targets.MaxSourceShare, atMost: true),
         ];
         var state = f.Items == 0 ? StageState.NotStarted
-            : kpis.Any(k => k.Status == KpiStatus.Missed && k.Key != "collect.items") ? StageState.NeedsAttention
+            : kpis.Any(k => k.Status == KpiStatus.Missed) ? StageState.NeedsAttention
             : project.Plan.TargetItems is { } target && f.Items < target ? StageState.InProgress
             : StageState.Done;
         var next = state switch
@@ -150,7 +153,7 @@ public static class PipelineReader
     private static StageOverview LabelStage(Project project, PipelineFacts f, string link)
     {
         var quality = project.Quality;
-        var kpis = new List<StageKpi> { StageKpi.Of("label.completed", f.CompletedItems, f.Items == 0 ? null : f.Items) };
+        var kpis = new List<StageKpi> { Progress(StageKpi.Of("label.completed", f.CompletedItems, f.Items == 0 ? null : f.Items)) };
         foreach (var field in f.Quality?.Fields ?? [])
         {
             var headline = field.Metrics.FirstOrDefault(m => m.Metric == field.Headline)?.Value.Value;
@@ -158,8 +161,7 @@ public static class PipelineReader
         }
         kpis.Add(StageKpi.Of("label.goldAccuracy", f.Quality?.Kpis.GoldAccuracy?.Value, quality.GoldAccuracyTarget));
         kpis.Add(StageKpi.Of("label.labelsPerHour", f.Quality?.Kpis.LabelsPerHour, quality.LabelsPerHourTarget));
-        // Completion is progress, not a KPI the stage can fail.
-        var missed = kpis.Any(k => k.Status == KpiStatus.Missed && k.Key != "label.completed");
+        var missed = kpis.Any(k => k.Status == KpiStatus.Missed);
         var state = f.Labels == 0 ? StageState.NotStarted
             : missed ? StageState.NeedsAttention
             : f.Items > 0 && f.CompletedItems >= f.Items ? StageState.Done

@@ -65,6 +65,13 @@ public sealed class PipelineOverviewTests
         Assert.Equal(StageState.InProgress, unplanned[PipelineStage.Label].State);
         Assert.Equal(ProjectHealth.Amber, unplanned.Health);
 
+        // Under the planned size: collect still runs and 10 of 50 completed is progress; neither is a missed target.
+        var growing = PipelineReader.Build(NewProject(FullPlan), facts);
+        Assert.Equal(StageState.InProgress, growing[PipelineStage.Collect].State);
+        Assert.Equal(KpiStatus.NoTarget, growing[PipelineStage.Collect].Kpis.Single(k => k.Key == "collect.items").Status);
+        Assert.Equal(KpiStatus.NoTarget, growing[PipelineStage.Label].Kpis.Single(k => k.Key == "label.completed").Status);
+        Assert.Equal(ProjectHealth.Amber, growing.Health);
+
         // The newest report's α of 0.70 misses the default target; gold accuracy 0.97 meets 0.95.
         var report = new QualityReportData
         {
