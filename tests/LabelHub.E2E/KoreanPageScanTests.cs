@@ -93,6 +93,8 @@ public sealed partial class KoreanPageScanTests
         await ScanAsync($"/projects/{projectId}/import", "90-ko-import");
         await ScanAsync($"/projects/{projectId}/sources", "90-ko-sources");
         await ScanAsync($"/projects/{projectId}/settings", "90-ko-settings");
+        await ScanAsync($"/projects/{projectId}/plan", "90-ko-plan");
+        await ScanAsync($"/projects/{projectId}/pipeline", "90-ko-pipeline");
         await ScanAsync("/background-jobs", "90-ko-jobs");
         await ScanAsync("/account/tokens", "90-ko-tokens");
         await ScanAsync("/account/password", "90-ko-password");

@@ -89,6 +89,7 @@ public static class DatabaseSetup
         }
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ProjectService>();
+        builder.Services.AddSingleton<PlanService>();
         builder.Services.AddSingleton<GuidelineService>();
         builder.Services.AddSingleton<TaskDistributor>();
         builder.Services.AddSingleton<ReviewService>();

@@ -10,7 +10,11 @@ namespace LabelHub.Domain.Planning;
 public sealed record ProjectInput(
     string Name, string? Description, LabelSchema Schema, int Overlap, int LeaseMinutes = 30, LabelingSettings? Labeling = null, QualitySettings? Quality = null);
 
-public sealed record ProjectSummary(Guid Id, string Name, string Description, int Overlap, int ItemCount, int CompletedItemCount, DateTimeOffset CreatedAt, DateTimeOffset? ArchivedAt = null);
+/// <param name="Stage">The pipeline stage the project is in (see <see cref="PipelineOverview"/>).</param>
+/// <param name="Health">Green, amber or red by its KPIs against their targets.</param>
+public sealed record ProjectSummary(
+    Guid Id, string Name, string Description, int Overlap, int ItemCount, int CompletedItemCount, DateTimeOffset CreatedAt, DateTimeOffset? ArchivedAt = null,
+    PipelineStage Stage = PipelineStage.Plan, ProjectHealth Health = ProjectHealth.Green);
 
 public sealed record MemberInfo(Guid UserId, string UserName, string DisplayName, DateTimeOffset AddedAt);
 
@@ -22,8 +26,8 @@ public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactor
     public async Task<IReadOnlyList<ProjectSummary>> ListAsync(Actor actor, bool includeArchived = false, CancellationToken ct = default)
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
-        return await db.Projects.AsNoTracking().VisibleTo(actor)
-            .Where(p => includeArchived || p.ArchivedAt == null)
+        var listed = db.Projects.AsNoTracking().VisibleTo(actor).Where(p => includeArchived || p.ArchivedAt == null);
+        var summaries = await listed
             .OrderBy(p => p.Name)
             .Select(p => new ProjectSummary(
                 p.Id, p.Name, p.Description, p.Overlap,
@@ -34,6 +38,9 @@ public sealed class ProjectService(IDbContextFactory<LabelHubDbContext> dbFactor
                 p.CreatedAt,
                 p.ArchivedAt))
             .ToListAsync(ct);
+        // Stage and health for all listed projects in a fixed number of grouped queries (no query per project).
+        var overviews = await PipelineReader.ForProjectsAsync(db, await listed.ToListAsync(ct), ct);
+        return [.. summaries.Select(s => overviews.TryGetValue(s.Id, out var o) ? s with { Stage = o.CurrentStage, Health = o.Health } : s)];
     }
 
     public async Task<Project> GetAsync(Actor actor, Guid projectId, CancellationToken ct = default)

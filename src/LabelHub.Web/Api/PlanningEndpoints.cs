@@ -45,6 +45,27 @@ public static class PlanningEndpoints
             await service.RemoveMemberAsync(user.ToActor(), projectId, userId, ct);
             return Results.NoContent();
         }).RequireAuthorization(Policies.Manager).Produces(StatusCodes.Status204NoContent);
+
+        MapPlan(api);
+    }
+
+    /// <summary>The spec sheet, its estimate, the stage targets and the pipeline overview (issue 17): for managers, since they hold costs.</summary>
+    private static void MapPlan(RouteGroupBuilder api)
+    {
+        var project = api.MapGroup("/projects/{projectId:guid}").WithTags("Projects").RequireAuthorization(Policies.Manager);
+        project.MapGet("/plan", (Guid projectId, PlanService plans, ClaimsPrincipal user, CancellationToken ct) =>
+            plans.GetAsync(user.ToActor(), projectId, ct));
+        // Targets, labeling's quality targets and the overlap ride along; a null member keeps the current value.
+        project.MapPut("/plan", (Guid projectId, PlanInput input, PlanService plans, ClaimsPrincipal user, CancellationToken ct) =>
+            plans.UpdateAsync(user.ToActor(), projectId, input, ct));
+        project.MapGet("/plan/estimate", (Guid projectId, PlanService plans, ClaimsPrincipal user, CancellationToken ct) =>
+            plans.ForecastAsync(user.ToActor(), projectId, ct))
+            .WithDescription("The plan's estimate (labels = target items × overlap; hours = labels × seconds per label ÷ 3600; cost = hours × cost per hour; " +
+                "working days = hours ÷ (annotators × hours per day)), with `missing` naming the spec members it lacks, and the same figures at the measured " +
+                "pace: seconds per label is the mean of the newest 5,000 answer durations after dropping those over 10 × the median; effective seconds = " +
+                "that × (1 + review rejection rate) + skips per answer × seconds per skip. Gaps are projected − planned: positive is over plan.");
+        project.MapGet("/pipeline", (Guid projectId, PlanService plans, ClaimsPrincipal user, CancellationToken ct) =>
+            plans.PipelineAsync(user.ToActor(), projectId, ct));
     }
 
     /// <param name="Quality">KPI targets and the recompute interval, as PUT takes them.</param>

@@ -430,6 +430,13 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         },
         R("GET /api/v1/projects/{projectId:guid}", Access.ProjectMember, w => w.P),
         R("PUT /api/v1/projects/{projectId:guid}", Access.ProjectManager, w => w.P) with { Json = (w, _) => w.ProjectInput },
+        R("GET /api/v1/projects/{projectId:guid}/plan", Access.ProjectManager, w => $"{w.P}/plan"),
+        R("PUT /api/v1/projects/{projectId:guid}/plan", Access.ProjectManager, w => $"{w.P}/plan") with
+        {
+            Json = (_, _) => new PlanInput(new ProjectPlan { TargetItems = 100, SecondsPerLabel = 20, Annotators = 2, HoursPerDay = 6 }, new StageTargets { MaxSourceShare = 0.6 }),
+        },
+        R("GET /api/v1/projects/{projectId:guid}/plan/estimate", Access.ProjectManager, w => $"{w.P}/plan/estimate"),
+        R("GET /api/v1/projects/{projectId:guid}/pipeline", Access.ProjectManager, w => $"{w.P}/pipeline"),
         R("GET /api/v1/projects/{projectId:guid}/members", Access.ProjectMember, w => $"{w.P}/members"),
         R("POST /api/v1/projects/{projectId:guid}/members", Access.ProjectManager, w => $"{w.P}/members") with { Json = (w, _) => new MemberRequest(w.SpareUserId) },
         R("DELETE /api/v1/projects/{projectId:guid}/members/{userId:guid}", Access.ProjectManager, w => $"{w.P}/members/{w.SpareUserId}") with

@@ -207,6 +207,16 @@ public sealed class OpenApiContractTests
         Assert.NotEmpty(report.GetProperty("data").GetProperty("fields").EnumerateArray());
         Assert.NotEmpty(report.GetProperty("data").GetProperty("annotators").EnumerateArray());
 
+        // The plan's estimate at the measured pace and the pipeline overview, with the report above behind them.
+        await ApiClient.EnsureAsync(await manager.Http.PutAsJsonAsync($"/api/v1/projects/{project.Id}/plan", new PlanInput(new ProjectPlan
+        {
+            TargetItems = 10, SecondsPerLabel = 2, Annotators = 2, HoursPerDay = 1, CostPerHour = 20, Budget = 100, StartDate = new DateOnly(2026, 12, 7),
+        }), LabelHubApp.Json));
+        var estimate = await CheckAsync(await manager.Http.GetAsync($"/api/v1/projects/{project.Id}/plan/estimate"), "get", "/api/v1/projects/{projectId}/plan/estimate", HttpStatusCode.OK);
+        Assert.Equal(JsonValueKind.Object, estimate.GetProperty("remaining").ValueKind);
+        var pipeline = await CheckAsync(await manager.Http.GetAsync($"/api/v1/projects/{project.Id}/pipeline"), "get", "/api/v1/projects/{projectId}/pipeline", HttpStatusCode.OK);
+        Assert.Equal(6, pipeline.GetProperty("stages").GetArrayLength());
+
         Assert.True(mismatches.Count == 0, "Responses that differ from their documented schema:\n" + string.Join("\n", mismatches));
     }
 
