@@ -109,6 +109,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<JobRunService>();
         builder.Services.AddSingleton<ImportService>();
         builder.Services.AddSingleton<ItemTableService>();
+        builder.Services.AddSingleton<ItemBulkActions>();
         builder.Services.AddSingleton<ItemImporter>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingService>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingRulesRun>();
