@@ -209,10 +209,12 @@ public sealed class ItemBulkActions(IDbContextFactory<LabelHubDbContext> dbFacto
         return new BulkActionResult(ids.Count, changed, skips.ToList(), capped);
     }
 
-    /// <summary>Writes the selected items with their current answers (JSON lines or CSV, as a project export writes them) to <paramref name="output"/>.</summary>
-    public async Task<int> ExportAsync(Actor actor, Guid projectId, ItemSelection selection, ExportFormat format, Stream output, CancellationToken ct = default)
+    /// <summary>
+    /// Writes the items <see cref="ResolveAsync"/> selected with their current answers (JSON lines or CSV, as a project
+    /// export writes them) to <paramref name="output"/>, a page at a time. Resolve first, so bad input fails before a byte is sent.
+    /// </summary>
+    public async Task<int> ExportAsync(Actor actor, Guid projectId, IReadOnlyList<long> ids, ExportFormat format, Stream output, CancellationToken ct = default)
     {
-        var (ids, _) = await ResolveAsync(actor, projectId, selection, ct);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var project = await db.GetManageableAsync(actor, projectId, ct);
         return await AnnotationExporter.WriteAsync(db, project, new ExportParameters(format, ByteOrderMark: format == ExportFormat.Csv), output, _ => Task.CompletedTask, ct, ids);

@@ -22,6 +22,7 @@ public static class ApiSetup
         api.MapIdentityEndpoints();
         api.MapPlanningEndpoints();
         api.MapCollectionEndpoints();
+        api.MapCollectionItemEndpoints();
         api.MapLabelingEndpoints();
         api.MapQualityEndpoints();
         api.MapCleansingEndpoints();
