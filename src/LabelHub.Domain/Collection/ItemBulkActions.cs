@@ -130,7 +130,7 @@ public sealed class ItemBulkActions(IDbContextFactory<LabelHubDbContext> dbFacto
         var skips = new SkipTally();
         var changed = await InBatchesAsync(ids, async (db, batch) =>
         {
-            var items = await db.Items.Where(i => i.ProjectId == projectId && batch.Contains(i.Id)).ToListAsync(ct);
+            var items = await db.Items.Where(i => i.ProjectId == projectId && batch.Contains(i.Id)).OrderBy(i => i.Id).ToListAsync(ct);
             TallyMissing(batch, items.Select(i => i.Id), skips);
             if (!gold)
             {
@@ -265,7 +265,7 @@ public sealed class ItemBulkActions(IDbContextFactory<LabelHubDbContext> dbFacto
 
     private static async Task<List<long>> FoundAsync(LabelHubDbContext db, Guid projectId, List<long> batch, SkipTally skips, CancellationToken ct)
     {
-        var found = await db.Items.Where(i => i.ProjectId == projectId && batch.Contains(i.Id)).Select(i => i.Id).ToListAsync(ct);
+        var found = await db.Items.Where(i => i.ProjectId == projectId && batch.Contains(i.Id)).OrderBy(i => i.Id).Select(i => i.Id).ToListAsync(ct);
         TallyMissing(batch, found, skips);
         return found;
     }
