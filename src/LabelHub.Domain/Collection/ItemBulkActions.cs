@@ -43,6 +43,9 @@ public enum BulkSkipReason
 /// <summary>How many items of a selection an action left alone for one reason, with the first of them.</summary>
 public sealed record BulkSkip(BulkSkipReason Reason, int Count, IReadOnlyList<long> FirstIds);
 
+/// <summary>A source the data manager's filter offers.</summary>
+public sealed record ItemSourceChoice(long Id, string Name);
+
 /// <param name="Selected">Items in the selection (after the cap).</param>
 /// <param name="Changed">Items the action changed.</param>
 /// <param name="Capped">The filter matched more than <see cref="ItemBulkActions.MaxSelection"/> items; only the first were taken.</param>
@@ -218,6 +221,15 @@ public sealed class ItemBulkActions(IDbContextFactory<LabelHubDbContext> dbFacto
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var project = await db.GetManageableAsync(actor, projectId, ct);
         return await AnnotationExporter.WriteAsync(db, project, new ExportParameters(format, ByteOrderMark: format == ExportFormat.Csv), output, _ => Task.CompletedTask, ct, ids);
+    }
+
+    /// <summary>The project's sources, by name, for the data manager's source filter.</summary>
+    public async Task<IReadOnlyList<ItemSourceChoice>> SourcesAsync(Actor actor, Guid projectId, CancellationToken ct = default)
+    {
+        await using var db = await dbFactory.CreateDbContextAsync(ct);
+        await db.GetManageableAsync(actor, projectId, ct);
+        return await db.ItemSources.AsNoTracking().Where(s => s.ProjectId == projectId).OrderBy(s => s.Name).ThenBy(s => s.Id)
+            .Select(s => new ItemSourceChoice(s.Id, s.Name)).ToListAsync(ct);
     }
 
     /// <summary>The selected ids in id order, at most <see cref="MaxSelection"/>; checks the actor manages the project.</summary>
