@@ -41,7 +41,7 @@ public sealed class DataManagerTests
         await ShotAsync(page, "dm-02-two-checked");
 
         await page.GetByTestId("dm-action-priority").ClickAsync();
-        await page.GetByTestId("dm-priority-value").Locator("input").FillAsync("9");
+        await page.Locator("input[data-testid=dm-priority-value]").FillAsync("9");
         await page.Keyboard.PressAsync("Enter");
         await Expect(page.GetByTestId("dm-action-result")).ToHaveAttributeAsync("data-changed", "2");
         await Expect(page.GetByTestId("dm-priority").Filter(new LocatorFilterOptions { HasText = "9" })).ToHaveCountAsync(2);
@@ -51,7 +51,7 @@ public sealed class DataManagerTests
         await page.GetByTestId("dm-select-all").ClickAsync();
         await Expect(page.GetByTestId("dm-selection-count")).ToHaveAttributeAsync("data-count", "3");
         await page.GetByTestId("dm-action-delete").ClickAsync();
-        var count = page.GetByTestId("dm-delete-count").Locator("input");
+        var count = page.Locator("input[data-testid=dm-delete-count]");
         await count.FillAsync("2");
         await Expect(page.GetByTestId("dm-delete-confirm")).ToBeDisabledAsync();
         await count.FillAsync("3");

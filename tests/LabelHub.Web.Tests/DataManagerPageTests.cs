@@ -36,12 +36,13 @@ public sealed class DataManagerPageTests : ComponentTest, IClassFixture<Workbenc
         {
             await db.Items.Where(i => i.Id == ids[1] || i.Id == ids[2]).ExecuteUpdateAsync(s => s.SetProperty(i => i.IsGold, true));
         }
+        SignIn(user);
         Services.GetRequiredService<NavigationManager>().NavigateTo($"/projects/{projectId}/items?gold=true");
 
-        var page = await OpenAsync(user, projectId);
+        var page = await OpenAsync(projectId);
         Assert.Equal([ids[1], ids[2]], RowIds(page));
 
-        page.Find("[data-testid=dm-search] input").Input("three");
+        page.Find("input[data-testid=dm-search]").Input("three");
         page.WaitForAssertion(() => Assert.Equal([ids[2]], RowIds(page)), TimeSpan.FromSeconds(5));
         var uri = Services.GetRequiredService<NavigationManager>().Uri;
         Assert.Contains("gold=true", uri, StringComparison.Ordinal);
@@ -52,15 +53,16 @@ public sealed class DataManagerPageTests : ComponentTest, IClassFixture<Workbenc
     public async Task Checked_rows_get_a_priority_and_delete_waits_for_the_typed_count()
     {
         var (user, projectId, ids) = await ProjectAsync("alpha", "beta", "gamma");
+        SignIn(user);
         var dialogs = Render<MudDialogProvider>();
-        var page = await OpenAsync(user, projectId);
+        var page = await OpenAsync(projectId);
 
-        page.FindAll("[data-testid=dm-row-check] input")[0].Change(true);
-        page.FindAll("[data-testid=dm-row-check] input")[2].Change(true);
+        RowCheck(page, 0).Change(true);
+        RowCheck(page, 2).Change(true);
         Assert.Equal("2", page.Find("[data-testid=dm-selection-count]").GetAttribute("data-count"));
 
         page.Find("[data-testid=dm-action-priority]").Click();
-        dialogs.WaitForElement("[data-testid=dm-priority-value] input").Change("4");
+        dialogs.WaitForElement("input[data-testid=dm-priority-value]").Input("4");
         dialogs.Find("[data-testid=dm-priority-confirm]").Click();
         page.WaitForAssertion(() => Assert.Equal("2", page.Find("[data-testid=dm-action-result]").GetAttribute("data-changed")));
         await using (var db = await database.Factory.CreateDbContextAsync())
@@ -73,10 +75,10 @@ public sealed class DataManagerPageTests : ComponentTest, IClassFixture<Workbenc
         page.WaitForAssertion(() => Assert.Equal("3", page.Find("[data-testid=dm-selection-count]").GetAttribute("data-count")));
 
         page.Find("[data-testid=dm-action-delete]").Click();
-        var count = dialogs.WaitForElement("[data-testid=dm-delete-count] input");
+        var count = dialogs.WaitForElement("input[data-testid=dm-delete-count]");
         count.Input("2");
         Assert.True(dialogs.Find("[data-testid=dm-delete-confirm]").HasAttribute("disabled"));
-        dialogs.Find("[data-testid=dm-delete-count] input").Input("3");
+        dialogs.Find("input[data-testid=dm-delete-count]").Input("3");
         dialogs.WaitForAssertion(() => Assert.False(dialogs.Find("[data-testid=dm-delete-confirm]").HasAttribute("disabled")));
         dialogs.Find("[data-testid=dm-delete-confirm]").Click();
         page.WaitForAssertion(() => Assert.NotNull(page.Find("[data-testid=dm-empty]")));
@@ -91,7 +93,8 @@ public sealed class DataManagerPageTests : ComponentTest, IClassFixture<Workbenc
     {
         System.Globalization.CultureInfo.CurrentUICulture = System.Globalization.CultureInfo.CurrentCulture = System.Globalization.CultureInfo.GetCultureInfo("ko");
         var (user, projectId, _) = await ProjectAsync("alpha");
-        var page = await OpenAsync(user, projectId);
+        SignIn(user);
+        var page = await OpenAsync(projectId);
 
         Assert.Contains("데이터 관리자", page.Markup, StringComparison.Ordinal);
         page.Find("[data-testid=dm-sort-Id]").Click();
@@ -99,14 +102,26 @@ public sealed class DataManagerPageTests : ComponentTest, IClassFixture<Workbenc
         Assert.Contains("desc=true", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
     }
 
+    /// <summary>The row's checkbox input (MudBlazor puts the test id on the input or around it).</summary>
+    private static AngleSharp.Dom.IElement RowCheck(IRenderedComponent<DataManagerPage> page, int row)
+    {
+        var check = page.FindAll("[data-testid=dm-row-check]")[row];
+        return check.TagName == "INPUT" ? check : check.QuerySelector("input")!;
+    }
+
     private static List<long> RowIds(IRenderedComponent<DataManagerPage> page) =>
         [.. page.FindAll("[data-testid=dm-row]").Select(r => long.Parse(r.GetAttribute("data-item-id")!, System.Globalization.CultureInfo.InvariantCulture))];
 
-    private async Task<IRenderedComponent<DataManagerPage>> OpenAsync(Actor user, Guid projectId)
+    /// <summary>Before any service is read (bUnit's rule): the user signed in as an admin.</summary>
+    private void SignIn(Actor user)
     {
         var auth = AddAuthorization();
         auth.SetAuthorized("manager");
         auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, user.UserId.ToString()), new Claim(ClaimTypes.Role, Roles.Admin));
+    }
+
+    private async Task<IRenderedComponent<DataManagerPage>> OpenAsync(Guid projectId)
+    {
         var page = Render<DataManagerPage>(p => p.Add(c => c.ProjectId, projectId));
         await page.WaitForElementAsync("[data-testid=dm-table]", TimeSpan.FromSeconds(20));
         return page;

@@ -45,11 +45,17 @@ public static class CollectionItemEndpoints
                 ? new ItemSelection(Filter: ItemFilterQuery.Parse(http.Request.Query).Filter)
                 : new ItemSelection(Ids: ParseIds(ids));
             return await ExportAsync(projectId, format, selection, actions, user, ct);
-        }).ProducesFile("application/x-ndjson", "text/csv");
+        }).ProducesSelectionFile();
         items.MapPost("/export", (Guid projectId, string? format, ItemSelectionRequest input, ItemBulkActions actions, ClaimsPrincipal user, CancellationToken ct) =>
             ExportAsync(projectId, format, new ItemSelection(input.Ids, input.Filter), actions, user, ct))
-            .ProducesFile("application/x-ndjson", "text/csv");
+            .ProducesSelectionFile();
     }
+
+    /// <summary>The selection as JSON lines or CSV, streamed as it is written (no length, no ranges).</summary>
+    private static RouteHandlerBuilder ProducesSelectionFile(this RouteHandlerBuilder builder) => builder
+        .Produces<Stream>(StatusCodes.Status200OK, "application/x-ndjson", "text/csv")
+        .ProducesValidationProblem()
+        .Describe(StatusCodes.Status200OK, "The selected items with their current answers and final answer, as a project export writes them.");
 
     private static async Task<IResult> ExportAsync(Guid projectId, string? format, ItemSelection selection, ItemBulkActions actions, ClaimsPrincipal user, CancellationToken ct)
     {

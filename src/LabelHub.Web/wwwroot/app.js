@@ -235,7 +235,7 @@ window.labelHub = {
       if (key === 'Enter' && t && (t.tagName === 'BUTTON' || t.tagName === 'A')) return;
       e.preventDefault();
       if (key === '/') {
-        const search = document.querySelector('[data-testid="dm-search"] input');
+        const search = document.querySelector('input[data-testid="dm-search"], [data-testid="dm-search"] input');
         if (search) search.focus();
         return;
       }
