@@ -1,3 +1,5 @@
+using System.Net.Http.Json;
+using System.Text.Json;
 using LabelHub.IntegrationTests.Infrastructure;
 using Microsoft.Playwright;
 using static LabelHub.E2E.Steps;
@@ -6,8 +8,8 @@ using static Microsoft.Playwright.Assertions;
 namespace LabelHub.E2E;
 
 /// <summary>
-/// The data manager in a real browser: a manager searches the items, checks two rows with the keyboard, sets their
-/// priority, then selects every item the search matches and deletes them after typing their number.
+/// The data manager in a real browser: a manager opens a filtered view by its URL, checks two rows with the keyboard,
+/// sets their priority, then selects every item the filter matches and deletes them after typing their number.
 /// </summary>
 public sealed class DataManagerTests
 {
@@ -19,17 +21,28 @@ public sealed class DataManagerTests
             .Concat(Enumerable.Range(1, 3).Select(i => new { text = $"banana review {i}" })).ToArray<object>();
         var projectId = await AdminScenario.CreateProjectAsync(api, "Data manager flow", fields, items);
 
+        // The banana items become gold (through the API), so a filter has something to find.
+        var listing = await api.GetFromJsonAsync<JsonElement>($"/api/v1/projects/{projectId}/items");
+        foreach (var item in listing.GetProperty("items").EnumerateArray()
+            .Where(i => i.GetProperty("data").GetProperty("text").GetString()!.StartsWith("banana", StringComparison.Ordinal)))
+        {
+            var gold = await api.PutAsJsonAsync($"/api/v1/projects/{projectId}/items/{item.GetProperty("id").GetInt64()}/gold",
+                new { answer = new { sentiment = "negative" } }, Json);
+            gold.EnsureSuccessStatusCode();
+        }
+
         await GoToAsync(page, $"/projects/{projectId}");
         await page.GetByTestId("project-items").ClickAsync();
         await Expect(page.GetByTestId("dm-row")).ToHaveCountAsync(7);
         await ShotAsync(page, "dm-01-all-items");
-
-        // "/" jumps to the search; typing narrows the table and goes into the URL.
-        await page.GetByTestId("dm-table").ClickAsync();
+        // "/" jumps to the search box.
+        await page.GetByTestId("dm-table").ClickAsync(new LocatorClickOptions { Position = new Position { X = 5, Y = 5 } });
         await page.Keyboard.PressAsync("/");
-        await page.Keyboard.TypeAsync("banana");
+        await Expect(page.Locator("input[data-testid=dm-search]")).ToBeFocusedAsync();
+
+        // The filter lives in the URL: a shared link opens the same view.
+        await GoToAsync(page, $"/projects/{projectId}/items?gold=true");
         await Expect(page.GetByTestId("dm-row")).ToHaveCountAsync(3);
-        await Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex("q=banana"));
 
         // J moves down a row, X checks it: the second and third rows.
         await page.GetByTestId("dm-table").ClickAsync(new LocatorClickOptions { Position = new Position { X = 5, Y = 5 } });
@@ -47,7 +60,7 @@ public sealed class DataManagerTests
         await Expect(page.GetByTestId("dm-priority").Filter(new LocatorFilterOptions { HasText = "9" })).ToHaveCountAsync(2);
         await ShotAsync(page, "dm-03-priority-set");
 
-        // Every banana item: the delete waits for "3" typed.
+        // Every gold (banana) item: the delete waits for "3" typed.
         await page.GetByTestId("dm-select-all").ClickAsync();
         await Expect(page.GetByTestId("dm-selection-count")).ToHaveAttributeAsync("data-count", "3");
         await page.GetByTestId("dm-action-delete").ClickAsync();
