@@ -90,6 +90,7 @@ public sealed partial class KoreanPageScanTests
         await ScanAsync($"/projects/{projectId}/models", "90-ko-models");
         await ScanAsync($"/projects/{projectId}/synthesis", "90-ko-synthesis");
         await ScanAsync($"/projects/{projectId}/gold", "90-ko-gold");
+        await ScanAsync($"/projects/{projectId}/items", "90-ko-items");
         await ScanAsync($"/projects/{projectId}/import", "90-ko-import");
         await ScanAsync($"/projects/{projectId}/sources", "90-ko-sources");
         await ScanAsync($"/projects/{projectId}/settings", "90-ko-settings");

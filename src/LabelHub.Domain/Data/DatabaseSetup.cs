@@ -111,6 +111,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<ImportService>();
         builder.Services.AddSingleton<SourceService>();
         builder.Services.AddSingleton<ItemTableService>();
+        builder.Services.AddSingleton<ItemBulkActions>();
         builder.Services.AddSingleton<ItemImporter>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingService>();
         builder.Services.AddSingleton<LabelHub.Domain.Cleansing.CleansingRulesRun>();

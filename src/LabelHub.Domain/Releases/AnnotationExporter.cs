@@ -48,11 +48,13 @@ public static class AnnotationExporter
         return $"{(safe.Length == 0 ? "project" : safe)}-{now:yyyyMMdd-HHmmss}.{format.ToString().ToLowerInvariant()}";
     }
 
+    /// <param name="itemIds">Only these items, in id order (the data manager's selection); null for every item.</param>
     public static async Task<int> WriteAsync(
-        LabelHubDbContext db, Project project, ExportParameters parameters, Stream output, Func<double, Task> progress, CancellationToken ct)
+        LabelHubDbContext db, Project project, ExportParameters parameters, Stream output, Func<double, Task> progress, CancellationToken ct,
+        IReadOnlyList<long>? itemIds = null)
     {
         var format = parameters.Format;
-        var total = await db.Items.CountAsync(i => i.ProjectId == project.Id, ct);
+        var total = itemIds?.Count ?? await db.Items.CountAsync(i => i.ProjectId == project.Id, ct);
         var userNames = await db.Users.AsNoTracking().ToDictionaryAsync(u => u.Id, u => u.UserName ?? u.Id.ToString(), ct);
         var bom = format == ExportFormat.Csv && parameters.ByteOrderMark;
         await using var writer = new StreamWriter(output, new UTF8Encoding(bom), 1 << 16, leaveOpen: true);
@@ -76,7 +78,7 @@ public static class AnnotationExporter
         var reviewedOnly = parameters.Scope == ExportScope.Reviewed;
         // The next page is read while this one is written: the database (another process) and this thread work at the same
         // time. Only the reading task uses the context, one query after another.
-        var next = ReadPageAsync(db, project.Id, 0, reviewedOnly, ct);
+        var next = ReadPageAsync(db, project.Id, 0, reviewedOnly, itemIds, ct);
         try
         {
             while (true)
@@ -86,7 +88,7 @@ public static class AnnotationExporter
                 {
                     break;
                 }
-                next = ReadPageAsync(db, project.Id, page[^1].Id, reviewedOnly, ct);
+                next = ReadPageAsync(db, project.Id, page[^1].Id, reviewedOnly, itemIds, ct);
                 foreach (var item in page)
                 {
                     var answers = annotations[item.Id].ToList();
@@ -197,12 +199,19 @@ public static class AnnotationExporter
 
     /// <summary>The next page of items after <paramref name="afterId"/> and their answers, oldest first per item.</summary>
     private static async Task<(List<ExportItem> Items, ILookup<long, ExportAnswer> Answers)> ReadPageAsync(
-        LabelHubDbContext db, Guid projectId, long afterId, bool reviewedOnly, CancellationToken ct)
+        LabelHubDbContext db, Guid projectId, long afterId, bool reviewedOnly, IReadOnlyList<long>? itemIds, CancellationToken ct)
     {
         // Off the caller's thread at once, so the page being written is not held up by this one's query.
         await Task.Yield();
-        var page = await db.Items.AsNoTracking()
-            .Where(i => i.ProjectId == projectId && i.Id > afterId)
+        var items = db.Items.AsNoTracking().Where(i => i.ProjectId == projectId && i.Id > afterId);
+        List<long>? chosen = null;
+        if (itemIds is not null)
+        {
+            // A selection is read a page of its ids at a time (they come sorted), not by scanning the project.
+            chosen = [.. itemIds.Where(id => id > afterId).Take(PageSize)];
+            items = items.Where(i => chosen.Contains(i.Id));
+        }
+        var page = await items
             .OrderBy(i => i.Id)
             .Take(PageSize)
             .Select(i => new ExportItem(i.Id, i.Data, i.IsGold, i.GoldAnswer))
@@ -215,11 +224,16 @@ public static class AnnotationExporter
         var lastId = page[^1].Id;
         // The page's answers by a range of item ids, along the (item, annotator, version) index: one range read instead of
         // a lookup per item. Answers to other projects' items in the range are left out by the lookup.
-        var answers = await db.Annotations.AsNoTracking()
+        var answerRows = db.Annotations.AsNoTracking()
             // Rejected answers are not part of the dataset.
             .Where(a => a.ItemId >= firstId && a.ItemId <= lastId && a.IsCurrent && a.ReviewStatus != ReviewStatus.Rejected)
-            .Where(a => !reviewedOnly || a.ReviewStatus == ReviewStatus.Accepted)
-            .Select(a => new ExportAnswer(a.ItemId, a.AnnotatorId, a.Version, a.Values, a.CreatedAt, a.DurationMs, a.ReviewStatus))
+            .Where(a => !reviewedOnly || a.ReviewStatus == ReviewStatus.Accepted);
+        if (chosen is not null)
+        {
+            // A sparse selection: not every answer in the id range.
+            answerRows = answerRows.Where(a => chosen.Contains(a.ItemId));
+        }
+        var answers = await answerRows.Select(a => new ExportAnswer(a.ItemId, a.AnnotatorId, a.Version, a.Values, a.CreatedAt, a.DurationMs, a.ReviewStatus))
             .ToListAsync(ct);
         return (page, answers.OrderBy(a => a.CreatedAt).ToLookup(a => a.ItemId));
     }

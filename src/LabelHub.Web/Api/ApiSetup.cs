@@ -23,6 +23,7 @@ public static class ApiSetup
         api.MapPlanningEndpoints();
         api.MapCollectionEndpoints();
         api.MapCollectionSourceEndpoints();
+        api.MapCollectionItemEndpoints();
         api.MapLabelingEndpoints();
         api.MapQualityEndpoints();
         api.MapCleansingEndpoints();

@@ -219,6 +219,37 @@ window.labelHub = {
       window.labelHub._adjudicationHandler = null;
     }
   },
+  // The data manager's keys (DataManagerPage.razor): / focuses the search, J/K move the current row, X checks it,
+  // Enter opens it. Not while typing in a field or with a dialog open.
+  registerDataManagerKeys: function (dotnetRef) {
+    window.labelHub.unregisterDataManagerKeys();
+    const handler = function (e) {
+      if (e.altKey || e.ctrlKey || e.metaKey || e.isComposing) return;
+      const t = e.target;
+      const typing = t && ((t.tagName === 'INPUT' && !['checkbox', 'radio', 'button'].includes(t.type)) || t.tagName === 'TEXTAREA' || t.isContentEditable);
+      if (typing || document.querySelector('.mud-dialog-container')) return;
+      // By key position too, so the keys work under a Korean input method.
+      const byCode = { KeyJ: 'j', KeyK: 'k', KeyX: 'x', Slash: '/', Enter: 'Enter' };
+      const key = byCode[e.code] || e.key;
+      if (!['j', 'k', 'x', '/', 'Enter'].includes(key)) return;
+      if (key === 'Enter' && t && (t.tagName === 'BUTTON' || t.tagName === 'A')) return;
+      e.preventDefault();
+      if (key === '/') {
+        const search = document.querySelector('input[data-testid="dm-search"], [data-testid="dm-search"] input');
+        if (search) search.focus();
+        return;
+      }
+      dotnetRef.invokeMethodAsync('OnDataManagerKey', key);
+    };
+    window.labelHub._dataManagerHandler = handler;
+    document.addEventListener('keydown', handler);
+  },
+  unregisterDataManagerKeys: function () {
+    if (window.labelHub._dataManagerHandler) {
+      document.removeEventListener('keydown', window.labelHub._dataManagerHandler);
+      window.labelHub._dataManagerHandler = null;
+    }
+  },
   // After a decision the focus goes back to the findings, never into an input that is gone (or about to be).
   focusFindings: function () {
     const focused = document.activeElement;

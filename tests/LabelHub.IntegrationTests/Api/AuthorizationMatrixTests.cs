@@ -486,6 +486,28 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         // Items and imports.
         R("GET /api/v1/projects/{projectId:guid}/items", Access.ProjectManager, w => $"{w.P}/items?limit=5"),
         R("POST /api/v1/projects/{projectId:guid}/items", Access.ProjectManager, w => $"{w.P}/items") with { Json = (_, _) => new[] { new { text = "bulk item" } } },
+        // The data manager's bulk actions: on an id no item has, so nothing the rows after these use changes.
+        R("POST /api/v1/projects/{projectId:guid}/items/actions/priority", Access.ProjectManager, w => $"{w.P}/items/actions/priority") with
+        {
+            Json = (_, _) => new SetPriorityRequest([long.MaxValue], Priority: 1),
+        },
+        R("POST /api/v1/projects/{projectId:guid}/items/actions/review", Access.ProjectManager, w => $"{w.P}/items/actions/review") with
+        {
+            Json = (_, _) => new ItemSelectionRequest([long.MaxValue]),
+        },
+        R("POST /api/v1/projects/{projectId:guid}/items/actions/gold", Access.ProjectManager, w => $"{w.P}/items/actions/gold") with
+        {
+            Json = (_, _) => new SetGoldRequest([long.MaxValue]),
+        },
+        R("POST /api/v1/projects/{projectId:guid}/items/actions/delete", Access.ProjectManager, w => $"{w.P}/items/actions/delete") with
+        {
+            Json = (_, _) => new DeleteItemsRequest([long.MaxValue], ConfirmCount: 1),
+        },
+        R("GET /api/v1/projects/{projectId:guid}/items/export", Access.ProjectManager, w => $"{w.P}/items/export?format=csv&ids={w.GoldItemId}"),
+        R("POST /api/v1/projects/{projectId:guid}/items/export", Access.ProjectManager, w => $"{w.P}/items/export?format=jsonl") with
+        {
+            Json = (w, _) => new ItemSelectionRequest([w.GoldItemId]),
+        },
         R("POST /api/v1/projects/{projectId:guid}/imports", Access.ProjectManager, w => $"{w.P}/imports") with
         {
             Content = (_, _) => new MultipartFormDataContent { { new ByteArrayContent("text\nuploaded item\n"u8.ToArray()), "file", "more.csv" } },
