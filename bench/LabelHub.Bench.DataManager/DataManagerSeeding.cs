@@ -105,7 +105,7 @@ public static class DataManagerSeeding
             """), [projectId], ct);
         await db.Database.ExecuteSqlRawAsync(Trusted($"""
             INSERT INTO release_items (release_id, item_id, split, content_hash, answers)
-            SELECT {"{1}"}, id, CASE WHEN source_line % 10 < 8 THEN 0 WHEN source_line % 10 = 8 THEN 1 ELSE 2 END, content_hash, {sql.EmptyJsonText}
+            SELECT {"{1}"}, id, CASE WHEN (source_line / 10) % 10 < 8 THEN 0 WHEN (source_line / 10) % 10 = 8 THEN 1 ELSE 2 END, content_hash, {sql.EmptyJsonText}
             FROM items WHERE project_id = {"{0}"} AND submitted_count = 2
             """), [projectId, release.Id], ct);
         await db.Database.ExecuteSqlRawAsync(Trusted($"""

@@ -95,8 +95,14 @@ internal sealed class ItemTableSeed
             {
                 db.Annotations.Add(new Annotation
                 {
-                    ProjectId = project.Id, ItemId = item.Id, AnnotatorId = who, AuthorId = who, Version = version, IsCurrent = current,
-                    Values = Values(("sentiment", label)), CreatedAt = now,
+                    ProjectId = project.Id,
+                    ItemId = item.Id,
+                    AnnotatorId = who,
+                    AuthorId = who,
+                    Version = version,
+                    IsCurrent = current,
+                    Values = Values(("sentiment", label)),
+                    CreatedAt = now,
                 });
                 if (current)
                 {
@@ -141,8 +147,14 @@ internal sealed class ItemTableSeed
             {
                 db.CleansingFindings.Add(new CleansingFinding
                 {
-                    ProjectId = project.Id, RunId = run.Id, ItemId = item.Id, Source = FindingSource.Rule, Code = "r", Reason = "r",
-                    State = n % 6 == 0 ? FindingState.Open : FindingState.Dismissed, CreatedAt = now,
+                    ProjectId = project.Id,
+                    RunId = run.Id,
+                    ItemId = item.Id,
+                    Source = FindingSource.Rule,
+                    Code = "r",
+                    Reason = "r",
+                    State = n % 6 == 0 ? FindingState.Open : FindingState.Dismissed,
+                    CreatedAt = now,
                 });
             }
             var status = item.TakenSlots == 0 ? ItemStatus.Unlabeled : n % 5 is 2 or 3 ? ItemStatus.Completed : ItemStatus.InProgress;
@@ -155,8 +167,14 @@ internal sealed class ItemTableSeed
         await db.SaveChangesAsync();
         return new ItemTableSeed
         {
-            App = app, ProjectId = project.Id, Manager = new Actor(managerClient.UserId, new HashSet<string> { Roles.Manager }),
-            ManagerClient = managerClient, AnnotatorA = a.UserId, AnnotatorB = b.UserId, SourceIds = [.. sources.Select(s => s.Id)], Items = expected,
+            App = app,
+            ProjectId = project.Id,
+            Manager = new Actor(managerClient.UserId, new HashSet<string> { Roles.Manager }),
+            ManagerClient = managerClient,
+            AnnotatorA = a.UserId,
+            AnnotatorB = b.UserId,
+            SourceIds = [.. sources.Select(s => s.Id)],
+            Items = expected,
         };
     }
 }
