@@ -32,8 +32,15 @@ public sealed class PlanPageTests : ComponentTest, IClassFixture<WorkbenchDataba
     // 10 items × 10 s = 100 s of work, 36 s a day (0.01 h), weekends worked: 2.78 → 3 days from today.
     private static ProjectPlan Plan => new()
     {
-        TargetItems = 10, SecondsPerLabel = 10, Annotators = 1, HoursPerDay = 0.01, CostPerHour = 100, Budget = 10, Currency = "USD",
-        StartDate = DateOnly.FromDateTime(DateTime.UtcNow), WorkWeekends = true,
+        TargetItems = 10,
+        SecondsPerLabel = 10,
+        Annotators = 1,
+        HoursPerDay = 0.01,
+        CostPerHour = 100,
+        Budget = 10,
+        Currency = "USD",
+        StartDate = DateOnly.FromDateTime(DateTime.UtcNow),
+        WorkWeekends = true,
     };
 
     [Fact]
@@ -156,15 +163,29 @@ public sealed class PlanPageTests : ComponentTest, IClassFixture<WorkbenchDataba
         {
             var assignment = new Assignment
             {
-                ProjectId = projectId, ItemId = itemId, UserId = user.UserId, State = AssignmentState.Submitted,
-                LeasedAt = now.AddSeconds(-seconds), LeaseExpiresAt = now.AddMinutes(30), CompletedAt = now,
+                ProjectId = projectId,
+                ItemId = itemId,
+                UserId = user.UserId,
+                State = AssignmentState.Submitted,
+                LeasedAt = now.AddSeconds(-seconds),
+                LeaseExpiresAt = now.AddMinutes(30),
+                CompletedAt = now,
             };
             db.Assignments.Add(assignment);
             await db.SaveChangesAsync();
             db.Annotations.Add(new Annotation
             {
-                ProjectId = projectId, ItemId = itemId, AnnotatorId = user.UserId, AuthorId = user.UserId, Version = 1, IsCurrent = true, Reason = AnnotationReason.Submit,
-                Values = new() { ["sentiment"] = JsonSerializer.SerializeToElement("positive") }, DurationMs = seconds * 1000, AssignmentId = assignment.Id, CreatedAt = now,
+                ProjectId = projectId,
+                ItemId = itemId,
+                AnnotatorId = user.UserId,
+                AuthorId = user.UserId,
+                Version = 1,
+                IsCurrent = true,
+                Reason = AnnotationReason.Submit,
+                Values = new() { ["sentiment"] = JsonSerializer.SerializeToElement("positive") },
+                DurationMs = seconds * 1000,
+                AssignmentId = assignment.Id,
+                CreatedAt = now,
             });
         }
         await db.SaveChangesAsync();

@@ -10,7 +10,13 @@ public sealed class PlanEstimateTests
 
     private static readonly ProjectPlan Full = new()
     {
-        TargetItems = 1000, SecondsPerLabel = 30, Annotators = 2, HoursPerDay = 5, CostPerHour = 12, Budget = 250, StartDate = Friday,
+        TargetItems = 1000,
+        SecondsPerLabel = 30,
+        Annotators = 2,
+        HoursPerDay = 5,
+        CostPerHour = 12,
+        Budget = 250,
+        StartDate = Friday,
     };
 
     [Fact]

@@ -210,7 +210,13 @@ public sealed class OpenApiContractTests
         // The plan's estimate at the measured pace and the pipeline overview, with the report above behind them.
         await ApiClient.EnsureAsync(await manager.Http.PutAsJsonAsync($"/api/v1/projects/{project.Id}/plan", new PlanInput(new ProjectPlan
         {
-            TargetItems = 10, SecondsPerLabel = 2, Annotators = 2, HoursPerDay = 1, CostPerHour = 20, Budget = 100, StartDate = new DateOnly(2026, 12, 7),
+            TargetItems = 10,
+            SecondsPerLabel = 2,
+            Annotators = 2,
+            HoursPerDay = 1,
+            CostPerHour = 20,
+            Budget = 100,
+            StartDate = new DateOnly(2026, 12, 7),
         }), LabelHubApp.Json));
         var estimate = await CheckAsync(await manager.Http.GetAsync($"/api/v1/projects/{project.Id}/plan/estimate"), "get", "/api/v1/projects/{projectId}/plan/estimate", HttpStatusCode.OK);
         Assert.Equal(JsonValueKind.Object, estimate.GetProperty("remaining").ValueKind);

@@ -28,8 +28,15 @@ public sealed class PlanApiTests
 
         var plan = new ProjectPlan
         {
-            Purpose = "Train a sentiment classifier", TargetItems = 6, SecondsPerLabel = 10, Annotators = 1, HoursPerDay = 8, CostPerHour = 36, Budget = 1,
-            Currency = "krw", StartDate = new DateOnly(2026, 12, 7),
+            Purpose = "Train a sentiment classifier",
+            TargetItems = 6,
+            SecondsPerLabel = 10,
+            Annotators = 1,
+            HoursPerDay = 8,
+            CostPerHour = 36,
+            Budget = 1,
+            Currency = "krw",
+            StartDate = new DateOnly(2026, 12, 7),
         };
         var saved = await PutAsync<PlanView>(manager, $"/api/v1/projects/{project.Id}/plan", new PlanInput(plan, new StageTargets { MaxSourceShare = 0.7 }));
         Assert.Equal("KRW", saved.Plan.Currency);
