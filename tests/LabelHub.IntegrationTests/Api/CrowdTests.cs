@@ -233,6 +233,46 @@ public sealed class CrowdTests
         Assert.Equal(Web.Identity.CrowdSignUpThrottle.PerAddress, await db.CrowdMembers.CountAsync());
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task The_join_page_signs_a_person_up_and_in_and_shows_them_waiting_for_approval(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var project = await CreateProjectAsync(manager, "Page join", overlap: 1);
+        var invite = await manager.PostAsync<CreatedCrowdInvite>($"/api/v1/projects/{project.Id}/crowd/invites", new NewCrowdInvite("page", DateTimeOffset.UtcNow.AddDays(1)));
+        var browser = app.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false, HandleCookies = true });
+
+        var page = await browser.GetStringAsync(invite.Link);
+        Assert.Contains("Page join", page, StringComparison.Ordinal);
+        var antiforgery = System.Text.RegularExpressions.Regex.Match(page, "name=\"__RequestVerificationToken\"[^>]*value=\"([^\"]+)\"").Groups[1].Value;
+        FormUrlEncodedContent Form(string password) => new(new Dictionary<string, string>
+        {
+            ["_handler"] = "join",
+            ["__RequestVerificationToken"] = antiforgery,
+            ["Input.DisplayName"] = "Page Person",
+            ["Input.UserName"] = "page-person",
+            ["Input.Password"] = password,
+        });
+
+        // A refused password shows on the page; no account.
+        var refused = await browser.PostAsync(invite.Link, Form("short"));
+        Assert.Equal(HttpStatusCode.OK, refused.StatusCode);
+        Assert.Contains("join-error", await refused.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var joined = await browser.PostAsync(invite.Link, Form(Password));
+        Assert.Equal(HttpStatusCode.Redirect, joined.StatusCode);
+        Assert.Equal("/crowd/standing", new Uri(new Uri("http://localhost"), joined.Headers.Location!).AbsolutePath);
+        var standing = await browser.GetAsync("/crowd/standing");
+        Assert.Equal(HttpStatusCode.OK, standing.StatusCode);
+        Assert.Contains("standing-pending", await standing.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        // An unknown link says so, with no form.
+        var unknown = await browser.GetStringAsync("/join/" + new string('z', 43));
+        Assert.Contains("join-link-error", unknown, StringComparison.Ordinal);
+        Assert.DoesNotContain("join-form", unknown, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void The_throttle_limits_each_link_and_each_address_for_an_hour()
     {
