@@ -99,7 +99,7 @@ public sealed class DataManagerPageTests : ComponentTest, IClassFixture<Workbenc
         Assert.Contains("데이터 관리자", page.Markup, StringComparison.Ordinal);
         page.Find("[data-testid=dm-sort-Id]").Click();
         page.WaitForAssertion(() => Assert.Equal("desc", page.Find("[data-testid=dm-sort-Id]").GetAttribute("data-sorted")));
-        Assert.Contains("desc=true", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
+        Assert.Contains("order=desc", Services.GetRequiredService<NavigationManager>().Uri, StringComparison.Ordinal);
     }
 
     /// <summary>The row's checkbox input (MudBlazor puts the test id on the input or around it).</summary>

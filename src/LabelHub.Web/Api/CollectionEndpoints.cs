@@ -72,8 +72,8 @@ public static class CollectionEndpoints
         // The data manager's table (issue 17): every filter, sort and an opaque keyset cursor as query parameters.
         projects.MapGet("/items", async (Guid projectId, [AsParameters] ItemTableQuery query, ItemTableService table, ClaimsPrincipal user, CancellationToken ct) =>
         {
-            var sort = query.ToSort();
-            var page = await table.PageAsync(user.ToActor(), projectId, query.ToFilter(), sort, query.After, query.ToLimit(), ct);
+            var (filter, sort) = query.ToFilterAndSort();
+            var page = await table.PageAsync(user.ToActor(), projectId, filter, sort, query.After, query.ToLimit(), ct);
             // Scripts written before the data manager page on with a numeric nextAfter in id order; it still comes.
             long? nextAfter = sort.Column == ItemSortColumn.Id && page.Next is { } next ? long.Parse(next, System.Globalization.CultureInfo.InvariantCulture) : null;
             return new ItemPage(page.Items, page.Next, nextAfter);

@@ -2,6 +2,7 @@ using System.Globalization;
 using LabelHub.Domain;
 using LabelHub.Domain.Collection;
 using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.Primitives;
 
 namespace LabelHub.Web.Api;
 
@@ -48,55 +49,20 @@ public sealed class ItemTableQuery
 
     public const int DefaultLimit = 100;
 
-    private static readonly Dictionary<string, ItemStatus> Statuses = new(StringComparer.OrdinalIgnoreCase)
-    {
-        ["unlabeled"] = ItemStatus.Unlabeled,
-        ["in_progress"] = ItemStatus.InProgress,
-        ["completed"] = ItemStatus.Completed,
-    };
+    /// <summary>The filter and sort the parameters give, read by the same rules as the page's URL and the export link.</summary>
+    public (ItemFilter Filter, ItemSort Sort) ToFilterAndSort() => ItemFilterQuery.Parse(Pairs());
 
-    private static readonly Dictionary<string, ItemSortColumn> Columns = new(StringComparer.OrdinalIgnoreCase)
+    private IEnumerable<KeyValuePair<string, StringValues>> Pairs()
     {
-        ["id"] = ItemSortColumn.Id,
-        ["created_at"] = ItemSortColumn.CreatedAt,
-        ["priority"] = ItemSortColumn.Priority,
-        ["submitted_count"] = ItemSortColumn.SubmittedCount,
-        ["agreement"] = ItemSortColumn.Agreement,
-        ["prediction_score"] = ItemSortColumn.PredictionScore,
-        ["source"] = ItemSortColumn.Source,
-    };
-
-    public ItemFilter ToFilter() => new()
-    {
-        Statuses = [.. Values(Status).Select(v => Statuses.TryGetValue(v, out var s) ? s : throw Bad("status", "Use unlabeled, in_progress or completed."))],
-        Field = Text(Field),
-        Label = Text(Label),
-        AnnotatorId = Text(Annotator) is { } annotator ? (Guid.TryParse(annotator, out var id) ? id : throw Bad("annotator", "Give the annotator's user id.")) : null,
-        AgreementBelow = Number("agreementBelow", AgreementBelow),
-        Gold = Flag("gold", Gold),
-        HasPrediction = Flag("hasPrediction", HasPrediction),
-        ScoreMin = Number("scoreMin", ScoreMin),
-        ScoreMax = Number("scoreMax", ScoreMax),
-        SourceIds = [.. Values(Source).Select(v => long.TryParse(v, NumberStyles.None, CultureInfo.InvariantCulture, out var s) ? s : throw Bad("source", "Give source ids."))],
-        Synthetic = Flag("synthetic", Synthetic),
-        ReleaseNumber = Text(Release) is { } release
-            ? (int.TryParse(release, NumberStyles.None, CultureInfo.InvariantCulture, out var n) ? n : throw Bad("release", "Give a release number."))
-            : null,
-        Split = Text(Split),
-        Flagged = Flag("flagged", Flagged),
-        Search = Text(Q),
-    };
-
-    public ItemSort ToSort()
-    {
-        var column = Text(Sort) is { } sort ? (Columns.TryGetValue(sort, out var c) ? c : throw Bad("sort", "Sort by id, created_at, priority, submitted_count, agreement, prediction_score or source.")) : ItemSortColumn.Id;
-        var descending = Text(Order)?.ToLowerInvariant() switch
-        {
-            null or "asc" => false,
-            "desc" => true,
-            _ => throw Bad("order", "Use asc or desc."),
-        };
-        return new ItemSort(column, descending);
+        KeyValuePair<string, StringValues> Pair(string name, string? value) => new(name, value);
+        KeyValuePair<string, StringValues> Pairs(string name, string[]? values) => new(name, values ?? []);
+        return
+        [
+            Pairs("status", Status), Pair("field", Field), Pair("label", Label), Pair("annotator", Annotator),
+            Pair("agreementBelow", AgreementBelow), Pair("gold", Gold), Pair("hasPrediction", HasPrediction),
+            Pair("scoreMin", ScoreMin), Pair("scoreMax", ScoreMax), Pairs("source", Source), Pair("synthetic", Synthetic),
+            Pair("release", Release), Pair("split", Split), Pair("flagged", Flagged), Pair("q", Q), Pair("sort", Sort), Pair("order", Order),
+        ];
     }
 
     public int ToLimit() => Text(Limit) is { } limit
@@ -105,22 +71,7 @@ public sealed class ItemTableQuery
             : throw Bad("limit", "Ask for 1 to 1000 items per page."))
         : DefaultLimit;
 
-    private static IEnumerable<string> Values(string[]? raw) =>
-        (raw ?? []).SelectMany(v => v.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries));
-
     private static string? Text(string? raw) => string.IsNullOrWhiteSpace(raw) ? null : raw.Trim();
-
-    private static bool? Flag(string name, string? raw) => Text(raw)?.ToLowerInvariant() switch
-    {
-        null => null,
-        "true" => true,
-        "false" => false,
-        _ => throw Bad(name, "Use true or false."),
-    };
-
-    private static double? Number(string name, string? raw) => Text(raw) is { } text
-        ? (double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var value) && double.IsFinite(value) ? value : throw Bad(name, "Give a number such as 0.5."))
-        : null;
 
     private static ValidationException Bad(string name, string message) => new(name, message);
 }
