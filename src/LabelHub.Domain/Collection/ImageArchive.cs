@@ -179,6 +179,10 @@ public static class ImageArchive
                     {
                         images.Add(new ArchiveImage(index, check.Path, format, width, height, bytes.Length, Convert.ToHexStringLower(SHA256.HashData(bytes))));
                     }
+                    else if (TextArchive.IsText(check.Path))
+                    {
+                        AddError(errors, index, entry.FullName, "it is a .txt file; an archive holds either images or .txt files, not both");
+                    }
                     else
                     {
                         AddError(errors, index, entry.FullName, $"it is not a {ImageInfo.Formats} image");

@@ -13,7 +13,7 @@ namespace LabelHub.Domain.Collection;
 /// </summary>
 public static class TextArchive
 {
-    /// <summary>Whether the archive holds any .txt file, which makes it a text archive (read by <see cref="Parse"/>).</summary>
+    /// <summary>Whether most of the archive's files are .txt files, which makes it a text archive (read by <see cref="Parse"/>).</summary>
     public static bool HoldsText(Stream zip)
     {
         ArgumentNullException.ThrowIfNull(zip);
@@ -28,7 +28,10 @@ public static class TextArchive
         }
         using (archive)
         {
-            return archive.Entries.Any(e => ImageArchive.CheckEntryPath(e.FullName) is { Verdict: EntryPathVerdict.Accept } check && IsText(check.Path));
+            // A mixed archive is read as the kind most of its files are, so the error names the few odd ones out.
+            var files = archive.Entries.Select(e => ImageArchive.CheckEntryPath(e.FullName)).Where(c => c.Verdict == EntryPathVerdict.Accept).ToList();
+            var texts = files.Count(c => IsText(c.Path));
+            return texts > 0 && texts > files.Count - texts;
         }
     }
 
@@ -73,7 +76,7 @@ public static class TextArchive
                 }
                 else if (!IsText(check.Path))
                 {
-                    ImageArchive.AddError(errors, index, entry.FullName, "it is not a .txt file; an archive holds either images or .txt files, not both");
+                    ImageArchive.AddError(errors, index, entry.FullName, NotTextMessage);
                 }
                 else if (entry.Length > limits.MaxEntryBytes)
                 {
@@ -125,5 +128,7 @@ public static class TextArchive
         return Result();
     }
 
-    private static bool IsText(string path) => path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase);
+    private const string NotTextMessage = "it is not a .txt file; an archive holds either images or .txt files, not both";
+
+    internal static bool IsText(string path) => path.EndsWith(".txt", StringComparison.OrdinalIgnoreCase);
 }

@@ -79,7 +79,7 @@ public sealed class ImageArchiveTests
         Assert.False(scan.Succeeded);
         Assert.Collection(scan.Errors,
             e => Assert.Equal((2, "\"../evil.png\": its path points outside the archive (\"..\")"), (e.Line, e.Message)),
-            e => Assert.Equal((3, "\"notes.txt\": it is not a PNG, JPEG, GIF, WebP or BMP image"), (e.Line, e.Message)),
+            e => Assert.Equal((3, "\"notes.txt\": it is a .txt file; an archive holds either images or .txt files, not both"), (e.Line, e.Message)),
             e => Assert.Equal((4, "\"/abs.gif\": its path is absolute"), (e.Line, e.Message)));
     }
 

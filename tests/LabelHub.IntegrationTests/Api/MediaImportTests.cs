@@ -124,7 +124,7 @@ public sealed class MediaImportTests
         Assert.Equal(2, errors.TotalErrors);
         Assert.Collection(errors.Errors!,
             e => Assert.Equal((2, true), (e.Line, e.Message.StartsWith("\"../evil.png\":", StringComparison.Ordinal))),
-            e => Assert.Equal((3, true), (e.Line, e.Message.StartsWith("\"notes.txt\":", StringComparison.Ordinal))));
+            e => Assert.Equal((3, "\"notes.txt\": it is a .txt file; an archive holds either images or .txt files, not both"), (e.Line, e.Message)));
         await using var db = app.CreateDbContext();
         Assert.Equal(0, await db.Items.CountAsync(i => i.ProjectId == project.Id));
         Assert.Equal(0, await db.StoredFiles.CountAsync(f => f.ProjectId == project.Id && f.ContentType.StartsWith("image/")));

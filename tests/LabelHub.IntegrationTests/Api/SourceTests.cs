@@ -143,7 +143,7 @@ public sealed class SourceTests
 
         Assert.Equal(JobState.Failed, job.State);
         var result = JsonSerializer.Deserialize<ImportResult>(job.Result!, LabelHubApp.Json)!;
-        Assert.Equal([new ImportRowError(2, "\"photo.png\": it is not a .txt file; an archive holds either images or .txt files, not both")], result.Errors);
+        Assert.Equal([new ImportRowError(1, "\"note.txt\": it is a .txt file; an archive holds either images or .txt files, not both")], result.Errors);
         await using var db = app.CreateDbContext();
         Assert.False(await db.Items.IgnoreQueryFilters().AnyAsync(i => i.ProjectId == projectId));
     }
