@@ -160,6 +160,63 @@ public sealed class CrowdTests
         }
     });
 
+    [Fact]
+    public Task Korean_managers_and_strangers_see_the_crowd_pages_in_korean() => AdminScenario.RunAsync("crowd-ko", async (page, api) =>
+    {
+        var projectId = await AdminScenario.CreateProjectAsync(api, "상품 리뷰", Fields, [new { text = "배송이 빨라요" }]);
+        var (managerId, password) = await CreateUserAsync(api, "minji", "Manager");
+        await PostAsync(api, $"/api/v1/projects/{projectId}/members", new { userId = managerId });
+        var origin = new Uri(page.Url).GetLeftPart(UriPartial.Authority);
+        var problems = new List<string>();
+        var managerContext = await page.Context.Browser!.NewContextAsync(new() { BaseURL = origin, Locale = "ko-KR", ViewportSize = new() { Width = 1400, Height = 900 } });
+        var strangerContext = await page.Context.Browser!.NewContextAsync(new() { BaseURL = origin, Locale = "ko-KR", ViewportSize = new() { Width = 1400, Height = 900 } });
+        try
+        {
+            // The crowd page and its link, in Korean.
+            var manager = await managerContext.NewPageAsync();
+            await SignInAsync(manager, "minji", password);
+            await GoToAsync(manager, $"/projects/{projectId}/crowd");
+            await Expect(manager.Locator("h1")).ToHaveTextAsync("크라우드");
+            await Field(manager, "invite-name").FillAsync("봄 모집");
+            await manager.GetByTestId("invite-create").ClickAsync();
+            await Expect(manager.GetByTestId("invite-link-panel")).ToContainTextAsync("지금 링크를 복사하세요. 이번 한 번만 보여 줍니다.");
+            problems.AddRange(await KoreanPageScanTests.EnglishOnPageAsync(manager, "/projects/{id}/crowd"));
+            await ShotAsync(manager, "91-ko-crowd");
+            var joinUrl = (await manager.GetByTestId("invite-link").InnerTextAsync()).Trim();
+
+            // The join page, its refusal and the standing page, in Korean.
+            var stranger = await strangerContext.NewPageAsync();
+            await stranger.GotoAsync(joinUrl);
+            await Expect(stranger.GetByTestId("join-project")).ToHaveTextAsync("“상품 리뷰” 프로젝트 참여");
+            await stranger.Locator("#userName").FillAsync("sora");
+            await stranger.Locator("#password").FillAsync("short");
+            await stranger.GetByTestId("join-submit").ClickAsync();
+            await Expect(stranger.GetByTestId("join-error")).ToHaveTextAsync("비밀번호는 10자 이상이어야 합니다.");
+            problems.AddRange(await KoreanPageScanTests.EnglishOnPageAsync(stranger, "/join/{secret}"));
+            await ShotAsync(stranger, "91-ko-join-refused");
+            await stranger.Locator("#userName").FillAsync("sora");
+            await stranger.Locator("#password").FillAsync("sora-crowd-password");
+            await stranger.GetByTestId("join-submit").ClickAsync();
+            await Expect(stranger).ToHaveURLAsync(new Regex("/crowd/standing$"), new() { Timeout = FirstLoadTimeout });
+            await WaitForAppAsync(stranger);
+            await Expect(stranger.GetByTestId("standing-pending")).ToHaveTextAsync(
+                "가입이 관리자의 승인을 기다리고 있습니다. 나중에 이 페이지로 돌아오세요. 승인되면 여기에서 작업을 시작합니다.");
+            problems.AddRange(await KoreanPageScanTests.EnglishOnPageAsync(stranger, "/crowd/standing"));
+            await ShotAsync(stranger, "91-ko-crowd-standing");
+
+            // The manager's table names the sign-up's state in Korean too.
+            await GoToAsync(manager, $"/projects/{projectId}/crowd");
+            await Expect(manager.GetByTestId("member-user-name")).ToHaveTextAsync("sora");
+            problems.AddRange(await KoreanPageScanTests.EnglishOnPageAsync(manager, "/projects/{id}/crowd (sign-up)"));
+        }
+        finally
+        {
+            await IgnoreErrorsAsync(() => managerContext.CloseAsync());
+            await IgnoreErrorsAsync(() => strangerContext.CloseAsync());
+        }
+        Assert.True(problems.Count == 0, "English on Korean crowd pages:\n" + string.Join("\n", problems.Distinct()));
+    });
+
     // MudBlazor puts the test id on the input or on its wrapper, depending on the component.
     private static ILocator Field(IPage page, string testId) =>
         page.Locator($"input[data-testid={testId}], [data-testid={testId}] input").First;
