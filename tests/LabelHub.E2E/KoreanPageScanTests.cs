@@ -117,7 +117,7 @@ public sealed partial class KoreanPageScanTests
     private static async Task ProblemsOfAsync(IPage page, string where, List<string> problems) => problems.AddRange(await EnglishOnPageAsync(page, where));
 
     /// <summary>Runs of three or more English words in the page's visible text, minus the names that stay in English.</summary>
-    private static async Task<IEnumerable<string>> EnglishOnPageAsync(IPage page, string where)
+    internal static async Task<IEnumerable<string>> EnglishOnPageAsync(IPage page, string where)
     {
         var text = await page.EvaluateAsync<string>("() => document.body.innerText");
         var found = new List<string>();
