@@ -23,8 +23,13 @@ public sealed class PlanApiTests
         var project = await CreateProjectAsync(manager, "Reviews", overlap: 1);
         var empty = await CreateProjectAsync(manager, "Empty", overlap: 1);
         await AddMemberAsync(manager, project.Id, ann.UserId);
-        var import = await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/items", Enumerable.Range(1, 6).Select(i => new { text = $"review {i}" }).ToArray());
-        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(manager, import.Id)).State);
+        // Two sources of three items each: neither holds more than the 0.7 the targets below allow.
+        foreach (var (source, first) in new[] { ("Shop", 1), ("Partner", 4) })
+        {
+            var import = await manager.PostAsync<JobRunInfo>($"/api/v1/projects/{project.Id}/items?sourceName={source}",
+                Enumerable.Range(first, 3).Select(i => new { text = $"review {i}" }).ToArray());
+            Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(manager, import.Id)).State);
+        }
 
         var plan = new ProjectPlan
         {
@@ -90,6 +95,7 @@ public sealed class PlanApiTests
         Assert.Equal(new NextAction("Run cleansing", $"/projects/{project.Id}/cleansing"), pipeline[PipelineStage.Cleanse].Next);
         Assert.Equal(PipelineStage.Label, pipeline.CurrentStage);
         Assert.Equal(ProjectHealth.Green, pipeline.Health);
+        Assert.Equal(0.5, pipeline[PipelineStage.Collect].Kpis.Single(k => k.Key == "collect.largestSourceShare").Value);
         var completed = pipeline[PipelineStage.Label].Kpis.Single(k => k.Key == "label.completed");
         Assert.Equal((3.0, 6.0), (completed.Value, completed.Target));
 
