@@ -6,82 +6,19 @@ namespace LabelHub.Domain.Collection;
 public static partial class ItemFileParser
 {
     /// <summary>JSON Lines: splits on LF (CRLF works too, CR is JSON whitespace) and parses each line alone.</summary>
-    private sealed class JsonLinesParser(ResultBuilder result) : IChunkConsumer
+    private sealed class JsonLinesParser(ResultBuilder result) : LineParser(result)
     {
-        private byte[] _partialLine = new byte[4096];
-        private int _partialLength;
-        private int _line = 1;
-        private bool _sawContent;
-
-        public bool Stopped => result.Stopped;
-
-        public void Consume(ReadOnlySpan<byte> chunk)
-        {
-            while (!chunk.IsEmpty && !Stopped)
-            {
-                var lineEnd = chunk.IndexOf((byte)'\n');
-                if (lineEnd < 0)
-                {
-                    AppendPartial(chunk);
-                    return;
-                }
-
-                if (_partialLength == 0)
-                {
-                    ParseLine(chunk[..lineEnd]);
-                }
-                else
-                {
-                    AppendPartial(chunk[..lineEnd]);
-                    ParseLine(_partialLine.AsSpan(0, _partialLength));
-                    _partialLength = 0;
-                }
-
-                _line++;
-                chunk = chunk[(lineEnd + 1)..];
-            }
-        }
-
-        public void Finish()
-        {
-            if (Stopped)
-            {
-                return;
-            }
-
-            if (_partialLength > 0)
-            {
-                ParseLine(_partialLine.AsSpan(0, _partialLength));
-            }
-
-            if (!_sawContent)
-            {
-                result.AddError(1, EmptyFileMessage);
-            }
-        }
-
-        private void AppendPartial(ReadOnlySpan<byte> bytes)
-        {
-            if (_partialLength + bytes.Length > _partialLine.Length)
-            {
-                Array.Resize(ref _partialLine, Math.Max(_partialLine.Length * 2, _partialLength + bytes.Length));
-            }
-
-            bytes.CopyTo(_partialLine.AsSpan(_partialLength));
-            _partialLength += bytes.Length;
-        }
-
-        private void ParseLine(ReadOnlySpan<byte> line)
+        protected override void OnLine(ReadOnlySpan<byte> line)
         {
             if (line.IndexOfAnyExcept(JsonWhitespace) < 0)
             {
                 return;
             }
 
-            _sawContent = true;
+            SawContent = true;
             if (FindInvalidUtf8(line) >= 0)
             {
-                result.AddError(_line, NotUtf8Message);
+                Result.AddError(Line, NotUtf8Message);
                 return;
             }
 
@@ -96,17 +33,17 @@ public static partial class ItemFileParser
             }
             catch (JsonException exception)
             {
-                result.AddError(_line, DescribeJsonError(exception));
+                Result.AddError(Line, DescribeJsonError(exception));
                 return;
             }
 
             if (TryCreateItemData(element, "line is not a JSON object", out var data, out var error, out var task))
             {
-                result.AddItem(_line, data, task);
+                Result.AddItem(Line, data, task);
             }
             else
             {
-                result.AddError(_line, error);
+                Result.AddError(Line, error);
             }
         }
     }

@@ -11,14 +11,49 @@ public static partial class ItemFileParser
     /// space) are skipped without an error but still counted, so every line number is the one an editor shows. A file
     /// with no non-blank line is "file is empty"; a line that is not UTF-8 is an error naming its line.
     /// </summary>
-    private sealed class TextLinesParser(ResultBuilder result) : IChunkConsumer
+    private sealed class TextLinesParser(ResultBuilder result) : LineParser(result)
+    {
+        protected override void OnLine(ReadOnlySpan<byte> line)
+        {
+            if (line.EndsWith("\r"u8))
+            {
+                line = line[..^1];
+            }
+            if (line.IndexOfAnyExcept(JsonWhitespace) < 0)
+            {
+                return;
+            }
+            SawContent = true;
+            if (FindInvalidUtf8(line) >= 0)
+            {
+                Result.AddError(Line, NotUtf8Message);
+                return;
+            }
+            Result.AddItem(Line, TextItem(Encoding.UTF8.GetString(line)));
+        }
+    }
+
+    /// <summary>
+    /// What JSON Lines and plain text share: the chunks split on LF into lines (a line cut by a chunk boundary is
+    /// buffered), each handed to <see cref="OnLine"/> with its 1-based number; a file where no line had content is
+    /// "file is empty".
+    /// </summary>
+    private abstract class LineParser(ResultBuilder result) : IChunkConsumer
     {
         private byte[] _partialLine = new byte[4096];
         private int _partialLength;
-        private int _line = 1;
-        private bool _sawContent;
+
+        protected ResultBuilder Result => result;
+
+        /// <summary>The number of the line <see cref="OnLine"/> is given.</summary>
+        protected int Line { get; private set; } = 1;
+
+        /// <summary>Set by <see cref="OnLine"/> when a line held something other than white space.</summary>
+        protected bool SawContent { get; set; }
 
         public bool Stopped => result.Stopped;
+
+        protected abstract void OnLine(ReadOnlySpan<byte> line);
 
         public void Consume(ReadOnlySpan<byte> chunk)
         {
@@ -32,15 +67,15 @@ public static partial class ItemFileParser
                 }
                 if (_partialLength == 0)
                 {
-                    ReadLine(chunk[..lineEnd]);
+                    OnLine(chunk[..lineEnd]);
                 }
                 else
                 {
                     AppendPartial(chunk[..lineEnd]);
-                    ReadLine(_partialLine.AsSpan(0, _partialLength));
+                    OnLine(_partialLine.AsSpan(0, _partialLength));
                     _partialLength = 0;
                 }
-                _line++;
+                Line++;
                 chunk = chunk[(lineEnd + 1)..];
             }
         }
@@ -53,9 +88,9 @@ public static partial class ItemFileParser
             }
             if (_partialLength > 0)
             {
-                ReadLine(_partialLine.AsSpan(0, _partialLength));
+                OnLine(_partialLine.AsSpan(0, _partialLength));
             }
-            if (!_sawContent)
+            if (!SawContent)
             {
                 result.AddError(1, EmptyFileMessage);
             }
@@ -69,25 +104,6 @@ public static partial class ItemFileParser
             }
             bytes.CopyTo(_partialLine.AsSpan(_partialLength));
             _partialLength += bytes.Length;
-        }
-
-        private void ReadLine(ReadOnlySpan<byte> line)
-        {
-            if (line.EndsWith("\r"u8))
-            {
-                line = line[..^1];
-            }
-            if (line.IndexOfAnyExcept(JsonWhitespace) < 0)
-            {
-                return;
-            }
-            _sawContent = true;
-            if (FindInvalidUtf8(line) >= 0)
-            {
-                result.AddError(_line, NotUtf8Message);
-                return;
-            }
-            result.AddItem(_line, TextItem(Encoding.UTF8.GetString(line)));
         }
     }
 
