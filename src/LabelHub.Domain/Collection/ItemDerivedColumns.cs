@@ -9,6 +9,7 @@ namespace LabelHub.Domain.Collection;
 /// and newest prediction say. Called wherever answers or predictions of items are written, in the same transaction:
 /// one UPDATE of those items that reads only their own answers and predictions (both by an index on item_id), so the
 /// labeling path pays one small statement per submit instead of the data manager reading every answer per page.
+/// The same command replaces the items' <see cref="ItemLabel"/> rows, which the label-of-a-field filter reads.
 /// </summary>
 public static class ItemDerivedColumns
 {
