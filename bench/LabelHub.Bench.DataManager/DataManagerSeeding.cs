@@ -12,14 +12,15 @@ using Microsoft.Extensions.DependencyInjection;
 
 namespace LabelHub.Bench.DataManager;
 
-public sealed record SeededProject(Actor Admin, Guid ProjectId, Guid SecondAnnotator, IReadOnlyList<long> Sources, double ItemSeconds, double BackfillSeconds);
+public sealed record SeededProject(Actor Admin, Guid ProjectId, Guid SecondAnnotator, IReadOnlyList<long> Sources, double ItemSeconds, double BackfillSeconds, double LabelBackfillSeconds);
 
 /// <summary>
 /// One project of N items written with INSERT … SELECT on either database (the import path would take far longer and
 /// measure nothing the data manager is about): item n's text is four words of a 64-word list (Korean among them) and n;
 /// overlap 2 with 60 % of items answered twice (every 4th of those disagreeing), 10 % once; 30 % with a prediction;
 /// three sources (50/30/15 %) and 5 % unsourced; every 500th gold; a release holding the answered items in three splits;
-/// an open finding on every 50th. Agreement and prediction score then come from the migration's backfill statement.
+/// an open finding on every 50th. Agreement and prediction score, then item_labels (the label filter's rows), come from
+/// the migration's backfill statements.
 /// </summary>
 public static class DataManagerSeeding
 {
@@ -116,8 +117,11 @@ public static class DataManagerSeeding
         var backfill = System.Diagnostics.Stopwatch.StartNew();
         await db.Database.ExecuteSqlRawAsync(ItemDerivedColumns.BackfillSql(db.Provider), ct);
         var backfillSeconds = backfill.Elapsed.TotalSeconds;
+        var labelBackfill = System.Diagnostics.Stopwatch.StartNew();
+        await db.Database.ExecuteSqlRawAsync(ItemLabelRows.BackfillSql(db.Provider), ct);
+        var labelBackfillSeconds = labelBackfill.Elapsed.TotalSeconds;
         await db.Database.ExecuteSqlRawAsync(sql.Postgres ? "VACUUM ANALYZE" : "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);", ct);
-        return new SeededProject(admin, project.Id, users[2], [.. sources.Select(s => s.Id)], itemSeconds, backfillSeconds);
+        return new SeededProject(admin, project.Id, users[2], [.. sources.Select(s => s.Id)], itemSeconds, backfillSeconds, labelBackfillSeconds);
     }
 
     /// <summary>

@@ -18,6 +18,7 @@ using Npgsql;
 var itemCount = 1_000_000;
 var repeats = 15;
 string[] databases = ["postgres", "sqlite"];
+var explain = false;
 for (var i = 0; i < args.Length; i++)
 {
     switch (args[i])
@@ -25,8 +26,9 @@ for (var i = 0; i < args.Length; i++)
         case "--items": itemCount = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--repeats": repeats = int.Parse(args[++i], CultureInfo.InvariantCulture); break;
         case "--db": databases = args[++i] == "both" ? ["postgres", "sqlite"] : [args[i]]; break;
+        case "--explain": explain = true; break;
         default:
-            Console.Error.WriteLine("Options: --items N (default 1000000) --repeats R (default 15) --db postgres|sqlite|both (default both)");
+            Console.Error.WriteLine("Options: --items N (default 1000000) --repeats R (default 15) --db postgres|sqlite|both (default both) --explain (print the label filters' query plans)");
             return 1;
     }
 }
@@ -68,8 +70,12 @@ foreach (var database in databases)
         await DatabaseSetup.MigrateAsync(app.Services, ct);
 
         var seeded = await DataManagerSeeding.SeedAsync(app.Services, itemCount, ct);
-        Console.WriteLine($"[{database}] seeded {itemCount:N0} items (item insert {seeded.ItemSeconds:F1} s, agreement/score backfill {seeded.BackfillSeconds:F1} s)");
+        Console.WriteLine($"[{database}] seeded {itemCount:N0} items (item insert {seeded.ItemSeconds:F1} s, agreement/score backfill {seeded.BackfillSeconds:F1} s, item_labels backfill {seeded.LabelBackfillSeconds:F1} s)");
         var table = app.Services.GetRequiredService<ItemTableService>();
+        foreach (var (name, filter, _) in explain ? Queries(seeded).Where(q => q.Filter.Label is not null) : [])
+        {
+            Console.WriteLine($"[{database}] plan of {name}:\n{await QueryPlans.ExplainAsync(app.Services, seeded.ProjectId, filter, ct)}");
+        }
         var timings = new List<QueryResult>();
         foreach (var (name, filter, sort) in Queries(seeded))
         {
@@ -134,6 +140,7 @@ static IEnumerable<(string Name, ItemFilter Filter, ItemSort Sort)> Queries(Seed
     yield return ("completed, priority desc", new ItemFilter { Statuses = [ItemStatus.Completed] }, new ItemSort(ItemSortColumn.Priority, true));
     yield return ("in progress, id desc", new ItemFilter { Statuses = [ItemStatus.InProgress] }, new ItemSort(ItemSortColumn.Id, true));
     yield return ("label = label3, id", new ItemFilter { Field = DataManagerSeeding.Field, Label = "label3" }, new ItemSort());
+    yield return ("label = label2, priority desc", new ItemFilter { Field = DataManagerSeeding.Field, Label = "label2" }, new ItemSort(ItemSortColumn.Priority, true));
     yield return ("annotator 2, created_at desc", new ItemFilter { AnnotatorId = s.SecondAnnotator }, new ItemSort(ItemSortColumn.CreatedAt, true));
     yield return ("agreement < 0.5, agreement", new ItemFilter { AgreementBelow = 0.5 }, new ItemSort(ItemSortColumn.Agreement));
     yield return ("gold, id", new ItemFilter { Gold = true }, new ItemSort());
@@ -167,7 +174,7 @@ static string Report(List<DatabaseResult> results, int items, int repeats, strin
     foreach (var r in results)
     {
         md.AppendLine(c, $"## {r.Database}").AppendLine();
-        md.AppendLine(c, $"Item insert {r.Seeded.ItemSeconds:F1} s (with the data manager's indexes{(r.Database == "sqlite" ? " and search triggers" : "")}); agreement/score backfill {r.Seeded.BackfillSeconds:F1} s.").AppendLine();
+        md.AppendLine(c, $"Item insert {r.Seeded.ItemSeconds:F1} s (with the data manager's indexes{(r.Database == "sqlite" ? " and search triggers" : "")}); agreement/score backfill {r.Seeded.BackfillSeconds:F1} s; item_labels backfill {r.Seeded.LabelBackfillSeconds:F1} s.").AppendLine();
         if (r.Triggers is { } t)
         {
             md.AppendLine(c, $"SQLite search triggers on a {items:N0}-item insert: {t.With:F1} s with, {t.Without:F1} s without (+{t.With - t.Without:F1} s).").AppendLine();

@@ -9,6 +9,7 @@ namespace LabelHub.Domain.Collection;
 /// and newest prediction say. Called wherever answers or predictions of items are written, in the same transaction:
 /// one UPDATE of those items that reads only their own answers and predictions (both by an index on item_id), so the
 /// labeling path pays one small statement per submit instead of the data manager reading every answer per page.
+/// The same command replaces the items' <see cref="ItemLabel"/> rows, which the label-of-a-field filter reads.
 /// </summary>
 public static class ItemDerivedColumns
 {
@@ -41,6 +42,10 @@ public static class ItemDerivedColumns
     public static Task RefreshAsync(LabelHubDbContext db, long itemId, CancellationToken ct = default) =>
         RefreshAsync(db, [itemId], ct);
 
+    /// <summary>
+    /// Recomputes the items' agreement and prediction score and replaces their <see cref="ItemLabel"/> rows: one command
+    /// (one round trip) per chunk of items, all chunks in one transaction (the caller's, or one of its own).
+    /// </summary>
     public static async Task RefreshAsync(LabelHubDbContext db, IReadOnlyCollection<long> itemIds, CancellationToken ct = default)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -50,12 +55,17 @@ public static class ItemDerivedColumns
             return;
         }
         var ids = itemIds.Distinct().ToArray();
+        var sql = (db.Provider == DatabaseProvider.Postgres ? PostgresSql : SqliteSql) + ";\n" + ItemLabelRows.RefreshSql(db.Provider);
+        await using var own = db.Database.CurrentTransaction is null ? await db.Database.BeginTransactionAsync(ct) : null;
         // Chunks keep one statement's parameter (an array or a JSON list) small on a large prediction upload.
         foreach (var chunk in ids.Chunk(5000))
         {
             object parameter = db.Provider == DatabaseProvider.Postgres ? chunk : JsonSerializer.Serialize(chunk);
-            var sql = db.Provider == DatabaseProvider.Postgres ? PostgresSql : SqliteSql;
             await db.Database.ExecuteSqlRawAsync(sql, [parameter], ct);
+        }
+        if (own is not null)
+        {
+            await own.CommitAsync(ct);
         }
     }
 }

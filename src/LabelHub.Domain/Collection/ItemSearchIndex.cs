@@ -64,6 +64,13 @@ public static class ItemSearchIndex
         migrationBuilder.Sql(ItemDerivedColumns.BackfillSql(provider) + ";");
     }
 
+    /// <summary>The item_labels rows of answers given before the table existed (the table itself is the migration's).</summary>
+    public static void UpLabels(MigrationBuilder migrationBuilder, DatabaseProvider provider)
+    {
+        ArgumentNullException.ThrowIfNull(migrationBuilder);
+        migrationBuilder.Sql(ItemLabelRows.BackfillSql(provider));
+    }
+
     public static void Down(MigrationBuilder migrationBuilder, DatabaseProvider provider)
     {
         ArgumentNullException.ThrowIfNull(migrationBuilder);

@@ -29,8 +29,8 @@ public static class ItemTableFilters
         items = WhereStatus(db, items, filter.Statuses, project.Overlap);
         if (filter.Field is { } field && filter.Label is { } label)
         {
-            var answered = AnsweredWith(db, projectId, field, label);
-            items = items.Where(i => answered.Contains(i.Id));
+            // Some current answer gives the label (ItemLabelRows says which values count), read from item_labels' index.
+            items = items.Where(i => db.ItemLabels.Any(l => l.ProjectId == projectId && l.Field == field && l.Label == label && l.ItemId == i.Id));
         }
         if (filter.AnnotatorId is { } annotatorId)
         {
@@ -92,6 +92,10 @@ public static class ItemTableFilters
                 ? new ValidationException("field", "Give the field whose label you filter by.")
                 : new ValidationException("label", "Give the label to filter the field by.");
         }
+        if (filter.Label is { Length: > ItemLabel.MaxLabelLength })
+        {
+            throw new ValidationException("label", $"A label to filter by has at most {ItemLabel.MaxLabelLength} characters.");
+        }
         if (filter.AgreementBelow is { } below && (double.IsNaN(below) || below < 0 || below > 1))
         {
             throw new ValidationException("agreementBelow", "Agreement is a share from 0 to 1.");
@@ -141,21 +145,6 @@ public static class ItemTableFilters
         var body = parts.Skip(1).Aggregate(parts[0].Body, (acc, p) => Expression.OrElse(acc, new Rebind(p.Parameters[0], row).Visit(p.Body)));
         return items.Where(Expression.Lambda<Func<Item, bool>>(body, row));
     }
-
-    /// <summary>Ids of items some current answer gives <paramref name="label"/> in <paramref name="field"/> (a choice's value, or one of a multi-choice's).</summary>
-    private static IQueryable<long> AnsweredWith(LabelHubDbContext db, Guid projectId, string field, string label) => db.Provider switch
-    {
-        DatabaseProvider.Postgres => db.Database.SqlQuery<long>($"""
-            SELECT a.item_id AS "Value" FROM annotations a
-            WHERE a.project_id = {projectId} AND a.is_current AND (a."values" -> {field}) @> to_jsonb({label}::text)
-            """),
-        DatabaseProvider.Sqlite => db.Database.SqlQuery<long>($"""
-            SELECT a.item_id AS "Value" FROM annotations a
-            WHERE a.project_id = {projectId} AND a.is_current
-              AND EXISTS (SELECT 1 FROM json_each(a."values", '$."' || replace({field}, '"', '\"') || '"') j WHERE j.value = {label})
-            """),
-        _ => throw new ArgumentOutOfRangeException(nameof(db)),
-    };
 
     private static async Task<IQueryable<Item>> WhereInReleaseAsync(LabelHubDbContext db, IQueryable<Item> items, Guid projectId, int number, string? split, CancellationToken ct)
     {

@@ -50,6 +50,7 @@ public abstract class LabelHubDbContext(DbContextOptions options)
     public DbSet<DuplicateGroupMember> DuplicateGroupMembers => Set<DuplicateGroupMember>();
     public DbSet<Generator> Generators => Set<Generator>();
     public DbSet<ItemSource> ItemSources => Set<ItemSource>();
+    public DbSet<ItemLabel> ItemLabels => Set<ItemLabel>();
     public DbSet<CrowdInvite> CrowdInvites => Set<CrowdInvite>();
     public DbSet<CrowdMember> CrowdMembers => Set<CrowdMember>();
 
@@ -114,6 +115,7 @@ public abstract class LabelHubDbContext(DbContextOptions options)
         builder.ApplyConfiguration(new ReleaseItemConfiguration());
         builder.ApplyConfiguration(new GeneratorConfiguration(Provider));
         builder.ApplyConfiguration(new ItemSourceConfiguration());
+        builder.ApplyConfiguration(new ItemLabelConfiguration());
         builder.ApplyConfiguration(new CrowdInviteConfiguration());
         builder.ApplyConfiguration(new CrowdMemberConfiguration());
     }

@@ -111,6 +111,11 @@ public sealed class LabelStudioImportTests
             Answer(2, aliceId).Values["objects"].Deserialize<BoxValue[]>()!);
         Assert.Equal([new BoxValue(65 / 640.0, 0.2, 190 / 640.0, 0.4, "car", 65, 96, 190, 192)], Answer(2, bobId).Values["objects"].Deserialize<BoxValue[]>()!);
         Assert.Equal("neutral", Answer(3, bobId).Values["sentiment"].GetString());
+        // Revealing the answers (a bulk update, not SaveChanges) fills what the data manager's label filter reads.
+        var labels = await db.ItemLabels.Where(l => l.ProjectId == project.Id).Select(l => new { l.ItemId, l.Field, l.Label }).ToListAsync();
+        Assert.Equal([items[1].Id], labels.Where(l => l.Field == "note" && l.Label == "box arrived damaged").Select(l => l.ItemId));
+        Assert.Equal([items[1].Id], labels.Where(l => l.Field == "topics" && l.Label == "quality").Select(l => l.ItemId));
+        Assert.Contains(labels, l => l.ItemId == items[0].Id && l.Field == "sentiment" && l.Label == "positive");
 
         var predictions = await db.Predictions.Where(p => p.ProjectId == project.Id).OrderBy(p => p.ItemId).ToListAsync();
         Assert.Equal([items[0].Id, items[2].Id], predictions.Select(p => p.ItemId));
@@ -158,6 +163,7 @@ public sealed class LabelStudioImportTests
         // pending, their four answers not current, so nothing that reads current answers (review, quality, exports) sees them.
         await db.Items.Where(i => firstTwo.Contains(i.Id)).ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, Item.PendingSlots));
         await db.Annotations.Where(a => firstTwo.Contains(a.ItemId)).ExecuteUpdateAsync(s => s.SetProperty(a => a.IsCurrent, false));
+        await db.ItemLabels.Where(l => firstTwo.Contains(l.ItemId)).ExecuteDeleteAsync();
         Assert.Equal(3, await db.Annotations.CountAsync(a => a.ProjectId == project.Id && a.IsCurrent));
 
         var run = await db.JobRuns.AsNoTracking().SingleAsync(r => r.Id == job.Id);
@@ -165,6 +171,10 @@ public sealed class LabelStudioImportTests
 
         Assert.Equal(4, outcome.Result!.Imported);
         Assert.Equal(7, await db.Annotations.CountAsync(a => a.ProjectId == project.Id && a.IsCurrent));
+        // Their labels arrive with them (the data manager's label filter).
+        var labels = await db.ItemLabels.Where(l => firstTwo.Contains(l.ItemId)).Select(l => l.Field + "=" + l.Label).ToListAsync();
+        Assert.Contains("sentiment=positive", labels);
+        Assert.Contains("note=box arrived damaged", labels);
         Assert.Equal([2, 2, 2, 1], await db.Items.Where(i => i.ProjectId == project.Id).OrderBy(i => i.Id).Select(i => i.TakenSlots).ToListAsync());
     }
 

@@ -573,6 +573,35 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.HasAnnotation("Npgsql:StorageParameter:fillfactor", 80);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemLabel", b =>
+                {
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)")
+                        .HasColumnName("field");
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)")
+                        .HasColumnName("label");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("ItemId", "Field", "Label")
+                        .HasName("pk_item_labels");
+
+                    b.HasIndex("ProjectId", "Field", "Label", "ItemId")
+                        .HasDatabaseName("ix_item_labels_project_id_field_label_item_id");
+
+                    b.ToTable("item_labels", (string)null);
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Collection.ItemSource", b =>
                 {
                     b.Property<long>("Id")
@@ -2270,6 +2299,16 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasForeignKey("SyntheticGeneratorId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_items_generators_synthetic_generator_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemLabel", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_item_labels_items_item_id");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Collection.ItemSource", b =>

@@ -554,6 +554,35 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.ToTable("items", (string)null);
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemLabel", b =>
+                {
+                    b.Property<long>("ItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_id");
+
+                    b.Property<string>("Field")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("field");
+
+                    b.Property<string>("Label")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT")
+                        .HasColumnName("label");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("ItemId", "Field", "Label")
+                        .HasName("pk_item_labels");
+
+                    b.HasIndex("ProjectId", "Field", "Label", "ItemId")
+                        .HasDatabaseName("ix_item_labels_project_id_field_label_item_id");
+
+                    b.ToTable("item_labels", (string)null);
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Collection.ItemSource", b =>
                 {
                     b.Property<long>("Id")
@@ -2229,6 +2258,16 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasForeignKey("SyntheticGeneratorId")
                         .OnDelete(DeleteBehavior.Restrict)
                         .HasConstraintName("fk_items_generators_synthetic_generator_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemLabel", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithMany()
+                        .HasForeignKey("ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_item_labels_items_item_id");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Collection.ItemSource", b =>
