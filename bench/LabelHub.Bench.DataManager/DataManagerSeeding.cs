@@ -83,7 +83,7 @@ public static class DataManagerSeeding
         await db.Database.ExecuteSqlRawAsync(Trusted($"""
             {sql.Numbers(itemCount)}
             INSERT INTO items (project_id, data, content_hash, source_line, taken_slots, submitted_count, priority, is_gold, gold_answer, created_at, source_id, search_text)
-            SELECT {"{0}"}, {sql.JsonObject("text", text)}, {sql.Hex64("n")}, n, {answers}, {answers}, ((n * 7919) % 1000) / 1000.0, n % 500 = 0,
+            SELECT {"{0}"}, {sql.JsonObject("text", text)}, {sql.Hex64("n")}, n, {answers}, {answers}, (((n % 1000) * 7919) % 1000) / 1000.0, n % 500 = 0,
                    {sql.EmptyJson}, {sql.Time("n")}, {source}, {text}
             FROM numbers
             """), [projectId], ct);

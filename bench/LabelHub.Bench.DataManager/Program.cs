@@ -54,7 +54,9 @@ foreach (var database in databases)
     {
         await using var connection = new NpgsqlConnection(server.BaseConnectionString);
         await connection.OpenAsync(ct);
-        await using var create = new NpgsqlCommand("CREATE DATABASE labelhub TEMPLATE template0 ENCODING 'UTF8'", connection);
+        // A UTF-8 character type, as the postgres image has (en_US.utf8): under LC_CTYPE C, pg_trgm takes no trigrams
+        // from Hangul, so a Korean search would scan every row. Collation stays C for the same order as the tests.
+        await using var create = new NpgsqlCommand("CREATE DATABASE labelhub TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'", connection);
         await create.ExecuteNonQueryAsync(ct);
         settings["ConnectionStrings:LabelHub"] = new NpgsqlConnectionStringBuilder(server.BaseConnectionString) { Database = "labelhub" }.ConnectionString;
     }

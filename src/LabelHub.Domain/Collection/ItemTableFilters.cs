@@ -131,7 +131,13 @@ public static class ItemTableFilters
         }
         // Same rules as StatusOf and ItemQueries.WhereCompleted (every slot used, none merely reserved).
         Expression<Func<Item, bool>> unlabeled = i => i.TakenSlots == 0 && i.SubmittedCount == 0;
-        Expression<Func<Item, bool>> completed = i => i.TakenSlots >= overlap && !db.Assignments.Any(a => a.ItemId == i.Id && a.State == AssignmentState.Leased);
+        // On SQLite "taken_slots >= overlap" plus the query filter's "taken_slots < PendingSlots" reads as a narrow range of
+        // the next-task index, so the planner walked that index and sorted every completed item (2.3 s at 1,000,000);
+        // adding a parameter (always 0) hides the column from the planner, which then walks the sort's own index.
+        var hideFromPlanner = db.Provider == DatabaseProvider.Sqlite ? 0 : (int?)null;
+        Expression<Func<Item, bool>> completed = hideFromPlanner is { } zero
+            ? i => i.TakenSlots + zero >= overlap && !db.Assignments.Any(a => a.ItemId == i.Id && a.State == AssignmentState.Leased)
+            : i => i.TakenSlots >= overlap && !db.Assignments.Any(a => a.ItemId == i.Id && a.State == AssignmentState.Leased);
         Expression<Func<Item, bool>> inProgress = i => !(i.TakenSlots == 0 && i.SubmittedCount == 0)
             && !(i.TakenSlots >= overlap && !db.Assignments.Any(a => a.ItemId == i.Id && a.State == AssignmentState.Leased));
         var parts = wanted.Select(s => s switch
