@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
 using System.Text;
+using LabelHub.Bench;
 using LabelHub.Bench.DataManager;
 using LabelHub.Bench.Distribution;
 using LabelHub.Domain.Collection;
@@ -49,28 +50,9 @@ foreach (var database in databases)
     var postgres = database == "postgres";
     await using var server = postgres ? await LocalPostgres.StartAsync(durable: true, ct) : null;
     var dataDir = Directory.CreateTempSubdirectory("labelhub-dm-bench-").FullName;
-    var settings = new Dictionary<string, string?> { ["LabelHub:DataDir"] = dataDir, ["LabelHub:RunJobServer"] = "false" };
-    if (server is not null)
-    {
-        await using var connection = new NpgsqlConnection(server.BaseConnectionString);
-        await connection.OpenAsync(ct);
-        // A UTF-8 character type, as the postgres image has (en_US.utf8): under LC_CTYPE C, pg_trgm takes no trigrams
-        // from Hangul, so a Korean search would scan every row. Collation stays C for the same order as the tests.
-        await using var create = new NpgsqlCommand("CREATE DATABASE labelhub TEMPLATE template0 ENCODING 'UTF8' LC_COLLATE 'C' LC_CTYPE 'C.UTF-8'", connection);
-        await create.ExecuteNonQueryAsync(ct);
-        settings["ConnectionStrings:LabelHub"] = new NpgsqlConnectionStringBuilder(server.BaseConnectionString) { Database = "labelhub" }.ConnectionString;
-    }
     try
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(WebSetup).Assembly.GetName().Name, EnvironmentName = "Production", Args = [] });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning).AddConsole();
-        builder.AddLabelHubDomain();
-        builder.AddLabelHubJobs(runJobServer: false);
-        builder.AddLabelHubWeb();
-        await using var app = builder.Build();
-        await DatabaseSetup.MigrateAsync(app.Services, ct);
-
+        await using var app = await BenchApp.StartAsync(server, dataDir, ct);
         var seeded = await DataManagerSeeding.SeedAsync(app.Services, itemCount, ct);
         Console.WriteLine($"[{database}] seeded {itemCount:N0} items (item insert {seeded.ItemSeconds:F1} s, agreement/score backfill {seeded.BackfillSeconds:F1} s, item_labels backfill {seeded.LabelBackfillSeconds:F1} s)");
         var table = app.Services.GetRequiredService<ItemTableService>();

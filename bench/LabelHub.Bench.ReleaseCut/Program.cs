@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using LabelHub.Bench;
 using LabelHub.Bench.Distribution;
 using LabelHub.Bench.ReleaseCut;
 using LabelHub.Domain.Data;
@@ -47,25 +48,9 @@ foreach (var database in databases)
     var postgres = database == "postgres";
     await using var server = postgres ? await LocalPostgres.StartAsync(durable: true, ct) : null;
     var dataDir = Directory.CreateTempSubdirectory("labelhub-release-bench-").FullName;
-    var settings = new Dictionary<string, string?> { ["LabelHub:DataDir"] = dataDir, ["LabelHub:RunJobServer"] = "false" };
-    if (server is not null)
-    {
-        await using var connection = new NpgsqlConnection(server.BaseConnectionString);
-        await connection.OpenAsync(ct);
-        await using var create = new NpgsqlCommand("CREATE DATABASE labelhub TEMPLATE template0 ENCODING 'UTF8'", connection);
-        await create.ExecuteNonQueryAsync(ct);
-        settings["ConnectionStrings:LabelHub"] = new NpgsqlConnectionStringBuilder(server.BaseConnectionString) { Database = "labelhub" }.ConnectionString;
-    }
     try
     {
-        var builder = WebApplication.CreateBuilder(new WebApplicationOptions { ApplicationName = typeof(WebSetup).Assembly.GetName().Name, EnvironmentName = "Production", Args = [] });
-        builder.Configuration.AddInMemoryCollection(settings);
-        builder.Logging.ClearProviders().SetMinimumLevel(LogLevel.Warning).AddConsole();
-        builder.AddLabelHubDomain();
-        builder.AddLabelHubJobs(runJobServer: false);
-        builder.AddLabelHubWeb();
-        await using var app = builder.Build();
-        await DatabaseSetup.MigrateAsync(app.Services, ct);
+        await using var app = await BenchApp.StartAsync(server, dataDir, ct);
         // The cut runs as a job does: its SQLite writes give way to requests at the write gate.
         SqliteWriteGate.MarkJob();
 
