@@ -48,6 +48,18 @@ public class Release
     /// <summary>SHA-256 (hex) of the manifest: every item's id, split and content hash in item order.</summary>
     public string? ManifestSha256 { get; set; }
     public string? Error { get; set; }
+
+    /// <summary>
+    /// When the release was last checked by rebuilding its manifest from the rows it stores (the "reproducible
+    /// releases" KPI); null until checked.
+    /// </summary>
+    public DateTimeOffset? VerifiedAt { get; set; }
+
+    /// <summary>SHA-256 (hex) of the manifest rebuilt at <see cref="VerifiedAt"/>; equal to <see cref="ManifestSha256"/> when reproducible.</summary>
+    public string? VerifiedSha256 { get; set; }
+
+    /// <summary>What the check found different (first differing item, missing rows), in English; null when it matched.</summary>
+    public string? VerificationProblem { get; set; }
 }
 
 /// <summary>

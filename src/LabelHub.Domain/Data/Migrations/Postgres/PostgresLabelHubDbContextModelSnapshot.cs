@@ -1824,6 +1824,18 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasColumnType("text")
                         .HasColumnName("summary");
 
+                    b.Property<string>("VerificationProblem")
+                        .HasColumnType("text")
+                        .HasColumnName("verification_problem");
+
+                    b.Property<DateTimeOffset?>("VerifiedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("verified_at");
+
+                    b.Property<string>("VerifiedSha256")
+                        .HasColumnType("text")
+                        .HasColumnName("verified_sha256");
+
                     b.HasKey("Id")
                         .HasName("pk_releases");
 

@@ -1789,6 +1789,18 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasColumnType("TEXT")
                         .HasColumnName("summary");
 
+                    b.Property<string>("VerificationProblem")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("verification_problem");
+
+                    b.Property<long?>("VerifiedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("verified_at");
+
+                    b.Property<string>("VerifiedSha256")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("verified_sha256");
+
                     b.HasKey("Id")
                         .HasName("pk_releases");
 
