@@ -115,10 +115,12 @@ public static class DataManagerSeeding
             FROM items WHERE project_id = {"{0}"} AND source_line % 50 = 0
             """), [projectId, run.Id], ct);
         var backfill = System.Diagnostics.Stopwatch.StartNew();
-        await db.Database.ExecuteSqlRawAsync(ItemDerivedColumns.BackfillSql(db.Provider), ct);
+        // Seeding wrote answers and predictions by the million; one set-based pass replaces the queue's row-by-row refresh.
+        await db.Database.ExecuteSqlRawAsync(ItemStatsRefresh.BackfillSql(db.Provider), ct);
         var backfillSeconds = backfill.Elapsed.TotalSeconds;
         var labelBackfill = System.Diagnostics.Stopwatch.StartNew();
         await db.Database.ExecuteSqlRawAsync(ItemLabelRows.BackfillSql(db.Provider), ct);
+        await db.Database.ExecuteSqlRawAsync("DELETE FROM item_stats_queue", ct);
         var labelBackfillSeconds = labelBackfill.Elapsed.TotalSeconds;
         await db.Database.ExecuteSqlRawAsync(sql.Postgres ? "VACUUM ANALYZE" : "ANALYZE; PRAGMA wal_checkpoint(TRUNCATE);", ct);
         return new SeededProject(admin, project.Id, users[2], [.. sources.Select(s => s.Id)], itemSeconds, backfillSeconds, labelBackfillSeconds);

@@ -259,7 +259,6 @@ public sealed partial class DuplicateService
             await db.Items.Where(i => i.Id == keptId && i.ProjectId == project.Id).ExecuteUpdateAsync(s => s
                 .SetProperty(i => i.TakenSlots, i => i.TakenSlots - slots)
                 .SetProperty(i => i.SubmittedCount, i => i.SubmittedCount - carried.Count), ct);
-            await ItemDerivedColumns.RefreshAsync(db, keptId, ct);
         }
         return carried.Count;
     }

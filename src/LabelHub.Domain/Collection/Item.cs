@@ -56,22 +56,17 @@ public class Item
     /// <summary>The noise seed that, with the generator's weights and the class, reproduces the image.</summary>
     public long? SyntheticSeed { get; set; }
 
-    /// <summary>
-    /// Share of agreeing pairs among the item's current answers (0 to 1); null with fewer than two. Kept on the row
-    /// (ItemDerivedColumns) so the data manager filters and sorts 1,000,000 items without reading their answers.
-    /// </summary>
-    public double? Agreement { get; set; }
-
-    /// <summary>The newest prediction's score, kept on the row like <see cref="Agreement"/>; null without one.</summary>
-    public double? PredictionScore { get; set; }
-
     /// <summary>The source the item came from (issue 17); null for items imported before sources were recorded.</summary>
     public long? SourceId { get; set; }
 
     /// <summary>
     /// The item's text as the data manager searches it: the "text" value, or a record's string values one per line;
-    /// null for an image item with no text. Written when the item is made.
+    /// null for an image item with no text. Written when the item is made; the search index lives beside the item
+    /// (<see cref="ItemSearchIndex"/>) so that leases, which rewrite every index of the row, do not rewrite it.
     /// </summary>
     public string? SearchText { get; set; }
     public DateTimeOffset CreatedAt { get; set; }
+
+    /// <summary>The data manager's sort columns (agreement, prediction score, …), kept off this row; see <see cref="ItemStats"/>.</summary>
+    public ItemStats? Stats { get; set; }
 }

@@ -26,20 +26,19 @@ internal sealed class ItemConfiguration(DatabaseProvider provider) : IEntityType
         // next-task index and sorted every remaining item for each page, so a 1,000,000-item export slowed as it went.
         item.HasIndex(i => new { i.ProjectId, i.Id });
         item.HasIndex(i => i.ImportJobRunId);
-        // The data manager's sorts (ItemTableService): each walks (project, column, id) in order and stops after a page,
-        // so a sorted first or later page over 1,000,000 items reads a page of index entries instead of sorting them all.
-        item.HasIndex(i => new { i.ProjectId, i.CreatedAt, i.Id });
-        item.HasIndex(i => new { i.ProjectId, i.Priority, i.Id });
-        item.HasIndex(i => new { i.ProjectId, i.SubmittedCount, i.Id });
-        item.HasIndex(i => new { i.ProjectId, i.Agreement, i.Id });
-        item.HasIndex(i => new { i.ProjectId, i.PredictionScore, i.Id });
-        // Sorting by source walks one source at a time in id order; filtering by source reads only its items.
-        item.HasIndex(i => new { i.ProjectId, i.SourceId, i.Id });
+        // No index for the data manager here: every lease writes an entry into each index of this table (taken_slots is
+        // in the next-task index, so the update cannot be HOT). Its sorts and search live in item_stats and item_search.
 
         item.Property(i => i.SyntheticLabel).HasMaxLength(200);
         item.HasOne<Generator>().WithMany().HasForeignKey(i => i.SyntheticGeneratorId).OnDelete(DeleteBehavior.Restrict);
         item.HasIndex(i => i.SyntheticGeneratorId);
-        item.HasOne<ItemSource>().WithMany().HasForeignKey(i => i.SourceId).OnDelete(DeleteBehavior.Restrict);
+        // No foreign key on source_id in PostgreSQL: EF would index it, and every lease would write that index too;
+        // item_stats holds the same value under a foreign key, so an item still cannot name a missing source. SQLite
+        // writes only the indexes of the columns an UPDATE changes, and drops a foreign key only by rebuilding the table.
+        if (!postgres)
+        {
+            item.HasOne<ItemSource>().WithMany().HasForeignKey(i => i.SourceId).OnDelete(DeleteBehavior.Restrict);
+        }
         // Items of an import still being written are not there yet for anyone (the import itself asks with IgnoreQueryFilters).
         item.HasQueryFilter(i => i.TakenSlots < Item.PendingSlots);
         if (postgres)

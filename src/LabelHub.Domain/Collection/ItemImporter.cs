@@ -255,10 +255,8 @@ public sealed class ItemImporter(IDbContextFactory<LabelHubDbContext> dbFactory,
             var brought = db.Annotations
                 .Where(a => a.ItemId >= from && a.ItemId <= to && !a.IsCurrent
                     && db.Items.IgnoreQueryFilters().Any(i => i.Id == a.ItemId && i.ImportJobRunId == runId && i.TakenSlots == Item.PendingSlots));
-            var answered = await brought.Select(a => a.ItemId).Distinct().ToListAsync(ct);
+            // Triggers queue the answered items for the data manager's columns (ItemStatsRefresh).
             await brought.ExecuteUpdateAsync(s => s.SetProperty(a => a.IsCurrent, true), ct);
-            // The update bypasses SaveChanges: the answered items' agreement and item_labels follow here.
-            await ItemDerivedColumns.RefreshAsync(db, answered, ct);
             return await db.Items.IgnoreQueryFilters()
                 .Where(i => i.Id >= from && i.Id <= to && i.ImportJobRunId == runId && i.TakenSlots == Item.PendingSlots)
                 .ExecuteUpdateAsync(s => s.SetProperty(i => i.TakenSlots, i => i.SubmittedCount), ct);

@@ -6,7 +6,7 @@ namespace LabelHub.Domain.Collection;
 
 /// <summary>
 /// One (field, label) that some current answer of an item gives: the data manager's "label of a field" filter reads
-/// these by an index instead of opening every answer's JSON. Written only by <see cref="ItemDerivedColumns"/>
+/// these by an index instead of opening every answer's JSON. Written only by <see cref="ItemStatsRefresh"/>
 /// (<see cref="ItemLabelRows"/> says which values count), removed with the item.
 /// </summary>
 public class ItemLabel

@@ -40,7 +40,7 @@ public static class ItemLabelRows
 
     /// <summary>
     /// Replaces the rows of the items whose ids the statement's parameter {0} holds (a PostgreSQL bigint[] or a SQLite
-    /// JSON list); run in the same command as the agreement refresh. ON CONFLICT/OR IGNORE: a concurrent refresh of
+    /// JSON list); run in the same command as the item stats refresh. ON CONFLICT/OR IGNORE: a concurrent refresh of
     /// the same item may have inserted a row this statement's delete did not see.
     /// </summary>
     public static string RefreshSql(DatabaseProvider provider) => provider switch

@@ -4,10 +4,10 @@ using Microsoft.EntityFrameworkCore.Migrations;
 namespace LabelHub.Domain.Collection;
 
 /// <summary>
-/// The data manager's full-text search index on <see cref="Item.SearchText"/> and the backfill of the columns the
-/// data manager reads, as raw SQL a migration calls (a regenerated migration needs one line:
-/// <c>ItemSearchIndex.Up(migrationBuilder, provider)</c>).
-/// PostgreSQL: a pg_trgm GIN index, which ILIKE '%…%' uses for queries of 3 or more characters.
+/// The data manager's full-text search index on <see cref="Item.SearchText"/>, as raw SQL a migration calls (a
+/// regenerated migration needs one line: <c>ItemSearchIndex.Up(migrationBuilder, provider)</c>).
+/// PostgreSQL: a pg_trgm GIN index, which ILIKE '%…%' uses for queries of 3 or more characters; the next migration
+/// moved it from items to item_search (<see cref="ItemStatsStorage"/>).
 /// SQLite: an FTS5 table with the trigram tokenizer (case-insensitive) over items' search_text, external content kept
 /// in step by triggers; queries of fewer than 3 characters have no trigram and fall back to a LIKE scan.
 /// </summary>
@@ -60,8 +60,8 @@ public static class ItemSearchIndex
             default:
                 throw new ArgumentOutOfRangeException(nameof(provider));
         }
-        // Agreement and the newest prediction's score of items answered or predicted before the columns existed.
-        migrationBuilder.Sql(ItemDerivedColumns.BackfillSql(provider) + ";");
+        // (This migration also backfilled items.agreement and items.prediction_score; the next one moved them to
+        // item_stats and fills them there, so a database upgraded through both gets them from that one.)
     }
 
     /// <summary>The item_labels rows of answers given before the table existed (the table itself is the migration's).</summary>

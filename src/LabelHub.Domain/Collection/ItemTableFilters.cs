@@ -17,7 +17,10 @@ public static class ItemTableFilters
         : takenSlots >= overlap && !leased ? ItemStatus.Completed
         : ItemStatus.InProgress;
 
-    /// <summary>The project's items the filter selects; bad values are refused naming their member.</summary>
+    /// <summary>
+    /// The project's items the filter selects; bad values are refused naming their member. Agreement, score and source
+    /// are read from <see cref="ItemStats"/> (its indexes), the rest from the item.
+    /// </summary>
     public static async Task<IQueryable<Item>> ApplyAsync(LabelHubDbContext db, Project project, ItemFilter filter, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(db);
@@ -38,7 +41,7 @@ public static class ItemTableFilters
         }
         if (filter.AgreementBelow is { } below)
         {
-            items = items.Where(i => i.Agreement != null && i.Agreement < below);
+            items = items.Where(i => i.Stats!.Agreement != null && i.Stats.Agreement < below);
         }
         if (filter.Gold is { } gold)
         {
@@ -52,16 +55,16 @@ public static class ItemTableFilters
         }
         if (filter.ScoreMin is { } min)
         {
-            items = items.Where(i => i.PredictionScore != null && i.PredictionScore >= min);
+            items = items.Where(i => i.Stats!.PredictionScore != null && i.Stats.PredictionScore >= min);
         }
         if (filter.ScoreMax is { } max)
         {
-            items = items.Where(i => i.PredictionScore != null && i.PredictionScore <= max);
+            items = items.Where(i => i.Stats!.PredictionScore != null && i.Stats.PredictionScore <= max);
         }
         if (filter.SourceIds.Count > 0)
         {
             var sources = filter.SourceIds.Distinct().ToList();
-            items = items.Where(i => i.SourceId != null && sources.Contains(i.SourceId.Value));
+            items = items.Where(i => i.Stats!.SourceId != null && sources.Contains(i.Stats.SourceId.Value));
         }
         if (filter.Synthetic is { } synthetic)
         {

@@ -5,8 +5,8 @@ using Microsoft.EntityFrameworkCore;
 namespace LabelHub.Domain.Collection;
 
 /// <summary>
-/// The data manager's case-insensitive substring search in <see cref="Item.SearchText"/> (ItemSearchIndex builds the
-/// indexes). PostgreSQL: ILIKE, which the pg_trgm index serves. SQLite: the FTS5 trigram table for 3 or more
+/// The data manager's case-insensitive substring search in <see cref="Item.SearchText"/> (ItemSearchIndex and
+/// ItemStatsStorage build the indexes). PostgreSQL: ILIKE on item_search, which its pg_trgm index serves. SQLite: the FTS5 trigram table for 3 or more
 /// characters; a shorter query has no trigram to look up and scans with LIKE (which folds only ASCII case).
 /// </summary>
 internal static class ItemTableSearch
@@ -16,8 +16,11 @@ internal static class ItemTableSearch
         switch (db.Provider)
         {
             case DatabaseProvider.Postgres:
+                // item_search holds the text with the trigram index (ItemStatsStorage), away from items' lease updates.
                 var pattern = "%" + EscapeLike(search) + "%";
-                return items.Where(i => i.SearchText != null && EF.Functions.ILike(i.SearchText, pattern, "\\"));
+                var found = db.Database.SqlQuery<long>(
+                    $"SELECT item_id AS \"Value\" FROM item_search WHERE search_text ILIKE {pattern} ESCAPE '\\'");
+                return items.Where(i => found.Contains(i.Id));
             case DatabaseProvider.Sqlite:
                 if (search.EnumerateRunes().Count() < 3)
                 {

@@ -27,6 +27,8 @@ public sealed class ItemTableService(IDbContextFactory<LabelHubDbContext> dbFact
         ArgumentNullException.ThrowIfNull(sort);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var project = await db.GetManageableAsync(actor, projectId, ct);
+        // Answers submitted before this read are in the table: the project's queued changes are refreshed first.
+        await ItemStatsRefresh.RunAsync(db, projectId, ct);
         var take = Math.Clamp(limit, 1, MaxPageSize);
         var cursor = after is null ? null : ItemTableCursor.Decode(after, sort);
         var items = await ItemTableFilters.ApplyAsync(db, project, filter, ct);
@@ -40,7 +42,7 @@ public sealed class ItemTableService(IDbContextFactory<LabelHubDbContext> dbFact
         for (var s = start; s < segments.Count && rows.Count <= take; s++)
         {
             var segment = segments[s];
-            var page = segment.Apply(items, sort, s == start ? cursor : null);
+            var page = segment.Apply(items, projectId, sort, s == start ? cursor : null);
             rows.AddRange(await ProjectAsync(db, page, project, take + 1 - rows.Count, ct));
         }
         string? next = null;
@@ -58,6 +60,8 @@ public sealed class ItemTableService(IDbContextFactory<LabelHubDbContext> dbFact
         ArgumentNullException.ThrowIfNull(filter);
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var project = await db.GetManageableAsync(actor, projectId, ct);
+        // Answers submitted before this read are in the table: the project's queued changes are refreshed first.
+        await ItemStatsRefresh.RunAsync(db, projectId, ct);
         var items = await ItemTableFilters.ApplyAsync(db, project, filter, ct);
         return await items.OrderBy(i => i.Id).Select(i => i.Id).Take(max).ToListAsync(ct);
     }
@@ -92,53 +96,63 @@ public sealed class ItemTableService(IDbContextFactory<LabelHubDbContext> dbFact
             ? cursor.InNulls == Nulls && cursor.Whole == SourceId
             : cursor.InNulls == Nulls;
 
-        public IQueryable<Item> Apply(IQueryable<Item> items, ItemSort sort, ItemTableCursor? cursor)
+        public IQueryable<Item> Apply(IQueryable<Item> items, Guid projectId, ItemSort sort, ItemTableCursor? cursor)
         {
             var desc = sort.Descending;
             var id = cursor?.Id ?? 0;
             var has = cursor is not null;
+            if (sort.Column == ItemSortColumn.Id)
+            {
+                return ById(items, i => i.Id, has, id, desc);
+            }
+            // Every other sort walks an index of item_stats; naming its project makes the join an inner one, so the
+            // planner can read that index in order and join each item by its key.
+            items = items.Where(i => i.Stats!.ProjectId == projectId);
             if (sort.Column == ItemSortColumn.Source)
             {
-                items = SourceId is { } sourceId ? items.Where(i => i.SourceId == sourceId) : items.Where(i => i.SourceId == null);
-                return ById(items, has, id, desc);
+                items = SourceId is { } sourceId ? items.Where(i => i.Stats!.SourceId == sourceId) : items.Where(i => i.Stats!.SourceId == null);
+                return ById(items, i => i.Stats!.ItemId, has, id, desc);
             }
             if (Nulls)
             {
-                items = sort.Column == ItemSortColumn.Agreement ? items.Where(i => i.Agreement == null) : items.Where(i => i.PredictionScore == null);
-                return ById(items, has, id, desc);
+                items = sort.Column == ItemSortColumn.Agreement ? items.Where(i => i.Stats!.Agreement == null) : items.Where(i => i.Stats!.PredictionScore == null);
+                return ById(items, i => i.Stats!.ItemId, has, id, desc);
             }
             return sort.Column switch
             {
-                ItemSortColumn.Id => ById(items, has, id, desc),
-                ItemSortColumn.CreatedAt => Keyed(items, i => i.CreatedAt, has, new DateTimeOffset(cursor?.Whole ?? 0, TimeSpan.Zero), id, desc),
-                ItemSortColumn.Priority => Keyed(items, i => i.Priority, has, cursor?.Number ?? 0, id, desc),
-                ItemSortColumn.SubmittedCount => Keyed(items, i => i.SubmittedCount, has, (int)(cursor?.Whole ?? 0), id, desc),
-                ItemSortColumn.Agreement => Keyed(items.Where(i => i.Agreement != null), i => i.Agreement, has, cursor?.Number, id, desc),
-                ItemSortColumn.PredictionScore => Keyed(items.Where(i => i.PredictionScore != null), i => i.PredictionScore, has, cursor?.Number, id, desc),
-                ItemSortColumn.Source => throw new InvalidOperationException("Source segments are handled above."),
+                ItemSortColumn.CreatedAt => Keyed(items, i => i.Stats!.CreatedAt, has, new DateTimeOffset(cursor?.Whole ?? 0, TimeSpan.Zero), id, desc),
+                ItemSortColumn.Priority => Keyed(items, i => i.Stats!.Priority, has, cursor?.Number ?? 0, id, desc),
+                ItemSortColumn.SubmittedCount => Keyed(items, i => i.Stats!.SubmittedCount, has, (int)(cursor?.Whole ?? 0), id, desc),
+                ItemSortColumn.Agreement => Keyed(items.Where(i => i.Stats!.Agreement != null), i => i.Stats!.Agreement, has, cursor?.Number, id, desc),
+                ItemSortColumn.PredictionScore => Keyed(items.Where(i => i.Stats!.PredictionScore != null), i => i.Stats!.PredictionScore, has, cursor?.Number, id, desc),
+                ItemSortColumn.Id or ItemSortColumn.Source => throw new InvalidOperationException("Handled above."),
                 _ => throw new ArgumentOutOfRangeException(nameof(sort)),
             };
         }
     }
 
-    private static IQueryable<Item> ById(IQueryable<Item> items, bool hasCursor, long afterId, bool desc)
+    private static IQueryable<Item> ById(IQueryable<Item> items, Expression<Func<Item, long>> idKey, bool hasCursor, long afterId, bool desc)
     {
         if (hasCursor)
         {
-            items = desc ? items.Where(i => i.Id < afterId) : items.Where(i => i.Id > afterId);
+            var row = idKey.Parameters[0];
+            var idValue = Parameter(afterId);
+            var beyond = desc ? Expression.LessThan(idKey.Body, idValue) : Expression.GreaterThan(idKey.Body, idValue);
+            items = items.Where(Expression.Lambda<Func<Item, bool>>(beyond, row));
         }
-        return desc ? items.OrderByDescending(i => i.Id) : items.OrderBy(i => i.Id);
+        return desc ? items.OrderByDescending(idKey) : items.OrderBy(idKey);
     }
 
-    /// <summary>Ordered by (key, id) in one direction; after the cursor (value, id) when there is one.</summary>
+    /// <summary>Ordered by (key, item id) in one direction, both from item_stats; after the cursor (value, id) when there is one.</summary>
     private static IQueryable<Item> Keyed<T>(IQueryable<Item> items, Expression<Func<Item, T>> key, bool hasCursor, T value, long afterId, bool desc)
     {
+        Expression<Func<Item, long>> idKey = i => i.Stats!.ItemId;
         if (hasCursor)
         {
             var row = key.Parameters[0];
             var k = key.Body;
             var v = Parameter(value);
-            var id = Expression.Property(row, nameof(Item.Id));
+            var id = new Rebind(idKey.Parameters[0], row).Visit(idKey.Body);
             var idValue = Parameter(afterId);
             // key ≥ v bounds the index range; (key > v or id beyond) is the exact keyset condition.
             var bound = desc ? Expression.LessThanOrEqual(k, v) : Expression.GreaterThanOrEqual(k, v);
@@ -147,7 +161,12 @@ public sealed class ItemTableService(IDbContextFactory<LabelHubDbContext> dbFact
                 desc ? Expression.LessThan(id, idValue) : Expression.GreaterThan(id, idValue));
             items = items.Where(Expression.Lambda<Func<Item, bool>>(Expression.AndAlso(bound, beyond), row));
         }
-        return desc ? items.OrderByDescending(key).ThenByDescending(i => i.Id) : items.OrderBy(key).ThenBy(i => i.Id);
+        return desc ? items.OrderByDescending(key).ThenByDescending(idKey) : items.OrderBy(key).ThenBy(idKey);
+    }
+
+    private sealed class Rebind(ParameterExpression from, ParameterExpression to) : ExpressionVisitor
+    {
+        protected override Expression VisitParameter(ParameterExpression node) => node == from ? to : base.VisitParameter(node);
     }
 
     // A member of a captured object becomes a query parameter (not a literal), so plans are reused across pages.
@@ -181,21 +200,23 @@ public sealed class ItemTableService(IDbContextFactory<LabelHubDbContext> dbFact
             i.SearchText,
             i.SubmittedCount,
             i.TakenSlots,
-            i.Priority,
+            // The sorted values as the sort read them (item_stats), so the cursor continues exactly where the page ended.
+            Priority = (double?)i.Stats!.Priority ?? i.Priority,
+            Submitted = (int?)i.Stats!.SubmittedCount ?? i.SubmittedCount,
+            CreatedAt = (DateTimeOffset?)i.Stats!.CreatedAt ?? i.CreatedAt,
             i.IsGold,
             i.SourceId,
             SourceName = db.ItemSources.Where(s => s.Id == i.SourceId).Select(s => s.Name).FirstOrDefault(),
             i.SyntheticLabel,
-            i.Agreement,
-            i.PredictionScore,
+            i.Stats!.Agreement,
+            i.Stats!.PredictionScore,
             Leased = db.Assignments.Any(a => a.ItemId == i.Id && a.State == AssignmentState.Leased),
             Flagged = db.CleansingFindings.Any(f => f.ProjectId == projectId && f.ItemId == i.Id && f.State == FindingState.Open),
             i.SourceLine,
-            i.CreatedAt,
         }).ToListAsync(ct);
         return [.. read.Select(r => new ItemRow(
             r.Id, r.Data, Preview(r.SearchText, r.Data), ItemTableFilters.StatusOf(r.TakenSlots, r.SubmittedCount, r.Leased, overlap),
-            r.SubmittedCount, r.TakenSlots, r.Priority, r.IsGold, r.SourceId, r.SourceName, r.SyntheticLabel, r.Agreement,
+            r.Submitted, r.TakenSlots, r.Priority, r.IsGold, r.SourceId, r.SourceName, r.SyntheticLabel, r.Agreement,
             r.PredictionScore, r.Flagged, r.SourceLine, r.CreatedAt))];
     }
 

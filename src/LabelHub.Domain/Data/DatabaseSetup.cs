@@ -87,6 +87,7 @@ public static class DatabaseSetup
         {
             builder.Services.AddHostedService<SqliteCheckpointer>();
         }
+        builder.Services.AddHostedService<ItemStatsRefreshLoop>();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.AddSingleton<ProjectService>();
         builder.Services.AddSingleton<PlanService>();

@@ -51,35 +51,12 @@ public abstract class LabelHubDbContext(DbContextOptions options)
     public DbSet<Generator> Generators => Set<Generator>();
     public DbSet<ItemSource> ItemSources => Set<ItemSource>();
     public DbSet<ItemLabel> ItemLabels => Set<ItemLabel>();
+    public DbSet<ItemStats> ItemStats => Set<ItemStats>();
+    public DbSet<ItemStatsChange> ItemStatsQueue => Set<ItemStatsChange>();
     public DbSet<CrowdInvite> CrowdInvites => Set<CrowdInvite>();
     public DbSet<CrowdMember> CrowdMembers => Set<CrowdMember>();
 
     public abstract DatabaseProvider Provider { get; }
-
-    /// <summary>
-    /// Saves, then brings the agreement and prediction score of every item whose answers or predictions this save
-    /// wrote up to date (ItemDerivedColumns): one place catches every service that writes them through the context.
-    /// Writes that bypass it (PostgreSQL's one-statement submit, bulk SQL) refresh the items themselves.
-    /// </summary>
-    public override async Task<int> SaveChangesAsync(bool acceptAllChangesOnSuccess, CancellationToken cancellationToken = default)
-    {
-        var touched = ChangeTracker.Entries()
-            .Where(e => e.State is EntityState.Added or EntityState.Modified or EntityState.Deleted)
-            .Select(e => e.Entity switch
-            {
-                Annotation a => (long?)a.ItemId,
-                Prediction p => p.ItemId,
-                _ => null,
-            })
-            .OfType<long>()
-            .ToHashSet();
-        var saved = await base.SaveChangesAsync(acceptAllChangesOnSuccess, cancellationToken);
-        await ItemDerivedColumns.RefreshAsync(this, touched, cancellationToken);
-        return saved;
-    }
-
-    public override int SaveChanges(bool acceptAllChangesOnSuccess) =>
-        SaveChangesAsync(acceptAllChangesOnSuccess).GetAwaiter().GetResult();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -116,6 +93,8 @@ public abstract class LabelHubDbContext(DbContextOptions options)
         builder.ApplyConfiguration(new GeneratorConfiguration(Provider));
         builder.ApplyConfiguration(new ItemSourceConfiguration());
         builder.ApplyConfiguration(new ItemLabelConfiguration());
+        builder.ApplyConfiguration(new ItemStatsConfiguration());
+        builder.ApplyConfiguration(new ItemStatsChangeConfiguration());
         builder.ApplyConfiguration(new CrowdInviteConfiguration());
         builder.ApplyConfiguration(new CrowdMemberConfiguration());
     }

@@ -189,9 +189,7 @@ public sealed partial class TaskDistributor
             {
                 return null;
             }
-            // After the claim has committed: of two answers submitted at once the later refresh sees both, so the
-            // item's agreement ends right without the claim holding its lock any longer.
-            await ItemDerivedColumns.RefreshAsync(db, assignment.ItemId, ct);
+            // The data manager's columns follow from the queue row a trigger added (ItemStatsRefresh), not here.
             return id;
         }
 

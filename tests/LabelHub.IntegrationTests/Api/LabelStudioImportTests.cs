@@ -111,7 +111,9 @@ public sealed class LabelStudioImportTests
             Answer(2, aliceId).Values["objects"].Deserialize<BoxValue[]>()!);
         Assert.Equal([new BoxValue(65 / 640.0, 0.2, 190 / 640.0, 0.4, "car", 65, 96, 190, 192)], Answer(2, bobId).Values["objects"].Deserialize<BoxValue[]>()!);
         Assert.Equal("neutral", Answer(3, bobId).Values["sentiment"].GetString());
-        // Revealing the answers (a bulk update, not SaveChanges) fills what the data manager's label filter reads.
+        // Revealing the answers (a bulk update, not SaveChanges) queues what the data manager's label filter reads; a data
+        // manager read refreshes the queue first, as this does.
+        await ItemStatsRefresh.RunAsync(db, project.Id);
         var labels = await db.ItemLabels.Where(l => l.ProjectId == project.Id).Select(l => new { l.ItemId, l.Field, l.Label }).ToListAsync();
         Assert.Equal([items[1].Id], labels.Where(l => l.Field == "note" && l.Label == "box arrived damaged").Select(l => l.ItemId));
         Assert.Equal([items[1].Id], labels.Where(l => l.Field == "topics" && l.Label == "quality").Select(l => l.ItemId));
@@ -172,6 +174,7 @@ public sealed class LabelStudioImportTests
         Assert.Equal(4, outcome.Result!.Imported);
         Assert.Equal(7, await db.Annotations.CountAsync(a => a.ProjectId == project.Id && a.IsCurrent));
         // Their labels arrive with them (the data manager's label filter).
+        await ItemStatsRefresh.RunAsync(db, project.Id);
         var labels = await db.ItemLabels.Where(l => firstTwo.Contains(l.ItemId)).Select(l => l.Field + "=" + l.Label).ToListAsync();
         Assert.Contains("sentiment=positive", labels);
         Assert.Contains("note=box arrived damaged", labels);

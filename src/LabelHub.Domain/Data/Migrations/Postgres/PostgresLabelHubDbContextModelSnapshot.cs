@@ -450,10 +450,6 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
 
                     NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
 
-                    b.Property<double?>("Agreement")
-                        .HasColumnType("double precision")
-                        .HasColumnName("agreement");
-
                     b.Property<string>("ContentHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -485,10 +481,6 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.Property<bool>("IsGold")
                         .HasColumnType("boolean")
                         .HasColumnName("is_gold");
-
-                    b.Property<double?>("PredictionScore")
-                        .HasColumnType("double precision")
-                        .HasColumnName("prediction_score");
 
                     b.Property<double>("Priority")
                         .HasColumnType("double precision")
@@ -537,32 +529,11 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                     b.HasIndex("ImportJobRunId")
                         .HasDatabaseName("ix_items_import_job_run_id");
 
-                    b.HasIndex("SourceId")
-                        .HasDatabaseName("ix_items_source_id");
-
                     b.HasIndex("SyntheticGeneratorId")
                         .HasDatabaseName("ix_items_synthetic_generator_id");
 
                     b.HasIndex("ProjectId", "Id")
                         .HasDatabaseName("ix_items_project_id_id");
-
-                    b.HasIndex("ProjectId", "Agreement", "Id")
-                        .HasDatabaseName("ix_items_project_id_agreement_id");
-
-                    b.HasIndex("ProjectId", "CreatedAt", "Id")
-                        .HasDatabaseName("ix_items_project_id_created_at_id");
-
-                    b.HasIndex("ProjectId", "PredictionScore", "Id")
-                        .HasDatabaseName("ix_items_project_id_prediction_score_id");
-
-                    b.HasIndex("ProjectId", "Priority", "Id")
-                        .HasDatabaseName("ix_items_project_id_priority_id");
-
-                    b.HasIndex("ProjectId", "SourceId", "Id")
-                        .HasDatabaseName("ix_items_project_id_source_id_id");
-
-                    b.HasIndex("ProjectId", "SubmittedCount", "Id")
-                        .HasDatabaseName("ix_items_project_id_submitted_count_id");
 
                     b.HasIndex("ProjectId", "IsGold", "TakenSlots", "Priority", "Id")
                         .IsDescending(false, false, true, true, false)
@@ -659,6 +630,93 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .HasDatabaseName("ix_item_sources_project_id_id");
 
                     b.ToTable("item_sources", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemStats", b =>
+                {
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<double?>("Agreement")
+                        .HasColumnType("double precision")
+                        .HasColumnName("agreement");
+
+                    b.Property<DateTimeOffset>("CreatedAt")
+                        .HasColumnType("timestamp with time zone")
+                        .HasColumnName("created_at");
+
+                    b.Property<double?>("PredictionScore")
+                        .HasColumnType("double precision")
+                        .HasColumnName("prediction_score");
+
+                    b.Property<double>("Priority")
+                        .HasColumnType("double precision")
+                        .HasColumnName("priority");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.Property<long?>("SourceId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("source_id");
+
+                    b.Property<int>("SubmittedCount")
+                        .HasColumnType("integer")
+                        .HasColumnName("submitted_count");
+
+                    b.HasKey("ItemId")
+                        .HasName("pk_item_stats");
+
+                    b.HasIndex("SourceId")
+                        .HasDatabaseName("ix_item_stats_source_id");
+
+                    b.HasIndex("ProjectId", "Agreement", "ItemId")
+                        .HasDatabaseName("ix_item_stats_project_id_agreement_item_id");
+
+                    b.HasIndex("ProjectId", "CreatedAt", "ItemId")
+                        .HasDatabaseName("ix_item_stats_project_id_created_at_item_id");
+
+                    b.HasIndex("ProjectId", "PredictionScore", "ItemId")
+                        .HasDatabaseName("ix_item_stats_project_id_prediction_score_item_id");
+
+                    b.HasIndex("ProjectId", "Priority", "ItemId")
+                        .HasDatabaseName("ix_item_stats_project_id_priority_item_id");
+
+                    b.HasIndex("ProjectId", "SourceId", "ItemId")
+                        .HasDatabaseName("ix_item_stats_project_id_source_id_item_id");
+
+                    b.HasIndex("ProjectId", "SubmittedCount", "ItemId")
+                        .HasDatabaseName("ix_item_stats_project_id_submitted_count_item_id");
+
+                    b.ToTable("item_stats", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemStatsChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("bigint")
+                        .HasColumnName("id");
+
+                    NpgsqlPropertyBuilderExtensions.UseIdentityByDefaultColumn(b.Property<long>("Id"));
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("bigint")
+                        .HasColumnName("item_id");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("uuid")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_item_stats_queue");
+
+                    b.HasIndex("ProjectId", "Id")
+                        .HasDatabaseName("ix_item_stats_queue_project_id_id");
+
+                    b.ToTable("item_stats_queue", (string)null);
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Identity.AppRole", b =>
@@ -2300,12 +2358,6 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .IsRequired()
                         .HasConstraintName("fk_items_projects_project_id");
 
-                    b.HasOne("LabelHub.Domain.Collection.ItemSource", null)
-                        .WithMany()
-                        .HasForeignKey("SourceId")
-                        .OnDelete(DeleteBehavior.Restrict)
-                        .HasConstraintName("fk_items_item_sources_source_id");
-
                     b.HasOne("LabelHub.Domain.Synthesis.Generator", null)
                         .WithMany()
                         .HasForeignKey("SyntheticGeneratorId")
@@ -2331,6 +2383,22 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired()
                         .HasConstraintName("fk_item_sources_projects_project_id");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemStats", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithOne("Stats")
+                        .HasForeignKey("LabelHub.Domain.Collection.ItemStats", "ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_item_stats_items_item_id");
+
+                    b.HasOne("LabelHub.Domain.Collection.ItemSource", null)
+                        .WithMany()
+                        .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_item_stats_item_sources_source_id");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Identity.PersonalAccessToken", b =>
@@ -2626,6 +2694,11 @@ namespace LabelHub.Domain.Data.Migrations.Postgres
             modelBuilder.Entity("LabelHub.Domain.Cleansing.DuplicateGroup", b =>
                 {
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.Item", b =>
+                {
+                    b.Navigation("Stats");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Jobs.StoredFile", b =>

@@ -433,10 +433,6 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasColumnType("INTEGER")
                         .HasColumnName("id");
 
-                    b.Property<double?>("Agreement")
-                        .HasColumnType("REAL")
-                        .HasColumnName("agreement");
-
                     b.Property<string>("ContentHash")
                         .IsRequired()
                         .HasMaxLength(64)
@@ -468,10 +464,6 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                     b.Property<bool>("IsGold")
                         .HasColumnType("INTEGER")
                         .HasColumnName("is_gold");
-
-                    b.Property<double?>("PredictionScore")
-                        .HasColumnType("REAL")
-                        .HasColumnName("prediction_score");
 
                     b.Property<double>("Priority")
                         .HasColumnType("REAL")
@@ -528,24 +520,6 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
 
                     b.HasIndex("ProjectId", "Id")
                         .HasDatabaseName("ix_items_project_id_id");
-
-                    b.HasIndex("ProjectId", "Agreement", "Id")
-                        .HasDatabaseName("ix_items_project_id_agreement_id");
-
-                    b.HasIndex("ProjectId", "CreatedAt", "Id")
-                        .HasDatabaseName("ix_items_project_id_created_at_id");
-
-                    b.HasIndex("ProjectId", "PredictionScore", "Id")
-                        .HasDatabaseName("ix_items_project_id_prediction_score_id");
-
-                    b.HasIndex("ProjectId", "Priority", "Id")
-                        .HasDatabaseName("ix_items_project_id_priority_id");
-
-                    b.HasIndex("ProjectId", "SourceId", "Id")
-                        .HasDatabaseName("ix_items_project_id_source_id_id");
-
-                    b.HasIndex("ProjectId", "SubmittedCount", "Id")
-                        .HasDatabaseName("ix_items_project_id_submitted_count_id");
 
                     b.HasIndex("ProjectId", "IsGold", "TakenSlots", "Priority", "Id")
                         .IsDescending(false, false, true, true, false)
@@ -638,6 +612,91 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasDatabaseName("ix_item_sources_project_id_id");
 
                     b.ToTable("item_sources", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemStats", b =>
+                {
+                    b.Property<long>("ItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_id");
+
+                    b.Property<double?>("Agreement")
+                        .HasColumnType("REAL")
+                        .HasColumnName("agreement");
+
+                    b.Property<long>("CreatedAt")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("created_at");
+
+                    b.Property<double?>("PredictionScore")
+                        .HasColumnType("REAL")
+                        .HasColumnName("prediction_score");
+
+                    b.Property<double>("Priority")
+                        .HasColumnType("REAL")
+                        .HasColumnName("priority");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.Property<long?>("SourceId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("source_id");
+
+                    b.Property<int>("SubmittedCount")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("submitted_count");
+
+                    b.HasKey("ItemId")
+                        .HasName("pk_item_stats");
+
+                    b.HasIndex("SourceId")
+                        .HasDatabaseName("ix_item_stats_source_id");
+
+                    b.HasIndex("ProjectId", "Agreement", "ItemId")
+                        .HasDatabaseName("ix_item_stats_project_id_agreement_item_id");
+
+                    b.HasIndex("ProjectId", "CreatedAt", "ItemId")
+                        .HasDatabaseName("ix_item_stats_project_id_created_at_item_id");
+
+                    b.HasIndex("ProjectId", "PredictionScore", "ItemId")
+                        .HasDatabaseName("ix_item_stats_project_id_prediction_score_item_id");
+
+                    b.HasIndex("ProjectId", "Priority", "ItemId")
+                        .HasDatabaseName("ix_item_stats_project_id_priority_item_id");
+
+                    b.HasIndex("ProjectId", "SourceId", "ItemId")
+                        .HasDatabaseName("ix_item_stats_project_id_source_id_item_id");
+
+                    b.HasIndex("ProjectId", "SubmittedCount", "ItemId")
+                        .HasDatabaseName("ix_item_stats_project_id_submitted_count_item_id");
+
+                    b.ToTable("item_stats", (string)null);
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemStatsChange", b =>
+                {
+                    b.Property<long>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("id");
+
+                    b.Property<long>("ItemId")
+                        .HasColumnType("INTEGER")
+                        .HasColumnName("item_id");
+
+                    b.Property<Guid>("ProjectId")
+                        .HasColumnType("TEXT")
+                        .HasColumnName("project_id");
+
+                    b.HasKey("Id")
+                        .HasName("pk_item_stats_queue");
+
+                    b.HasIndex("ProjectId", "Id")
+                        .HasDatabaseName("ix_item_stats_queue_project_id_id");
+
+                    b.ToTable("item_stats_queue", (string)null);
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Identity.AppRole", b =>
@@ -2292,6 +2351,22 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
                         .HasConstraintName("fk_item_sources_projects_project_id");
                 });
 
+            modelBuilder.Entity("LabelHub.Domain.Collection.ItemStats", b =>
+                {
+                    b.HasOne("LabelHub.Domain.Collection.Item", null)
+                        .WithOne("Stats")
+                        .HasForeignKey("LabelHub.Domain.Collection.ItemStats", "ItemId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired()
+                        .HasConstraintName("fk_item_stats_items_item_id");
+
+                    b.HasOne("LabelHub.Domain.Collection.ItemSource", null)
+                        .WithMany()
+                        .HasForeignKey("SourceId")
+                        .OnDelete(DeleteBehavior.Restrict)
+                        .HasConstraintName("fk_item_stats_item_sources_source_id");
+                });
+
             modelBuilder.Entity("LabelHub.Domain.Identity.PersonalAccessToken", b =>
                 {
                     b.HasOne("LabelHub.Domain.Planning.Project", null)
@@ -2585,6 +2660,11 @@ namespace LabelHub.Domain.Data.Migrations.Sqlite
             modelBuilder.Entity("LabelHub.Domain.Cleansing.DuplicateGroup", b =>
                 {
                     b.Navigation("Members");
+                });
+
+            modelBuilder.Entity("LabelHub.Domain.Collection.Item", b =>
+                {
+                    b.Navigation("Stats");
                 });
 
             modelBuilder.Entity("LabelHub.Domain.Jobs.StoredFile", b =>
