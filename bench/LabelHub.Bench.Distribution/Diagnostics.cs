@@ -268,7 +268,9 @@ public sealed class Diagnostics(string connectionString, int? postmasterPid)
         var sql = (string)field.GetRawConstantValue()!;
         // EF-style {0}..{2} (project, overlap, user) or named @project, @overlap, @user.
         sql = sql.Replace("{0}", "$1", StringComparison.Ordinal).Replace("{1}", "$2", StringComparison.Ordinal).Replace("{2}", "$3", StringComparison.Ordinal)
-            .Replace("@project", "$1", StringComparison.Ordinal).Replace("@overlap", "$2", StringComparison.Ordinal).Replace("@user", "$3", StringComparison.Ordinal);
+            .Replace("@project", "$1", StringComparison.Ordinal).Replace("@overlap", "$2", StringComparison.Ordinal).Replace("@user", "$3", StringComparison.Ordinal)
+            // SQLite stores booleans as integers; PostgreSQL refuses "boolean = integer".
+            .Replace("i.is_gold = 0", "NOT i.is_gold", StringComparison.Ordinal);
         return sql.Contains("SKIP LOCKED", StringComparison.OrdinalIgnoreCase) ? sql : sql + " FOR UPDATE OF i SKIP LOCKED";
     }
 
