@@ -10,10 +10,14 @@ using Microsoft.EntityFrameworkCore;
 namespace LabelHub.Domain.Planning;
 
 /// <summary>What the overview of one project rests on; read for many projects at once.</summary>
+/// <param name="CheckedReleases">Ready releases whose reproducibility was checked (at the cut or since).</param>
+/// <param name="ReproducedReleases">Of those, the ones whose newest check matched.</param>
+/// <param name="NotReproducedReleaseNumber">The newest ready release whose newest check did not match; null when none.</param>
 public sealed record PipelineFacts(
     int Items, int CompletedItems, long Labels, int Sources, int LargestSourceItems, QualityReportData? Quality,
     int CleansingRuns, int OpenFindings, int ItemsWithOpenFindings, int Corrections,
     int Releases, int? NewestReleaseNumber, ReleaseState? NewestReleaseState, int FailedReleases,
+    int CheckedReleases, int ReproducedReleases, int? NotReproducedReleaseNumber,
     int Generators, int ReadyGenerators, int LearningRounds, int Models);
 
 /// <summary>
@@ -63,7 +67,8 @@ public static class PipelineReader
             .GroupBy(f => f.ProjectId).Select(g => new { g.Key, Open = g.Count(), Items = g.Select(f => f.ItemId).Distinct().Count() })
             .ToDictionaryAsync(x => x.Key, ct);
         var releases = await db.Releases.AsNoTracking().Where(r => ids.Contains(r.ProjectId))
-            .Select(r => new { r.ProjectId, r.Number, r.State }).ToListAsync(ct);
+            .Select(r => new { r.Id, r.ProjectId, r.Number, r.State }).ToListAsync(ct);
+        var checks = await ReleaseChecks.NewestAsync(db, ids, ct);
         var generators = await db.Generators.AsNoTracking().Where(g => ids.Contains(g.ProjectId))
             .GroupBy(g => g.ProjectId).Select(g => new { g.Key, All = g.Count(), Ready = g.Count(x => x.State == GeneratorState.Ready) })
             .ToDictionaryAsync(x => x.Key, ct);
@@ -78,6 +83,7 @@ public static class PipelineReader
             var own = items.Where(i => i.ProjectId == id).ToList();
             var bySource = own.Where(i => i.SourceId is not null).ToList();
             var ownReleases = releases.Where(r => r.ProjectId == id).OrderByDescending(r => r.Number).ToList();
+            var ownChecks = ownReleases.Where(r => r.State == ReleaseState.Ready && checks.ContainsKey(r.Id)).Select(r => (r.Number, checks[r.Id].Matches)).ToList();
             result[id] = new PipelineFacts(
                 own.Sum(i => i.Count),
                 completed.GetValueOrDefault(id),
@@ -93,6 +99,9 @@ public static class PipelineReader
                 ownReleases.FirstOrDefault()?.Number,
                 ownReleases.FirstOrDefault()?.State,
                 ownReleases.Count(r => r.State == ReleaseState.Failed),
+                ownChecks.Count,
+                ownChecks.Count(c => c.Matches),
+                ownChecks.Where(c => !c.Matches).Select(c => (int?)c.Number).FirstOrDefault(),
                 generators.GetValueOrDefault(id)?.All ?? 0,
                 generators.GetValueOrDefault(id)?.Ready ?? 0,
                 rounds.GetValueOrDefault(id),
@@ -200,8 +209,9 @@ public static class PipelineReader
 
     private static StageOverview FinalizeStage(Project project, PipelineFacts f, string link)
     {
-        // A ready release is written once, with the manifest hash of its bytes; a failed one is not reproducible.
-        double? reproducible = f.NewestReleaseState is null ? null : f.NewestReleaseState == ReleaseState.Ready ? 1 : 0;
+        // The share of checked ready releases whose newest check rebuilt the manifest recorded at the cut from the stored
+        // rows, with every item unchanged since (ReleaseVerifier); not measured until a release was checked.
+        double? reproducible = f.CheckedReleases == 0 ? null : (double)f.ReproducedReleases / f.CheckedReleases;
         StageKpi[] kpis = [
             StageKpi.Of("finalize.releases", f.Releases, null),
             StageKpi.Of("finalize.reproducible", reproducible, project.Targets.ReproducibleReleases ? 1 : null),
@@ -216,6 +226,8 @@ public static class PipelineReader
         var next = state switch
         {
             StageState.NotStarted => new NextAction($"Cut release {nextNumber}", $"{link}/releases"),
+            StageState.NeedsAttention when f.NewestReleaseState == ReleaseState.Ready && f.NotReproducedReleaseNumber is { } broken =>
+                new NextAction($"See why release {broken} does not reproduce", $"{link}/releases/{broken}"),
             StageState.NeedsAttention => new NextAction($"Cut release {nextNumber}", $"{link}/releases"),
             StageState.InProgress or StageState.Done => null,
         };

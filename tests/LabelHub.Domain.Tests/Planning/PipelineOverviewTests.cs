@@ -7,7 +7,7 @@ namespace LabelHub.Domain.Tests.Planning;
 /// <summary>The overview's rules on facts alone: each stage's state, its KPIs against targets, the current stage and health.</summary>
 public sealed class PipelineOverviewTests
 {
-    private static readonly PipelineFacts Nothing = new(0, 0, 0, 0, 0, null, 0, 0, 0, 0, 0, null, null, 0, 0, 0, 0, 0);
+    private static readonly PipelineFacts Nothing = new(0, 0, 0, 0, 0, null, 0, 0, 0, 0, 0, null, null, 0, 0, 0, null, 0, 0, 0, 0);
 
     private static Project NewProject(ProjectPlan? plan = null, StageTargets? targets = null) => new()
     {
@@ -102,5 +102,29 @@ public sealed class PipelineOverviewTests
         Assert.Equal(StageState.NeedsAttention, failed[PipelineStage.Finalize].State);
         Assert.Equal(new NextAction("Cut release 3", $"/projects/{project.Id}/releases"), failed[PipelineStage.Finalize].Next);
         Assert.Equal(ProjectHealth.Red, failed.Health);
+    }
+
+    [Fact]
+    public void Reproducibility_is_not_measured_until_a_release_is_checked_and_a_checked_release_that_does_not_reproduce_needs_attention()
+    {
+        var project = NewProject(FullPlan);
+        var done = Nothing with { Items = 100, CompletedItems = 100, Labels = 200, CleansingRuns = 1, Releases = 2, NewestReleaseNumber = 2, NewestReleaseState = ReleaseState.Ready };
+        var notChecked = PipelineReader.Build(project, done)[PipelineStage.Finalize];
+        var kpi = notChecked.Kpis.Single(k => k.Key == "finalize.reproducible");
+        Assert.Equal(((double?)null, KpiStatus.NoTarget, StageState.Done), (kpi.Value, kpi.Status, notChecked.State));
+
+        var good = PipelineReader.Build(project, done with { CheckedReleases = 2, ReproducedReleases = 2 })[PipelineStage.Finalize];
+        Assert.Equal((1.0, KpiStatus.Met, StageState.Done), (good.Kpis.Single(k => k.Key == "finalize.reproducible").Value, good.Kpis.Single(k => k.Key == "finalize.reproducible").Status, good.State));
+
+        var broken = PipelineReader.Build(project, done with { CheckedReleases = 2, ReproducedReleases = 1, NotReproducedReleaseNumber = 1 });
+        var finalize = broken[PipelineStage.Finalize];
+        Assert.Equal((0.5, KpiStatus.Missed, StageState.NeedsAttention), (finalize.Kpis.Single(k => k.Key == "finalize.reproducible").Value, finalize.Kpis.Single(k => k.Key == "finalize.reproducible").Status, finalize.State));
+        Assert.Equal(new NextAction("See why release 1 does not reproduce", $"/projects/{project.Id}/releases/1"), finalize.Next);
+        Assert.Equal(ProjectHealth.Red, broken.Health);
+
+        // Without the target nothing is missed, and the share is still shown.
+        var relaxed = NewProject(FullPlan, new StageTargets { ReproducibleReleases = false });
+        var untargeted = PipelineReader.Build(relaxed, done with { CheckedReleases = 2, ReproducedReleases = 1, NotReproducedReleaseNumber = 1 })[PipelineStage.Finalize];
+        Assert.Equal((0.5, StageState.Done), (untargeted.Kpis.Single(k => k.Key == "finalize.reproducible").Value, untargeted.State));
     }
 }

@@ -688,6 +688,8 @@ public sealed class AuthorizationMatrixTests(ITestOutputHelper output)
         R("GET /api/v1/projects/{projectId:guid}/releases/{number:int}", Access.ProjectManager, w => $"{w.P}/releases/1"),
         R("GET /api/v1/projects/{projectId:guid}/releases/{number:int}/download", Access.ProjectManager, w => $"{w.P}/releases/1/download?format=jsonl"),
         R("GET /api/v1/projects/{projectId:guid}/releases/{number:int}/changes", Access.ProjectManager, w => $"{w.P}/releases/1/changes"),
+        // Each allowed caller queues a check of release 1 (it stays queued: no job server in the matrix).
+        R("POST /api/v1/projects/{projectId:guid}/releases/{number:int}/verify", Access.ProjectManager, w => $"{w.P}/releases/1/verify"),
         R("GET /api/v1/files/{fileId:guid}", Access.ProjectManager, w => $"/api/v1/files/{w.ExportFileId}"),
         R("GET /api/v1/jobs", Access.SignedIn, _ => "/api/v1/jobs"),
         R("GET /api/v1/jobs/{jobId:guid}", Access.ProjectManager, w => $"/api/v1/jobs/{w.JobId}"),
