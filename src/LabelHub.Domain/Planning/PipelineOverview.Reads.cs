@@ -18,7 +18,17 @@ public sealed record PipelineFacts(
     int CleansingRuns, int OpenFindings, int ItemsWithOpenFindings, int Corrections,
     int Releases, int? NewestReleaseNumber, ReleaseState? NewestReleaseState, int FailedReleases,
     int CheckedReleases, int ReproducedReleases, int? NotReproducedReleaseNumber,
-    int Generators, int ReadyGenerators, int LearningRounds, int Models);
+    int Generators, int ReadyGenerators, int LearningRounds, int Models)
+{
+    /// <summary>
+    /// Whether <see cref="LargestLabelShare"/> was read. It takes a pass over the project's answers, so the project list
+    /// (many projects, a fixed number of grouped queries) leaves it out and only a project's own pipeline reads it.
+    /// </summary>
+    public bool LabelBalanceRead { get; init; }
+
+    /// <summary>The largest share one source holds of a label with enough items to judge; null when none has.</summary>
+    public LabelDominance? LargestLabelShare { get; init; }
+}
 
 /// <summary>
 /// Reads the pipeline overview of any number of projects in a fixed number of queries (one per kind of fact, each
@@ -32,6 +42,19 @@ public static class PipelineReader
         ArgumentNullException.ThrowIfNull(projects);
         var facts = await FactsAsync(db, projects, ct);
         return projects.ToDictionary(p => p.Id, p => Build(p, facts[p.Id]));
+    }
+
+    /// <summary>
+    /// One project's overview with what the list leaves out: the largest share one source holds of any label, counted
+    /// as the sources page's balance counts it (<see cref="SourceService.LargestLabelShareAsync"/>, a pass over the answers).
+    /// </summary>
+    public static async Task<PipelineOverview> ForProjectAsync(LabelHubDbContext db, Project project, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(project);
+        var facts = (await FactsAsync(db, [project], ct))[project.Id];
+        var dominance = await SourceService.LargestLabelShareAsync(db, project, ct);
+        return Build(project, facts with { LabelBalanceRead = true, LargestLabelShare = dominance });
     }
 
     public static async Task<IReadOnlyDictionary<Guid, PipelineFacts>> FactsAsync(LabelHubDbContext db, IReadOnlyList<Project> projects, CancellationToken ct = default)
@@ -145,6 +168,7 @@ public static class PipelineReader
             Progress(StageKpi.Of("collect.items", f.Items, project.Plan.TargetItems)),
             StageKpi.Of("collect.sources", f.Sources, null),
             StageKpi.Of("collect.largestSourceShare", share, project.Targets.MaxSourceShare, atMost: true),
+            .. LabelShareKpi(project, f),
         ];
         var state = f.Items == 0 ? StageState.NotStarted
             : kpis.Any(k => k.Status == KpiStatus.Missed) ? StageState.NeedsAttention
@@ -157,6 +181,26 @@ public static class PipelineReader
             StageState.Done => null,
         };
         return new StageOverview(PipelineStage.Collect, state, kpis, next);
+    }
+
+    /// <summary>
+    /// The largest share one source holds of any label (with at least <see cref="SourceService.MinLabelItemsForDominance"/>
+    /// items), against the same ceiling the sources page marks red at; only where it was read (a project's own pipeline).
+    /// </summary>
+    private static StageKpi[] LabelShareKpi(Project project, PipelineFacts f)
+    {
+        if (!f.LabelBalanceRead)
+        {
+            return [];
+        }
+        var kpi = StageKpi.Of("collect.largestLabelShare", f.LargestLabelShare?.Share, project.Targets.MaxSourceShare ?? SourceService.DefaultMaxSourceShare,
+            atMost: true, field: f.LargestLabelShare?.Field);
+        return [f.LargestLabelShare is not { } d ? kpi : kpi with
+        {
+            Detail = d.SourceName.Length == 0
+                ? FormattableString.Invariant($"Items without a recorded source hold {d.Share * 100:0} % of label '{d.Label}' of {d.Field} ({d.Items:N0} of {d.LabelItems:N0}).")
+                : FormattableString.Invariant($"Source '{d.SourceName}' holds {d.Share * 100:0} % of label '{d.Label}' of {d.Field} ({d.Items:N0} of {d.LabelItems:N0})."),
+        }];
     }
 
     private static StageOverview LabelStage(Project project, PipelineFacts f, string link)

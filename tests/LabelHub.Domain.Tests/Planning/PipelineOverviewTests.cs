@@ -1,3 +1,4 @@
+using LabelHub.Domain.Collection;
 using LabelHub.Domain.Planning;
 using LabelHub.Domain.Quality;
 using LabelHub.Domain.Releases;
@@ -126,5 +127,29 @@ public sealed class PipelineOverviewTests
         var relaxed = NewProject(FullPlan, new StageTargets { ReproducibleReleases = false });
         var untargeted = PipelineReader.Build(relaxed, done with { CheckedReleases = 2, ReproducedReleases = 1, NotReproducedReleaseNumber = 1 })[PipelineStage.Finalize];
         Assert.Equal((0.5, StageState.Done), (untargeted.Kpis.Single(k => k.Key == "finalize.reproducible").Value, untargeted.State));
+    }
+
+    [Fact]
+    public void A_source_dominating_a_label_needs_attention_only_where_the_label_balance_was_read()
+    {
+        var project = NewProject(FullPlan);
+        var collected = Nothing with { Items = 100, Sources = 2, LargestSourceItems = 50 };
+        var dominance = new LabelDominance(3, "news.txt", "sentiment", "positive", 0.9, 27, 30);
+
+        // The list does not read it: no KPI, nothing missed.
+        var listed = PipelineReader.Build(project, collected with { LargestLabelShare = dominance });
+        Assert.DoesNotContain(listed[PipelineStage.Collect].Kpis, k => k.Key == "collect.largestLabelShare");
+
+        var read = PipelineReader.Build(project, collected with { LabelBalanceRead = true, LargestLabelShare = dominance })[PipelineStage.Collect];
+        var kpi = read.Kpis.Single(k => k.Key == "collect.largestLabelShare");
+        // No target set: the sources page's ceiling, 80 %.
+        Assert.Equal((0.9, 0.8, KpiStatus.Missed, StageState.NeedsAttention), (kpi.Value!.Value, kpi.Target, kpi.Status, read.State));
+        Assert.Equal("Source 'news.txt' holds 90 % of label 'positive' of sentiment (27 of 30).", kpi.Detail);
+
+        var noSource = PipelineReader.Build(project, collected with { LabelBalanceRead = true, LargestLabelShare = dominance with { SourceId = null, SourceName = "" } })[PipelineStage.Collect];
+        Assert.StartsWith("Items without a recorded source hold 90 %", noSource.Kpis.Single(k => k.Key == "collect.largestLabelShare").Detail, StringComparison.Ordinal);
+
+        var balanced = PipelineReader.Build(project, collected with { LabelBalanceRead = true, LargestLabelShare = dominance with { Share = 0.6 } })[PipelineStage.Collect];
+        Assert.Equal(StageState.Done, balanced.State);
     }
 }
