@@ -21,6 +21,8 @@ public sealed class ReleaseCheckPanelTests : ComponentTest
         Assert.Equal("matches", matches.Find("[data-testid=release-check]").GetAttribute("data-state"));
         Assert.Contains("Reproduces", matches.Find("[data-testid=release-check-matches]").TextContent, StringComparison.Ordinal);
         Assert.Equal("ab12", matches.Find("[data-testid=release-check-sha]").TextContent);
+        Assert.Equal("cut", matches.Find("[data-testid=release-check]").GetAttribute("data-made-by"));
+        Assert.Contains("when the release was cut", matches.Find("[data-testid=release-check-at]").TextContent, StringComparison.Ordinal);
         Assert.Empty(matches.FindAll("[data-testid=release-check-problem]"));
     }
 
@@ -33,7 +35,8 @@ public sealed class ReleaseCheckPanelTests : ComponentTest
             .Add(c => c.Release, Release(new ReleaseCheckInfo(DateTimeOffset.UtcNow, "ab12", false, problem, Guid.NewGuid())))
             .Add(c => c.OnVerify, () => verified++));
 
-        Assert.Equal("differs", panel.Find("[data-testid=release-check]").GetAttribute("data-state"));
+        Assert.Equal(("differs", "verify"), (panel.Find("[data-testid=release-check]").GetAttribute("data-state"), panel.Find("[data-testid=release-check]").GetAttribute("data-made-by")));
+        Assert.Contains("Verified again", panel.Find("[data-testid=release-check-at]").TextContent, StringComparison.Ordinal);
         Assert.Equal(problem, panel.Find("[data-testid=release-check-problem]").TextContent.Trim());
         panel.Find("[data-testid=release-verify]").Click();
         Assert.Equal(1, verified);
