@@ -105,6 +105,14 @@ public sealed class CrowdTests
             await Expect(row.GetByTestId("member-qualification")).ToHaveTextAsync("0 of 2 answered");
             // The link counts one use.
             await Expect(page.GetByTestId("invite-row").Locator("td").Nth(2)).ToHaveTextAsync("1");
+            // The invite's own sign-ups: the filter is in the URL, and its chip clears it.
+            await page.GetByTestId("invite-signups").ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex($"/projects/{projectId}/crowd\\?invite=[0-9a-f-]{{36}}$"));
+            await Expect(page.GetByTestId("members-invite-filter")).ToContainTextAsync("Signed up through Spring crowd");
+            await Expect(page.GetByTestId("member-row").GetByTestId("member-user-name")).ToHaveTextAsync("jiwoo");
+            await page.GetByTestId("members-invite-filter").Locator(".mud-chip-close-button").ClickAsync();
+            await Expect(page).ToHaveURLAsync(new Regex($"/projects/{projectId}/crowd$"));
+            await Expect(page.GetByTestId("members-invite-filter")).ToHaveCountAsync(0);
 
             // ------------------------------------------------ The annotator: the qualification first, then real tasks
             await GoToAsync(worker, "/crowd/standing");

@@ -97,6 +97,14 @@ public sealed class ReleasesPageTests
         await page.Locator("[data-testid=release-row][data-number='2'] [data-testid=release-open]").ClickAsync();
         await Expect(page.GetByTestId("release-manifest-sha")).ToHaveTextAsync(new System.Text.RegularExpressions.Regex("^[0-9a-f]{64}$"));
         await Expect(page.GetByTestId("release-settings-seed")).ToHaveTextAsync("labelhub");
+        // The cut checked that the release reproduces; "Verify again" runs the check as a job and shows its result.
+        await Expect(page.GetByTestId("release-check")).ToHaveAttributeAsync("data-state", "matches");
+        await Expect(page.GetByTestId("release-check")).ToHaveAttributeAsync("data-made-by", "cut");
+        await page.GetByTestId("release-verify").ClickAsync();
+        await Expect(page.GetByTestId("release-check")).ToHaveAttributeAsync("data-made-by", "verify", new() { Timeout = 30_000 });
+        await Expect(page.GetByTestId("release-check-at")).ToContainTextAsync("Verified again");
+        await Expect(page.GetByTestId("release-check")).ToHaveAttributeAsync("data-state", "matches");
+        await Expect(page.GetByTestId("release-check-sha")).ToHaveTextAsync(await page.GetByTestId("release-manifest-sha").InnerTextAsync());
 
         // Every format the schema allows, from the page's links (the sign-in cookie), read back.
         var downloads = page.GetByTestId("release-downloads");

@@ -7,6 +7,7 @@ using LabelHub.Domain.Data;
 using LabelHub.Domain.Identity;
 using LabelHub.Domain.Planning;
 using LabelHub.Web.Components.Pages.Collection;
+using Microsoft.AspNetCore.Components;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.DependencyInjection;
 
@@ -87,6 +88,51 @@ public sealed class CrowdPageTests : ComponentTest, IClassFixture<WorkbenchDatab
         InputOf(page.Find("[data-testid=invite-qualification]")).Change("3");
         page.Find("form[data-testid=invite-form]").Submit();
         page.WaitForAssertion(() => Assert.Contains("gold items", page.Find("[data-testid=crowd-page-error]").TextContent, StringComparison.Ordinal), TimeSpan.FromSeconds(20));
+    }
+
+    [Fact]
+    public async Task An_invites_sign_ups_open_from_its_row_filtered_by_the_URL_with_a_chip_that_clears_it()
+    {
+        var manager = await database.CreateUserAsync();
+        var projectId = await database.CreateProjectAsync(manager, Sentiment);
+        var auth = AddAuthorization();
+        auth.SetAuthorized("manager");
+        auth.SetClaims(new Claim(ClaimTypes.NameIdentifier, manager.UserId.ToString()), new Claim(ClaimTypes.Role, Roles.Admin));
+        Guid spring;
+        await using (var scope = Services.GetRequiredService<IServiceScopeFactory>().CreateAsyncScope())
+        {
+            var crowd = scope.ServiceProvider.GetRequiredService<CrowdService>();
+            var first = await crowd.CreateInviteAsync(manager, projectId, new NewCrowdInvite("spring", DateTimeOffset.UtcNow.AddDays(3)));
+            var second = await crowd.CreateInviteAsync(manager, projectId, new NewCrowdInvite("autumn", DateTimeOffset.UtcNow.AddDays(3)));
+            spring = first.Invite.Id;
+            var suffix = Guid.NewGuid().ToString("N")[..6];
+            await crowd.SignUpAsync(first.Secret, new CrowdSignUp("spring-a-" + suffix, "Spring A", null, "spring-worker-password-1"));
+            await crowd.SignUpAsync(first.Secret, new CrowdSignUp("spring-b-" + suffix, "Spring B", null, "spring-worker-password-2"));
+            await crowd.SignUpAsync(second.Secret, new CrowdSignUp("autumn-a-" + suffix, "Autumn A", null, "autumn-worker-password-1"));
+        }
+
+        // Unfiltered: everyone, and each invite row links to its own sign-ups.
+        var navigation = Services.GetRequiredService<NavigationManager>();
+        navigation.NavigateTo($"/projects/{projectId}/crowd");
+        var page = Render<CrowdPage>(p => p.Add(c => c.ProjectId, projectId));
+        page.WaitForAssertion(() => Assert.Equal(3, page.FindAll("[data-testid=member-row]").Count), TimeSpan.FromSeconds(20));
+        Assert.Empty(page.FindAll("[data-testid=members-invite-filter]"));
+        var springRow = page.FindAll("[data-testid=invite-row]").Single(r => r.TextContent.Contains("spring", StringComparison.Ordinal));
+        var signUps = springRow.QuerySelector("[data-testid=invite-signups]")!;
+        Assert.Equal($"/projects/{projectId}/crowd?invite={spring}", signUps.GetAttribute("href"));
+        Assert.Contains("Sign-ups (2)", signUps.TextContent, StringComparison.Ordinal);
+
+        // Following the link: only that invite's sign-ups, its row marked, a chip naming it.
+        navigation.NavigateTo($"/projects/{projectId}/crowd?invite={spring}");
+        var filtered = Render<CrowdPage>(p => p.Add(c => c.ProjectId, projectId));
+        filtered.WaitForAssertion(() => Assert.Equal(["Spring A", "Spring B"],
+            filtered.FindAll("[data-testid=member-row]").Select(r => r.QuerySelector("td")!.TextContent.Trim())), TimeSpan.FromSeconds(20));
+        Assert.Contains("Signed up through spring", filtered.Find("[data-testid=members-invite-filter]").TextContent, StringComparison.Ordinal);
+        Assert.Equal("true", filtered.FindAll("[data-testid=invite-row]").Single(r => r.TextContent.Contains("spring", StringComparison.Ordinal)).GetAttribute("data-selected"));
+
+        // Closing the chip goes back to the unfiltered page.
+        await filtered.Find("[data-testid=members-invite-filter] .mud-chip-close-button").ClickAsync(new());
+        Assert.EndsWith($"/projects/{projectId}/crowd", navigation.Uri, StringComparison.Ordinal);
     }
 
     // MudBlazor puts the test id on the field's input or on its wrapper, depending on the component.

@@ -31,6 +31,7 @@ public sealed class CutReleaseFormTests : ComponentTest, IClassFixture<Workbench
         Services.AddSingleton<DuplicateService>();
         Services.AddSingleton(database.Service<SqliteWriteGate>());
         Services.AddSingleton<ReleaseCutter>();
+        Services.AddSingleton<ReleaseVerifier>();
         Services.AddSingleton<ReleaseService>();
     }
 

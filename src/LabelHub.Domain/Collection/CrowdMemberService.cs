@@ -23,10 +23,15 @@ public sealed record CrowdStanding(Guid ProjectId, string ProjectName, CrowdMemb
 /// </summary>
 public sealed class CrowdMemberService(LabelHubDbContext db, UserManager<AppUser> users, UserAdminService userAdmin, TimeProvider clock)
 {
-    public async Task<IReadOnlyList<CrowdMemberView>> ListAsync(Actor actor, Guid projectId, CrowdMemberState? state, CancellationToken ct = default)
+    /// <summary>The project's sign-ups, optionally only those in <paramref name="state"/> or made through <paramref name="inviteId"/> (404 for another project's invite).</summary>
+    public async Task<IReadOnlyList<CrowdMemberView>> ListAsync(Actor actor, Guid projectId, CrowdMemberState? state, Guid? inviteId = null, CancellationToken ct = default)
     {
         await db.GetManageableAsync(actor, projectId, ct);
-        return await Query(projectId, state, memberId: null).ToListAsync(ct);
+        if (inviteId is { } id && !await db.CrowdInvites.AnyAsync(i => i.Id == id && i.ProjectId == projectId, ct))
+        {
+            throw new NotFoundException("Invite");
+        }
+        return await Query(projectId, state, memberId: null, inviteId).ToListAsync(ct);
     }
 
     public async Task<CrowdMemberView> ApproveAsync(Actor actor, Guid projectId, long memberId, CancellationToken ct = default)
@@ -191,9 +196,9 @@ public sealed class CrowdMemberService(LabelHubDbContext db, UserManager<AppUser
         await Query(projectId, state: null, memberId).SingleAsync(ct);
 
     // Filtered and ordered before the projection: EF cannot look into the record it builds.
-    private IQueryable<CrowdMemberView> Query(Guid projectId, CrowdMemberState? state, long? memberId) =>
+    private IQueryable<CrowdMemberView> Query(Guid projectId, CrowdMemberState? state, long? memberId, Guid? inviteId = null) =>
         from m in db.CrowdMembers.AsNoTracking()
-        where m.ProjectId == projectId && (state == null || m.State == state) && (memberId == null || m.Id == memberId)
+        where m.ProjectId == projectId && (state == null || m.State == state) && (memberId == null || m.Id == memberId) && (inviteId == null || m.InviteId == inviteId)
         orderby m.SignedUpAt, m.Id
         join i in db.CrowdInvites on m.InviteId equals i.Id
         join u in db.Users on m.UserId equals u.Id

@@ -35,6 +35,12 @@ public sealed record SourceBalanceRow(long? SourceId, string Name, SourceKind? K
 /// <param name="Share">Of all items with this label, the part from this source (0 when the label has none).</param>
 public sealed record SourceLabelCell(string Label, int Count, double Share, bool Dominant);
 
+/// <summary>The largest share one source holds of one label (<see cref="SourceService.LargestLabelShareAsync"/>).</summary>
+/// <param name="SourceId">Null: items imported before sources were recorded.</param>
+/// <param name="Items">Items of the label from the source.</param>
+/// <param name="LabelItems">Items with the label from all sources.</param>
+public sealed record LabelDominance(long? SourceId, string SourceName, string Field, string Label, double Share, int Items, int LabelItems);
+
 /// <summary>A source that holds more than the target share of a label; <paramref name="Label"/> null: of all items.</summary>
 public sealed record SourceDominance(long? SourceId, string SourceName, string? Label, double Share);
 
@@ -46,6 +52,13 @@ public sealed class SourceService(IDbContextFactory<LabelHubDbContext> dbFactory
 {
     /// <summary>The most of a label one source may hold when the project sets no <see cref="StageTargets.MaxSourceShare"/>.</summary>
     public const double DefaultMaxSourceShare = 0.8;
+
+    /// <summary>
+    /// The fewest items a label needs before the collect stage judges its balance (<see cref="LargestLabelShareAsync"/>):
+    /// with fewer, one source holding all of a rare label says little (3 of 3 is 100 %), and the stage would turn red on
+    /// the first answers of every project.
+    /// </summary>
+    public const int MinLabelItemsForDominance = 20;
 
     public const int MaxNameLength = 200;
     public const int MaxLicenceLength = 200;
@@ -104,31 +117,79 @@ public sealed class SourceService(IDbContextFactory<LabelHubDbContext> dbFactory
         {
             throw new ValidationException("field", $"'{field}' is not a single- or multiple-choice field of this project.");
         }
-        var schema = project.Schema with { Fields = [labelField] };
-        var labelIndex = labelField.Labels.Select((label, index) => (label, index)).ToDictionary(p => p.label, p => p.index, StringComparer.Ordinal);
-        // Counts by source (0: no source recorded) and label index.
-        var counts = new Dictionary<long, int[]>();
+        return (await BalancesAsync(db, project, [labelField], ct))[0];
+    }
+
+    /// <summary>
+    /// The largest share one source holds of any label of any single- or multiple-choice field, counted as
+    /// <see cref="BalanceAsync"/> counts it (in one pass for all fields), over labels with at least
+    /// <see cref="MinLabelItemsForDominance"/> items; null when no label has that many (or there is no such field).
+    /// </summary>
+    public static async Task<LabelDominance?> LargestLabelShareAsync(LabelHubDbContext db, Project project, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(project);
+        var fields = project.Schema.Fields.Where(f => f.Kind is FieldKind.Choice or FieldKind.MultiChoice).ToList();
+        if (fields.Count == 0)
+        {
+            return null;
+        }
+        LabelDominance? largest = null;
+        foreach (var balance in await BalancesAsync(db, project, fields, ct))
+        {
+            foreach (var row in balance.Sources)
+            {
+                for (var index = 0; index < balance.Labels.Count; index++)
+                {
+                    var cell = row.Labels[index];
+                    if (balance.LabelTotals[index] >= MinLabelItemsForDominance && (largest is null || cell.Share > largest.Share))
+                    {
+                        largest = new LabelDominance(row.SourceId, row.Name, balance.Field, cell.Label, cell.Share, cell.Count, balance.LabelTotals[index]);
+                    }
+                }
+            }
+        }
+        return largest;
+    }
+
+    /// <summary>
+    /// The balance of each of <paramref name="fields"/> (single- or multiple-choice fields of the project). Items count
+    /// once per label of their final answer (<see cref="FinalAnswers.Of"/>): a gold item's gold answer, else its current,
+    /// not rejected answers. One pass over the answers in item order, holding one item's answers at a time; item totals
+    /// are one GROUP BY.
+    /// </summary>
+    private static async Task<IReadOnlyList<SourceBalance>> BalancesAsync(LabelHubDbContext db, Project project, IReadOnlyList<LabelField> fields, CancellationToken ct)
+    {
+        var projectId = project.Id;
+        var schema = project.Schema with { Fields = [.. fields] };
+        var labelIndexes = fields.Select(f => f.Labels.Select((label, index) => (label, index)).ToDictionary(p => p.label, p => p.index, StringComparer.Ordinal)).ToList();
+        // Per field: counts by source (0: no source recorded) and label index.
+        var counts = fields.Select(_ => new Dictionary<long, int[]>()).ToList();
         void Count(long? sourceId, Dictionary<string, JsonElement> final)
         {
-            if (!final.TryGetValue(labelField.Name, out var value))
+            for (var f = 0; f < fields.Count; f++)
             {
-                return;
-            }
-            IEnumerable<string> labels = AnswerCodec.Read(labelField, value).Clean switch
-            {
-                ChoiceAnswer choice => [choice.Label],
-                MultiChoiceAnswer picked => picked.Labels.Distinct(StringComparer.Ordinal),
-                _ => [],
-            };
-            foreach (var label in labels)
-            {
-                if (labelIndex.TryGetValue(label, out var index))
+                var labelField = fields[f];
+                if (!final.TryGetValue(labelField.Name, out var value))
                 {
-                    if (!counts.TryGetValue(sourceId ?? 0, out var row))
+                    continue;
+                }
+                IEnumerable<string> labels = AnswerCodec.Read(labelField, value).Clean switch
+                {
+                    ChoiceAnswer choice => [choice.Label],
+                    MultiChoiceAnswer picked => picked.Labels.Distinct(StringComparer.Ordinal),
+                    _ => [],
+                };
+                foreach (var label in labels)
+                {
+                    if (labelIndexes[f].TryGetValue(label, out var index))
                     {
-                        counts[sourceId ?? 0] = row = new int[labelField.Labels.Count];
+                        if (!counts[f].TryGetValue(sourceId ?? 0, out var row))
+                        {
+                            counts[f][sourceId ?? 0] = row = new int[labelField.Labels.Count];
+                        }
+                        row[index]++;
                     }
-                    row[index]++;
                 }
             }
         }
@@ -164,7 +225,7 @@ public sealed class SourceService(IDbContextFactory<LabelHubDbContext> dbFactory
         var itemCounts = await ItemCountsAsync(db, projectId, ct);
         var sources = await db.ItemSources.AsNoTracking().Where(s => s.ProjectId == projectId).OrderBy(s => s.Id).ToListAsync(ct);
         var maxShare = project.Targets?.MaxSourceShare ?? DefaultMaxSourceShare;
-        return Build(labelField, sources, itemCounts, counts, maxShare);
+        return [.. fields.Select((field, f) => Build(field, sources, itemCounts, counts[f], maxShare))];
     }
 
     private static SourceBalance Build(LabelField field, List<ItemSource> sources, Dictionary<long, int> itemCounts, Dictionary<long, int[]> counts, double maxShare)

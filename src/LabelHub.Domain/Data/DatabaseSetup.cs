@@ -129,6 +129,7 @@ public static class DatabaseSetup
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ExportService>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ReleaseService>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ReleaseCutter>();
+        builder.Services.AddSingleton<LabelHub.Domain.Releases.ReleaseVerifier>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ReleaseDownloadService>();
         builder.Services.AddSingleton<LabelHub.Domain.Releases.ReleaseChangeList>();
         builder.Services.AddSingleton<LabelHub.Domain.Planning.ProjectDeletion>();

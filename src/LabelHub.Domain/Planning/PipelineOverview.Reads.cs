@@ -10,11 +10,25 @@ using Microsoft.EntityFrameworkCore;
 namespace LabelHub.Domain.Planning;
 
 /// <summary>What the overview of one project rests on; read for many projects at once.</summary>
+/// <param name="CheckedReleases">Ready releases whose reproducibility was checked (at the cut or since).</param>
+/// <param name="ReproducedReleases">Of those, the ones whose newest check matched.</param>
+/// <param name="NotReproducedReleaseNumber">The newest ready release whose newest check did not match; null when none.</param>
 public sealed record PipelineFacts(
     int Items, int CompletedItems, long Labels, int Sources, int LargestSourceItems, QualityReportData? Quality,
     int CleansingRuns, int OpenFindings, int ItemsWithOpenFindings, int Corrections,
     int Releases, int? NewestReleaseNumber, ReleaseState? NewestReleaseState, int FailedReleases,
-    int Generators, int ReadyGenerators, int LearningRounds, int Models);
+    int CheckedReleases, int ReproducedReleases, int? NotReproducedReleaseNumber,
+    int Generators, int ReadyGenerators, int LearningRounds, int Models)
+{
+    /// <summary>
+    /// Whether <see cref="LargestLabelShare"/> was read. It takes a pass over the project's answers, so the project list
+    /// (many projects, a fixed number of grouped queries) leaves it out and only a project's own pipeline reads it.
+    /// </summary>
+    public bool LabelBalanceRead { get; init; }
+
+    /// <summary>The largest share one source holds of a label with enough items to judge; null when none has.</summary>
+    public LabelDominance? LargestLabelShare { get; init; }
+}
 
 /// <summary>
 /// Reads the pipeline overview of any number of projects in a fixed number of queries (one per kind of fact, each
@@ -28,6 +42,19 @@ public static class PipelineReader
         ArgumentNullException.ThrowIfNull(projects);
         var facts = await FactsAsync(db, projects, ct);
         return projects.ToDictionary(p => p.Id, p => Build(p, facts[p.Id]));
+    }
+
+    /// <summary>
+    /// One project's overview with what the list leaves out: the largest share one source holds of any label, counted
+    /// as the sources page's balance counts it (<see cref="SourceService.LargestLabelShareAsync"/>, a pass over the answers).
+    /// </summary>
+    public static async Task<PipelineOverview> ForProjectAsync(LabelHubDbContext db, Project project, CancellationToken ct = default)
+    {
+        ArgumentNullException.ThrowIfNull(db);
+        ArgumentNullException.ThrowIfNull(project);
+        var facts = (await FactsAsync(db, [project], ct))[project.Id];
+        var dominance = await SourceService.LargestLabelShareAsync(db, project, ct);
+        return Build(project, facts with { LabelBalanceRead = true, LargestLabelShare = dominance });
     }
 
     public static async Task<IReadOnlyDictionary<Guid, PipelineFacts>> FactsAsync(LabelHubDbContext db, IReadOnlyList<Project> projects, CancellationToken ct = default)
@@ -63,7 +90,8 @@ public static class PipelineReader
             .GroupBy(f => f.ProjectId).Select(g => new { g.Key, Open = g.Count(), Items = g.Select(f => f.ItemId).Distinct().Count() })
             .ToDictionaryAsync(x => x.Key, ct);
         var releases = await db.Releases.AsNoTracking().Where(r => ids.Contains(r.ProjectId))
-            .Select(r => new { r.ProjectId, r.Number, r.State }).ToListAsync(ct);
+            .Select(r => new { r.Id, r.ProjectId, r.Number, r.State }).ToListAsync(ct);
+        var checks = await ReleaseChecks.NewestAsync(db, ids, ct);
         var generators = await db.Generators.AsNoTracking().Where(g => ids.Contains(g.ProjectId))
             .GroupBy(g => g.ProjectId).Select(g => new { g.Key, All = g.Count(), Ready = g.Count(x => x.State == GeneratorState.Ready) })
             .ToDictionaryAsync(x => x.Key, ct);
@@ -78,6 +106,7 @@ public static class PipelineReader
             var own = items.Where(i => i.ProjectId == id).ToList();
             var bySource = own.Where(i => i.SourceId is not null).ToList();
             var ownReleases = releases.Where(r => r.ProjectId == id).OrderByDescending(r => r.Number).ToList();
+            var ownChecks = ownReleases.Where(r => r.State == ReleaseState.Ready && checks.ContainsKey(r.Id)).Select(r => (r.Number, checks[r.Id].Matches)).ToList();
             result[id] = new PipelineFacts(
                 own.Sum(i => i.Count),
                 completed.GetValueOrDefault(id),
@@ -93,6 +122,9 @@ public static class PipelineReader
                 ownReleases.FirstOrDefault()?.Number,
                 ownReleases.FirstOrDefault()?.State,
                 ownReleases.Count(r => r.State == ReleaseState.Failed),
+                ownChecks.Count,
+                ownChecks.Count(c => c.Matches),
+                ownChecks.Where(c => !c.Matches).Select(c => (int?)c.Number).FirstOrDefault(),
                 generators.GetValueOrDefault(id)?.All ?? 0,
                 generators.GetValueOrDefault(id)?.Ready ?? 0,
                 rounds.GetValueOrDefault(id),
@@ -136,6 +168,7 @@ public static class PipelineReader
             Progress(StageKpi.Of("collect.items", f.Items, project.Plan.TargetItems)),
             StageKpi.Of("collect.sources", f.Sources, null),
             StageKpi.Of("collect.largestSourceShare", share, project.Targets.MaxSourceShare, atMost: true),
+            .. LabelShareKpi(project, f),
         ];
         var state = f.Items == 0 ? StageState.NotStarted
             : kpis.Any(k => k.Status == KpiStatus.Missed) ? StageState.NeedsAttention
@@ -148,6 +181,26 @@ public static class PipelineReader
             StageState.Done => null,
         };
         return new StageOverview(PipelineStage.Collect, state, kpis, next);
+    }
+
+    /// <summary>
+    /// The largest share one source holds of any label (with at least <see cref="SourceService.MinLabelItemsForDominance"/>
+    /// items), against the same ceiling the sources page marks red at; only where it was read (a project's own pipeline).
+    /// </summary>
+    private static StageKpi[] LabelShareKpi(Project project, PipelineFacts f)
+    {
+        if (!f.LabelBalanceRead)
+        {
+            return [];
+        }
+        var kpi = StageKpi.Of("collect.largestLabelShare", f.LargestLabelShare?.Share, project.Targets.MaxSourceShare ?? SourceService.DefaultMaxSourceShare,
+            atMost: true, field: f.LargestLabelShare?.Field);
+        return [f.LargestLabelShare is not { } d ? kpi : kpi with
+        {
+            Detail = d.SourceName.Length == 0
+                ? FormattableString.Invariant($"Items without a recorded source hold {d.Share * 100:0} % of label '{d.Label}' of {d.Field} ({d.Items:N0} of {d.LabelItems:N0}).")
+                : FormattableString.Invariant($"Source '{d.SourceName}' holds {d.Share * 100:0} % of label '{d.Label}' of {d.Field} ({d.Items:N0} of {d.LabelItems:N0})."),
+        }];
     }
 
     private static StageOverview LabelStage(Project project, PipelineFacts f, string link)
@@ -200,8 +253,9 @@ public static class PipelineReader
 
     private static StageOverview FinalizeStage(Project project, PipelineFacts f, string link)
     {
-        // A ready release is written once, with the manifest hash of its bytes; a failed one is not reproducible.
-        double? reproducible = f.NewestReleaseState is null ? null : f.NewestReleaseState == ReleaseState.Ready ? 1 : 0;
+        // The share of checked ready releases whose newest check rebuilt the manifest recorded at the cut from the stored
+        // rows, with every item unchanged since (ReleaseVerifier); not measured until a release was checked.
+        double? reproducible = f.CheckedReleases == 0 ? null : (double)f.ReproducedReleases / f.CheckedReleases;
         StageKpi[] kpis = [
             StageKpi.Of("finalize.releases", f.Releases, null),
             StageKpi.Of("finalize.reproducible", reproducible, project.Targets.ReproducibleReleases ? 1 : null),
@@ -216,6 +270,8 @@ public static class PipelineReader
         var next = state switch
         {
             StageState.NotStarted => new NextAction($"Cut release {nextNumber}", $"{link}/releases"),
+            StageState.NeedsAttention when f.NewestReleaseState == ReleaseState.Ready && f.NotReproducedReleaseNumber is { } broken =>
+                new NextAction($"See why release {broken} does not reproduce", $"{link}/releases/{broken}"),
             StageState.NeedsAttention => new NextAction($"Cut release {nextNumber}", $"{link}/releases"),
             StageState.InProgress or StageState.Done => null,
         };

@@ -57,6 +57,9 @@ public enum ProjectHealth
 /// <param name="AtMost">Whether the target is a ceiling (a share of one source, a correction rate) rather than a floor.</param>
 public sealed record StageKpi(string Key, double? Value, double? Target, bool AtMost, KpiStatus Status, string? Field = null)
 {
+    /// <summary>What the figure is about, in English (localized where shown): e.g. which source dominates which label.</summary>
+    public string? Detail { get; init; }
+
     public static StageKpi Of(string key, double? value, double? target, bool atMost = false, string? field = null)
     {
         var status = value is not { } v || target is not { } t ? KpiStatus.NoTarget

@@ -61,7 +61,7 @@ public sealed class PlanService(IDbContextFactory<LabelHubDbContext> dbFactory, 
     {
         await using var db = await dbFactory.CreateDbContextAsync(ct);
         var project = await db.GetVisibleAsync(actor, projectId, ct);
-        return (await PipelineReader.ForProjectsAsync(db, [project], ct))[projectId];
+        return await PipelineReader.ForProjectAsync(db, project, ct);
     }
 
     private static PlanView ToView(Project p) => new(p.Id, p.Overlap, p.Plan, p.Targets, p.Quality, [.. p.Schema.Fields.Select(f => f.Name)]);

@@ -56,6 +56,6 @@ public sealed record StageTargets
     /// <summary>Cleanse: the quality score (share of items with no open finding) should reach this, 0 to 1.</summary>
     public double? MinQualityScore { get; init; }
 
-    /// <summary>Finalize: every release must download to the bytes its manifest hash names.</summary>
+    /// <summary>Finalize: every checked release must rebuild, from its stored rows and unchanged items, the manifest its cut recorded.</summary>
     public bool ReproducibleReleases { get; init; } = true;
 }

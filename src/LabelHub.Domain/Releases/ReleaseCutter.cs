@@ -1,6 +1,3 @@
-using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
 using System.Text.Json;
 using LabelHub.Domain.Cleansing;
 using LabelHub.Domain.Collection;
@@ -18,7 +15,7 @@ namespace LabelHub.Domain.Releases;
 /// each kept item's label and group, (3) the plan, (4) the final answers again (aggregation is deterministic) written
 /// with their split, page by page, while the manifest's SHA-256 is computed. A failed cut leaves an empty, failed release.
 /// </summary>
-public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory, DuplicateService duplicates, SqliteWriteGate writeGate, TimeProvider clock)
+public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> dbFactory, DuplicateService duplicates, SqliteWriteGate writeGate, ReleaseVerifier verifier, TimeProvider clock)
 {
     /// <summary>Items read, and release rows written, per page (a page's answers are one query; its rows one bulk insert).</summary>
     public const int PageSize = 5000;
@@ -179,8 +176,7 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
         var (plan, left, aggregation, tiedLeftOut) = await PlanAsync(project, settings, release.PreviousReleaseId, progress, ct);
 
         await progress.ReportAsync(0.45, "Writing the release", ct);
-        using var manifest = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
-        var line = new byte[256];
+        using var manifest = new ReleaseManifest();
         var written = 0;
         var rows = new List<ReleaseItem>(PageSize);
         // Counts for the datasheet and the diff against the previous release, fed row by row as they are written.
@@ -207,7 +203,7 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
                     AnswersJson = JsonSerializer.Serialize(final.Answers, JsonColumn.Options),
                     ChangeReason = await recorder.AddAsync(item.Answers.ItemId, splitIndex, final, ct),
                 });
-                AppendManifestLine(manifest, line, item.Answers.ItemId, SplitNames.All[splitIndex], item.ContentHash!);
+                manifest.Add(item.Answers.ItemId, splitIndex, item.ContentHash!);
                 if (rows.Count == PageSize)
                 {
                     written += await writing;
@@ -225,11 +221,17 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
             await Task.WhenAny(writing);
             throw;
         }
-        var sha = Convert.ToHexStringLower(manifest.GetHashAndReset());
+        var sha = manifest.Finish();
         var record = await recorder.FinishAsync(ct);
         record = record with { Ties = CombineTies(project.Schema, record.Ties, tiedLeftOut) };
         var finishedAt = clock.GetUtcNow();
         var datasheet = await new ReleaseDatasheetGatherer(dbFactory).RenderAsync(release, project, settings, record, finishedAt, ct);
+        var summaryJson = JsonSerializer.Serialize(plan.Summary, JsonColumn.Options);
+
+        // The reproducibility check, on the rows as stored: recorded in the same update that freezes the release.
+        await progress.ReportAsync(0.96, "Checking the release", ct);
+        var check = await verifier.CheckRowsAsync(new Release { Id = release.Id, ProjectId = release.ProjectId, Number = release.Number, SummaryJson = summaryJson },
+            written, sha, ReleaseService.NoProgress.Instance, ct);
 
         await using (var db = await dbFactory.CreateDbContextAsync(ct))
         {
@@ -237,7 +239,10 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
                 .SetProperty(r => r.State, ReleaseState.Ready)
                 .SetProperty(r => r.ItemCount, written)
                 .SetProperty(r => r.ManifestSha256, sha)
-                .SetProperty(r => r.SummaryJson, JsonSerializer.Serialize(plan.Summary, JsonColumn.Options))
+                .SetProperty(r => r.SummaryJson, summaryJson)
+                .SetProperty(r => r.VerifiedAt, check.VerifiedAt)
+                .SetProperty(r => r.VerifiedSha256, check.VerifiedSha256)
+                .SetProperty(r => r.VerificationProblem, check.Problem)
                 // Written with State=Ready: the trigger refuses any later change of a finished release.
                 .SetProperty(r => r.DiffJson, record.Diff is null ? null : JsonSerializer.Serialize(record.Diff, JsonColumn.Options))
                 .SetProperty(r => r.Datasheet, datasheet.English)
@@ -287,19 +292,6 @@ public sealed partial class ReleaseCutter(IDbContextFactory<LabelHubDbContext> d
             await writeGate.RunAsync(() => RowWriter.InsertAsync(db, rows, ct), ct);
         }
         return rows.Count;
-    }
-
-    /// <summary>"id TAB split TAB content hash LF" in UTF-8 into the manifest's hash, without a string per item.</summary>
-    private static void AppendManifestLine(IncrementalHash manifest, byte[] buffer, long itemId, string split, string contentHash)
-    {
-        var line = buffer.AsSpan();
-        itemId.TryFormat(line, out var length, default, CultureInfo.InvariantCulture);
-        line[length++] = (byte)'\t';
-        length += Encoding.UTF8.GetBytes(split, line[length..]);
-        line[length++] = (byte)'\t';
-        length += Encoding.UTF8.GetBytes(contentHash, line[length..]);
-        line[length++] = (byte)'\n';
-        manifest.AppendData(line[..length]);
     }
 }
 

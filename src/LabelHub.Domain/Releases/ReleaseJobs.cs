@@ -10,7 +10,20 @@ public static class ReleaseJobs
 
     /// <summary>Cuts a release the manager asked for: <see cref="ReleaseCutter.CutAsync"/>.</summary>
     public static readonly JobContract<CutReleaseParameters, CutReleaseResult> Cut = new("release-cut");
+
+    /// <summary>Checks again that a finished release reproduces: <see cref="ReleaseVerifier.CheckAsync"/>.</summary>
+    public static readonly JobContract<VerifyReleaseParameters, VerifyReleaseResult> Verify = new("release-verify");
 }
+
+public sealed record VerifyReleaseParameters(long ReleaseId);
+
+/// <summary>
+/// One check of a finished release. A ready release's row is frozen (ADR 0020), so a check run after the cut is kept
+/// here, in its job's result; the newest check of a release is the newest of these and the one its cut recorded.
+/// </summary>
+/// <param name="VerifiedSha256">The manifest's SHA-256 rebuilt from the stored rows.</param>
+/// <param name="Problem">What differed, in English; null when nothing did.</param>
+public sealed record VerifyReleaseResult(long ReleaseId, int Number, DateTimeOffset VerifiedAt, string VerifiedSha256, bool Matches, string? Problem);
 
 /// <param name="Scope">Which items and answers: every item, items with an answer, or accepted answers only.</param>
 /// <param name="ByteOrderMark">CSV only: start the file with UTF-8's byte-order mark, so Excel reads Hangul as Hangul.</param>

@@ -76,7 +76,8 @@ public sealed class ReleaseService(IDbContextFactory<LabelHubDbContext> dbFactor
         await db.GetManageableAsync(actor, projectId, ct);
         var releases = await db.Releases.AsNoTracking().Where(r => r.ProjectId == projectId).OrderByDescending(r => r.Number).ToListAsync(ct);
         var names = await CreatorNamesAsync(db, releases, ct);
-        return [.. releases.Select(r => ToInfo(r) with { CreatedBy = names.GetValueOrDefault(r.CreatedById) })];
+        var checks = await ReleaseChecks.NewestAsync(db, [projectId], ct);
+        return [.. releases.Select(r => ToInfo(r) with { CreatedBy = names.GetValueOrDefault(r.CreatedById), Check = checks.GetValueOrDefault(r.Id) })];
     }
 
     public async Task<ReleaseInfo> GetAsync(Actor actor, Guid projectId, int number, CancellationToken ct = default)
@@ -86,7 +87,29 @@ public sealed class ReleaseService(IDbContextFactory<LabelHubDbContext> dbFactor
         var release = await db.Releases.AsNoTracking().SingleOrDefaultAsync(r => r.ProjectId == projectId && r.Number == number, ct)
             ?? throw new NotFoundException("Release");
         var names = await CreatorNamesAsync(db, [release], ct);
-        return ToInfo(release) with { CreatedBy = names.GetValueOrDefault(release.CreatedById) };
+        var checks = await ReleaseChecks.NewestAsync(db, [projectId], ct);
+        return ToInfo(release) with { CreatedBy = names.GetValueOrDefault(release.CreatedById), Check = checks.GetValueOrDefault(release.Id) };
+    }
+
+    /// <summary>
+    /// Starts the job that checks again that a finished release reproduces (<see cref="ReleaseVerifier"/>): its manifest
+    /// rebuilt from the stored rows, every item's content hash against the item's current one.
+    /// </summary>
+    public async Task<JobRunInfo> StartVerifyAsync(Actor actor, Guid projectId, int number, CancellationToken ct = default)
+    {
+        long releaseId;
+        await using (var db = await dbFactory.CreateDbContextAsync(ct))
+        {
+            await db.GetManageableAsync(actor, projectId, ct);
+            var release = await db.Releases.AsNoTracking().Where(r => r.ProjectId == projectId && r.Number == number)
+                .Select(r => new { r.Id, r.State }).SingleOrDefaultAsync(ct) ?? throw new NotFoundException("Release");
+            if (release.State != ReleaseState.Ready)
+            {
+                throw new ConflictException("Only a finished release can be verified.");
+            }
+            releaseId = release.Id;
+        }
+        return await jobs.StartAsync(ReleaseJobs.Verify, projectId, actor.UserId, new VerifyReleaseParameters(releaseId), ct);
     }
 
     /// <summary>Who asked for each release, in one query for the whole list.</summary>
@@ -139,7 +162,7 @@ public sealed class ReleaseService(IDbContextFactory<LabelHubDbContext> dbFactor
         };
 
     /// <summary>Progress of a preview: it answers the request, nobody watches it.</summary>
-    private sealed class NoProgress : IJobProgress
+    internal sealed class NoProgress : IJobProgress
     {
         public static readonly NoProgress Instance = new();
 

@@ -46,6 +46,9 @@ public sealed record ReleaseInfo(
 
     /// <summary>The user name of the manager who asked for the release (null when the account is gone).</summary>
     public string? CreatedBy { get; init; }
+
+    /// <summary>The newest reproducibility check (made by the cut, or by "verify again"); null until one ran.</summary>
+    public ReleaseCheckInfo? Check { get; init; }
 }
 
 /// <summary>What cutting a release now would give, before it is cut.</summary>

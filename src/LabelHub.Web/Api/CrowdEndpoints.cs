@@ -29,8 +29,9 @@ public static class CrowdEndpoints
         crowd.MapDelete("/invites/{inviteId:guid}", (Guid projectId, Guid inviteId, CrowdService service, ClaimsPrincipal user, CancellationToken ct) =>
             service.RevokeInviteAsync(user.ToActor(), projectId, inviteId, ct));
 
-        crowd.MapGet("/members", (Guid projectId, CrowdMemberState? state, CrowdMemberService service, ClaimsPrincipal user, CancellationToken ct) =>
-            service.ListAsync(user.ToActor(), projectId, state, ct));
+        // ?inviteId= lists the sign-ups of one invite link.
+        crowd.MapGet("/members", (Guid projectId, CrowdMemberState? state, string? inviteId, CrowdMemberService service, ClaimsPrincipal user, CancellationToken ct) =>
+            service.ListAsync(user.ToActor(), projectId, state, ParseInviteId(inviteId), ct));
         crowd.MapPost("/members/approve-pending", async (Guid projectId, CrowdMemberService service, ClaimsPrincipal user, CancellationToken ct) =>
             new ApproveAllResult(await service.ApproveAllPendingAsync(user.ToActor(), projectId, ct)));
         MapDecision(crowd, "approve", (s, a, p, m, ct) => s.ApproveAsync(a, p, m, ct), "the sign-up is neither pending nor rejected.");
@@ -103,4 +104,10 @@ public static class CrowdEndpoints
             decide(service, user.ToActor(), projectId, memberId, ct))
             .Produces<CrowdMemberView>()
             .ProducesConflict(conflict);
+
+    /// <summary>The <c>inviteId</c> query parameter: absent, or an invite's id (a GUID); anything else is a 400 naming it.</summary>
+    private static Guid? ParseInviteId(string? value) =>
+        string.IsNullOrEmpty(value) ? null
+        : Guid.TryParse(value, out var id) ? id
+        : throw new ValidationException("inviteId", "The invite id must be a GUID.");
 }

@@ -39,6 +39,14 @@ public static class ReleasesEndpoints
         api.MapGet("/projects/{projectId:guid}/releases/{number:int}", (Guid projectId, int number, ReleaseService releases, ClaimsPrincipal user, CancellationToken ct) =>
             releases.GetAsync(user.ToActor(), projectId, number, ct))
             .WithTags("Releases").RequireAuthorization(Policies.Manager).Produces<ReleaseInfo>();
+        // Checks again that a release reproduces (its manifest rebuilt from the stored rows, its items unchanged), as a job
+        // like the cut: the check reads every row, and a ready release's row is frozen, so the job's result keeps it.
+        api.MapPost("/projects/{projectId:guid}/releases/{number:int}/verify", async (Guid projectId, int number, ReleaseService releases, ClaimsPrincipal user, CancellationToken ct) =>
+        {
+            var job = await releases.StartVerifyAsync(user.ToActor(), projectId, number, ct);
+            return Results.Accepted($"/api/v1/jobs/{job.Id}", job);
+        }).WithTags("Releases").RequireAuthorization(Policies.Manager).ProducesJob()
+            .ProducesConflict("the release is not finished (being cut or failed).");
 
         // What changed since the previous release: added, removed and relabeled items (with the reason), by item id.
         api.MapGet("/projects/{projectId:guid}/releases/{number:int}/changes", (Guid projectId, int number, string? kind, string? field, string? reason, long? after, int? limit,

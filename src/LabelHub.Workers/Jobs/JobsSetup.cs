@@ -51,6 +51,7 @@ public static class JobsSetup
         builder.Services.AddSingleton<IJobHandler, ImportJobHandler>();
         builder.Services.AddSingleton<IJobHandler, ExportJobHandler>();
         builder.Services.AddSingleton<IJobHandler, CutReleaseJobHandler>();
+        builder.Services.AddSingleton<IJobHandler, VerifyReleaseJobHandler>();
         builder.Services.AddSingleton<IJobHandler, DeleteProjectJobHandler>();
         builder.Services.AddSingleton<IJobHandler, QualityJobHandler>();
         builder.Services.AddSingleton<IJobHandler, CleansingRulesDryRunJobHandler>();

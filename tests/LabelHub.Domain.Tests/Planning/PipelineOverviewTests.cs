@@ -1,3 +1,4 @@
+using LabelHub.Domain.Collection;
 using LabelHub.Domain.Planning;
 using LabelHub.Domain.Quality;
 using LabelHub.Domain.Releases;
@@ -7,7 +8,7 @@ namespace LabelHub.Domain.Tests.Planning;
 /// <summary>The overview's rules on facts alone: each stage's state, its KPIs against targets, the current stage and health.</summary>
 public sealed class PipelineOverviewTests
 {
-    private static readonly PipelineFacts Nothing = new(0, 0, 0, 0, 0, null, 0, 0, 0, 0, 0, null, null, 0, 0, 0, 0, 0);
+    private static readonly PipelineFacts Nothing = new(0, 0, 0, 0, 0, null, 0, 0, 0, 0, 0, null, null, 0, 0, 0, null, 0, 0, 0, 0);
 
     private static Project NewProject(ProjectPlan? plan = null, StageTargets? targets = null) => new()
     {
@@ -102,5 +103,53 @@ public sealed class PipelineOverviewTests
         Assert.Equal(StageState.NeedsAttention, failed[PipelineStage.Finalize].State);
         Assert.Equal(new NextAction("Cut release 3", $"/projects/{project.Id}/releases"), failed[PipelineStage.Finalize].Next);
         Assert.Equal(ProjectHealth.Red, failed.Health);
+    }
+
+    [Fact]
+    public void Reproducibility_is_not_measured_until_a_release_is_checked_and_a_checked_release_that_does_not_reproduce_needs_attention()
+    {
+        var project = NewProject(FullPlan);
+        var done = Nothing with { Items = 100, CompletedItems = 100, Labels = 200, CleansingRuns = 1, Releases = 2, NewestReleaseNumber = 2, NewestReleaseState = ReleaseState.Ready };
+        var notChecked = PipelineReader.Build(project, done)[PipelineStage.Finalize];
+        var kpi = notChecked.Kpis.Single(k => k.Key == "finalize.reproducible");
+        Assert.Equal(((double?)null, KpiStatus.NoTarget, StageState.Done), (kpi.Value, kpi.Status, notChecked.State));
+
+        var good = PipelineReader.Build(project, done with { CheckedReleases = 2, ReproducedReleases = 2 })[PipelineStage.Finalize];
+        Assert.Equal((1.0, KpiStatus.Met, StageState.Done), (good.Kpis.Single(k => k.Key == "finalize.reproducible").Value, good.Kpis.Single(k => k.Key == "finalize.reproducible").Status, good.State));
+
+        var broken = PipelineReader.Build(project, done with { CheckedReleases = 2, ReproducedReleases = 1, NotReproducedReleaseNumber = 1 });
+        var finalize = broken[PipelineStage.Finalize];
+        Assert.Equal((0.5, KpiStatus.Missed, StageState.NeedsAttention), (finalize.Kpis.Single(k => k.Key == "finalize.reproducible").Value, finalize.Kpis.Single(k => k.Key == "finalize.reproducible").Status, finalize.State));
+        Assert.Equal(new NextAction("See why release 1 does not reproduce", $"/projects/{project.Id}/releases/1"), finalize.Next);
+        Assert.Equal(ProjectHealth.Red, broken.Health);
+
+        // Without the target nothing is missed, and the share is still shown.
+        var relaxed = NewProject(FullPlan, new StageTargets { ReproducibleReleases = false });
+        var untargeted = PipelineReader.Build(relaxed, done with { CheckedReleases = 2, ReproducedReleases = 1, NotReproducedReleaseNumber = 1 })[PipelineStage.Finalize];
+        Assert.Equal((0.5, StageState.Done), (untargeted.Kpis.Single(k => k.Key == "finalize.reproducible").Value, untargeted.State));
+    }
+
+    [Fact]
+    public void A_source_dominating_a_label_needs_attention_only_where_the_label_balance_was_read()
+    {
+        var project = NewProject(FullPlan);
+        var collected = Nothing with { Items = 100, Sources = 2, LargestSourceItems = 50 };
+        var dominance = new LabelDominance(3, "news.txt", "sentiment", "positive", 0.9, 27, 30);
+
+        // The list does not read it: no KPI, nothing missed.
+        var listed = PipelineReader.Build(project, collected with { LargestLabelShare = dominance });
+        Assert.DoesNotContain(listed[PipelineStage.Collect].Kpis, k => k.Key == "collect.largestLabelShare");
+
+        var read = PipelineReader.Build(project, collected with { LabelBalanceRead = true, LargestLabelShare = dominance })[PipelineStage.Collect];
+        var kpi = read.Kpis.Single(k => k.Key == "collect.largestLabelShare");
+        // No target set: the sources page's ceiling, 80 %.
+        Assert.Equal((0.9, 0.8, KpiStatus.Missed, StageState.NeedsAttention), (kpi.Value!.Value, kpi.Target, kpi.Status, read.State));
+        Assert.Equal("Source 'news.txt' holds 90 % of label 'positive' of sentiment (27 of 30).", kpi.Detail);
+
+        var noSource = PipelineReader.Build(project, collected with { LabelBalanceRead = true, LargestLabelShare = dominance with { SourceId = null, SourceName = "" } })[PipelineStage.Collect];
+        Assert.StartsWith("Items without a recorded source hold 90 %", noSource.Kpis.Single(k => k.Key == "collect.largestLabelShare").Detail, StringComparison.Ordinal);
+
+        var balanced = PipelineReader.Build(project, collected with { LabelBalanceRead = true, LargestLabelShare = dominance with { Share = 0.6 } })[PipelineStage.Collect];
+        Assert.Equal(StageState.Done, balanced.State);
     }
 }

@@ -317,6 +317,35 @@ public sealed class CrowdTests
         return [.. (await manager.GetAsync<ItemPage>($"/api/v1/projects/{projectId}/items")).Items.Select(i => i.Id)];
     }
 
+    [Theory]
+    [MemberData(nameof(TestDatabases.Providers), MemberType = typeof(TestDatabases))]
+    public async Task The_members_list_filters_by_invite_naming_a_bad_invite_id_and_refusing_another_projects_invite(string provider)
+    {
+        await using var app = await LabelHubApp.StartAsync(provider);
+        var manager = await app.CreateUserClientAsync("boss", Roles.Manager);
+        var project = await CreateProjectAsync(manager, "Crowd", overlap: 1);
+        var other = await CreateProjectAsync(manager, "Other", overlap: 1);
+        var invites = $"/api/v1/projects/{project.Id}/crowd/invites";
+        var spring = await manager.PostAsync<CreatedCrowdInvite>(invites, new NewCrowdInvite("spring", DateTimeOffset.UtcNow.AddDays(7)));
+        var autumn = await manager.PostAsync<CreatedCrowdInvite>(invites, new NewCrowdInvite("autumn", DateTimeOffset.UtcNow.AddDays(7)));
+        var elsewhere = await manager.PostAsync<CreatedCrowdInvite>($"/api/v1/projects/{other.Id}/crowd/invites", new NewCrowdInvite("elsewhere", DateTimeOffset.UtcNow.AddDays(7)));
+        var anonymous = app.AnonymousClient();
+        await anonymous.PostAsync<CrowdSignUpResult>($"/api/v1/join/{spring.Secret}", new CrowdSignUp("spring-1", null, null, Password));
+        await anonymous.PostAsync<CrowdSignUpResult>($"/api/v1/join/{spring.Secret}", new CrowdSignUp("spring-2", null, null, Password));
+        await anonymous.PostAsync<CrowdSignUpResult>($"/api/v1/join/{autumn.Secret}", new CrowdSignUp("autumn-1", null, null, Password));
+
+        var members = $"/api/v1/projects/{project.Id}/crowd/members";
+        Assert.Equal(3, (await manager.GetAsync<List<CrowdMemberView>>(members)).Count);
+        var springOnly = await manager.GetAsync<List<CrowdMemberView>>($"{members}?inviteId={spring.Invite.Id}");
+        Assert.Equal(["spring-1", "spring-2"], springOnly.Select(m => m.UserName));
+        Assert.All(springOnly, m => Assert.Equal(spring.Invite.Id, m.InviteId));
+        // With the state filter as well.
+        Assert.Equal(["autumn-1"], (await manager.GetAsync<List<CrowdMemberView>>($"{members}?inviteId={autumn.Invite.Id}&state=Pending")).Select(m => m.UserName));
+
+        await AssertInvalidAsync(await manager.Http.GetAsync($"{members}?inviteId=spring"), "inviteId");
+        Assert.Equal(HttpStatusCode.NotFound, (await manager.Http.GetAsync($"{members}?inviteId={elsewhere.Invite.Id}")).StatusCode);
+    }
+
     private static async Task AssertInvalidAsync(HttpResponseMessage response, string field)
     {
         var body = await response.Content.ReadAsStringAsync();

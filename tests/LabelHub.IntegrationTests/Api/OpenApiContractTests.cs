@@ -60,6 +60,7 @@ public sealed class OpenApiContractTests
             ("post", "/api/v1/join/{secret}"),
             ("post", "/api/v1/projects/{projectId}/crowd/members/{memberId}/approve"),
             ("post", "/api/v1/projects/{projectId}/crowd/members/{memberId}/reset-qualification"),
+            ("post", "/api/v1/projects/{projectId}/releases/{number}/verify"),
         ];
         var missing = new List<string>();
         foreach (var (method, path) in conflicts)
@@ -222,6 +223,16 @@ public sealed class OpenApiContractTests
         Assert.Equal(JsonValueKind.Object, estimate.GetProperty("remaining").ValueKind);
         var pipeline = await CheckAsync(await manager.Http.GetAsync($"/api/v1/projects/{project.Id}/pipeline"), "get", "/api/v1/projects/{projectId}/pipeline", HttpStatusCode.OK);
         Assert.Equal(6, pipeline.GetProperty("stages").GetArrayLength());
+
+        // A release, checked by its cut and checked again: the job and the release with its check are as documented.
+        var cut = await CheckAsync(await manager.Http.PostAsJsonAsync($"/api/v1/projects/{project.Id}/releases", new { }, LabelHubApp.Json),
+            "post", "/api/v1/projects/{projectId}/releases", HttpStatusCode.Accepted);
+        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(manager, cut.GetProperty("id").GetGuid())).State);
+        var verify = await CheckAsync(await manager.Http.PostAsync($"/api/v1/projects/{project.Id}/releases/1/verify", null),
+            "post", "/api/v1/projects/{projectId}/releases/{number}/verify", HttpStatusCode.Accepted);
+        Assert.Equal(JobState.Succeeded, (await WaitForJobAsync(manager, verify.GetProperty("id").GetGuid())).State);
+        var release = await CheckAsync(await manager.Http.GetAsync($"/api/v1/projects/{project.Id}/releases/1"), "get", "/api/v1/projects/{projectId}/releases/{number}", HttpStatusCode.OK);
+        Assert.True(release.GetProperty("check").GetProperty("matches").GetBoolean());
 
         Assert.True(mismatches.Count == 0, "Responses that differ from their documented schema:\n" + string.Join("\n", mismatches));
     }
