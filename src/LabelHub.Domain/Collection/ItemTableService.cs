@@ -13,8 +13,8 @@ namespace LabelHub.Domain.Collection;
 /// The data manager's reads (issue 17): a filtered, sorted, keyset-paged table of a project's items, and the ids a
 /// filter selects for bulk actions. Managers and admins only.
 /// A sort walks "segments", each an index-ordered run of items that a page reads only as far as it needs: the items
-/// with a value of the column (by item_stats' (project, column, item)), then those without one (nulls last in both directions); a
-/// sort by source walks the sources by name, each by (project, source, id). No page sorts the whole project.
+/// with a value of the column (by item_stats' (project, column, item)), then those without one (nulls last in both
+/// directions); a sort by source walks the sources by name, each by (project, source, id). No page sorts the whole project.
 /// </summary>
 public sealed class ItemTableService(IDbContextFactory<LabelHubDbContext> dbFactory)
 {

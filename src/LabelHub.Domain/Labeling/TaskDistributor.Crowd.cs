@@ -26,8 +26,8 @@ public sealed partial class TaskDistributor
     /// <summary>
     /// The qualification gate: true while the caller is an approved crowd member still answering their qualification
     /// gold items (they get gold items only). Once they answered as many as the invite asks for, their accuracy on them
-    /// decides: passed (real tasks from now on) or failed (403, nothing more). Anyone who is not a
-    /// crowd member of the project costs this one indexed lookup.
+    /// decides: passed (real tasks from now on) or failed (403, nothing more). Called only for a member the hand-out's
+    /// own read found in qualification or failed; anyone else pays one EXISTS on the unique (project, user) index there.
     /// </summary>
     private static async Task<bool> CrowdGateAsync(LabelHubDbContext db, Project project, Guid userId, CancellationToken ct)
     {

@@ -181,8 +181,8 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
             throw new GuidelineAcknowledgementRequiredException(latest);
         }
 
-        // One indexed lookup: whether the caller is a crowd member in qualification (gold only) or failed it (nothing).
-        var goldOnly = await CrowdGateAsync(db, context.Project, actor.UserId, ct);
+        // Only a crowd member still in qualification (gold only) or failed (nothing) costs the gate's own reads.
+        var goldOnly = context.InQualification && await CrowdGateAsync(db, context.Project, actor.UserId, ct);
 
         // A task already reserved for this user comes back first, so reloading the page costs no slot.
         if (context.HeldAssignmentId is { } heldId)
@@ -205,33 +205,6 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         var goldTurn = goldOnly || GoldTurn(actor.UserId, handedOut, settings.GoldRate);
         return await store.PickAndLeaseAsync(db, project, actor.UserId, goldTurn, goldOnly, reclaimExpiredFirst: context.AnyExpired, now, context.LatestGuideline, ct);
     }
-
-    /// <summary>What a hand-out needs to know about the project and the annotator before it picks, read in one query.</summary>
-    private sealed record HandOutContext(Project Project, int? LatestGuideline, int? AcknowledgedGuideline, long? HeldAssignmentId, bool AnyExpired);
-
-    private static async Task<HandOutContext?> ReadHandOutContextAsync(
-        LabelHubDbContext db, Actor actor, Guid projectId, long? besides, DateTimeOffset now, CancellationToken ct) =>
-        actor.Reaches(projectId) ? await HandOutContextQuery.For(db)(db, projectId, actor.UserId, actor.IsAdmin, besides, now, ct) : null;
-
-    // Compiled once: a LINQ query is otherwise rebuilt and walked for its parameters on every call, which was about a
-    // third of what a hand-out or submit allocated (bench/LabelHub.Bench.Distribution, allocation ticks by type).
-    // "isAdmin || member" is ProjectAccess.VisibleTo as one query for both kinds of caller.
-    private static readonly CompiledPerModel<Func<LabelHubDbContext, Guid, Guid, bool, long?, DateTimeOffset, CancellationToken, Task<HandOutContext?>>> HandOutContextQuery =
-        new(() => EF.CompileAsyncQuery((LabelHubDbContext db, Guid projectId, Guid userId, bool isAdmin, long? besides, DateTimeOffset now, CancellationToken ct) =>
-            db.Projects.AsNoTracking()
-                .Where(p => p.Id == projectId && (isAdmin || p.Members.Any(m => m.UserId == userId)))
-                .Select(p => new HandOutContext(
-                    p,
-                    db.GuidelineVersions.Where(g => g.ProjectId == projectId).Max(g => (int?)g.Version),
-                    db.GuidelineAcknowledgements.Where(a => a.ProjectId == projectId && a.UserId == userId).Max(a => (int?)a.Version),
-                    db.Assignments
-                        .Where(a => a.ProjectId == projectId && a.UserId == userId && a.State == AssignmentState.Leased && a.LeaseExpiresAt > now
-                            && a.Id != besides)
-                        .OrderBy(a => a.Id)
-                        .Select(a => (long?)a.Id)
-                        .FirstOrDefault(),
-                    db.Assignments.Any(a => a.ProjectId == projectId && a.State == AssignmentState.Leased && a.LeaseExpiresAt <= now)))
-                .FirstOrDefault()));
 
     /// <summary>
     /// Whether the user's next hand-out should be a gold item. The golden-ratio sequence (shifted per user) lands
@@ -296,30 +269,6 @@ public sealed partial class TaskDistributor(IDbContextFactory<LabelHubDbContext>
         ThrowIfClosed(current);
         return await ResubmitAsync(db, actor, current, request, guidelineVersion, goldFeedback, ct);
     }
-
-    /// <summary>Everything a submit checks, read in one query. <see cref="Project"/> is null when the caller may no longer see it.</summary>
-    private sealed record SubmitContext(
-        Assignment Assignment, Project? Project, Dictionary<string, JsonElement> ItemData, bool IsGold,
-        Dictionary<string, JsonElement> GoldAnswer, int? AcknowledgedGuideline, int? LatestGuideline);
-
-    private static async Task<SubmitContext> ReadSubmitContextAsync(LabelHubDbContext db, Actor actor, long assignmentId, CancellationToken ct) =>
-        // Someone else's task is reported as missing, not forbidden, so ids reveal nothing.
-        await SubmitContextQuery.For(db)(db, assignmentId, actor.UserId, actor.IsAdmin, ct) is { } context && actor.Reaches(context.Assignment.ProjectId)
-            ? context
-            : throw new NotFoundException("Task");
-
-    private static readonly CompiledPerModel<Func<LabelHubDbContext, long, Guid, bool, CancellationToken, Task<SubmitContext?>>> SubmitContextQuery =
-        new(() => EF.CompileAsyncQuery((LabelHubDbContext db, long assignmentId, Guid userId, bool isAdmin, CancellationToken ct) =>
-            (from a in db.Assignments.AsNoTracking()
-             where a.Id == assignmentId && a.UserId == userId
-             join i in db.Items.AsNoTracking() on a.ItemId equals i.Id
-             join p in db.Projects.AsNoTracking().Where(p => isAdmin || p.Members.Any(m => m.UserId == userId)) on a.ProjectId equals p.Id into visible
-             from p in visible.DefaultIfEmpty()
-             select new SubmitContext(
-                 a, p, i.Data, i.IsGold, i.GoldAnswer,
-                 db.GuidelineAcknowledgements.Where(g => g.ProjectId == a.ProjectId && g.UserId == userId).Max(g => (int?)g.Version),
-                 db.GuidelineVersions.Where(g => g.ProjectId == a.ProjectId).Max(g => (int?)g.Version)))
-            .FirstOrDefault()));
 
     /// <summary>The same answer again is a no-op; a different answer is a new version of the annotator's own answer.</summary>
     private async Task<SubmitResult> ResubmitAsync(
